@@ -1,0 +1,52 @@
+"""The command line: a thin click layer over the library.
+
+Parse options, call the library, render, exit with the contract's code:
+0 clean, 1 findings at or above ``--fail-on``, 2 the run could not be completed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from auditor import __version__
+from auditor.cli.common import AuditorGroup, Settings, global_options
+
+
+@click.group(cls=AuditorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@global_options
+@click.version_option(__version__, prog_name="auditor")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    db: str | None,
+    config_path: Path | None,
+    migrations: Path | None,
+    project: Path,
+) -> None:
+    """Security and compliance audit for PostgreSQL-backed projects.
+
+    \b
+    Example:
+        auditor audit                      # everything, embedded database
+        auditor --db "$DATABASE_URL" audit --format md --output report.md
+    """
+    ctx.obj = Settings(db=db, config_path=config_path, migrations=migrations, project=project)
+
+
+def _register() -> None:
+    from auditor.cli.audit import audit
+    from auditor.cli.db import db
+    from auditor.cli.rules_cmd import explain, rules
+
+    for command in (audit, db, rules, explain):
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="auditor")

@@ -1,0 +1,141 @@
+"""Shared pieces of the command line: error handling, reusable options, settings."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from auditor.config import Config, ConfigError, load_config
+from auditor.database import DatabaseUnavailable
+from auditor.migrate.layouts import LayoutError
+from auditor.migrate.runner import MigrationError
+from auditor.resources import reference_migrations
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXPECTED_ERRORS: tuple[type[Exception], ...] = (
+    DatabaseUnavailable,
+    ConfigError,
+    LayoutError,
+    MigrationError,
+)
+"""Domain errors shown as one line and exit code 2, never as a traceback."""
+
+
+class UsageFailure(click.ClickException):
+    """A run that could not be completed: message on one line, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"auditor: error: {self.format_message()}", err=True)
+
+
+class AuditorGroup(click.Group):
+    """A group that turns the tool's expected errors into exit code 2 with one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EXPECTED_ERRORS as exc:
+            raise UsageFailure(" ".join(str(exc).split())) from None
+
+
+@dataclass
+class Settings:
+    """Options given before the subcommand (``auditor --db X audit``)."""
+
+    db: str | None = None
+    config_path: Path | None = None
+    migrations: Path | None = None
+    project: Path = Path(".")
+
+    def config(self) -> Config:
+        return load_config(self.config_path, start=self.project.resolve())
+
+    def migrations_dir(self, config: Config | None = None) -> Path:
+        """``--migrations``, else the configured one, else ``./migrations``, else the reference set."""
+        if self.migrations is not None:
+            return self.migrations
+        configured = (config or self.config()).path_option("migrations")
+        if configured is not None:
+            return configured
+        local = self.project / "migrations"
+        return local if local.is_dir() else reference_migrations()
+
+    def db_value(self, config: Config | None = None) -> str | None:
+        """``--db``, else the configured database (``DATABASE_URL`` is read later)."""
+        if self.db:
+            return self.db
+        if os.environ.get("DATABASE_URL"):
+            return None
+        value = (config or self.config()).data.get("database")
+        return str(value) if value else None
+
+
+def global_options(fn: F) -> F:
+    """Options given before the subcommand, shared by every command."""
+    decorators = [
+        click.option(
+            "--db", "db", metavar="DSN", help="Database to use (else DATABASE_URL, else embedded)."
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Configuration file (default: nearest auditor.toml or pyproject.toml).",
+        ),
+        click.option(
+            "--migrations",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Migrations directory (default: ./migrations, else the reference schema).",
+        ),
+        click.option(
+            "--project",
+            type=click.Path(file_okay=False, exists=True, path_type=Path),
+            default=Path("."),
+            show_default=True,
+            help="Project root to audit.",
+        ),
+    ]
+    for decorate in reversed(decorators):
+        fn = decorate(fn)
+    return fn
+
+
+def db_option(fn: F) -> F:
+    """``--db`` on a subcommand; overrides the one given before it."""
+    return click.option(
+        "--db", "db", metavar="DSN", help="Database to use (else DATABASE_URL, else embedded)."
+    )(fn)
+
+
+def settings(ctx: click.Context, db: str | None = None) -> Settings:
+    """The shared settings, with a subcommand's ``--db`` taking precedence."""
+    obj = ctx.find_object(Settings) or Settings()
+    if db:
+        obj.db = db
+    return obj
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Print ``text``, or write it to ``output`` atomically (never half-written)."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

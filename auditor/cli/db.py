@@ -1,0 +1,126 @@
+"""``auditor db``: apply, revert and inspect migrations (the only commands that write)."""
+
+from __future__ import annotations
+
+import click
+
+from auditor.cli.common import UsageFailure, db_option, settings
+from auditor.database import selected_target
+from auditor.migrate.layouts import load_migrations
+from auditor.migrate.runner import MigrationStatus, Runner
+
+
+@click.group()
+def db() -> None:
+    """Apply, revert and inspect migrations (Diesel-compatible bookkeeping).
+
+    \b
+    Example:
+        auditor --db "$DATABASE_URL" db migrate
+        auditor db status
+    """
+
+
+def _runner(ctx: click.Context, db_value: str | None) -> tuple[Runner, str]:
+    opts = settings(ctx, db_value)
+    config = opts.config()
+    migrations = load_migrations(opts.migrations_dir(config))
+    target = ctx.with_resource(selected_target(opts.db_value(config), opts.migrations_dir(config)))
+    return Runner(target.dsn, migrations), target.label
+
+
+@db.command()
+@db_option
+@click.pass_context
+def migrate(ctx: click.Context, db: str | None) -> None:
+    """Apply every pending migration, in order, each in its own transaction.
+
+    \b
+    Example:
+        auditor --db postgresql://app@localhost/app db migrate
+    """
+    runner, label = _runner(ctx, db)
+    done = runner.migrate()
+    for migration in done:
+        click.echo(f"applied  {migration.label}")
+    click.echo(f"{len(done)} migration(s) applied to {label}")
+
+
+@db.command()
+@db_option
+@click.option(
+    "-n",
+    "count",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="How many to revert.",
+)
+@click.pass_context
+def rollback(ctx: click.Context, db: str | None, count: int) -> None:
+    """Revert the latest applied migrations with their down.sql.
+
+    \b
+    Example:
+        auditor db rollback -n 2
+    """
+    runner, label = _runner(ctx, db)
+    done = runner.rollback(count)
+    for migration in done:
+        click.echo(f"reverted {migration.label}")
+    click.echo(f"{len(done)} migration(s) reverted on {label}")
+
+
+@db.command()
+@db_option
+@click.option(
+    "-n", "count", type=click.IntRange(min=1), default=None, help="How many to redo [default: 1]."
+)
+@click.option("--all", "redo_all", is_flag=True, help="Redo every applied migration.")
+@click.pass_context
+def redo(ctx: click.Context, db: str | None, count: int | None, redo_all: bool) -> None:
+    """Revert then re-apply the latest migrations (proves down.sql and up.sql run).
+
+    \b
+    Example:
+        auditor db redo --all
+    """
+    if redo_all and count is not None:
+        raise UsageFailure("give either -n or --all, not both")
+    runner, label = _runner(ctx, db)
+    done = runner.redo(None if redo_all else (count or 1))
+    for migration in reversed(done):
+        click.echo(f"redone   {migration.label}")
+    click.echo(f"{len(done)} migration(s) redone on {label}")
+
+
+def _state(status: MigrationStatus) -> str:
+    if status.missing_locally:
+        return "applied, missing locally"
+    if not status.applied:
+        return "pending"
+    if status.edited:
+        return "applied, EDITED since"
+    return "applied" if status.checksum_known else "applied (no checksum)"
+
+
+@db.command()
+@db_option
+@click.pass_context
+def status(ctx: click.Context, db: str | None) -> None:
+    """List every migration and whether it is applied or edited since (read-only).
+
+    Exit 1 when a migration is pending, edited or missing locally.
+
+    \b
+    Example:
+        auditor db status
+    """
+    runner, label = _runner(ctx, db)
+    statuses = runner.status()
+    click.echo(f"database: {label}")
+    for item in statuses:
+        run_on = item.run_on.isoformat(sep=" ", timespec="seconds") if item.run_on else ""
+        click.echo(f"{item.version:<16} {item.name:<32} {_state(item):<26} {run_on}".rstrip())
+    problems = [s for s in statuses if not s.applied or s.edited or s.missing_locally]
+    ctx.exit(1 if problems else 0)

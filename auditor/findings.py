@@ -1,0 +1,250 @@
+"""The result vocabulary every family speaks: severities, locations, findings, reports.
+
+All records are frozen dataclasses so that a report, once built, cannot change under
+a renderer; every output format renders from the same :class:`Report`.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is; ordered so that thresholds compare with ``>=``."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        """The lower-case name used on the command line and in every output."""
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Read a severity name (any case); raise ``ValueError`` naming the choices."""
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            choices = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {text!r} (choose from {choices})") from None
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a finding is: a file and line, a database object, or both."""
+
+    file: str | None = None
+    """Path relative to the audited project root, with forward slashes."""
+    line: int | None = None
+    """1-based line in ``file``."""
+    object: str | None = None
+    """A database object such as ``public.users.email`` or ``role:app``."""
+    commit: str | None = None
+    """Commit id for findings in git history."""
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.file:
+            where = self.file if self.line is None else f"{self.file}:{self.line}"
+            if self.commit:
+                where = f"{self.commit[:12]}:{where}"
+            parts.append(where)
+        if self.object:
+            parts.append(self.object)
+        return " ".join(parts) if parts else "(project)"
+
+    def stable_key(self) -> str:
+        """The part of the location that survives line moves (used in fingerprints)."""
+        return f"{self.file or ''}|{self.object or ''}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a check reports; the engine turns it into a :class:`Finding`."""
+
+    message: str
+    """What is wrong, in one sentence. Never contains a secret value."""
+    location: Location = field(default_factory=Location)
+    fix: str | None = None
+    """How to fix it (text or SQL)."""
+    key: str = ""
+    """Extra identity for the fingerprint when one location can hold several hits."""
+    evidence: tuple[tuple[str, str], ...] = ()
+    """Name/value pairs that support the finding (already redacted)."""
+    severity: Severity | None = None
+    """Overrides the rule's default severity (e.g. CVSS-derived)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found, with a stable rule id and a line-independent fingerprint."""
+
+    rule_id: str
+    severity: Severity
+    family: str
+    message: str
+    location: Location
+    fingerprint: str
+    fix: str | None = None
+    evidence: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_hit(cls, rule_id: str, severity: Severity, family: str, hit: Hit) -> Finding:
+        """Attach the rule's identity to a check's hit and compute the fingerprint."""
+        return cls(
+            rule_id=rule_id,
+            severity=hit.severity if hit.severity is not None else severity,
+            family=family,
+            message=hit.message,
+            location=hit.location,
+            fingerprint=fingerprint(rule_id, hit.location, hit.key),
+            fix=hit.fix,
+            evidence=hit.evidence,
+        )
+
+    def sort_key(self) -> tuple[int, str, str, str, int, str]:
+        """Most severe first, then by family, rule and place."""
+        return (
+            -int(self.severity),
+            self.family,
+            self.rule_id,
+            self.location.file or self.location.object or "",
+            self.location.line or 0,
+            self.fingerprint,
+        )
+
+
+def fingerprint(rule_id: str, location: Location, key: str = "") -> str:
+    """A short hash of rule, file/object and key: stable when lines move."""
+    digest = hashlib.sha256(f"{rule_id}\0{location.stable_key()}\0{key}".encode()).hexdigest()
+    return digest[:16]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something that was not checked, and why. Shown in the report, never hidden."""
+
+    family: str
+    what: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AuditError:
+    """A part of the audit that could not be completed; forces exit code 2."""
+
+    family: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A requirement proven to hold: evidence for a passing report."""
+
+    family: str
+    what: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class FamilyResult:
+    """Everything one family of checks produced."""
+
+    family: str
+    title: str
+    findings: tuple[Finding, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    errors: tuple[AuditError, ...] = ()
+    verified: tuple[Verified, ...] = ()
+    checked: tuple[tuple[str, int], ...] = ()
+    """What was looked at, as counts: (("migrations", 4), ("statements", 31))."""
+    notes: tuple[str, ...] = ()
+    """Short remarks for the report (e.g. 'static model: no database available')."""
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What was audited, when, and by which version of the tool."""
+
+    tool_version: str
+    started_at: str
+    """ISO-8601 UTC timestamp."""
+    finished_at: str
+    project: str
+    """The audited project root as given (relative or absolute)."""
+    target: str | None = None
+    """The audited database, password redacted, or None when no database was used."""
+    fail_on: Severity = Severity.HIGH
+    notices: tuple[str, ...] = ()
+    """Things the user must know about how the audit ran (read-only session, timeouts)."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """The whole audit: one per run; every renderer reads only this."""
+
+    metadata: Metadata
+    families: tuple[FamilyResult, ...] = ()
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(
+            sorted((f for fam in self.families for f in fam.findings), key=Finding.sort_key)
+        )
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        return tuple(s for fam in self.families for s in fam.skipped)
+
+    @property
+    def errors(self) -> tuple[AuditError, ...]:
+        return tuple(e for fam in self.families for e in fam.errors)
+
+    @property
+    def verified(self) -> tuple[Verified, ...]:
+        return tuple(v for fam in self.families for v in fam.verified)
+
+    def counts(self) -> dict[Severity, int]:
+        """Number of findings per severity, every severity present."""
+        counts = dict.fromkeys(Severity, 0)
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        return counts
+
+    def failing(self) -> tuple[Finding, ...]:
+        """Findings at or above the ``fail_on`` threshold."""
+        return tuple(f for f in self.findings if f.severity >= self.metadata.fail_on)
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 findings at or above the threshold, 2 incomplete (fail closed)."""
+        if self.errors:
+            return 2
+        return 1 if self.failing() else 0
+
+    @property
+    def verdict(self) -> str:
+        """``passed``, ``failed`` or ``incomplete``."""
+        return {0: "passed", 1: "failed", 2: "incomplete"}[self.exit_code]
+
+
+def merge_results(family: str, title: str, parts: Iterable[FamilyResult]) -> FamilyResult:
+    """Combine several partial results of one family into one."""
+    items = list(parts)
+    return FamilyResult(
+        family=family,
+        title=title,
+        findings=tuple(f for p in items for f in p.findings),
+        skipped=tuple(s for p in items for s in p.skipped),
+        errors=tuple(e for p in items for e in p.errors),
+        verified=tuple(v for p in items for v in p.verified),
+        checked=tuple(c for p in items for c in p.checked),
+        notes=tuple(n for p in items for n in p.notes),
+    )

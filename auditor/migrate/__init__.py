@@ -1,0 +1,1 @@
+"""Migration layouts, the migration runner and migration-state inspection."""

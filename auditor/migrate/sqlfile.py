@@ -1,0 +1,151 @@
+"""Split a SQL file into statements with their line numbers, as PostgreSQL's lexer would.
+
+Handles single-quoted strings (``''`` escapes), ``E''`` strings (backslash escapes),
+double-quoted identifiers, dollar-quoted bodies (``$$`` and ``$tag$``), ``--`` line
+comments and nested ``/* */`` block comments. Comments right before a statement are
+kept as its ``leading_comments`` (ignore pragmas live there).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DOLLAR_TAG = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement of a file."""
+
+    text: str
+    """The statement without its trailing semicolon and surrounding blank space."""
+    line: int
+    """1-based line where the statement's first token is."""
+    end_line: int
+    """1-based line of the statement's last character."""
+    offset: int
+    """0-based character offset of the first token in the file."""
+    leading_comments: tuple[str, ...] = ()
+    """Comment texts (without ``--``/``/* */`` markers) between the previous statement and this one."""
+
+    @property
+    def first_words(self) -> str:
+        """The first few words, for messages about the statement."""
+        words = " ".join(self.text.split()[:6])
+        return words if len(words) <= 80 else words[:77] + "..."
+
+
+class SqlSyntaxError(ValueError):
+    """The file cannot be split (an unterminated string, identifier or comment)."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+
+
+def split_statements(source: str) -> list[Statement]:
+    """Split ``source`` into statements; raise :class:`SqlSyntaxError` if a token never ends."""
+    statements: list[Statement] = []
+    comments: list[str] = []
+    start: int | None = None
+    i = 0
+    n = len(source)
+    depth_parens = 0
+
+    def line_at(pos: int) -> int:
+        return source.count("\n", 0, pos) + 1
+
+    def finish(end: int) -> None:
+        nonlocal start, comments
+        if start is not None:
+            text = source[start:end].strip()
+            if text:
+                statements.append(
+                    Statement(
+                        text=text,
+                        line=line_at(start),
+                        end_line=line_at(start + len(source[start:end].rstrip())),
+                        offset=start,
+                        leading_comments=tuple(comments),
+                    )
+                )
+        start = None
+        comments = []
+
+    while i < n:
+        ch = source[i]
+        if ch == "-" and source.startswith("--", i):
+            end = source.find("\n", i)
+            end = n if end == -1 else end
+            if start is None:
+                comments.append(source[i + 2 : end].strip())
+            i = end
+            continue
+        if ch == "/" and source.startswith("/*", i):
+            j, depth = i + 2, 1
+            while j < n and depth:
+                if source.startswith("/*", j):
+                    depth, j = depth + 1, j + 2
+                elif source.startswith("*/", j):
+                    depth, j = depth - 1, j + 2
+                else:
+                    j += 1
+            if depth:
+                raise SqlSyntaxError("unterminated /* comment", line_at(i))
+            if start is None:
+                comments.append(source[i + 2 : j - 2].strip())
+            i = j
+            continue
+        if ch.isspace():
+            i += 1
+            continue
+        if start is None:
+            start = i
+        if ch == ";" and depth_parens <= 0:
+            finish(i)
+            depth_parens = 0
+            i += 1
+            continue
+        if ch == "(":
+            depth_parens += 1
+        elif ch == ")":
+            depth_parens -= 1
+        if ch == "'":
+            escaped = i > 0 and source[i - 1] in "eE" and (i < 2 or not source[i - 2].isalnum())
+            i = _end_of_quoted(source, i, "'", backslash=escaped)
+            continue
+        if ch == '"':
+            i = _end_of_quoted(source, i, '"', backslash=False)
+            continue
+        if ch == "$":
+            match = _DOLLAR_TAG.match(source, i)
+            if match and not (i > 0 and (source[i - 1].isalnum() or source[i - 1] == "_")):
+                tag = match.group(0)
+                close = source.find(tag, match.end())
+                if close == -1:
+                    raise SqlSyntaxError(f"unterminated dollar-quoted string {tag}", line_at(i))
+                i = close + len(tag)
+                continue
+        i += 1
+    finish(n)
+    return statements
+
+
+def _end_of_quoted(source: str, i: int, quote: str, *, backslash: bool) -> int:
+    """Index just past the closing quote of the quoted token starting at ``i``."""
+    j = i + 1
+    n = len(source)
+    while j < n:
+        ch = source[j]
+        if backslash and ch == "\\":
+            j += 2
+            continue
+        if ch == quote:
+            if j + 1 < n and source[j + 1] == quote:
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    kind = "string" if quote == "'" else "quoted identifier"
+    raise SqlSyntaxError(f"unterminated {kind}", source.count("\n", 0, i) + 1)

@@ -1,0 +1,77 @@
+"""The JSON report: a documented, versioned, stably ordered document."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from auditor.findings import Finding, Location, Report, Severity
+
+SCHEMA_VERSION = 1
+
+
+def _location(location: Location) -> dict[str, Any]:
+    return {
+        key: value
+        for key, value in (
+            ("file", location.file),
+            ("line", location.line),
+            ("object", location.object),
+            ("commit", location.commit),
+        )
+        if value is not None
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": finding.rule_id,
+        "severity": finding.severity.label,
+        "family": finding.family,
+        "message": finding.message,
+        "location": _location(finding.location),
+        "fingerprint": finding.fingerprint,
+        "fix": finding.fix,
+        "evidence": dict(finding.evidence),
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    """The report as plain data (the JSON document before serialisation)."""
+    meta = report.metadata
+    counts = report.counts()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "auditor", "version": meta.tool_version},
+        "verdict": report.verdict,
+        "exit_code": report.exit_code,
+        "fail_on": meta.fail_on.label,
+        "started_at": meta.started_at,
+        "finished_at": meta.finished_at,
+        "project": meta.project,
+        "target": meta.target,
+        "notices": list(meta.notices),
+        "counts": {s.label: counts[s] for s in Severity},
+        "families": [
+            {
+                "name": fam.family,
+                "title": fam.title,
+                "checked": dict(fam.checked),
+                "notes": list(fam.notes),
+            }
+            for fam in report.families
+        ],
+        "findings": [_finding(f) for f in report.findings],
+        "verified": [
+            {"family": v.family, "what": v.what, "evidence": v.evidence} for v in report.verified
+        ],
+        "skipped": [
+            {"family": s.family, "what": s.what, "reason": s.reason} for s in report.skipped
+        ],
+        "errors": [{"family": e.family, "message": e.message} for e in report.errors],
+    }
+
+
+def render_json(report: Report) -> str:
+    """The JSON report text."""
+    return json.dumps(report_dict(report), indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,2 @@
+DROP INDEX carts_user_id_idx;
+DROP TABLE carts;
