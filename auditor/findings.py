@@ -94,6 +94,8 @@ class Finding:
     fingerprint: str
     fix: str | None = None
     evidence: tuple[tuple[str, str], ...] = ()
+    baseline: str | None = None
+    """``new`` or ``existing`` when compared with a baseline report, else None."""
 
     @classmethod
     def from_hit(cls, rule_id: str, severity: Severity, family: str, hit: Hit) -> Finding:
@@ -154,6 +156,16 @@ class Verified:
 
 
 @dataclass(frozen=True)
+class Waived:
+    """A finding that a waiver in the configuration accepted until its expiry date."""
+
+    finding: Finding
+    reason: str
+    expires: str
+    """ISO date (YYYY-MM-DD)."""
+
+
+@dataclass(frozen=True)
 class FamilyResult:
     """Everything one family of checks produced."""
 
@@ -192,6 +204,8 @@ class Report:
 
     metadata: Metadata
     families: tuple[FamilyResult, ...] = ()
+    waived: tuple[Waived, ...] = ()
+    """Findings accepted by a waiver: listed, but never failing the gate."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
