@@ -31,7 +31,7 @@ class EmbeddedServer:
 
             import pgserver
 
-            warnings.filterwarnings("ignore", module="platformdirs")
+            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
         except ImportError as exc:  # pragma: no cover - dependency is declared
             raise DatabaseUnavailable(f"embedded PostgreSQL unavailable: {exc}") from None
         self._dir = Path(tempfile.mkdtemp(prefix="auditor-pg-"))

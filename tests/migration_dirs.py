@@ -1,0 +1,24 @@
+"""Build throwaway migration directories for tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def write_diesel(
+    root: Path,
+    migrations: dict[str, tuple[str, str | None]],
+    *,
+    metadata: dict[str, str] | None = None,
+) -> Path:
+    """Create ``root`` with one Diesel folder per entry: name -> (up.sql, down.sql or None)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for folder, (up, down) in migrations.items():
+        path = root / folder
+        path.mkdir()
+        (path / "up.sql").write_text(up)
+        if down is not None:
+            (path / "down.sql").write_text(down)
+        if metadata and folder in metadata:
+            (path / "metadata.toml").write_text(metadata[folder])
+    return root

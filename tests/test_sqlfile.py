@@ -1,0 +1,55 @@
+"""Statement splitting with line numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.migrate.sqlfile import SqlSyntaxError, split_statements
+
+
+def test_splits_with_lines_and_leading_comments() -> None:
+    source = "-- first\nCREATE TABLE a (x int);\n\n/* block */\nCREATE INDEX i ON a (x);\n"
+    first, second = split_statements(source)
+    assert (first.text, first.line, first.leading_comments) == (
+        "CREATE TABLE a (x int)",
+        2,
+        ("first",),
+    )
+    assert (second.text, second.line, second.leading_comments) == (
+        "CREATE INDEX i ON a (x)",
+        5,
+        ("block",),
+    )
+
+
+@pytest.mark.parametrize(
+    "source, count",
+    [
+        ("SELECT ';';SELECT 2", 2),
+        ("SELECT 'it''s; fine'; SELECT 2;", 2),
+        ("SELECT E'\\'; still string'; SELECT 2;", 2),
+        ('CREATE TABLE "we;ird" (x int); SELECT 1;', 2),
+        ("CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; SELECT 2; $$ LANGUAGE sql; SELECT 1;", 2),
+        ("DO $body$ BEGIN PERFORM 1; END $body$; SELECT 1;", 2),
+        ("SELECT 1 /* a /* nested; */ comment; */; SELECT 2;", 2),
+        ("-- only a comment; not a statement\n", 0),
+        ("SELECT $1::int; SELECT 2;", 2),
+    ],
+)
+def test_statement_counts(source: str, count: int) -> None:
+    assert len(split_statements(source)) == count
+
+
+def test_statement_spanning_lines_records_end_line() -> None:
+    (stmt,) = split_statements("\n\nCREATE TABLE t (\n  id int\n);\n")
+    assert (stmt.line, stmt.end_line) == (3, 5)
+
+
+@pytest.mark.parametrize(
+    "source, line",
+    [("SELECT 1;\nSELECT 'open", 2), ("SELECT 1;\n\n$$ never closed", 3), ("/* open", 1)],
+)
+def test_unterminated_tokens_name_the_line(source: str, line: int) -> None:
+    with pytest.raises(SqlSyntaxError) as info:
+        split_statements(source)
+    assert info.value.line == line
