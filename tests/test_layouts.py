@@ -69,7 +69,7 @@ def test_bad_metadata_is_an_error(tmp_path: Path) -> None:
         {"1_a": ("SELECT 1;", None)},
         metadata={"1_a": "run_in_transaction = 'no'\n"},
     )
-    with pytest.raises(LayoutError, match="metadata.toml"):
+    with pytest.raises(LayoutError, match=r"metadata\.toml"):
         load_migrations(root)
 
 
