@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from auditor.migrate.sqlfile import SqlSyntaxError, split_statements
 
@@ -53,3 +55,31 @@ def test_unterminated_tokens_name_the_line(source: str, line: int) -> None:
     with pytest.raises(SqlSyntaxError) as info:
         split_statements(source)
     assert info.value.line == line
+
+
+_pieces = st.sampled_from(
+    [
+        "SELECT 1",
+        "SELECT ';'",
+        "SELECT 'a''b;'",
+        'CREATE TABLE "x;y" (a int)',
+        "DO $$ BEGIN PERFORM 1; END $$",
+        "CREATE FUNCTION f() RETURNS int AS $fn$ SELECT 1; $fn$ LANGUAGE sql",
+        "SELECT 1 /* c; */ + 2",
+        "SELECT E'\\';'",
+    ]
+)
+
+
+@given(st.lists(st.tuples(_pieces, st.integers(min_value=0, max_value=2)), min_size=1, max_size=8))
+def test_splitting_recovers_joined_statements(parts: list[tuple[str, int]]) -> None:
+    """Joining statements with ';' and newlines and splitting again gives them back, with lines."""
+    source = ""
+    expected_lines = []
+    for text, blank_lines in parts:
+        source += "\n" * blank_lines
+        expected_lines.append(source.count("\n") + 1)
+        source += text + ";\n"
+    statements = split_statements(source)
+    assert [s.text for s in statements] == [text for text, _ in parts]
+    assert [s.line for s in statements] == expected_lines
