@@ -161,6 +161,13 @@ def _setting(name: str) -> Location:
     return Location(object=f"setting:{name}")
 
 
+def _setting_evidence(audit: HardeningAudit, name: str) -> tuple[tuple[str, str], ...]:
+    value = audit.facts.setting(name)
+    source = audit.facts.setting_source(name)
+    evidence = ((name, "''" if value == "" else str(value)),)
+    return (*evidence, ("source", source)) if source else evidence
+
+
 def _is_off(value: str) -> bool:
     return value.strip().lower() in ("off", "false", "0", "", "no")
 
@@ -348,7 +355,7 @@ def md5_passwords(audit: HardeningAudit) -> Iterator[Hit]:
             message=f"password_encryption is {value!r}, new passwords are stored as md5",
             location=_setting("password_encryption"),
             fix="ALTER SYSTEM SET password_encryption = 'scram-sha-256'; SELECT pg_reload_conf();",
-            evidence=(("password_encryption", value),),
+            evidence=_setting_evidence(audit, "password_encryption"),
         )
     for name in audit.facts.md5_roles or ():
         yield Hit(
@@ -388,7 +395,7 @@ def ssl_settings(audit: HardeningAudit) -> Iterator[Hit]:
             message="ssl is off: connections are not encrypted",
             location=_setting("ssl"),
             fix="configure ssl_cert_file/ssl_key_file and set ssl = on",
-            evidence=(("ssl", ssl),),
+            evidence=_setting_evidence(audit, "ssl"),
         )
     minimum = audit.facts.setting("ssl_min_protocol_version")
     if minimum is not None and minimum.strip().lower() in _WEAK_TLS:
@@ -396,7 +403,7 @@ def ssl_settings(audit: HardeningAudit) -> Iterator[Hit]:
             message=f"ssl_min_protocol_version is {minimum or 'empty'!r}: TLS older than 1.2 is accepted",
             location=_setting("ssl_min_protocol_version"),
             fix="ALTER SYSTEM SET ssl_min_protocol_version = 'TLSv1.2';",
-            evidence=(("ssl_min_protocol_version", minimum),),
+            evidence=_setting_evidence(audit, "ssl_min_protocol_version"),
         )
 
 
@@ -427,7 +434,7 @@ def listens_everywhere(audit: HardeningAudit) -> Iterator[Hit]:
             message=f"listen_addresses is {value!r}: the server listens on every interface",
             location=_setting("listen_addresses"),
             fix="set listen_addresses to the private interfaces the clients use",
-            evidence=(("listen_addresses", value),),
+            evidence=_setting_evidence(audit, "listen_addresses"),
             severity=Severity.MEDIUM if audit.policy.require_private else Severity.INFO,
         )
 
@@ -782,7 +789,7 @@ def logging_settings(audit: HardeningAudit) -> Iterator[Hit]:
                 message=f"{name} is off",
                 location=_setting(name),
                 fix=f"ALTER SYSTEM SET {name} = on; SELECT pg_reload_conf();",
-                evidence=((name, value or "''"),),
+                evidence=_setting_evidence(audit, name),
             )
     statement = facts.setting("log_statement")
     if statement is not None and audit.policy.require_statement_logging and statement == "none":
@@ -790,7 +797,7 @@ def logging_settings(audit: HardeningAudit) -> Iterator[Hit]:
             message="log_statement is 'none' but statement logging is required",
             location=_setting("log_statement"),
             fix="ALTER SYSTEM SET log_statement = 'ddl'; SELECT pg_reload_conf();",
-            evidence=(("log_statement", statement),),
+            evidence=_setting_evidence(audit, "log_statement"),
         )
     level = facts.setting("log_min_error_statement")
     if (
@@ -802,7 +809,7 @@ def logging_settings(audit: HardeningAudit) -> Iterator[Hit]:
             message=f"log_min_error_statement is {level}: statements that fail are not logged",
             location=_setting("log_min_error_statement"),
             fix="ALTER SYSTEM SET log_min_error_statement = error; SELECT pg_reload_conf();",
-            evidence=(("log_min_error_statement", level),),
+            evidence=_setting_evidence(audit, "log_min_error_statement"),
         )
 
 
@@ -843,7 +850,7 @@ def dangerous_settings(audit: HardeningAudit) -> Iterator[Hit]:
                 message=f"{name} is off: a crash can corrupt the database",
                 location=_setting(name),
                 fix=f"ALTER SYSTEM SET {name} = on; SELECT pg_reload_conf();",
-                evidence=((name, value),),
+                evidence=_setting_evidence(audit, name),
                 severity=severity,
             )
     for name, severity in _MUST_BE_OFF.items():
@@ -853,7 +860,7 @@ def dangerous_settings(audit: HardeningAudit) -> Iterator[Hit]:
                 message=f"{name} is on (a debugging setting)",
                 location=_setting(name),
                 fix=f"ALTER SYSTEM RESET {name};  -- and restart where required",
-                evidence=((name, value),),
+                evidence=_setting_evidence(audit, name),
                 severity=severity,
             )
 

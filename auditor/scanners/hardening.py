@@ -77,7 +77,7 @@ SELECT current_user, current_database(),
          AND pg_catalog.has_function_privilege('pg_catalog.pg_hba_file_rules()', 'EXECUTE')
 """
 
-Q_SETTINGS = "SELECT name, setting FROM pg_catalog.pg_settings WHERE name = ANY(%s)"
+Q_SETTINGS = "SELECT name, setting, source FROM pg_catalog.pg_settings WHERE name = ANY(%s)"
 
 Q_ROLES = """
 SELECT r.rolname, r.rolsuper, r.rolcanlogin, r.rolcreaterole, r.rolcreatedb,
@@ -220,7 +220,8 @@ def read_facts(conn: Conn) -> ServerFacts:
     unreadable: list[Unreadable] = []
 
     rows = conn.execute(Q_SETTINGS, (list(SETTINGS),)).fetchall()
-    settings = tuple((str(name), str(value)) for name, value in rows)
+    settings = tuple((str(name), str(value)) for name, value, _ in rows)
+    sources = tuple((str(name), str(source)) for name, _, source in rows)
     seen = {name for name, _ in settings}
     absent: list[str] = []
     for name in SETTINGS:
@@ -278,6 +279,7 @@ def read_facts(conn: Conn) -> ServerFacts:
         version=str(version),
         version_num=int(version_num),
         settings=settings,
+        setting_sources=sources,
         absent_settings=tuple(absent),
         roles=roles,
         md5_roles=md5_roles,

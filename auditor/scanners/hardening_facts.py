@@ -144,6 +144,9 @@ class ServerFacts:
     """``server_version_num``, e.g. 150020."""
     settings: tuple[tuple[str, str], ...] = ()
     """(name, value) of every setting read."""
+    setting_sources: tuple[tuple[str, str], ...] = ()
+    """(name, ``pg_settings.source``): ``configuration file``, ``database``, ``default``...
+    Settings are read as the auditing session sees them, so per-database values count."""
     absent_settings: tuple[str, ...] = ()
     """Settings this server version does not have (not a privilege problem)."""
     roles: tuple[RoleFact, ...] = ()
@@ -162,6 +165,13 @@ class ServerFacts:
     def setting(self, name: str) -> str | None:
         """The value of setting ``name``, or None when unreadable or absent."""
         for key, value in self.settings:
+            if key == name:
+                return value
+        return None
+
+    def setting_source(self, name: str) -> str | None:
+        """Where the value of setting ``name`` comes from, or None when unread."""
+        for key, value in self.setting_sources:
             if key == name:
                 return value
         return None
