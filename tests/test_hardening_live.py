@@ -62,9 +62,7 @@ class Lab:
 
     def mine(self, rule_id: str, name: str, **policy: object) -> list[Finding]:
         """Findings of ``rule_id`` whose object mentions ``name`` (other roles exist)."""
-        return [
-            f for f in self.findings(rule_id, **policy) if name in (f.location.object or "")
-        ]
+        return [f for f in self.findings(rule_id, **policy) if name in (f.location.object or "")]
 
 
 @pytest.fixture
@@ -362,9 +360,7 @@ def test_version_read_live(lab: Lab) -> None:
     assert len(behind) == (1 if minor < entry.latest_minor else 0)
     for hit in behind:
         assert ("server_version_num", str(num)) in hit.evidence
-    assert len(lab.findings("HRD018")) == (
-        1 if entry.end_of_life < HardeningPolicy().today else 0
-    )
+    assert len(lab.findings("HRD018")) == (1 if entry.end_of_life < HardeningPolicy().today else 0)
 
 
 # --- the family ---------------------------------------------------------------------------------
