@@ -162,26 +162,24 @@ def test_password_encryption_per_database(lab: Lab) -> None:
 # --- 4, 5, 11. server-wide settings: the rule agrees with a live read ---------------------
 
 
-@pytest.mark.parametrize(
-    ("rule_id", "name", "bad"),
-    [
-        ("HRD006", "ssl", lambda v: v == "off"),
-        ("HRD006", "ssl_min_protocol_version", lambda v: v in ("", "TLSv1", "TLSv1.1")),
-        ("HRD007", "listen_addresses", lambda v: "*" in v or "0.0.0.0" in v),
-        ("HRD015", "fsync", lambda v: v == "off"),
-        ("HRD015", "full_page_writes", lambda v: v == "off"),
-    ],
-)
-def test_server_setting_read_live(
-    lab: Lab, rule_id: str, name: str, bad: Callable[[str], bool]
-) -> None:
-    row = lab.conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()
-    assert row is not None
-    actual = str(row[0])
-    hits = lab.mine(rule_id, f"setting:{name}")
-    assert len(hits) == (1 if bad(actual) else 0)
-    for hit in hits:
-        assert (name, actual or "''") in hit.evidence
+SERVER_SETTINGS: list[tuple[str, str, Callable[[str], bool]]] = [
+    ("HRD006", "ssl", lambda v: v == "off"),
+    ("HRD006", "ssl_min_protocol_version", lambda v: v in ("", "TLSv1", "TLSv1.1")),
+    ("HRD007", "listen_addresses", lambda v: "*" in v or "0.0.0.0" in v),
+    ("HRD015", "fsync", lambda v: v == "off"),
+    ("HRD015", "full_page_writes", lambda v: v == "off"),
+]
+
+
+def test_server_settings_read_live(lab: Lab) -> None:
+    for rule_id, name, bad in SERVER_SETTINGS:
+        row = lab.conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()
+        assert row is not None
+        actual = str(row[0])
+        hits = lab.mine(rule_id, f"setting:{name}")
+        assert len(hits) == (1 if bad(actual) else 0), (name, actual)
+        for hit in hits:
+            assert (name, actual or "''") in hit.evidence
 
 
 # --- 6. pg_hba.conf ---------------------------------------------------------------------
@@ -307,21 +305,21 @@ def test_database_scoped_settings(
     assert lab.mine(rule_id, f"setting:{name}", **policy) == []
 
 
-@pytest.mark.parametrize(
-    ("rule_id", "name", "bad", "good"),
-    [
-        ("HRD014", "log_connections", "off", "on"),
-        ("HRD014", "log_disconnections", "off", "on"),
-        ("HRD015", "ignore_system_indexes", "on", "off"),
-        ("HRD015", "jit_debugging_support", "on", "off"),
-    ],
-)
-def test_connection_start_settings(lab: Lab, rule_id: str, name: str, bad: str, good: str) -> None:
-    hits = session_findings(lab, rule_id, f"-c {name}={bad}")
-    mine = [h for h in hits if h.location.object == f"setting:{name}"]
-    assert len(mine) == 1 and (name, bad) in mine[0].evidence
-    hits = session_findings(lab, rule_id, f"-c {name}={good}")
-    assert [h for h in hits if h.location.object == f"setting:{name}"] == []
+CONNECTION_START_SETTINGS = [
+    ("HRD014", "log_connections", "off", "on"),
+    ("HRD014", "log_disconnections", "off", "on"),
+    ("HRD015", "ignore_system_indexes", "on", "off"),
+    ("HRD015", "jit_debugging_support", "on", "off"),
+]
+
+
+def test_connection_start_settings(lab: Lab) -> None:
+    for rule_id, name, bad, good in CONNECTION_START_SETTINGS:
+        hits = session_findings(lab, rule_id, f"-c {name}={bad}")
+        mine = [h for h in hits if h.location.object == f"setting:{name}"]
+        assert len(mine) == 1 and (name, bad) in mine[0].evidence, name
+        hits = session_findings(lab, rule_id, f"-c {name}={good}")
+        assert [h for h in hits if h.location.object == f"setting:{name}"] == [], name
 
 
 # --- 12. extensions and untrusted languages -------------------------------------------------
