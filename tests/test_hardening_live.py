@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from auditor.checks.hardening import FAMILY, HardeningAudit, HardeningPolicy
+from auditor.checks.hardening import FAMILY, SERVER_RULES, HardeningAudit, HardeningPolicy
 from auditor.checks.hardening_versions import major_version, split_version_num
 from auditor.config import Config
 from auditor.database import target_for
@@ -82,8 +83,8 @@ def lab(pg_server: PgServer, fresh_db: str) -> Iterator[Lab]:
 
 def family_result(dsn: str, config: Config | None = None) -> FamilyResult:
     ctx = AuditContext(
-        project=__import__("pathlib").Path("."),
-        migrations=__import__("pathlib").Path("migrations"),
+        project=Path("."),
+        migrations=Path("migrations"),
         config=config or Config(),
         database=target_for(dsn, "--db"),
     )
@@ -366,8 +367,8 @@ def test_version_read_live(lab: Lab) -> None:
 
 def test_family_without_database_is_skipped() -> None:
     ctx = AuditContext(
-        project=__import__("pathlib").Path("."),
-        migrations=__import__("pathlib").Path("migrations"),
+        project=Path("."),
+        migrations=Path("migrations"),
     )
     result = HardeningFamily().run(ctx)
     assert result.findings == () and result.verified == ()
@@ -383,3 +384,23 @@ def test_family_as_superuser_reads_everything(lab: Lab) -> None:
     active = {r.id for r in rules_of(FAMILY)} - {"HRD004"}
     assert accounted == active
     assert any("HRD004 not required" in n for n in result.notes)
+
+
+def test_family_on_throwaway_server_skips_server_controls(lab: Lab) -> None:
+    lab.sql(
+        "CREATE FUNCTION public.promote() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1'"
+    )
+    ctx = AuditContext(
+        project=Path("."),
+        migrations=Path("migrations"),
+        database=replace(target_for(lab.dsn, "embedded"), disposable=True),
+    )
+    result = HardeningFamily().run(ctx)
+    assert result.errors == ()
+    [skipped] = result.skipped
+    assert "HRD001" in skipped.what and "HRD008" in skipped.what and "HRD019" in skipped.what
+    found = {f.rule_id for f in result.findings}
+    assert found & SERVER_RULES == set()
+    assert "HRD011" in found  # the database's own objects are still audited
+    verified = {v.what.split()[0] for v in result.verified}
+    assert verified & SERVER_RULES == set()

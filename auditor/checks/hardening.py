@@ -125,6 +125,13 @@ class HardeningAudit:
     policy: HardeningPolicy = field(default_factory=HardeningPolicy)
 
 
+SERVER_RULES = frozenset(
+    {"HRD001", "HRD002", "HRD003", "HRD004", "HRD005", "HRD006", "HRD007", "HRD008"}
+    | {"HRD014", "HRD015", "HRD018", "HRD019"}
+)
+"""Rules about the server (roles, settings, pg_hba.conf, version) rather than the objects
+of the audited database; meaningless on the tool's own embedded throwaway server."""
+
 NEEDS: dict[str, tuple[str, ...]] = {
     "HRD005": (setting_key("password_encryption"), PG_AUTHID),
     "HRD006": (setting_key("ssl"), setting_key("ssl_min_protocol_version")),

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from auditor.checks.hardening import FAMILY, NEEDS, HardeningAudit, HardeningPolicy
+from auditor.checks.hardening import (
+    FAMILY,
+    NEEDS,
+    SERVER_RULES,
+    HardeningAudit,
+    HardeningPolicy,
+)
 from auditor.checks.hardening_versions import AS_OF
 from auditor.database import DatabaseUnavailable
 from auditor.engine import AuditContext, Family
@@ -39,10 +45,21 @@ class HardeningFamily(Family):
         audit = HardeningAudit(facts=facts, policy=policy)
         inactive = policy.inactive_rules()
         rules = [r for r in rules_of(FAMILY) if r.id not in inactive]
+        skipped: list[Skipped] = []
+        if ctx.database.disposable:
+            server_rules = sorted(r.id for r in rules if r.id in SERVER_RULES)
+            rules = [r for r in rules if r.id not in SERVER_RULES]
+            skipped.append(
+                Skipped(
+                    FAMILY,
+                    f"server roles, settings, pg_hba.conf and version ({', '.join(server_rules)})",
+                    "the embedded throwaway server is the tool's own, not the project's: "
+                    "audit the real server with --db",
+                )
+            )
         findings, errors = run_rules(rules, audit)
         failed = {e.message.split()[1] for e in errors}
         hit_rules = {f.rule_id for f in findings}
-        skipped: list[Skipped] = []
         verified: list[Verified] = []
         for item in rules:
             missing = facts.missing(NEEDS.get(item.id, ()))
