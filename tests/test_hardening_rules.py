@@ -270,3 +270,11 @@ def test_policy_config_errors(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as info:
         HardeningPolicy.from_config(load_config(path))
     assert str(path) in str(info.value)
+
+
+def test_collector_queries_are_reads() -> None:
+    from auditor.scanners.hardening import QUERIES
+
+    assert len(QUERIES) >= 10
+    for query in QUERIES:
+        assert query.split(None, 1)[0].upper() in ("SELECT", "WITH"), query

@@ -1007,3 +1007,43 @@ def behind_latest_minor(audit: HardeningAudit) -> Iterator[Hit]:
             fix=f"install PostgreSQL {major}.{entry.latest_minor} and restart",
             evidence=(*_version_evidence(audit), ("latest minor", f"{major}.{entry.latest_minor}")),
         )
+
+
+# --- evidence for a passing control ----------------------------------------------------
+
+
+def verified_evidence(rule_id: str, audit: HardeningAudit) -> str:
+    """What was read to pass ``rule_id``, in one line (for the report's Verified list)."""
+    facts = audit.facts
+    logins = [r for r in facts.roles if r.login]
+    needed = [k.split(":", 1)[1] for k in NEEDS.get(rule_id, ()) if k.startswith("setting:")]
+    shown = ", ".join(f"{n}={facts.setting(n)}" for n in needed if facts.setting(n) is not None)
+    if rule_id in ("HRD001", "HRD002", "HRD003", "HRD004"):
+        return f"{len(facts.roles)} roles, {len(logins)} can log in"
+    if rule_id == "HRD005":
+        return f"{shown}; {len(facts.roles)} roles' stored passwords read, none md5"
+    if rule_id == "HRD008":
+        return f"{len(facts.hba or ())} pg_hba.conf lines read"
+    if rule_id == "HRD009":
+        grants = ", ".join(f"{g.schema}:{g.privilege}" for g in facts.schema_grants) or "none"
+        return f"schema privileges of PUBLIC: {grants}"
+    if rule_id == "HRD010":
+        return "no table, sequence or function grants to PUBLIC in application schemas"
+    if rule_id == "HRD011":
+        return f"{len(facts.definer_functions)} SECURITY DEFINER functions read"
+    if rule_id in ("HRD012", "HRD013"):
+        return f"{len(facts.tables)} tables read"
+    if rule_id == "HRD016":
+        return "extensions: " + (", ".join(e.name for e in facts.extensions) or "none")
+    if rule_id == "HRD017":
+        return "no untrusted-language function owned by a non-superuser"
+    if rule_id in ("HRD018", "HRD019"):
+        major, _ = versions.split_version_num(facts.version_num)
+        entry = versions.major_version(major)
+        known = (
+            f"end of life {entry.end_of_life}, latest minor {major}.{entry.latest_minor}"
+            if entry
+            else "not in the version table"
+        )
+        return f"PostgreSQL {facts.version}: {known} (table as of {versions.AS_OF})"
+    return shown or "read"

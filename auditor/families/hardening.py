@@ -8,6 +8,7 @@ from auditor.checks.hardening import (
     SERVER_RULES,
     HardeningAudit,
     HardeningPolicy,
+    verified_evidence,
 )
 from auditor.checks.hardening_versions import AS_OF
 from auditor.database import DatabaseUnavailable
@@ -73,7 +74,7 @@ class HardeningFamily(Family):
                 )
             if not missing and item.id not in hit_rules and item.id not in failed:
                 verified.append(
-                    Verified(FAMILY, f"{item.id} {item.title}", f"read on {ctx.database.label}")
+                    Verified(FAMILY, f"{item.id} {item.title}", verified_evidence(item.id, audit))
                 )
         notes = [
             f"audited as role {facts.user} on database {facts.database}, "

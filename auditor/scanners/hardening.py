@@ -84,9 +84,9 @@ SELECT r.rolname, r.rolsuper, r.rolcanlogin, r.rolcreaterole, r.rolcreatedb,
        r.rolreplication, r.rolbypassrls, r.rolconnlimit, r.rolvaliduntil::text,
        ARRAY(
          WITH RECURSIVE up(roleid) AS (
-           SELECT m.roleid FROM pg_catalog.pg_auth_members m WHERE m.member = r.oid
+           SELECT m.roleid FROM pg_catalog.pg_auth_members m WHERE m.member = r.oid{set_option}
            UNION
-           SELECT m.roleid FROM pg_catalog.pg_auth_members m JOIN up ON m.member = up.roleid
+           SELECT m.roleid FROM pg_catalog.pg_auth_members m JOIN up ON m.member = up.roleid{set_option}
          )
          SELECT g.rolname::text FROM up JOIN pg_catalog.pg_roles g ON g.oid = up.roleid ORDER BY 1
        )
@@ -182,6 +182,12 @@ WHERE NOT l.lanpltrusted AND l.lanname <> 'internal' AND NOT r.rolsuper
 ORDER BY 2, 3
 """
 
+
+def roles_query(version_num: int) -> str:
+    """:data:`Q_ROLES` for this server: from 16 on, only memberships that allow ``SET ROLE``."""
+    return Q_ROLES.replace("{set_option}", " AND m.set_option" if version_num >= 160000 else "")
+
+
 QUERIES = (
     Q_SESSION,
     Q_SETTINGS,
@@ -245,7 +251,7 @@ def read_facts(conn: Conn) -> ServerFacts:
             valid_until=None if r[8] in (None, "infinity") else str(r[8]),
             member_of=_text_tuple(r[9]),
         )
-        for r in conn.execute(Q_ROLES).fetchall()
+        for r in conn.execute(roles_query(int(version_num))).fetchall()
     )
 
     md5_roles: tuple[str, ...] | None = None

@@ -37,7 +37,8 @@ class RoleFact:
     valid_until: str | None
     """Password expiry as text; None (or ``infinity``) means it never expires."""
     member_of: tuple[str, ...] = ()
-    """Every role reachable through ``pg_auth_members``, transitively."""
+    """Every role reachable through ``pg_auth_members``, transitively (from PostgreSQL 16
+    on, only through memberships granted WITH SET, the ones that allow ``SET ROLE``)."""
 
 
 @dataclass(frozen=True)
