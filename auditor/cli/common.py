@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 import click
 
+from auditor.audit import SelectionError
+from auditor.baseline import BaselineError
 from auditor.config import Config, ConfigError, load_config
 from auditor.database import DatabaseUnavailable
 from auditor.migrate.layouts import LayoutError
@@ -24,6 +26,8 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     ConfigError,
     LayoutError,
     MigrationError,
+    SelectionError,
+    BaselineError,
 )
 """Domain errors shown as one line and exit code 2, never as a traceback."""
 
@@ -75,8 +79,7 @@ class Settings:
             return self.db
         if os.environ.get("DATABASE_URL"):
             return None
-        value = (config or self.config()).data.get("database")
-        return str(value) if value else None
+        return (config or self.config()).database()
 
 
 def global_options(fn: F) -> F:
