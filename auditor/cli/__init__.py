@@ -38,9 +38,11 @@ def cli(
 def _register() -> None:
     from auditor.cli.audit import audit
     from auditor.cli.db import db
+    from auditor.cli.hook import hook
+    from auditor.cli.init_cmd import init
     from auditor.cli.rules_cmd import explain, rules
 
-    for command in (audit, db, rules, explain):
+    for command in (audit, db, rules, explain, hook, init):
         cli.add_command(command)
 
 
