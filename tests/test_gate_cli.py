@@ -153,9 +153,7 @@ def test_config_error_exits_2_naming_file_key_and_line(tmp_path: Path) -> None:
 
 
 def test_waiver_without_reason_is_a_config_error(tmp_path: Path) -> None:
-    project = make_project(
-        tmp_path, '[[waivers]]\nrule = "MIG004"\nexpires = 2999-01-01\n'
-    )
+    project = make_project(tmp_path, '[[waivers]]\nrule = "MIG004"\nexpires = 2999-01-01\n')
     result = audit(project)
     assert result.exit_code == 2
     assert "auditor.toml:1: waivers[0].reason: required" in result.output
