@@ -55,7 +55,8 @@ def hooks_dir(cwd: Path) -> Path:
 
 
 def hook_script(python: str | None = None) -> str:
-    """The pre-push script: run ``auditor hook run`` with this interpreter, else from PATH."""
+    """The pre-push script: the lean ``auditor.prepush`` entry with this interpreter, else
+    ``auditor hook run`` from PATH."""
     interpreter = python or sys.executable
     return f"""#!/bin/sh
 {MARKER}; remove it with `auditor hook uninstall`.
@@ -63,7 +64,7 @@ def hook_script(python: str | None = None) -> str:
 # a non-zero exit blocks the push. Bypass once with `git push --no-verify`.
 AUDITOR_PYTHON={shlex.quote(interpreter)}
 if [ -x "$AUDITOR_PYTHON" ]; then
-  exec "$AUDITOR_PYTHON" -m auditor hook run "$@"
+  exec "$AUDITOR_PYTHON" -m auditor.prepush "$@"
 fi
 exec auditor hook run "$@"
 """

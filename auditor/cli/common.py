@@ -15,6 +15,7 @@ from auditor.audit import SelectionError
 from auditor.baseline import BaselineError
 from auditor.config import Config, ConfigError, load_config
 from auditor.database import DatabaseUnavailable
+from auditor.hooks import HookError
 from auditor.migrate.layouts import LayoutError
 from auditor.migrate.runner import MigrationError
 from auditor.resources import reference_migrations
@@ -28,6 +29,7 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     MigrationError,
     SelectionError,
     BaselineError,
+    HookError,
 )
 """Domain errors shown as one line and exit code 2, never as a traceback."""
 

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from dataclasses import replace
-from pathlib import Path
 
 import click
 
-from auditor.audit import AuditRequest, run_audit
 from auditor.cli.common import UsageFailure, settings
 from auditor.findings import Severity
-from auditor.hooks import (
-    HookError,
-    PushRange,
-    install,
-    push_ranges,
-    range_from_refs,
-    toplevel,
-    uninstall,
-)
-from auditor.policy import threshold
+from auditor.hooks import HookError, install, uninstall
+from auditor.prepush import run_hook
 from auditor.profiles import PROFILES
-from auditor.report import render
 
 
 @click.group()
@@ -118,48 +105,15 @@ def run_cmd(
           | auditor hook run origin
     """
     opts = settings(ctx)
-    try:
-        root = toplevel(opts.project.resolve())
-        if from_env:
-            from_ref = os.environ.get("PRE_COMMIT_FROM_REF", "")
-            to_ref = os.environ.get("PRE_COMMIT_TO_REF", "")
-            if not to_ref:
-                raise HookError("--pre-commit: PRE_COMMIT_TO_REF is not set")
-            ranges = [range_from_refs(root, from_ref, to_ref)]
-        else:
-            ranges = push_ranges(sys.stdin.read(), root, remote)
-    except HookError as exc:
-        raise UsageFailure(str(exc)) from None
-    if not ranges:
-        click.echo("auditor: nothing new to check in this push")
-        return
-    opts.project = root
-    config = opts.config()
-    base_request = AuditRequest(
-        project=root,
-        migrations=opts.migrations_dir(config),
-        config=config,
-        profile=PROFILES[profile],
-        fail_on=threshold(config, fail_on),
-        db_value=opts.db_value(config),
+    code = run_hook(
+        opts.project,
+        stdin_text="" if from_env else sys.stdin.read(),
+        remote=remote,
+        from_env=from_env,
+        profile=profile,
+        fail_on=fail_on,
+        config_path=opts.config_path,
+        migrations=opts.migrations,
+        db=opts.db,
     )
-    worst = 0
-    for pushed in ranges:
-        worst = max(worst, _check(base_request, pushed, root))
-    if worst:
-        verdict = "incomplete" if worst == 2 else "failed"
-        click.echo(
-            f"auditor: push blocked: pre-push check {verdict} (exit {worst}); "
-            "fix it, or bypass once with `git push --no-verify`",
-            err=True,
-        )
-    ctx.exit(worst)
-
-
-def _check(request: AuditRequest, pushed: PushRange, root: Path) -> int:
-    click.echo(
-        f"auditor: checking {pushed.local_ref} ({pushed.base[:12]}..{pushed.local_sha[:12]})"
-    )
-    report = run_audit(replace(request, changed_since=pushed.base, changed_until=pushed.local_sha))
-    click.echo(render(report, "text"), nl=False)
-    return report.exit_code
+    ctx.exit(code)
