@@ -303,3 +303,26 @@ def test_unknown_family_exits_2(tmp_path: Path) -> None:
     result = audit(make_project(tmp_path, down=True), "--only", "nope")
     assert result.exit_code == 2
     assert "unknown family 'nope'" in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["audit"],
+        ["init"],
+        ["hook"],
+        ["hook", "install"],
+        ["hook", "uninstall"],
+        ["hook", "run"],
+    ],
+)
+def test_commands_have_help_with_an_example(command: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+
+
+def test_waiver_and_gate_rules_are_explained() -> None:
+    for rule_id in ("WVR001", "WVR002", "GATE001"):
+        result = CliRunner().invoke(cli, ["explain", rule_id])
+        assert result.exit_code == 0 and "Bad:" in result.output
