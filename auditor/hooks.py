@@ -183,6 +183,14 @@ def range_from_refs(cwd: Path, from_ref: str, to_ref: str) -> PushRange:
     return PushRange(to_ref, to_sha, to_ref, from_sha)
 
 
+def head_commit(cwd: Path) -> str | None:
+    """The checked-out commit, or None (unborn branch)."""
+    try:
+        return _git(["rev-parse", "--verify", "-q", "HEAD"], cwd)
+    except HookError:
+        return None
+
+
 def toplevel(cwd: Path) -> Path:
     """The work tree's root."""
     return Path(_git(["rev-parse", "--show-toplevel"], cwd))

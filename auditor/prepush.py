@@ -16,7 +16,14 @@ from auditor.audit import AuditRequest, SelectionError, run_audit
 from auditor.baseline import BaselineError
 from auditor.config import ConfigError, load_config
 from auditor.database import DatabaseUnavailable
-from auditor.hooks import HookError, PushRange, push_ranges, range_from_refs, toplevel
+from auditor.hooks import (
+    HookError,
+    PushRange,
+    head_commit,
+    push_ranges,
+    range_from_refs,
+    toplevel,
+)
 from auditor.migrate.layouts import LayoutError
 from auditor.policy import threshold
 from auditor.profiles import get_profile
@@ -93,6 +100,11 @@ def _check(request: AuditRequest, pushed: PushRange, out: TextIO) -> int:
     out.write(
         f"auditor: checking {pushed.local_ref} ({pushed.base[:12]}..{pushed.local_sha[:12]})\n"
     )
+    if head_commit(request.project) != pushed.local_sha:
+        out.write(
+            "auditor: note: the pushed commit is not the checked-out one; "
+            "gates and file checks ran on the working tree\n"
+        )
     report = run_audit(replace(request, changed_since=pushed.base, changed_until=pushed.local_sha))
     out.write(render_text(report))
     out.flush()

@@ -24,8 +24,6 @@ class Profile:
     """May use a database: an explicit one, or the embedded default when a family needs one."""
     network: bool
     """May use the network (e.g. the online vulnerability service)."""
-    changed_only: bool = False
-    """Families look only at what changed since ``AuditContext.changed_since`` when given."""
     gate_timeout: float | None = None
     """Upper bound, in seconds, on any quality gate's timeout (None: the gate's own)."""
 
@@ -39,7 +37,6 @@ PRE_PUSH = Profile(
     families=("secrets", "lint", "schema", "migrations", "gates"),
     database=False,
     network=False,
-    changed_only=True,
     gate_timeout=120.0,
 )
 CI = Profile(

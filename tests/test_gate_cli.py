@@ -326,3 +326,13 @@ def test_waiver_and_gate_rules_are_explained() -> None:
     for rule_id in ("WVR001", "WVR002", "GATE001"):
         result = CliRunner().invoke(cli, ["explain", rule_id])
         assert result.exit_code == 0 and "Bad:" in result.output
+
+
+def test_explicit_database_is_used_read_only_even_when_no_family_needs_it(
+    tmp_path: Path, fresh_db: str
+) -> None:
+    project = make_project(tmp_path, down=True)
+    code, report = audit_json(project, "--db", fresh_db, "--only", "migrations")
+    assert code == 1  # the migration is not applied on that database: MIG001, high
+    assert [f["rule_id"] for f in report["findings"]] == ["MIG001"]  # type: ignore[union-attr, index]
+    assert report["target"] and "read-only" in " ".join(report["notices"])  # type: ignore[arg-type]
