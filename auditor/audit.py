@@ -81,7 +81,7 @@ def _wants_database(request: AuditRequest, families: list[Family]) -> tuple[bool
     explicit = explicit_dsn(request.db_value) is not None
     needing = [f.name for f in families if f.needs_database]
     if not request.profile.database:
-        if needing:
+        if needing and request.only:
             raise SelectionError(
                 f"famil{'y' if len(needing) == 1 else 'ies'} {', '.join(needing)} "
                 f"need{'s' if len(needing) == 1 else ''} a database, but profile "
@@ -96,6 +96,13 @@ def run_audit(request: AuditRequest) -> Report:
     families = select_families(request)
     use_database, explicit = _wants_database(request, families)
     notices: list[str] = []
+    if not request.profile.database:
+        left_out = [f.name for f in families if f.needs_database]
+        if left_out:
+            notices.append(
+                f"profile {request.profile.name} uses no database: {', '.join(left_out)} not run"
+            )
+            families = [f for f in families if not f.needs_database]
     if request.profile.name != "full":
         notices.append(f"profile {request.profile.name}: {request.profile.description}")
     if request.changed_since:

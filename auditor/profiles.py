@@ -19,7 +19,8 @@ class Profile:
     name: str
     description: str
     families: tuple[str, ...] | None
-    """Families to run, by name (None: every registered family)."""
+    """Families to run, by name (None: every registered family). In a profile without a
+    database, a listed family that needs one is left out with a notice."""
     database: bool
     """May use a database: an explicit one, or the embedded default when a family needs one."""
     network: bool
@@ -34,7 +35,7 @@ PRE_PUSH = Profile(
         "fast local check before a push: secrets on the added lines, lint of the changed "
         "migrations, static schema check, migration files, quality gates; no database, no network"
     ),
-    families=("secrets", "lint", "schema", "migrations", "gates"),
+    families=("secrets", "lint", "static", "migrations", "gates"),
     database=False,
     network=False,
     gate_timeout=120.0,
