@@ -85,9 +85,11 @@ def test_waived_finding_exits_0_and_is_listed(tmp_path: Path) -> None:
     assert report["findings"] == []
     waived = report["waived"]
     assert isinstance(waived, list) and len(waived) == 1
-    assert waived[0]["finding"]["rule_id"] == "MIG004"
-    assert waived[0]["reason"] == "legacy migration, cannot be reverted"
-    assert waived[0]["expires"] == "2999-12-31"
+    assert waived[0]["rule_id"] == "MIG004"
+    assert waived[0]["waiver"] == {
+        "reason": "legacy migration, cannot be reverted",
+        "expires": "2999-12-31",
+    }
     text = audit(project).output
     assert "WAIVED   MIG004" in text
 

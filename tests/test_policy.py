@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 
+from auditor.baseline import BaselineError, load_baseline
 from auditor.config import Waiver
 from auditor.findings import Finding, Location, Severity
 from auditor.policy import excluded, matches
@@ -76,3 +79,27 @@ def test_redact_text_removes_secrets(line: str, secret: str) -> None:
 def test_redact_text_keeps_ordinary_output() -> None:
     text = "tests/test_x.py::test_one PASSED\n2 failed, 40 passed in 3.21s\nsrc/module_name.py:12: E501"
     assert redact_text(text) == text
+
+
+def test_baseline_reads_findings_and_waived_entries(tmp_path: Path) -> None:
+    path = tmp_path / "base.json"
+    path.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "findings": [{"rule_id": "MIG004", "fingerprint": "aaa"}],
+                "waived": [
+                    {"rule_id": "GATE001", "fingerprint": "bbb", "waiver": {"reason": "r"}},
+                    {"finding": {"rule_id": "WVR002", "fingerprint": "ccc"}, "reason": "r"},
+                ],
+            }
+        )
+    )
+    baseline = load_baseline(path)
+    assert baseline.keys == {("MIG004", "aaa"), ("GATE001", "bbb"), ("WVR002", "ccc")}
+    known = Finding("MIG004", Severity.LOW, "f", "m", Location(), "aaa")
+    assert baseline.mark(known).baseline == "existing"
+    assert baseline.mark(finding()).baseline == "new"
+    path.write_text('{"schema_version": 1, "findings": [{"rule_id": "X"}]}')
+    with pytest.raises(BaselineError, match="lacks rule_id or fingerprint"):
+        load_baseline(path)

@@ -67,7 +67,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         ],
         "findings": [_finding(f) for f in report.findings],
         "waived": [
-            {"finding": _finding(w.finding), "reason": w.reason, "expires": w.expires}
+            {**_finding(w.finding), "waiver": {"reason": w.reason, "expires": w.expires}}
             for w in report.waived
         ],
         "verified": [
