@@ -281,3 +281,23 @@ def test_index_without_concurrently_on_existing_table_is_blocked(repo: Repo) -> 
     assert pushed.returncode != 0, output
     assert "CONCURRENTLY" in output
     assert repo.remote_sha() == before
+
+
+def test_pre_commit_entry_point_is_the_lean_one(repo: Repo) -> None:
+    """`.pre-commit-hooks.yaml` runs `auditor-pre-push --pre-commit` (console script)."""
+    script = Path(sys.executable).parent / "auditor-pre-push"
+    base = repo.git("rev-parse", "HEAD").stdout.strip()
+    migration(repo, "2024-01-05-000001_no_down", "CREATE TABLE z (id bigint);\n", None)
+    head = repo.commit("no down")
+    env = {**repo.env, "PRE_COMMIT_FROM_REF": base, "PRE_COMMIT_TO_REF": head}
+    done = subprocess.run(
+        [str(script), "--pre-commit"], cwd=repo.root, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "MIG004" in done.stdout and "push blocked" in done.stderr
+    env.pop("PRE_COMMIT_TO_REF")
+    missing = subprocess.run(
+        [str(script), "--pre-commit"], cwd=repo.root, env=env, capture_output=True, text=True
+    )
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("auditor: error: --pre-commit: PRE_COMMIT_TO_REF")
