@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import shutil
 import string
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from click.testing import CliRunner
 from auditor.cli import cli
 from auditor.families import family_names
 from auditor.hooks import MARKER, HookError, parse_push_lines
+from tests.conftest import REFERENCE_MIGRATIONS
 
 BOGUS_DSN = "postgresql://auditor:never-used@127.0.0.1:1/nowhere"
 ZERO = "0" * 40
@@ -110,9 +112,11 @@ def repo(tmp_path: Path, clean_env: dict[str, str]) -> Repo:
         """,
     )
     r.write("app/__init__.py", "VALUE = 1\n")
+    # the reference schema: what the shipped schema rule packs require
+    shutil.copytree(REFERENCE_MIGRATIONS, work / "migrations")
     migration(
         r,
-        "2024-01-01-000001_create_items",
+        "2024-06-01-000001_create_items",
         "CREATE TABLE items (id bigint PRIMARY KEY, sku text NOT NULL);\n",
         "DROP TABLE items;\n",
     )
@@ -127,7 +131,7 @@ def repo(tmp_path: Path, clean_env: dict[str, str]) -> Repo:
 def test_clean_push_passes_without_a_database(repo: Repo) -> None:
     migration(
         repo,
-        "2024-01-02-000001_create_tags",
+        "2024-06-02-000001_create_tags",
         "CREATE TABLE tags (id bigint PRIMARY KEY);\n",
         "DROP TABLE tags;\n",
     )
@@ -155,7 +159,7 @@ def test_failing_gate_blocks_the_push(repo: Repo) -> None:
 
 def test_migration_without_down_blocks_the_push(repo: Repo) -> None:
     before = repo.remote_sha()
-    migration(repo, "2024-01-03-000001_create_orders", "CREATE TABLE orders (id bigint);\n", None)
+    migration(repo, "2024-06-03-000001_create_orders", "CREATE TABLE orders (id bigint);\n", None)
     repo.commit("orders, no down")
     pushed = repo.push("main")
     assert pushed.returncode != 0
@@ -271,7 +275,7 @@ def test_index_without_concurrently_on_existing_table_is_blocked(repo: Repo) -> 
     before = repo.remote_sha()
     migration(
         repo,
-        "2024-01-04-000001_index_sku",
+        "2024-06-04-000001_index_sku",
         "CREATE INDEX items_sku_idx ON items (sku);\n",
         "DROP INDEX items_sku_idx;\n",
     )
@@ -287,7 +291,7 @@ def test_pre_commit_entry_point_is_the_lean_one(repo: Repo) -> None:
     """`.pre-commit-hooks.yaml` runs `auditor-pre-push --pre-commit` (console script)."""
     script = Path(sys.executable).parent / "auditor-pre-push"
     base = repo.git("rev-parse", "HEAD").stdout.strip()
-    migration(repo, "2024-01-05-000001_no_down", "CREATE TABLE z (id bigint);\n", None)
+    migration(repo, "2024-06-05-000001_no_down", "CREATE TABLE z (id bigint);\n", None)
     head = repo.commit("no down")
     env = {**repo.env, "PRE_COMMIT_FROM_REF": base, "PRE_COMMIT_TO_REF": head}
     done = subprocess.run(
