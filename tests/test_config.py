@@ -160,13 +160,15 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
 
 
 def test_other_helpers_extend_known_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path, "[lint]\npg-version = 15\n")
-    with pytest.raises(ConfigError, match="lint: unknown key"):
+    path = write(tmp_path, "[newfamily]\npg-version = 15\n")
+    with pytest.raises(ConfigError, match="newfamily: unknown key"):
         load_config(path)
-    monkeypatch.setitem(config_module.KNOWN_KEYS, "lint", "migration lint settings")
-    assert load_config(path).section("lint") == {"pg-version": 15}
+    monkeypatch.setitem(config_module.KNOWN_KEYS, "newfamily", "a new family's settings")
+    assert load_config(path).section("newfamily") == {"pg-version": 15}
     seen: list[object] = []
-    monkeypatch.setitem(config_module.VALIDATORS, "lint", lambda c: seen.append(c.section("lint")))
+    monkeypatch.setitem(
+        config_module.VALIDATORS, "newfamily", lambda c: seen.append(c.section("newfamily"))
+    )
     load_config(path)
     assert seen == [{"pg-version": 15}]
 
