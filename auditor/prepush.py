@@ -16,6 +16,7 @@ from auditor.audit import AuditRequest, SelectionError, run_audit
 from auditor.baseline import BaselineError
 from auditor.config import ConfigError, load_config
 from auditor.database import DatabaseUnavailable
+from auditor.findings import Report, Severity
 from auditor.hooks import (
     HookError,
     PushRange,
@@ -27,8 +28,10 @@ from auditor.hooks import (
 from auditor.migrate.layouts import LayoutError
 from auditor.policy import threshold
 from auditor.profiles import get_profile
-from auditor.report.text import render_text
 from auditor.resources import reference_migrations
+
+SUMMARY_LIMIT = 20
+"""Findings the hook prints before it says how many more there are."""
 
 HOOK_ERRORS: tuple[type[Exception], ...] = (
     HookError,
@@ -106,9 +109,44 @@ def _check(request: AuditRequest, pushed: PushRange, out: TextIO) -> int:
             "gates and file checks ran on the working tree\n"
         )
     report = run_audit(replace(request, changed_since=pushed.base, changed_until=pushed.local_sha))
-    out.write(render_text(report))
+    out.write(render_summary(report))
+    if report.exit_code:
+        out.write(
+            f"full report: auditor audit --profile {report.metadata.profile or 'pre-push'} "
+            f"--changed-since {pushed.base[:12]}\n"
+        )
     out.flush()
     return report.exit_code
+
+
+def render_summary(report: Report, limit: int = SUMMARY_LIMIT) -> str:
+    """A short terminal summary: verdict, one line per family, errors, the worst findings."""
+    counts = report.counts()
+    summary = ", ".join(f"{counts[s]} {s.label}" for s in reversed(Severity) if counts[s])
+    meta = report.metadata
+    lines = [
+        f"auditor {meta.tool_version}: {report.verdict.upper()} (fail-on {meta.fail_on.label})"
+        + (f" - {summary}" if summary else " - no findings")
+        + (f", {len(report.waived)} waived" if report.waived else ""),
+        f"database: {meta.target or 'none'}",
+    ]
+    for fam in report.families:
+        checked = ", ".join(f"{n} {what}" for what, n in fam.checked)
+        lines.append(
+            f"  [{fam.family}] {len(fam.findings)} findings, {len(fam.errors)} errors"
+            + (f" ({checked})" if checked else "")
+        )
+    lines += [f"ERROR [{e.family}] {e.message}" for e in report.errors]
+    findings = report.findings
+    for finding in findings[:limit]:
+        lines.append(
+            f"{finding.severity.label.upper():8} {finding.rule_id} {finding.location}: {finding.message}"
+        )
+        if finding.fix and finding.severity >= meta.fail_on:
+            lines.append(f"         fix: {finding.fix}")
+    if len(findings) > limit:
+        lines.append(f"... and {len(findings) - limit} more finding(s)")
+    return "\n".join(lines) + "\n"
 
 
 def _expected(exc: Exception) -> bool:

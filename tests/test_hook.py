@@ -305,3 +305,21 @@ def test_pre_commit_entry_point_is_the_lean_one(repo: Repo) -> None:
     )
     assert missing.returncode == 2
     assert missing.stderr.startswith("auditor: error: --pre-commit: PRE_COMMIT_TO_REF")
+
+
+def test_summary_is_short() -> None:
+    from auditor.findings import FamilyResult, Finding, Location, Metadata, Report, Severity
+    from auditor.prepush import render_summary
+
+    findings = tuple(
+        Finding("MIG004", Severity.MEDIUM, "migrations", f"m{i}", Location(file=f"f{i}"), str(i))
+        for i in range(25)
+    )
+    report = Report(
+        Metadata("0", "t", "t", ".", fail_on=Severity.MEDIUM),
+        (FamilyResult("migrations", "Migrations", findings=findings),),
+    )
+    text = render_summary(report, limit=20)
+    assert "FAILED" in text and "25 medium" in text
+    assert text.count("MEDIUM   MIG004") == 20
+    assert "... and 5 more finding(s)" in text
