@@ -181,3 +181,17 @@ def test_split_key_and_locate() -> None:
     assert locate(text, ["waivers", 1, "rule"]) == 7
     assert locate(text, ["waivers", 1, "reason"]) == 6
     assert locate(text, ["nothing"]) is None
+
+
+def test_pyproject_with_only_an_array_of_waivers_is_found(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        '[project]\nname = "x"\n\n[[tool.auditor.waivers]]\nrule = "MIG004"\n'
+        'reason = "r"\nexpires = 2030-01-01\n',
+        "pyproject.toml",
+    )
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    config = load_config(start=nested)
+    assert config.path == tmp_path / "pyproject.toml"
+    assert [w.rule for w in config.waivers()] == ["MIG004"]
