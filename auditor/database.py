@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from auditor.dsn import describe, redact_dsn, scrub
+
+if TYPE_CHECKING:  # psycopg is imported when a connection is made: fast start-up without one
+    import psycopg
 
 STATEMENT_TIMEOUT_MS = 10_000
 LOCK_TIMEOUT_MS = 1_000
@@ -71,6 +73,8 @@ def connect(
     Raises :class:`DatabaseUnavailable` with a one-line message naming host, port and
     database, never the password.
     """
+    import psycopg
+
     options = ""
     if timeouts:
         options = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS}"

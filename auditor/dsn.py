@@ -7,11 +7,19 @@ Every DSN that reaches a log, a report or an error message goes through
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from psycopg.conninfo import conninfo_to_dict
-
 REDACTED = "***"
+
+
+def conninfo_to_dict(dsn: str) -> dict[str, Any]:
+    """psycopg's DSN parser, imported on first use (start-up stays fast without a database)."""
+    from psycopg.conninfo import conninfo_to_dict as parse
+
+    return parse(dsn)
+
+
 _KV_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
 
 

@@ -31,6 +31,16 @@ class AuditContext:
     database: DatabaseTarget | None = None
     """The database to audit, or None when the audit runs without one."""
     fail_on: Severity = Severity.HIGH
+    profile: str = "full"
+    """The profile's name (``pre-push``, ``ci``, ``full``): see :mod:`auditor.profiles`."""
+    changed_since: str | None = None
+    """Look only at what changed since this git commit/ref (pre-push: the remote's tip),
+    or None for everything. An all-new push gives the parent of its first commit, or the
+    empty tree."""
+    changed_until: str | None = None
+    """The commit the changed range ends at (the pushed sha), or None for HEAD."""
+    offline: bool = False
+    """True when the profile forbids network access."""
 
 
 class Family(abc.ABC):

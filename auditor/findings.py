@@ -196,6 +196,12 @@ class Metadata:
     fail_on: Severity = Severity.HIGH
     notices: tuple[str, ...] = ()
     """Things the user must know about how the audit ran (read-only session, timeouts)."""
+    profile: str | None = None
+    """The audit profile (``pre-push``, ``ci``, ``full``), when one was chosen."""
+    fail_on_new: bool = False
+    """True when only findings new versus the baseline fail the gate (``--fail-on-new``)."""
+    baseline: str | None = None
+    """The baseline report compared against (its path as given), or None."""
 
 
 @dataclass(frozen=True)
@@ -233,8 +239,13 @@ class Report:
         return counts
 
     def failing(self) -> tuple[Finding, ...]:
-        """Findings at or above the ``fail_on`` threshold."""
-        return tuple(f for f in self.findings if f.severity >= self.metadata.fail_on)
+        """Findings at or above the ``fail_on`` threshold (only new ones with ``fail_on_new``)."""
+        return tuple(
+            f
+            for f in self.findings
+            if f.severity >= self.metadata.fail_on
+            and not (self.metadata.fail_on_new and f.baseline == "existing")
+        )
 
     @property
     def exit_code(self) -> int:

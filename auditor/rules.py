@@ -46,6 +46,11 @@ class Rule:
 _REGISTRY: dict[str, Rule] = {}
 
 RULE_MODULES = ("auditor.checks.migration_state", "auditor.checks.hardening")
+RULE_MODULES = (
+    "auditor.checks.migration_state",
+    "auditor.checks.gates",
+    "auditor.checks.waivers",
+)
 """Modules that register rules on import; every family adds its module here."""
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.findings import Hit, Location, Severity
 from auditor.migrate.layouts import Migration
-from auditor.migrate.runner import MigrationStatus
 from auditor.rules import rule
+
+if TYPE_CHECKING:  # keeps psycopg out of a run without a database
+    from auditor.migrate.runner import MigrationStatus
 
 FAMILY = "migrations"
 

@@ -42,6 +42,11 @@ def _register() -> None:
     from auditor.cli.rules_cmd import explain, rules
 
     for command in (audit, db, hardening, rules, explain):
+    from auditor.cli.hook import hook
+    from auditor.cli.init_cmd import init
+    from auditor.cli.rules_cmd import explain, rules
+
+    for command in (audit, db, rules, explain, hook, init):
         cli.add_command(command)
 
 

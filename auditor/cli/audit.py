@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from pathlib import Path
 
 import click
 
+from auditor.audit import AuditRequest, run_audit
+from auditor.baseline import load_baseline
 from auditor.cli.common import UsageFailure, db_option, settings, write_output
-from auditor.database import READ_ONLY_NOTICE, connect, selected_target
-from auditor.engine import AuditContext, run_families
-from auditor.families import all_families, family_names
 from auditor.findings import Severity
+from auditor.policy import threshold
+from auditor.profiles import DEFAULT_PROFILE, PROFILES
 from auditor.report import render, renderers
 
 SEVERITIES = [s.label for s in Severity]
@@ -31,10 +31,32 @@ SEVERITIES = [s.label for s in Severity]
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
 )
 @click.option(
+    "--profile",
+    type=click.Choice(list(PROFILES)),
+    default=DEFAULT_PROFILE,
+    show_default=True,
+    help="Families and limits: pre-push (fast, no database, no network), ci, full.",
+)
+@click.option(
     "--only", multiple=True, metavar="FAMILY", help="Run only these families (repeatable)."
 )
 @click.option(
     "--skip", multiple=True, metavar="FAMILY", help="Do not run these families (repeatable)."
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Families that can look only at what changed since this git ref do so.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A JSON report of the base branch: mark each finding new or existing.",
+)
+@click.option(
+    "--fail-on-new",
+    is_flag=True,
+    help="Gate only on findings that are new versus --baseline (the report shows both).",
 )
 @click.pass_context
 def audit(
@@ -43,46 +65,43 @@ def audit(
     fail_on: str | None,
     fmt: str,
     output: Path | None,
+    profile: str,
     only: tuple[str, ...],
     skip: tuple[str, ...],
+    changed_since: str | None,
+    baseline: Path | None,
+    fail_on_new: bool,
 ) -> None:
-    """Audit everything: schema, migrations, secrets, dependencies, hardening.
+    """Audit everything: schema, migrations, secrets, dependencies, hardening, gates.
 
     Exit 0 when nothing is at or above --fail-on, 1 when something is, 2 when the
-    audit could not be completed.
+    audit could not be completed. Waived findings never fail; with --fail-on-new
+    only findings absent from --baseline do.
 
     \b
     Example:
         auditor audit
         auditor --db postgresql://app@db/app audit --fail-on medium --format md --output report.md
+        auditor audit --profile pre-push --changed-since origin/main
+        auditor audit --format json --baseline main.json --fail-on-new
     """
     opts = settings(ctx, db)
     config = opts.config()
-    threshold = Severity.parse(fail_on) if fail_on else (config.fail_on() or Severity.HIGH)
-    known = set(family_names())
-    for name in (*only, *skip):
-        if name not in known:
-            raise UsageFailure(f"unknown family {name!r} (choose from {', '.join(sorted(known))})")
-    families = [f for f in all_families() if (not only or f.name in only) and f.name not in skip]
-    migrations = opts.migrations_dir(config)
-    with ExitStack() as stack:
-        target = stack.enter_context(selected_target(opts.db_value(config), migrations))
-        connect(target.dsn).close()  # unreachable: one-line error, exit 2
-        notices = (
-            ("embedded throwaway database; the project's migrations were applied to it",)
-            if target.disposable
-            else (READ_ONLY_NOTICE,)
-        )
-        report = run_families(
-            families,
-            AuditContext(
-                project=opts.project,
-                migrations=migrations,
-                config=config,
-                database=target,
-                fail_on=threshold,
-            ),
-            notices=notices,
-        )
+    if fail_on_new and baseline is None:
+        raise UsageFailure("--fail-on-new needs --baseline FILE (a JSON report of the base)")
+    request = AuditRequest(
+        project=opts.project,
+        migrations=opts.migrations_dir(config),
+        config=config,
+        profile=PROFILES[profile],
+        fail_on=threshold(config, fail_on),
+        db_value=opts.db_value(config),
+        only=only,
+        skip=skip,
+        changed_since=changed_since,
+        baseline=load_baseline(baseline) if baseline else None,
+        fail_on_new=fail_on_new,
+    )
+    report = run_audit(request)
     write_output(render(report, fmt), output)
     ctx.exit(report.exit_code)

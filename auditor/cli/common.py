@@ -11,8 +11,11 @@ from typing import Any, TypeVar
 
 import click
 
+from auditor.audit import SelectionError
+from auditor.baseline import BaselineError
 from auditor.config import Config, ConfigError, load_config
 from auditor.database import DatabaseUnavailable
+from auditor.hooks import HookError
 from auditor.migrate.layouts import LayoutError
 from auditor.migrate.runner import MigrationError
 from auditor.resources import reference_migrations
@@ -24,6 +27,9 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     ConfigError,
     LayoutError,
     MigrationError,
+    SelectionError,
+    BaselineError,
+    HookError,
 )
 """Domain errors shown as one line and exit code 2, never as a traceback."""
 
@@ -75,8 +81,7 @@ class Settings:
             return self.db
         if os.environ.get("DATABASE_URL"):
             return None
-        value = (config or self.config()).data.get("database")
-        return str(value) if value else None
+        return (config or self.config()).database()
 
 
 def global_options(fn: F) -> F:

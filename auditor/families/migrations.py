@@ -7,7 +7,6 @@ from auditor.database import DatabaseUnavailable
 from auditor.engine import AuditContext, Family
 from auditor.findings import AuditError, FamilyResult, Skipped, Verified
 from auditor.migrate.layouts import LayoutError, load_migrations
-from auditor.migrate.runner import MigrationError, Runner
 from auditor.rules import rules_of, run_rules
 
 TITLE = "Migrations"
@@ -29,6 +28,8 @@ class MigrationsFamily(Family):
         if ctx.database is None:
             skipped.append(Skipped(FAMILY, "applied state (MIG001-MIG003)", "no database audited"))
         else:
+            from auditor.migrate.runner import MigrationError, Runner
+
             try:
                 statuses = tuple(Runner(ctx.database.dsn, list(migrations)).status())
             except (MigrationError, DatabaseUnavailable) as exc:

@@ -33,6 +33,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "fix": finding.fix,
         "evidence": dict(finding.evidence),
+        "baseline": finding.baseline,
     }
 
 
@@ -46,6 +47,9 @@ def report_dict(report: Report) -> dict[str, Any]:
         "verdict": report.verdict,
         "exit_code": report.exit_code,
         "fail_on": meta.fail_on.label,
+        "fail_on_new": meta.fail_on_new,
+        "profile": meta.profile,
+        "baseline": meta.baseline,
         "started_at": meta.started_at,
         "finished_at": meta.finished_at,
         "project": meta.project,
@@ -62,6 +66,10 @@ def report_dict(report: Report) -> dict[str, Any]:
             for fam in report.families
         ],
         "findings": [_finding(f) for f in report.findings],
+        "waived": [
+            {**_finding(w.finding), "waiver": {"reason": w.reason, "expires": w.expires}}
+            for w in report.waived
+        ],
         "verified": [
             {"family": v.family, "what": v.what, "evidence": v.evidence} for v in report.verified
         ],

@@ -26,11 +26,17 @@ def render_text(report: Report) -> str:
     for error in report.errors:
         lines.append(f"ERROR [{error.family}] {error.message}")
     for finding in report.findings:
+        new = f" [{finding.baseline}]" if finding.baseline else ""
         lines.append(
-            f"{finding.severity.label.upper():8} {finding.rule_id} {finding.location}: {finding.message}"
+            f"{finding.severity.label.upper():8} {finding.rule_id}{new} {finding.location}: {finding.message}"
         )
         if finding.fix:
             lines.append(f"         fix: {finding.fix}")
+    for waived in report.waived:
+        lines.append(
+            f"WAIVED   {waived.finding.rule_id} {waived.finding.location}: {waived.finding.message}"
+            f" (until {waived.expires}: {waived.reason})"
+        )
     for item in report.skipped:
         lines.append(f"SKIPPED  [{item.family}] {item.what}: {item.reason}")
     for proof in report.verified:

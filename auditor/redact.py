@@ -1,0 +1,60 @@
+"""Redact secrets from free text we did not write (a quality gate's output, say).
+
+A safety net, not a scanner: well-known token shapes, credentials in URLs,
+``password=...``-style assignments, private-key blocks and long random-looking
+strings are replaced by ``***`` before the text reaches any report.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+REDACTED = "***"
+
+_PRIVATE_KEY = re.compile(
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+    re.DOTALL,
+)
+_URL_CREDENTIALS = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:)[^@\s/]+(?=@)")
+_ASSIGNMENT = re.compile(
+    r"(?i)(?P<head>\b[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|"
+    r"private[_-]?key|credential|auth)[\w.-]*[\"']?\s*[:=]\s*[\"']?)(?P<value>[^\s\"',;]+)"
+)
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
+_TOKENS = re.compile(
+    r"\b(?:"
+    r"AKIA[0-9A-Z]{16}"  # AWS access key id
+    r"|gh[pousr]_[A-Za-z0-9]{30,}"  # GitHub tokens
+    r"|github_pat_[A-Za-z0-9_]{20,}"
+    r"|glpat-[A-Za-z0-9_-]{20,}"  # GitLab
+    r"|xox[abposr]-[A-Za-z0-9-]{10,}"  # Slack
+    r"|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}"  # Stripe
+    r"|AIza[0-9A-Za-z_-]{35}"  # Google API key
+    r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"  # JWT
+    r"|npm_[A-Za-z0-9]{36}"
+    r")"
+)
+_LONG_WORD = re.compile(r"[A-Za-z0-9+/_=-]{32,}")
+
+
+def _entropy(text: str) -> float:
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def _random_looking(word: str) -> bool:
+    has_digit = any(c.isdigit() for c in word)
+    has_alpha = any(c.isalpha() for c in word)
+    return has_digit and has_alpha and _entropy(word) >= 4.0
+
+
+def redact_text(text: str) -> str:
+    """``text`` with anything that looks like a secret replaced by ``***``."""
+    text = _PRIVATE_KEY.sub("[private key " + REDACTED + "]", text)
+    text = _URL_CREDENTIALS.sub(rf"\g<head>{REDACTED}", text)
+    text = _ASSIGNMENT.sub(rf"\g<head>{REDACTED}", text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    text = _TOKENS.sub(REDACTED, text)
+    return _LONG_WORD.sub(lambda m: REDACTED if _random_looking(m.group(0)) else m.group(0), text)
