@@ -45,9 +45,9 @@ class Rule:
 
 _REGISTRY: dict[str, Rule] = {}
 
-RULE_MODULES = ("auditor.checks.migration_state", "auditor.checks.hardening")
 RULE_MODULES = (
     "auditor.checks.migration_state",
+    "auditor.checks.hardening",
     "auditor.checks.gates",
     "auditor.checks.waivers",
 )

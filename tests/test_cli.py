@@ -70,7 +70,17 @@ def test_db_redo_all_and_status_on_embedded(clean_env: dict[str, str]) -> None:
 def test_pending_migration_fails_the_gate(fresh_db: str, reference_migrations: Path) -> None:
     result = CliRunner().invoke(
         cli,
-        ["--db", fresh_db, "--migrations", str(reference_migrations), "audit", "--format", "json"],
+        [
+            "--db",
+            fresh_db,
+            "--migrations",
+            str(reference_migrations),
+            "audit",
+            "--only",
+            "migrations",
+            "--format",
+            "json",
+        ],
     )
     assert result.exit_code == 1, result.output
     report = json.loads(result.output)
@@ -90,6 +100,8 @@ def test_fail_on_critical_lets_high_findings_pass(
             "--migrations",
             str(reference_migrations),
             "audit",
+            "--only",
+            "migrations",
             "--fail-on",
             "critical",
         ],

@@ -39,14 +39,11 @@ def _register() -> None:
     from auditor.cli.audit import audit
     from auditor.cli.db import db
     from auditor.cli.hardening import hardening
-    from auditor.cli.rules_cmd import explain, rules
-
-    for command in (audit, db, hardening, rules, explain):
     from auditor.cli.hook import hook
     from auditor.cli.init_cmd import init
     from auditor.cli.rules_cmd import explain, rules
 
-    for command in (audit, db, rules, explain, hook, init):
+    for command in (audit, db, hardening, rules, explain, hook, init):
         cli.add_command(command)
 
 
