@@ -1,0 +1,1 @@
+"""Vulnerability services: pip-audit's online ones, and an offline OSV database."""
