@@ -80,9 +80,12 @@ def run_audit(
     service: VulnerabilityService | None = None,
 ) -> DepsRun:
     """Collect, query and model. Raise ``SourceError``, ``DatabaseError`` or ``ServiceUnreachable``."""
-    pins = [
-        pin for source in sources(inputs, project, settings.resolve) for pin in source.collect()
-    ]
+    # a file both detected and included with -r is read twice: keep each pin once
+    pins = list(
+        dict.fromkeys(
+            pin for source in sources(inputs, project, settings.resolve) for pin in source.collect()
+        )
+    )
     database: OsvDatabase | None = None
     if service is None:
         if settings.advisory_db is not None:

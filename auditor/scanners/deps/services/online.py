@@ -51,10 +51,9 @@ class GuardedService(VulnerabilityService):
             answer: tuple[Dependency, list[VulnerabilityResult]] = self.inner.query(spec)
             return answer
         except (ServiceError, requests.RequestException, OSError, ValueError) as exc:
-            reason = " ".join(str(exc).split())[:160] or type(exc).__name__
             raise ServiceUnreachable(
-                f"the {self.name} vulnerability service failed for {spec.name} "
-                f"({type(exc).__name__}: {reason}); {HINT}"
+                f"could not reach the {self.name} vulnerability service "
+                f"({type(exc).__name__}) while auditing {spec.name}; {HINT}"
             ) from None
 
     def query_all(

@@ -231,7 +231,7 @@ class OsvDatabase:
                 a for a in (self._affected(raw.id, e) for e in raw.entries) if a is not None
             )
             if not entries:
-                self.warn(f"{raw.id}: no usable ranges or versions for {key}; record skipped")
+                self.warn(f"{raw.id}: no usable ranges or versions for {key} (record skipped)")
                 continue
             parsed.append(Record(raw.id, raw.aliases, raw.summary, _entry_severity(raw), entries))
         result = tuple(parsed)
