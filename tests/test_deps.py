@@ -53,7 +53,9 @@ def database() -> OsvDatabase:
         ("epsilon", "1.0", set()),  # an npm package of that name is not PyPI's
     ],
 )
-def test_osv_semantics(database: OsvDatabase, package: str, version: str, expected: set[str]) -> None:
+def test_osv_semantics(
+    database: OsvDatabase, package: str, version: str, expected: set[str]
+) -> None:
     assert {r.id for r in database.affecting(package, Version(version))} == expected
 
 
@@ -157,7 +159,9 @@ def test_exact_findings_per_input(kind: str) -> None:
     assert result.family == FAMILY
     assert result.errors == ()
     assert _summary(result) == EXPECTED[kind]
-    assert len(result.findings) == len(EXPECTED[kind])  # one finding per vulnerability, not per alias
+    assert len(result.findings) == len(
+        EXPECTED[kind]
+    )  # one finding per vulnerability, not per alias
     alpha = next(f for f in result.findings if dict(f.evidence).get("id") == "PYSEC-0000-1")
     evidence = dict(alpha.evidence)
     assert evidence["aliases"] == "CVE-0000-1001, GHSA-aaaa-bbbb-cccc"
