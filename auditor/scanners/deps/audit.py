@@ -174,13 +174,26 @@ def _upgrade_from_fixes(version: Version, advisories: Iterable[Advisory]) -> Ver
 
 def merge(results: Iterable[VulnerabilityResult]) -> list[Advisory]:
     """One :class:`Advisory` per vulnerability: results sharing any id or alias are merged."""
-    groups: list[list[VulnerabilityResult]] = []
-    for result in results:
-        ids = {result.id, *result.aliases}
-        overlapping = [g for g in groups if any(ids & {r.id, *r.aliases} for r in g)]
-        merged = [result] + [r for g in overlapping for r in g]
-        groups = [g for g in groups if g not in overlapping] + [merged]
-    return sorted((_advisory(g) for g in groups), key=lambda a: a.id)
+    items = list(results)
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for index, result in enumerate(items):
+        for ident in (result.id, *result.aliases):
+            if ident in owner:
+                parent[root(index)] = root(owner[ident])
+            else:
+                owner[ident] = index
+    groups: dict[int, list[VulnerabilityResult]] = {}
+    for index, result in enumerate(items):
+        groups.setdefault(root(index), []).append(result)
+    return sorted((_advisory(g) for g in groups.values()), key=lambda a: a.id)
 
 
 def _advisory(group: list[VulnerabilityResult]) -> Advisory:

@@ -16,11 +16,14 @@ OSV semantics:
 
 from __future__ import annotations
 
+import bisect
 import json
+import re
 import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +59,25 @@ class Range:
                 affected = False
         return affected
 
+    def intervals(self) -> Iterator[tuple[Version, Version | None, bool]]:
+        """The affected spans as (low inclusive, high or None for unbounded, high inclusive)."""
+        cap = max(self.limits) if self.limits else None
+        start: Version | None = None
+        spans: list[tuple[Version, Version | None, bool]] = []
+        for kind, at in self.events:
+            if kind == "introduced":
+                if start is None:
+                    start = at
+            elif start is not None:
+                spans.append((start, at, kind == "last_affected"))
+                start = None
+        if start is not None:
+            spans.append((start, None, False))
+        for low, high, inclusive in spans:
+            if cap is not None and (high is None or high >= cap):
+                high, inclusive = cap, False
+            yield low, high, inclusive
+
     def describe(self) -> str:
         parts: list[str] = []
         for kind, at in self.events:
@@ -74,10 +96,15 @@ class Affected:
     """What one record says about one package."""
 
     ranges: tuple[Range, ...]
-    versions: frozenset[Version]
+    versions: frozenset[str]
+    """The listed versions in PEP 440 normal form (see :func:`normal_set`)."""
+    listed: tuple[str, ...] = ()
+    """The first few listed versions as written, for display."""
 
     def contains(self, version: Version) -> bool:
-        return version in self.versions or any(r.contains(version) for r in self.ranges)
+        if self.versions and any(text in self.versions for text in spellings(version)):
+            return True
+        return any(r.contains(version) for r in self.ranges)
 
     def fixed(self) -> tuple[Version, ...]:
         return tuple(at for r in self.ranges for kind, at in r.events if kind == "fixed")
@@ -85,10 +112,52 @@ class Affected:
     def describe(self) -> str:
         parts = [r.describe() for r in self.ranges]
         if self.versions:
-            listed = sorted(self.versions)
-            shown = ", ".join(str(v) for v in listed[:5]) + (", ..." if len(listed) > 5 else "")
-            parts.append(f"versions [{shown}] ({len(listed)} listed)")
+            more = ", ..." if len(self.versions) > len(self.listed) else ""
+            parts.append(f"versions [{', '.join(self.listed)}{more}] ({len(self.versions)} listed)")
         return "; ".join(parts)
+
+
+_N = r"(?:0|[1-9][0-9]*)"
+_NORMAL = (
+    rf"(?:{_N}!)?{_N}(?:\.{_N})*(?:(?:a|b|rc){_N})?(?:\.post{_N})?(?:\.dev{_N})?"
+    r"(?:\+[a-z0-9]+(?:\.[a-z0-9]+)*)?"
+)
+_NORMAL_LINES = re.compile(rf"(?:{_NORMAL}\n)*{_NORMAL}")
+"""Newline-joined versions that are all already in PEP 440 normal form."""
+
+
+def normal_set(texts: list[str]) -> tuple[frozenset[str], list[str]]:
+    """The listed versions in PEP 440 normal form (``str(Version(x))``), and the unparsable.
+
+    OSV lists are long (hundreds of releases) and almost always normal already: one
+    regular-expression match over the joined list proves it, and only a list that
+    is not gets parsed version by version.
+    """
+    if not texts or _NORMAL_LINES.fullmatch("\n".join(texts)):
+        return frozenset(texts), []
+    normal: set[str] = set()
+    bad: list[str] = []
+    for text in texts:
+        try:
+            normal.add(str(Version(text)))
+        except InvalidVersion:
+            bad.append(text)
+    return frozenset(normal), bad
+
+
+@lru_cache(maxsize=8192)
+def spellings(version: Version) -> tuple[str, ...]:
+    """The normal forms equal to ``version`` (``1.0`` == ``1`` == ``1.0.0`` in PEP 440)."""
+    release = list(version.release)
+    while len(release) > 1 and release[-1] == 0:
+        release.pop()
+    text = str(version)
+    epoch = f"{version.epoch}!" if version.epoch else ""
+    suffix = text[len(epoch) + len(".".join(map(str, version.release))) :]
+    return tuple(
+        epoch + ".".join(map(str, release + [0] * (size - len(release)))) + suffix
+        for size in range(len(release), max(len(release), 6) + 1)
+    )
 
 
 @dataclass(frozen=True)
@@ -105,11 +174,25 @@ class Record:
 
 @dataclass
 class _Raw:
+    """A record as loaded: fields are read from ``doc`` only for queried packages."""
+
     id: str
-    aliases: tuple[str, ...]
-    summary: str
-    severity: tuple[tuple[str, str], ...]
+    doc: Mapping[str, Any]
     entries: list[Mapping[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class _Pending:
+    """A JSON record not decoded yet."""
+
+    name: str
+    data: bytes
+    done: bool = False
+
+
+_NAME = re.compile(rb'"name"\s*:\s*"([^"\\]*)"')
+_MODIFIED = re.compile(rb'"modified"\s*:\s*"([^"\\]*)"')
+_WITHDRAWN = re.compile(rb'"withdrawn"\s*:\s*"[^"]')
 
 
 class OsvDatabase:
@@ -125,6 +208,8 @@ class OsvDatabase:
         """The most recent ``modified`` timestamp: how fresh the database is."""
         self._raw: dict[str, list[_Raw]] = {}
         self._parsed: dict[str, tuple[Record, ...]] = {}
+        self._safe: dict[str, tuple[Version, ...]] = {}
+        self._pending: dict[str, list[_Pending]] = {}
         self._load()
 
     # -- loading ------------------------------------------------------------
@@ -153,9 +238,48 @@ class OsvDatabase:
     def _load(self) -> None:
         for name, data in self._documents():
             self.records += 1
+            if name.endswith(".json") and self._defer(name, data):
+                continue
             document = self._decode(name, data)
             if document is not None:
                 self._index(name, document)
+
+    def _defer(self, name: str, data: bytes) -> bool:
+        """Index a JSON record by the package names it mentions, decoding it only when queried.
+
+        Decoding every record is most of the cost of opening an export; a record is
+        decoded when one of its packages is queried. Withdrawn records are counted and
+        dropped here. A record whose names or date cannot be read this way (no name,
+        escapes) is decoded at once, so a malformed one is still reported.
+        """
+        names = _NAME.findall(data)
+        if not names or data.count(b'"name"') != len(names):
+            return False
+        modified = _MODIFIED.search(data)
+        if modified is not None:
+            self._seen_modified(modified.group(1).decode("utf-8", "replace"))
+        if _WITHDRAWN.search(data):
+            self.withdrawn += 1
+            return True
+        pending = _Pending(name, data)
+        for raw_name in set(names):
+            key = canonicalize_name(raw_name.decode("utf-8", "replace"))
+            self._pending.setdefault(key, []).append(pending)
+        return True
+
+    def _seen_modified(self, text: str) -> None:
+        stamp = _parse_time(text)
+        if stamp is not None and (self.newest is None or stamp > self.newest):
+            self.newest = stamp
+
+    def _decode_pending(self, key: str) -> None:
+        for pending in self._pending.pop(key, []):
+            if pending.done:
+                continue
+            pending.done = True
+            document = self._decode(pending.name, pending.data)
+            if document is not None:
+                self._index(pending.name, document)
 
     def _decode(self, name: str, data: bytes) -> Mapping[str, Any] | None:
         try:
@@ -177,9 +301,7 @@ class OsvDatabase:
         record_id = str(doc["id"])
         modified = doc.get("modified")
         if isinstance(modified, str):
-            stamp = _parse_time(modified)
-            if stamp is not None and (self.newest is None or stamp > self.newest):
-                self.newest = stamp
+            self._seen_modified(modified)
         if doc.get("withdrawn"):
             self.withdrawn += 1
             return
@@ -187,13 +309,7 @@ class OsvDatabase:
         if not isinstance(affected, list) or not affected:
             self.warn(f"{record_id}: record without 'affected' entries skipped")
             return
-        aliases = doc.get("aliases") or []
-        raw = _Raw(
-            id=record_id,
-            aliases=tuple(str(a) for a in aliases if isinstance(a, str)),
-            summary=_summary(doc),
-            severity=_severity(doc.get("severity")),
-        )
+        raw = _Raw(id=record_id, doc=doc)
         for entry in affected:
             package = entry.get("package") if isinstance(entry, Mapping) else None
             if not isinstance(package, Mapping) or package.get("ecosystem") != "PyPI":
@@ -225,6 +341,7 @@ class OsvDatabase:
         cached = self._parsed.get(key)
         if cached is not None:
             return cached
+        self._decode_pending(key)
         parsed: list[Record] = []
         for raw in self._raw.get(key, []):
             entries = tuple(
@@ -233,7 +350,16 @@ class OsvDatabase:
             if not entries:
                 self.warn(f"{raw.id}: no usable ranges or versions for {key} (record skipped)")
                 continue
-            parsed.append(Record(raw.id, raw.aliases, raw.summary, _entry_severity(raw), entries))
+            aliases = raw.doc.get("aliases") or []
+            parsed.append(
+                Record(
+                    raw.id,
+                    tuple(str(a) for a in aliases if isinstance(a, str)),
+                    _summary(raw.doc),
+                    _entry_severity(raw),
+                    entries,
+                )
+            )
         result = tuple(parsed)
         self._parsed[key] = result
         return result
@@ -244,14 +370,44 @@ class OsvDatabase:
 
     def smallest_safe(self, name: str, version: Version) -> Version | None:
         """The smallest fixed version above ``version`` that no known record affects."""
-        records = self.records_for(name)
-        candidates = sorted({v for r in records for a in r.affected for v in a.fixed()})
-        for candidate in candidates:
-            if candidate <= version:
-                continue
-            if not any(a.contains(candidate) for r in records for a in r.affected):
+        for candidate in self._safe_fixes(name):
+            if candidate > version:
                 return candidate
         return None
+
+    def _safe_fixes(self, name: str) -> tuple[Version, ...]:
+        """The package's fixed versions that no record affects, ascending (cached).
+
+        Every range becomes spans, and each span marks the candidates inside it
+        (found by bisection), so a package with hundreds of records stays fast.
+        """
+        key = canonicalize_name(name)
+        cached = self._safe.get(key)
+        if cached is not None:
+            return cached
+        affected = [a for r in self.records_for(key) for a in r.affected]
+        candidates = sorted({v for a in affected for v in a.fixed()})
+        unsafe = [False] * len(candidates)
+        for entry in affected:
+            for span in (s for r in entry.ranges for s in r.intervals()):
+                low, high, inclusive = span
+                first = bisect.bisect_left(candidates, low)
+                if high is None:
+                    last = len(candidates)
+                elif inclusive:
+                    last = bisect.bisect_right(candidates, high)
+                else:
+                    last = bisect.bisect_left(candidates, high)
+                for index in range(first, last):
+                    unsafe[index] = True
+        listed = frozenset(v for a in affected for v in a.versions)
+        cached = tuple(
+            c
+            for c, bad in zip(candidates, unsafe, strict=True)
+            if not bad and not any(text in listed for text in spellings(c))
+        )
+        self._safe[key] = cached
+        return cached
 
     def _affected(self, record_id: str, entry: Mapping[str, Any]) -> Affected | None:
         ranges: list[Range] = []
@@ -269,17 +425,16 @@ class OsvDatabase:
             parsed = self._range(record_id, raw_range.get("events"))
             if parsed is not None:
                 ranges.append(parsed)
-        versions: set[Version] = set()
-        for text in raw_versions:
-            try:
-                versions.add(Version(str(text)))
-            except InvalidVersion:
-                self.warn(f"{record_id}: unparsable version {text!r} ignored")
+        versions, bad = normal_set([str(v) for v in raw_versions])
+        for text in bad:
+            self.warn(f"{record_id}: unparsable version {text!r} ignored")
         if not ranges and not versions:
             if not raw_ranges and not raw_versions:
                 self.warn(f"{record_id}: affected entry without ranges or versions skipped")
             return None
-        return Affected(tuple(ranges), frozenset(versions))
+        return Affected(
+            tuple(ranges), frozenset(versions), tuple(str(v) for v in raw_versions[:5])
+        )
 
     def _range(self, record_id: str, events: object) -> Range | None:
         if not isinstance(events, list) or not events:
@@ -297,7 +452,7 @@ class OsvDatabase:
                 self.warn(f"{record_id}: unknown event {kind!r} ignored")
                 continue
             try:
-                at = Version(str(text))
+                at = _version(str(text))
             except InvalidVersion:
                 self.warn(f"{record_id}: unparsable version {text!r} in range; range skipped")
                 return None
@@ -310,6 +465,12 @@ class OsvDatabase:
             return None
         parsed.sort()
         return Range(tuple((kind, at) for at, _, kind in parsed), tuple(limits))
+
+
+@lru_cache(maxsize=65536)
+def _version(text: str) -> Version:
+    """A parsed version; the same strings recur across records and packages."""
+    return Version(text)
 
 
 def _parse_time(text: str) -> datetime | None:
@@ -338,8 +499,9 @@ def _severity(value: object) -> tuple[tuple[str, str], ...]:
 
 def _entry_severity(raw: _Raw) -> tuple[tuple[str, str], ...]:
     """The record's severity, else the severities given per affected entry."""
-    if raw.severity:
-        return raw.severity
+    severity = _severity(raw.doc.get("severity"))
+    if severity:
+        return severity
     found: list[tuple[str, str]] = []
     for entry in raw.entries:
         found += _severity(entry.get("severity"))
