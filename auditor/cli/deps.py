@@ -13,8 +13,7 @@ from auditor.engine import now_iso
 from auditor.families.dependencies import DEPS_ERRORS, family_result
 from auditor.findings import Metadata, Report, Severity
 from auditor.report import render, renderers
-from auditor.scanners.deps.audit import Inputs, run_audit
-from auditor.scanners.deps.services.online import SERVICES
+from auditor.scanners.deps.services import SERVICES
 from auditor.scanners.deps.settings import load_settings
 from auditor.scanners.deps.sources.detect import detect_inputs
 
@@ -140,6 +139,8 @@ def audit_deps(
             )
     threshold = Severity.parse(fail_on) if fail_on else (config.fail_on() or Severity.HIGH)
     started = now_iso()
+    from auditor.scanners.deps.audit import Inputs, run_audit  # imports pip-audit: slow
+
     try:
         run = run_audit(Inputs(tuple(files), environment), opts.project, conf)
     except DEPS_ERRORS as exc:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.checks.deps import FAMILY, ignored
 from auditor.config import ConfigError
 from auditor.engine import AuditContext, Family
 from auditor.findings import AuditError, FamilyResult, Skipped, Verified
 from auditor.rules import rules_of, run_rules
-from auditor.scanners.deps.audit import DepsRun, Inputs, run_audit
 from auditor.scanners.deps.services.errors import DatabaseError, ServiceUnreachable
 from auditor.scanners.deps.settings import DepsSettings, load_settings
 from auditor.scanners.deps.sources.detect import detect_inputs
 from auditor.scanners.deps.sources.interface import SourceError
+
+if TYPE_CHECKING:
+    from auditor.scanners.deps.audit import DepsRun, Inputs
 
 TITLE = "Dependencies"
 
@@ -72,6 +75,8 @@ def audit_project(
     today: dt.date | None = None,
 ) -> FamilyResult:
     """Audit ``inputs`` (else the configured, else the detected files) into a family result."""
+    from auditor.scanners.deps.audit import Inputs, run_audit  # imports pip-audit: slow
+
     if inputs is None:
         files = settings.inputs or tuple(detect_inputs(project))
         inputs = Inputs(files=tuple(files))

@@ -13,7 +13,7 @@ from packaging.utils import canonicalize_name
 from auditor.config import Config
 from auditor.findings import Severity
 from auditor.scanners.deps.model import Ignore
-from auditor.scanners.deps.services.online import SERVICES
+from auditor.scanners.deps.services import SERVICES
 
 SECTION = "deps"
 

@@ -13,10 +13,8 @@ from pip_audit._service.interface import (
     VulnerabilityService,
 )
 
+from auditor.scanners.deps.services import SERVICES
 from auditor.scanners.deps.services.errors import ServiceUnreachable
-
-SERVICES = ("pypi", "osv")
-"""Names accepted by ``--service``."""
 
 HINT = "audit offline with --advisory-db PATH (an OSV all.zip or directory)"
 

@@ -432,9 +432,7 @@ class OsvDatabase:
             if not raw_ranges and not raw_versions:
                 self.warn(f"{record_id}: affected entry without ranges or versions skipped")
             return None
-        return Affected(
-            tuple(ranges), frozenset(versions), tuple(str(v) for v in raw_versions[:5])
-        )
+        return Affected(tuple(ranges), frozenset(versions), tuple(str(v) for v in raw_versions[:5]))
 
     def _range(self, record_id: str, events: object) -> Range | None:
         if not isinstance(events, list) or not events:
