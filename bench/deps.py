@@ -15,6 +15,7 @@ Writes ``bench/results/deps.json``. Usage: ``.venv/bin/python bench/deps.py``.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -58,11 +59,21 @@ def pins_from_snapshot(count: int) -> list[tuple[str, str]]:
                 version = (versions[-1] if versions and vulnerable else None) or (
                     fixed[-1] if fixed else None
                 )
-                if version:
+                if version and _valid(version):
                     chosen[key] = version
             if len(chosen) >= count:
                 break
     return sorted(chosen.items())[:count]
+
+
+def _valid(version: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        Version(version)
+    except InvalidVersion:
+        return False
+    return True
 
 
 def write_inputs(directory: Path, pins: list[tuple[str, str]]) -> tuple[Path, Path]:
@@ -111,19 +122,22 @@ def in_process(lock: Path, project: Path, warm_runs: int) -> dict[str, object]:
     from auditor.scanners.deps.settings import DepsSettings
 
     settings = DepsSettings(advisory_db=SNAPSHOT)
-    started = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     run = run_audit(Inputs((lock,)), project, settings)
-    cold = time.perf_counter() - started
-    warm: list[float] = []
+    cold = (time.perf_counter() - wall, time.process_time() - cpu)
+    warm: list[tuple[float, float]] = []
     for _ in range(warm_runs):
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         run = run_audit(Inputs((lock,)), project, settings)
-        warm.append(time.perf_counter() - started)
+        warm.append((time.perf_counter() - wall, time.process_time() - cpu))
+    warm.sort()
     vulnerable = [d for d in run.audit.dependencies if d.advisories]
     return {
-        "cold_seconds": round(cold, 3),
-        "warm_seconds_min": round(min(warm), 4),
-        "warm_seconds_median": round(sorted(warm)[len(warm) // 2], 4),
+        "cold_seconds": round(cold[0], 3),
+        "cold_cpu_seconds": round(cold[1], 3),
+        "warm_seconds_min": round(warm[0][0], 4),
+        "warm_seconds_median": round(warm[len(warm) // 2][0], 4),
+        "warm_cpu_seconds_median": round(sorted(c for _, c in warm)[len(warm) // 2], 4),
         "warm_runs": warm_runs,
         "dependencies": len(run.audit.dependencies),
         "vulnerable_dependencies": len(vulnerable),
@@ -186,7 +200,12 @@ def main() -> int:
         )
     results = {
         "benchmark": "offline dependency audit, 300-package uv.lock, OSV PyPI snapshot (2,661 records)",
-        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_average_at_start": os.getloadavg(),
+        },
         "packages": len(pins),
         "auditor_cli_cold_seconds": [r["seconds"] for r in subprocess_runs],
         "auditor_cli_exit_codes": [r["exit_code"] for r in subprocess_runs],

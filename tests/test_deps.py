@@ -213,3 +213,51 @@ def test_yaml_only_database(tmp_path: Path) -> None:
     assert [r.id for r in OsvDatabase(tmp_path).affecting("beta-pkg", Version("1.0"))] == [
         "PYSEC-0000-2"
     ]
+
+
+def test_safe_upgrades_agree_with_checking_every_candidate(database: OsvDatabase) -> None:
+    for name in ("alpha", "beta-pkg", "gamma", "delta"):
+        records = database.records_for(name)
+        candidates = sorted({v for r in records for a in r.affected for v in a.fixed()})
+        brute = tuple(
+            c for c in candidates if not any(a.contains(c) for r in records for a in r.affected)
+        )
+        assert database._safe_fixes(name) == brute
+
+
+def test_requirements_parsing(tmp_path: Path) -> None:
+    from auditor.scanners.deps.sources.interface import SourceError
+    from auditor.scanners.deps.sources.requirements import RequirementsSource
+
+    (tmp_path / "requirements.txt").write_text(
+        "--index-url https://pypi.org/simple\n"
+        "-c constraints.txt\n"
+        "exact===1.0  # arbitrary equality\n"
+        'marked==2.0 ; python_version >= "3.8"\n'
+        "-e git+https://example.invalid/repo.git#egg=editable_pkg\n"
+        "https://example.invalid/pkg-1.0.tar.gz#egg=urlpkg\n"
+        "named @ https://example.invalid/named-1.0.tar.gz\n"
+        "wild==1.*\n"
+        "ranged>=1,<2\n",
+        encoding="utf-8",
+    )
+    pins = list(RequirementsSource(tmp_path / "requirements.txt", tmp_path).collect())
+    summary = [
+        (p.name, p.version, p.origin.line, (p.skip_reason or "").split(" ")[0]) for p in pins
+    ]
+    assert summary == [
+        ("exact", "1.0", 3, ""),
+        ("marked", "2.0", 4, ""),
+        ("editable_pkg", None, 5, "editable"),
+        ("urlpkg", None, 6, "URL"),
+        ("named", None, 7, "URL"),
+        ("wild", None, 8, "not"),
+        ("ranged", None, 9, "not"),
+    ]
+    (tmp_path / "a.txt").write_text("-r b.txt\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("-r a.txt\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="include cycle"):
+        list(RequirementsSource(tmp_path / "a.txt", tmp_path).collect())
+    (tmp_path / "bad.txt").write_text("not a requirement!!\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"bad.txt:1: invalid requirement"):
+        list(RequirementsSource(tmp_path / "bad.txt", tmp_path).collect())
