@@ -7,7 +7,8 @@ Runs, in one go:
 - the same audit in-process: cold (first load of the database) and warm (database
   already loaded, as a long-lived pre-push daemon or a second audit in one run would);
 - the peer, ``pip-audit --no-deps -r requirements.txt`` for the same pins (it goes to
-  the network; whatever it does within the timeout is recorded), plus ``-s osv``.
+  the network; whatever it does within the timeout is recorded), plus ``-s osv`` and
+  ``--disable-pip`` (which skips pip-audit's resolution in a throwaway virtualenv).
 
 Writes ``bench/results/deps.json``. Usage: ``.venv/bin/python bench/deps.py``.
 """
@@ -153,6 +154,11 @@ def main() -> int:
     bindir = Path(sys.executable).parent
     auditor = str(bindir / "auditor")
     pip_audit = shutil.which("pip-audit", path=str(bindir)) or "pip-audit"
+    peers = {
+        "peer_pip_audit_pypi": ["--no-deps", "-r"],
+        "peer_pip_audit_osv": ["-s", "osv", "--no-deps", "-r"],
+        "peer_pip_audit_pypi_disable_pip": ["--no-deps", "--disable-pip", "-r"],
+    }
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         pins = pins_from_snapshot(PACKAGES)
@@ -177,27 +183,19 @@ def main() -> int:
             )
             for i in range(3)
         ]
+        pip_audit_import = timed(
+            [sys.executable, "-c", "import pip_audit._service"], work, 60
+        )  # pip-audit's import runs `pip --version` in a subprocess (via pip-api)
         report = json.loads((work / "report0.json").read_text(encoding="utf-8"))
         library = in_process(lock, work, warm_runs=5)
-        peer = timed(
-            [pip_audit, "--no-deps", "-r", str(requirements), "--progress-spinner", "off"],
-            work,
-            PEER_TIMEOUT,
-        )
-        peer_osv = timed(
-            [
-                pip_audit,
-                "--no-deps",
-                "-r",
-                str(requirements),
-                "-s",
-                "osv",
-                "--progress-spinner",
-                "off",
-            ],
-            work,
-            PEER_TIMEOUT,
-        )
+        peer_runs = {
+            key: timed(
+                [pip_audit, *args, str(requirements), "--progress-spinner", "off"],
+                work,
+                PEER_TIMEOUT,
+            )
+            for key, args in peers.items()
+        }
     results = {
         "benchmark": "offline dependency audit, 300-package uv.lock, OSV PyPI snapshot (2,661 records)",
         "machine": {
@@ -210,15 +208,15 @@ def main() -> int:
         "auditor_cli_cold_seconds": [r["seconds"] for r in subprocess_runs],
         "auditor_cli_exit_codes": [r["exit_code"] for r in subprocess_runs],
         "auditor_findings": len(report["findings"]),
+        "python_import_pip_audit_seconds": pip_audit_import["seconds"],
         "auditor_in_process": library,
         "target_cold_under_seconds": 1.0,
-        "peer_pip_audit_pypi": peer,
-        "peer_pip_audit_osv": peer_osv,
+        **peer_runs,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in results.items() if not k.startswith("peer")}, indent=2))
-    for key in ("peer_pip_audit_pypi", "peer_pip_audit_osv"):
+    for key in peers:
         item = results[key]
         assert isinstance(item, dict)
         print(key, item["seconds"], "s, exit", item["exit_code"], item.get("outcome", ""))

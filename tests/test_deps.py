@@ -169,7 +169,8 @@ def test_exact_findings_per_input(kind: str) -> None:
     assert evidence["upgrade"] == "1.2.1"
     assert evidence["severity"] == "critical (CVSS 9.8)"
     assert evidence["cvss"].startswith("CVSS:3.1/")
-    assert "upgrade alpha to 1.2.1" in (alpha.fix or "")
+    assert alpha.message.endswith("[CVSS 9.8]: alpha: remote code execution in the loader")
+    assert "upgrade alpha to 1.2.1 or later (fixes the known vulnerability" in (alpha.fix or "")
     zeta = next(f for f in result.findings if f.rule_id == "DEP002")
     assert "zeta" in zeta.message and "could not be audited" in zeta.message
     assert any("malformed parts skipped" in note for note in result.notes)

@@ -70,10 +70,13 @@ def known_vulnerability(audit: DepsAudit) -> Iterator[Hit]:
             also = f" ({', '.join(advisory.aliases)})" if advisory.aliases else ""
             summary = f": {advisory.summary}" if advisory.summary else ""
             if dep.upgrade:
-                fix = (
-                    f"upgrade {dep.pin.name} to {dep.upgrade} or later "
-                    f"(fixes all {len(dep.advisories)} known vulnerabilities of {dep.pin.label})"
+                count = len(dep.advisories)
+                known = (
+                    "the known vulnerability"
+                    if count == 1
+                    else f"all {count} known vulnerabilities"
                 )
+                fix = f"upgrade {dep.pin.name} to {dep.upgrade} or later (fixes {known} of {dep.pin.label})"
             elif advisory.fixed:
                 fix = f"upgrade {dep.pin.name}; fixed in {', '.join(advisory.fixed)}"
             else:

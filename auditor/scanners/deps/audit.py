@@ -206,7 +206,10 @@ def _advisory(group: list[VulnerabilityResult]) -> Advisory:
     affected = "; ".join(
         dict.fromkeys(r.affected for r in group if isinstance(r, OsvResult) and r.affected)
     )
-    summary = next((r.description for r in group if r.description and r.description != "N/A"), "")
+    described = sorted(group, key=lambda r: _id_order(str(r.id)))  # the primary id's text first
+    summary = next(
+        (r.description for r in described if r.description and r.description != "N/A"), ""
+    )
     return Advisory(
         id=ids[0],
         aliases=tuple(sorted(ids[1:])),
