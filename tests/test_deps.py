@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from packaging.version import Version
 from pip_audit._service.interface import ResolvedDependency, SkippedDependency
 
@@ -262,3 +264,42 @@ def test_requirements_parsing(tmp_path: Path) -> None:
     (tmp_path / "bad.txt").write_text("not a requirement!!\n", encoding="utf-8")
     with pytest.raises(SourceError, match=r"bad.txt:1: invalid requirement"):
         list(RequirementsSource(tmp_path / "bad.txt", tmp_path).collect())
+
+
+def test_clean_pins_are_verified(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("epsilon==1.0\nalpha==1.2.1\n", encoding="utf-8")
+    result = audit_project(tmp_path, DepsSettings(advisory_db=OSV), today=TODAY)
+    assert result.findings == () and result.errors == ()
+    assert [v.what for v in result.verified] == ["no known vulnerability in any pinned dependency"]
+
+
+EVENTS = st.lists(
+    st.tuples(
+        st.sampled_from(["introduced", "fixed", "last_affected", "limit"]),
+        st.integers(min_value=0, max_value=12),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@pytest.fixture(scope="module")
+def empty_database(tmp_path_factory: pytest.TempPathFactory) -> OsvDatabase:
+    return OsvDatabase(tmp_path_factory.mktemp("empty-osv"))
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=EVENTS, probe=st.integers(min_value=0, max_value=13))
+def test_range_spans_match_event_evaluation(
+    empty_database: OsvDatabase, events: list[tuple[str, int]], probe: int
+) -> None:
+    """The spans used for safe upgrades agree with OSV's event-by-event evaluation."""
+    parsed = empty_database._range("T", [{kind: str(at)} for kind, at in events])
+    assume(parsed is not None)
+    assert parsed is not None
+    version = Version(str(probe))
+    in_spans = any(
+        low <= version and (high is None or version < high or (inclusive and version == high))
+        for low, high, inclusive in parsed.intervals()
+    )
+    assert parsed.contains(version) == in_spans

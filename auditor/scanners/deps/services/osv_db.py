@@ -440,7 +440,9 @@ class OsvDatabase:
             return None
         parsed: list[tuple[Version, int, str]] = []
         limits: list[Version] = []
-        order = {"introduced": 0, "last_affected": 1, "fixed": 2}
+        # At one version, introduced and fixed apply from it and last_affected only above
+        # it: in this order the events that apply to any version form a prefix.
+        order = {"introduced": 0, "fixed": 1, "last_affected": 2}
         for event in events:
             if not isinstance(event, Mapping) or len(event) != 1:
                 self.warn(f"{record_id}: malformed event {event!r} ignored")

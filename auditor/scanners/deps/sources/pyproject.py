@@ -77,7 +77,7 @@ class PyprojectSource(DependencySource):
                         pin.name,
                         None,
                         pin.origin,
-                        f"{pin.skip_reason}; audit a lock file or resolve it (--resolve)",
+                        f"{pin.skip_reason}; audit a lock file, or resolve it (--resolve, or resolve = true in [tool.auditor.deps])",
                     )
                 yield pin
             return
