@@ -303,3 +303,14 @@ def test_range_spans_match_event_evaluation(
         for low, high, inclusive in parsed.intervals()
     )
     assert parsed.contains(version) == in_spans
+
+
+def test_yaml_timestamps_count_for_the_database_age(tmp_path: Path) -> None:
+    (tmp_path / "X-1.yaml").write_text(
+        "id: X-1\nmodified: 2026-01-01T00:00:00Z\naffected:\n"
+        "  - package: {ecosystem: PyPI, name: x}\n    versions: ['1.0']\n",
+        encoding="utf-8",
+    )
+    database = OsvDatabase(tmp_path)
+    assert database.age_days(dt.datetime(2026, 1, 11, tzinfo=dt.UTC)) == 10
+    assert [r.id for r in database.affecting("x", Version("1"))] == ["X-1"]

@@ -300,6 +300,8 @@ class OsvDatabase:
     def _index(self, name: str, doc: Mapping[str, Any]) -> None:
         record_id = str(doc["id"])
         modified = doc.get("modified")
+        if isinstance(modified, datetime):  # YAML reads unquoted timestamps as datetimes
+            modified = modified.isoformat()
         if isinstance(modified, str):
             self._seen_modified(modified)
         if doc.get("withdrawn"):
