@@ -197,7 +197,14 @@ def test_pyproject_pins_and_unpinned_dependencies(tmp_path: Path) -> None:
         '  "alpha==1.1.0",\n  "gamma>=1.0",\n]\n',
         encoding="utf-8",
     )
-    result = audit_project(tmp_path, DepsSettings(advisory_db=OSV), today=TODAY)
+    from auditor.scanners.deps.audit import Inputs
+
+    # alone and auto-detected, a pyproject.toml is not a pin set: skipped, with the reason
+    detected = audit_project(tmp_path, DepsSettings(advisory_db=OSV), today=TODAY)
+    assert detected.findings == () and "resolve = true" in detected.skipped[0].reason
+    # given explicitly, it is audited: pins checked, ranges unauditable
+    inputs = Inputs((tmp_path / "pyproject.toml",))
+    result = audit_project(tmp_path, DepsSettings(advisory_db=OSV), inputs, today=TODAY)
     assert _summary(result) == {
         ("DEP001", "pyproject.toml", 5, "PYSEC-0000-1", C),
         ("DEP002", "pyproject.toml", 6, "gamma", H),
