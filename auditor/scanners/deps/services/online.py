@@ -20,16 +20,23 @@ HINT = "audit offline with --advisory-db PATH (an OSV all.zip or directory)"
 
 
 def online_service(
-    name: str, timeout: int = 15, cache_dir: Path | None = None
+    name: str, timeout: int = 15, cache_dir: Path | None = None, osv_url: str | None = None
 ) -> VulnerabilityService:
-    """pip-audit's ``PyPIService`` or ``OsvService``, wrapped by :class:`GuardedService`."""
+    """pip-audit's ``PyPIService`` or ``OsvService``, wrapped by :class:`GuardedService`.
+
+    ``osv_url`` points the OSV service at another query endpoint (a mirror, or a test server).
+    """
     from pip_audit._service import OsvService, PyPIService
 
     inner: VulnerabilityService
     if name == "pypi":
         inner = PyPIService(cache_dir=cache_dir, timeout=timeout)
     elif name == "osv":
-        inner = OsvService(cache_dir=cache_dir, timeout=timeout)
+        inner = (
+            OsvService(cache_dir=cache_dir, timeout=timeout, osv_url=osv_url)
+            if osv_url
+            else OsvService(cache_dir=cache_dir, timeout=timeout)
+        )
     else:
         raise ValueError(
             f"unknown vulnerability service {name!r} (choose from {', '.join(SERVICES)})"
