@@ -52,6 +52,8 @@ def database() -> OsvDatabase:
         ("gamma", "1.4.1", set()),
         ("delta", "1.9", {"PYSEC-0000-8"}),
         ("delta", "2.0", set()),  # limit is exclusive
+        ("delta", "5.5", set()),  # epsilon's range in the same record is not delta's
+        ("epsilon", "5.5", {"PYSEC-0000-8"}),
         ("epsilon", "1.0", set()),  # an npm package of that name is not PyPI's
     ],
 )

@@ -178,7 +178,8 @@ class _Raw:
 
     id: str
     doc: Mapping[str, Any]
-    entries: list[Mapping[str, Any]] = field(default_factory=list)
+    entries: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    """The PyPI ``affected`` entries, by normalised package name."""
 
 
 @dataclass
@@ -324,7 +325,7 @@ class OsvDatabase:
             bucket = self._raw.setdefault(key, [])
             if not bucket or bucket[-1] is not raw:
                 bucket.append(raw)
-            raw.entries.append(entry)
+            raw.entries.setdefault(key, []).append(entry)
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -347,7 +348,9 @@ class OsvDatabase:
         parsed: list[Record] = []
         for raw in self._raw.get(key, []):
             entries = tuple(
-                a for a in (self._affected(raw.id, e) for e in raw.entries) if a is not None
+                a
+                for a in (self._affected(raw.id, e) for e in raw.entries.get(key, []))
+                if a is not None
             )
             if not entries:
                 self.warn(f"{raw.id}: no usable ranges or versions for {key} (record skipped)")
@@ -505,6 +508,6 @@ def _entry_severity(raw: _Raw) -> tuple[tuple[str, str], ...]:
     if severity:
         return severity
     found: list[tuple[str, str]] = []
-    for entry in raw.entries:
+    for entry in (e for group in raw.entries.values() for e in group):
         found += _severity(entry.get("severity"))
     return tuple(found)
