@@ -16,7 +16,7 @@ from pip_audit._service.interface import (
 )
 
 from auditor.scanners.deps.model import Advisory, AuditedDependency, DepsAudit, Pin
-from auditor.scanners.deps.services.offline import OfflineOsvService, OsvResult
+from auditor.scanners.deps.services.offline import OfflineOsvService, OsvResult, id_order
 from auditor.scanners.deps.services.online import online_service
 from auditor.scanners.deps.services.osv_db import OsvDatabase
 from auditor.scanners.deps.settings import DepsSettings
@@ -29,8 +29,14 @@ _DATABASES: dict[tuple[str, int, int], OsvDatabase] = {}
 
 
 def open_database(path: Path) -> OsvDatabase:
-    """Load an OSV database, reusing one already loaded in this process when unchanged."""
+    """Load an OSV database, reusing one already loaded in this process when unchanged.
+
+    Only an export file is reused (keyed by its size and modification time); a
+    directory is read again, since editing a file inside it leaves no trace on it.
+    """
     resolved = path.resolve()
+    if resolved.is_dir():
+        return OsvDatabase(resolved)
     try:
         stat = resolved.stat()
         key = (str(resolved), stat.st_mtime_ns, stat.st_size)
@@ -197,16 +203,14 @@ def merge(results: Iterable[VulnerabilityResult]) -> list[Advisory]:
 
 
 def _advisory(group: list[VulnerabilityResult]) -> Advisory:
-    from auditor.scanners.deps.services.offline import _id_order
-
-    ids = sorted({str(i) for r in group for i in (r.id, *r.aliases)}, key=_id_order)
+    ids = sorted({str(i) for r in group for i in (r.id, *r.aliases)}, key=id_order)
     fixed = sorted({v for r in group for v in r.fix_versions})
     vectors = [pair for r in group if isinstance(r, OsvResult) for pair in r.severity]
     scored = best_vector(vectors)
     affected = "; ".join(
         dict.fromkeys(r.affected for r in group if isinstance(r, OsvResult) and r.affected)
     )
-    described = sorted(group, key=lambda r: _id_order(str(r.id)))  # the primary id's text first
+    described = sorted(group, key=lambda r: id_order(str(r.id)))  # the primary id's text first
     summary = next(
         (r.description for r in described if r.description and r.description != "N/A"), ""
     )

@@ -44,7 +44,7 @@ class OfflineOsvService(VulnerabilityService):
     @staticmethod
     def _result(spec: ResolvedDependency, record: Record) -> OsvResult:
         fixed = sorted({v for a in record.affected for v in a.fixed()})
-        ids = sorted({record.id, *record.aliases} - {""}, key=_id_order)
+        ids = sorted({record.id, *record.aliases} - {""}, key=id_order)
         primary = ids[0]
         return OsvResult(
             id=VulnerabilityID(primary),
@@ -60,7 +60,7 @@ class OfflineOsvService(VulnerabilityService):
         return self.database.smallest_safe(name, version)
 
 
-def _id_order(item: str) -> tuple[int, str]:
+def id_order(item: str) -> tuple[int, str]:
     """PYSEC first, then CVE, then the rest (pip-audit's preference), then by text."""
     rank = 0 if item.startswith("PYSEC") else 1 if item.startswith("CVE") else 2
     return rank, item
