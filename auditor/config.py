@@ -34,6 +34,7 @@ KNOWN_KEYS: dict[str, str] = {
     "advisory-database": "path of an offline advisory database for the dependency audit",
     "gates": "table of quality-gate commands that `auditor audit` runs (gates family)",
     "waivers": "array of tables: accepted findings, each with a reason and an expiry date",
+    "deps": "table [tool.auditor.deps]: dependency audit settings (advisory-db, ignores, exemptions)",
 }
 """Top-level keys of ``[tool.auditor]`` with their meaning; families add theirs."""
 

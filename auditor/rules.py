@@ -47,6 +47,7 @@ _REGISTRY: dict[str, Rule] = {}
 
 RULE_MODULES = (
     "auditor.checks.migration_state",
+    "auditor.checks.deps",
     "auditor.checks.hardening",
     "auditor.checks.gates",
     "auditor.checks.waivers",

@@ -38,12 +38,13 @@ def cli(
 def _register() -> None:
     from auditor.cli.audit import audit
     from auditor.cli.db import db
+    from auditor.cli.deps import deps
     from auditor.cli.hardening import hardening
     from auditor.cli.hook import hook
     from auditor.cli.init_cmd import init
     from auditor.cli.rules_cmd import explain, rules
 
-    for command in (audit, db, hardening, rules, explain, hook, init):
+    for command in (audit, db, deps, hardening, rules, explain, hook, init):
         cli.add_command(command)
 
 

@@ -7,12 +7,14 @@ from auditor.engine import Family
 
 def all_families() -> list[Family]:
     """A fresh instance of every family, in the order the report shows them."""
+    from auditor.families.dependencies import DependenciesFamily
     from auditor.families.gates import GatesFamily
     from auditor.families.hardening import HardeningFamily
     from auditor.families.migrations import MigrationsFamily
 
     return [
         MigrationsFamily(),
+        DependenciesFamily(),
         HardeningFamily(),
         GatesFamily(),
     ]

@@ -1,0 +1,167 @@
+"""``auditor deps audit``: known-vulnerable and unauditable dependencies."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from auditor import __version__
+from auditor.cli.common import UsageFailure, settings, write_output
+from auditor.engine import now_iso
+from auditor.families.dependencies import DEPS_ERRORS, family_result
+from auditor.findings import Metadata, Report, Severity
+from auditor.report import render, renderers
+from auditor.scanners.deps.services import SERVICES
+from auditor.scanners.deps.settings import load_settings
+from auditor.scanners.deps.sources.detect import detect_inputs
+
+FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
+
+
+@click.group()
+def deps() -> None:
+    """Audit dependencies for known vulnerabilities (pip-audit, online or offline).
+
+    \b
+    Example:
+        auditor deps audit --advisory-db osv/PyPI-all.zip
+    """
+
+
+@deps.command("audit")
+@click.option(
+    "-r",
+    "--requirement",
+    "requirements",
+    multiple=True,
+    type=FILE,
+    help="A pinned requirements file (repeatable).",
+)
+@click.option(
+    "--lock",
+    "locks",
+    multiple=True,
+    type=FILE,
+    help="A pylock.toml, uv.lock or poetry.lock (repeatable).",
+)
+@click.option(
+    "--pyproject", type=FILE, help="A pyproject.toml whose [project].dependencies to audit."
+)
+@click.option(
+    "--env",
+    "environment",
+    is_flag=True,
+    help="Audit the distributions installed in this Python environment.",
+)
+@click.option(
+    "--advisory-db",
+    type=click.Path(exists=True, path_type=Path),
+    help="Offline OSV database: a directory of OSV JSON/YAML files or an OSV all.zip.",
+)
+@click.option(
+    "--service",
+    type=click.Choice(SERVICES),
+    help="Online service when no --advisory-db [default: pypi].",
+)
+@click.option(
+    "--timeout",
+    type=click.IntRange(1),
+    help="Seconds to wait for the online service [default: 15].",
+)
+@click.option(
+    "--resolve",
+    is_flag=True,
+    default=None,
+    help="Resolve unpinned pyproject.toml dependencies through pip-audit (needs the package index).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice([s.label for s in Severity]),
+    help="Exit 1 at or above this severity [default: high].",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(renderers())), default="text", show_default=True
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
+)
+@click.pass_context
+def audit_deps(
+    ctx: click.Context,
+    requirements: tuple[Path, ...],
+    locks: tuple[Path, ...],
+    pyproject: Path | None,
+    environment: bool,
+    advisory_db: Path | None,
+    service: str | None,
+    timeout: int | None,
+    resolve: bool | None,
+    fail_on: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Audit pinned dependencies against an advisory database or pip-audit's services.
+
+    Inputs are the files given, else those found in the project: requirements*.txt,
+    pylock.toml, uv.lock, poetry.lock, else pyproject.toml. A dependency that cannot be
+    audited is a finding (fail closed). An unreachable service exits 2.
+
+    \b
+    Example:
+        auditor deps audit                                  # detected files, online
+        auditor deps audit -r requirements.txt --advisory-db osv/PyPI-all.zip
+        auditor deps audit --lock uv.lock --advisory-db osv/ --format md --output deps.md
+    """
+    opts = settings(ctx)
+    config = opts.config()
+    conf = load_settings(config)
+    overrides: dict[str, object] = {}
+    if advisory_db is not None:
+        overrides["advisory_db"] = advisory_db
+    if service is not None:
+        overrides["service"] = service
+        if advisory_db is None:
+            overrides["advisory_db"] = None
+    if timeout is not None:
+        overrides["timeout"] = timeout
+    if resolve is not None:
+        overrides["resolve"] = resolve
+    conf = replace(conf, **overrides)  # type: ignore[arg-type]
+    files = (*requirements, *locks, *((pyproject,) if pyproject else ()))
+    if not files and not environment:
+        files = conf.inputs or tuple(detect_inputs(opts.project))
+        if not files:
+            raise UsageFailure(
+                f"no dependency inputs found in {opts.project} "
+                "(give -r FILE, --lock FILE, --pyproject FILE or --env)"
+            )
+    threshold = Severity.parse(fail_on) if fail_on else (config.fail_on() or Severity.HIGH)
+    started = now_iso()
+    from auditor.scanners.deps.audit import Inputs, run_audit  # imports pip-audit: slow
+
+    try:
+        run = run_audit(Inputs(tuple(files), environment), opts.project, conf)
+    except DEPS_ERRORS as exc:
+        raise UsageFailure(" ".join(str(exc).split())) from None
+    if run.warnings:
+        click.echo(
+            f"auditor: warning: {len(run.warnings)} malformed parts of the advisory database skipped "
+            f"(first: {run.warnings[0]})",
+            err=True,
+        )
+    result = family_result(run)
+    report = Report(
+        metadata=Metadata(
+            tool_version=__version__,
+            started_at=started,
+            finished_at=now_iso(),
+            project=str(opts.project),
+            fail_on=threshold,
+            notices=(f"vulnerability service: {run.service}",),
+        ),
+        families=(result,),
+    )
+    write_output(render(report, fmt), output)
+    ctx.exit(report.exit_code)
