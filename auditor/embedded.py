@@ -26,12 +26,12 @@ class EmbeddedServer:
         self.version = "unknown"
 
     def __enter__(self) -> EmbeddedServer:
+        import warnings
+
+        # pgserver's platformdirs warns about XDG_RUNTIME_DIR on import: noise for users.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
         try:
-            import warnings
-
             import pgserver
-
-            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
         except ImportError as exc:  # pragma: no cover - dependency is declared
             raise DatabaseUnavailable(f"embedded PostgreSQL unavailable: {exc}") from None
         self._dir = Path(tempfile.mkdtemp(prefix="auditor-pg-"))
