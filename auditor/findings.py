@@ -166,6 +166,55 @@ class Waived:
 
 
 @dataclass(frozen=True)
+class DiagramColumn:
+    """One column of a table in the schema diagram."""
+
+    name: str
+    type: str
+    primary_key: bool = False
+    foreign_key: bool = False
+    unique: bool = False
+    not_null: bool = False
+
+
+@dataclass(frozen=True)
+class DiagramTable:
+    """One table of the schema diagram."""
+
+    name: str
+    """Qualified ``schema.table``."""
+    columns: tuple[DiagramColumn, ...] = ()
+
+
+@dataclass(frozen=True)
+class DiagramRelation:
+    """A foreign key from ``child`` to ``parent`` (qualified table names)."""
+
+    child: str
+    parent: str
+    columns: tuple[str, ...]
+    name: str = ""
+    on_delete: str = "no action"
+    optional: bool = False
+    """True when a referencing column is nullable (zero-or-one parent)."""
+
+
+@dataclass(frozen=True)
+class SchemaDiagram:
+    """The audited schema's shape for the report's ER diagram (tables, keys, FKs).
+
+    Built from a :class:`~auditor.catalog.model.CatalogModel` by
+    :func:`auditor.report.diagram.schema_diagram`. Failing requirements are marked at
+    render time from the findings whose ``location.object`` names a table or column.
+    """
+
+    tables: tuple[DiagramTable, ...] = ()
+    relations: tuple[DiagramRelation, ...] = ()
+    failing: tuple[tuple[str, str], ...] = ()
+    """Extra (object, rule id) marks; objects are ``schema.table`` or ``schema.table.column``."""
+
+
+@dataclass(frozen=True)
 class FamilyResult:
     """Everything one family of checks produced."""
 
@@ -179,6 +228,11 @@ class FamilyResult:
     """What was looked at, as counts: (("migrations", 4), ("statements", 31))."""
     notes: tuple[str, ...] = ()
     """Short remarks for the report (e.g. 'static model: no database available')."""
+    rules: tuple[str, ...] = ()
+    """Ids of the rules evaluated (JUnit: one case each); empty means every registered
+    rule of the family plus the rules of its findings."""
+    schema_diagram: SchemaDiagram | None = None
+    """The audited schema's shape, when the family has one (rendered as a mermaid ER diagram)."""
 
 
 @dataclass(frozen=True)
@@ -261,4 +315,6 @@ def merge_results(family: str, title: str, parts: Iterable[FamilyResult]) -> Fam
         verified=tuple(v for p in items for v in p.verified),
         checked=tuple(c for p in items for c in p.checked),
         notes=tuple(n for p in items for n in p.notes),
+        rules=tuple(dict.fromkeys(r for p in items for r in p.rules)),
+        schema_diagram=next((p.schema_diagram for p in items if p.schema_diagram), None),
     )

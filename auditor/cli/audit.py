@@ -7,12 +7,17 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import UsageFailure, db_option, settings, write_output
+from auditor.cli.common import UsageFailure, db_option, settings
+from auditor.cli.outputs import (
+    announce_families,
+    output_options,
+    parse_outputs,
+    write_reports,
+)
 from auditor.database import READ_ONLY_NOTICE, connect, selected_target
 from auditor.engine import AuditContext, run_families
 from auditor.families import all_families, family_names
 from auditor.findings import Severity
-from auditor.report import render, renderers
 
 SEVERITIES = [s.label for s in Severity]
 
@@ -24,12 +29,7 @@ SEVERITIES = [s.label for s in Severity]
     type=click.Choice(SEVERITIES),
     help="Exit 1 at or above this severity [default: high].",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(renderers())), default="text", show_default=True
-)
-@click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
-)
+@output_options
 @click.option(
     "--only", multiple=True, metavar="FAMILY", help="Run only these families (repeatable)."
 )
@@ -41,8 +41,9 @@ def audit(
     ctx: click.Context,
     db: str | None,
     fail_on: str | None,
-    fmt: str,
+    fmt: tuple[str, ...],
     output: Path | None,
+    template: Path | None,
     only: tuple[str, ...],
     skip: tuple[str, ...],
 ) -> None:
@@ -55,6 +56,7 @@ def audit(
     Example:
         auditor audit
         auditor --db postgresql://app@db/app audit --fail-on medium --format md --output report.md
+        auditor audit --format md=report.md --format sarif=auditor.sarif --format junit=junit.xml
     """
     opts = settings(ctx, db)
     config = opts.config()
@@ -64,6 +66,7 @@ def audit(
         if name not in known:
             raise UsageFailure(f"unknown family {name!r} (choose from {', '.join(sorted(known))})")
     families = [f for f in all_families() if (not only or f.name in only) and f.name not in skip]
+    outputs = parse_outputs(fmt, output, template)
     migrations = opts.migrations_dir(config)
     with ExitStack() as stack:
         target = stack.enter_context(selected_target(opts.db_value(config), migrations))
@@ -74,7 +77,7 @@ def audit(
             else (READ_ONLY_NOTICE,)
         )
         report = run_families(
-            families,
+            announce_families(families),
             AuditContext(
                 project=opts.project,
                 migrations=migrations,
@@ -84,5 +87,5 @@ def audit(
             ),
             notices=notices,
         )
-    write_output(render(report, fmt), output)
+    write_reports(report, outputs)
     ctx.exit(report.exit_code)
