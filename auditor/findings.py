@@ -10,6 +10,7 @@ import enum
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 class Severity(enum.IntEnum):
@@ -261,8 +262,9 @@ class Report:
     waived: tuple[Waived, ...] = ()
     """Findings accepted by a waiver: listed, but never failing the gate."""
 
-    @property
+    @cached_property
     def findings(self) -> tuple[Finding, ...]:
+        """Every family's findings, most severe first (computed once: renderers read it often)."""
         return tuple(
             sorted((f for fam in self.families for f in fam.findings), key=Finding.sort_key)
         )

@@ -93,7 +93,7 @@ def test_hostile_input_cannot_break_tables_or_inject_html() -> None:
     # The hostile file name and SQL come through as literal text, whole, in one cell each.
     assert any(HOSTILE_FILE in cell for cell in cells)
     assert any(HOSTILE_SQL in cell for cell in cells)
-    assert any("write a down.sql | that `reverts` it" == cell for cell in cells)
+    assert any(cell == "write a down.sql | that `reverts` it" for cell in cells)
 
 
 @pytest.mark.parametrize(

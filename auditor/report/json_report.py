@@ -6,10 +6,10 @@ only when a field is removed or changes meaning (adding fields keeps the version
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from auditor.findings import Finding, Location, Report, Severity
+from auditor.report.jsonfmt import dumps
 
 SCHEMA_VERSION = 1
 
@@ -98,4 +98,4 @@ def _counts(findings: tuple[Finding, ...]) -> dict[str, int]:
 
 def render_json(report: Report) -> str:
     """The JSON report text."""
-    return json.dumps(report_dict(report), indent=2, sort_keys=False) + "\n"
+    return dumps(report_dict(report), depth=2) + "\n"

@@ -343,6 +343,7 @@ def render_markdown(
     forge = Forge.from_env(env)
     tmpl = _load(template)
     findings = list(report.findings)
+    verdict = report.verdict
     meta = report.metadata
     counts = dict.fromkeys(Severity, 0)
     for f in findings:
@@ -427,8 +428,8 @@ def render_markdown(
             report=report,
             meta=meta,
             marker=MARKER,
-            icon=_ICONS[report.verdict],
-            verdict=report.verdict,
+            icon=_ICONS[verdict],
+            verdict=verdict,
             counts=[(s.label, counts[s]) for s in reversed(Severity)],
             total=len(findings),
             project_md=code_or_text(meta.project),

@@ -10,10 +10,10 @@ most severe first, and says so in a notification when it had to cut.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from auditor.findings import FamilyResult, Finding, Report, Severity
+from auditor.report.jsonfmt import dumps
 from auditor.rules import Rule, get_rule
 
 SARIF_VERSION = "2.1.0"
@@ -170,4 +170,4 @@ def sarif_dict(report: Report) -> dict[str, Any]:
 
 def render_sarif(report: Report) -> str:
     """The SARIF 2.1.0 log text."""
-    return json.dumps(sarif_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(sarif_dict(report), depth=4) + "\n"
