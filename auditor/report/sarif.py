@@ -11,6 +11,7 @@ most severe first, and says so in a notification when it had to cut.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from auditor.findings import FamilyResult, Finding, Report, Severity
 from auditor.report.jsonfmt import dumps
@@ -72,7 +73,7 @@ def _locations(finding: Finding) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if loc.file:
         physical: dict[str, Any] = {
-            "artifactLocation": {"uri": loc.file.lstrip("/"), "uriBaseId": "%SRCROOT%"}
+            "artifactLocation": {"uri": quote(loc.file.lstrip("/"), safe="/"), "uriBaseId": "%SRCROOT%"}
         }
         if loc.line:
             physical["region"] = {"startLine": loc.line}
