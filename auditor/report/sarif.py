@@ -73,7 +73,10 @@ def _locations(finding: Finding) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if loc.file:
         physical: dict[str, Any] = {
-            "artifactLocation": {"uri": quote(loc.file.lstrip("/"), safe="/"), "uriBaseId": "%SRCROOT%"}
+            "artifactLocation": {
+                "uri": quote(loc.file.lstrip("/"), safe="/"),
+                "uriBaseId": "%SRCROOT%",
+            }
         }
         if loc.line:
             physical["region"] = {"startLine": loc.line}
