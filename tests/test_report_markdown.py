@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
-from auditor.findings import FamilyResult, Report, Severity
+from auditor.findings import FamilyResult, Report, Severity, Skipped, Verified, Waived
 from auditor.report.markdown import MARKER, MAX_CHARS, md_escape, render_markdown
+from auditor.report.progress import progress, step
 from tests.report_samples import HOSTILE_FILE, HOSTILE_SQL, big_report, metadata, sample_report
 
 NO_FORGE: dict[str, str] = {}
@@ -182,3 +184,32 @@ def test_custom_template(tmp_path: Path) -> None:
     template.write_text("{{ marker }} {{ verdict }} {{ total }} {{ meta.project | md }}\n")
     text = render_markdown(sample_report(), template, env=NO_FORGE)
     assert text == f"{MARKER} incomplete 5 .\n"
+
+
+def test_long_lists_and_texts_stay_under_the_limit() -> None:
+    base = sample_report()
+    long_text = "x| " * 5_000
+    fam = base.families[1]
+    many = replace(
+        fam,
+        skipped=tuple(Skipped("migrations", f"check {i}", long_text) for i in range(500)),
+        verified=tuple(Verified("migrations", f"proof {i}", long_text) for i in range(500)),
+    )
+    waived = tuple(
+        Waived(replace(base.waived[0].finding, message=long_text), long_text, "2027-01-31")
+        for _ in range(300)
+    )
+    report = replace(base, families=(base.families[0], many), waived=waived)
+    text = render_markdown(report, env=NO_FORGE)
+    assert len(text) < MAX_CHARS
+    assert "no length check" in text  # the critical finding survives
+    assert "more (see the full report)" in text
+    assert "verified, waived and skipped lists are shortened" in text
+    for table in to_html(text).tables:
+        assert len({len(row) for row in table}) == 1
+
+
+def test_progress_is_silent_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    assert list(progress(iter([1, 2, 3]), "scanning")) == [1, 2, 3]
+    step("secrets", 1, 2)
+    assert capsys.readouterr().err == ""

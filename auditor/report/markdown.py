@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import jinja2
@@ -30,16 +31,26 @@ MAX_CHARS = 65_000
 """The forge's comment limit (GitHub: 65,536); the body always stays under it."""
 LIST_CAP = 100
 """Verified, waived and skipped items listed at most; the rest are counted."""
+LIST_LEVELS = ((30, 300), (10, 200), (0, 0))
+"""Smaller (items, characters) caps for those lists, tried in turn when they crowd the body."""
 FOLD_AT = 5
 """A findings group longer than this is folded in ``<details>``."""
 COMPACT_MESSAGE = 300
 """In compact mode (too many critical/high findings) messages are cut to this length."""
+MAX_CELL = 1_500
+"""Longest text shown in one table cell or list item; longer text is shortened with '…'."""
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 _LEADING_LIST = re.compile(r"^(\d+)([.)])")
 _LEADING_MARK = re.compile(r"^([-=+])")
 _SAFE_CODE = re.compile(r"^[A-Za-z0-9_.:/-]+$")
 _ICONS = {"passed": "✅", "failed": "❌", "incomplete": "⚠️"}
+
+
+def shorten(value: object, limit: int = MAX_CELL) -> str:
+    """``value`` as one line of at most ``limit`` characters (before escaping)."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def md_escape(value: object) -> str:
@@ -147,8 +158,8 @@ class Row:
 
 
 def make_row(finding: Finding, forge: Forge | None, compact: bool = False) -> Row:
-    message = finding.message
-    fix = finding.fix or ""
+    message = shorten(finding.message)
+    fix = shorten(finding.fix or "")
     if compact:
         if len(message) > COMPACT_MESSAGE:
             message = message[: COMPACT_MESSAGE - 1] + "…"
@@ -230,10 +241,6 @@ def _family_status(fam: FamilyResult, fail_on: Severity) -> str:
     if any(f.severity >= fail_on for f in fam.findings):
         return "❌ failed"
     return "✅ passed"
-
-
-def _capped(items: list[dict[str, str]]) -> Capped:
-    return Capped(items[:LIST_CAP], len(items))
 
 
 def _diagrams(report: Report) -> list[Diagram]:
@@ -360,46 +367,60 @@ def render_markdown(
         }
         for fam in families
     ]
-    verified = _capped(
-        [
-            {
-                "family_md": md_escape(v.family),
-                "what_md": md_escape(v.what),
-                "evidence_md": md_escape(v.evidence),
-            }
-            for v in report.verified
-        ]
-    )
-    skipped = _capped(
-        [
-            {
-                "family_md": md_escape(s.family),
-                "what_md": md_escape(s.what),
-                "reason_md": md_escape(s.reason),
-            }
-            for s in report.skipped
-        ]
-    )
-    waived = _capped(
-        [
-            {
-                "rule_md": code_or_text(w.finding.rule_id),
-                "severity": w.finding.severity.label,
-                "location_md": location_md(w.finding.location, forge),
-                "message_md": md_escape(w.finding.message),
-                "reason_md": md_escape(w.reason),
-                "expires_md": md_escape(w.expires),
-            }
-            for w in report.waived
-        ]
-    )
-    errors = [
-        {"family_md": md_escape(e.family), "message_md": md_escape(e.message)}
-        for e in report.errors
-    ]
+
+    def lists(cap: int, limit: int) -> dict[str, Any]:
+        """Verified, skipped, waived and errors, at most ``cap`` items of ``limit`` chars."""
+        return {
+            "verified": Capped(
+                [
+                    {
+                        "family_md": md_escape(v.family),
+                        "what_md": md_escape(shorten(v.what, limit)),
+                        "evidence_md": md_escape(shorten(v.evidence, limit)),
+                    }
+                    for v in report.verified[:cap]
+                ],
+                len(report.verified),
+            ),
+            "skipped": Capped(
+                [
+                    {
+                        "family_md": md_escape(s.family),
+                        "what_md": md_escape(shorten(s.what, limit)),
+                        "reason_md": md_escape(shorten(s.reason, limit)),
+                    }
+                    for s in report.skipped[:cap]
+                ],
+                len(report.skipped),
+            ),
+            "waived": Capped(
+                [
+                    {
+                        "rule_md": code_or_text(w.finding.rule_id),
+                        "severity": w.finding.severity.label,
+                        "location_md": location_md(w.finding.location, forge),
+                        "message_md": md_escape(shorten(w.finding.message, limit)),
+                        "reason_md": md_escape(shorten(w.reason, limit)),
+                        "expires_md": md_escape(w.expires),
+                    }
+                    for w in report.waived[:cap]
+                ],
+                len(report.waived),
+            ),
+            "errors": [
+                {
+                    "family_md": md_escape(e.family),
+                    "message_md": md_escape(shorten(e.message, max(limit, 200))),
+                }
+                for e in report.errors[: max(cap, 20)]
+            ],
+        }
+
     diagrams = _diagrams(report)
     hint = _full_report_hint(full_report, env)
     titles = {fam.family: fam for fam in families}
+
+    extras = lists(LIST_CAP, MAX_CELL)
 
     def render(rows: list[Row], cut: list[str], diagrams: list[Diagram]) -> str:
         sections: dict[str, Section] = {}
@@ -437,12 +458,12 @@ def render_markdown(
             version_md=md_escape(meta.tool_version),
             notices_md=[md_escape(n) for n in meta.notices],
             summary=summary,
-            errors=errors,
-            verified=verified,
+            errors=extras["errors"],
+            verified=extras["verified"],
             sections=ordered,
             diagrams=diagrams,
-            waived=waived,
-            skipped=skipped,
+            waived=extras["waived"],
+            skipped=extras["skipped"],
             cut=cut,
             full_report_md=hint,
             findings=findings,
@@ -457,6 +478,13 @@ def render_markdown(
     if len(base) > max_chars // 2 and diagrams:
         diagrams = []
         base = render([], ["x" * 600], diagrams)
+    lists_cut = not diagrams and bool(_diagrams(report))
+    for cap, limit in LIST_LEVELS:
+        if len(base) <= max_chars // 2:
+            break
+        extras = lists(cap, limit)
+        lists_cut = True
+        base = render([], ["x" * 600], diagrams)
     budget = max_chars - len(base) - 1_000
     text = ""
     for _attempt in range(4):
@@ -466,6 +494,10 @@ def render_markdown(
             rows, kept = _plan(findings, forge, budget, compact=True)
             compact = True
         cut = _cut_notes(findings, rows, kept, compact, hint, max_chars)
+        if lists_cut:
+            cut.insert(
+                -1, "The schema diagram and the verified, waived and skipped lists are shortened."
+            )
         text = render(rows, cut, diagrams)
         if len(text) <= max_chars:
             return text
