@@ -40,9 +40,9 @@ COMPACT_MESSAGE = 300
 MAX_CELL = 1_500
 """Longest text shown in one table cell or list item; longer text is shortened with '…'."""
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_MD_TABLE = {ord(c): "\\" + c for c in "\\`*_{}[]()#+!|~"}
+_MD_TABLE.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
 _LEADING_LIST = re.compile(r"^(\d+)([.)])")
-_LEADING_MARK = re.compile(r"^([-=+])")
 _SAFE_CODE = re.compile(r"^[A-Za-z0-9_.:/-]+$")
 _ICONS = {"passed": "✅", "failed": "❌", "incomplete": "⚠️"}
 
@@ -61,11 +61,12 @@ def md_escape(value: object) -> str:
     and a leading list or heading marker is neutralised, so the text renders literally
     inside a table cell or a list item.
     """
-    text = " ".join(str(value).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = _LEADING_LIST.sub(r"\1\\\2", text)
-    return _LEADING_MARK.sub(r"\\\1", text)
+    text = " ".join(str(value).split()).translate(_MD_TABLE)
+    if text[:1] in ("-", "="):
+        return "\\" + text
+    if text[:1].isdigit():
+        return _LEADING_LIST.sub(r"\1\\\2", text, count=1)
+    return text
 
 
 def code_or_text(value: object) -> str:
