@@ -63,6 +63,13 @@ def test_plain_format_with_output_still_works(
     assert result.exit_code == 1, result.output
     assert MARKER in target.read_text()
     assert result.output == ""
+    template = tmp_path / "mine.md.j2"
+    template.write_text("custom {{ verdict }} {{ total }}\n")
+    result = CliRunner().invoke(
+        cli, [*args, "--only", "migrations", "--format", "md", "--template", str(template)]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("custom failed ")
 
 
 @pytest.mark.parametrize(

@@ -213,3 +213,12 @@ def test_progress_is_silent_off_a_terminal(capsys: pytest.CaptureFixture[str]) -
     assert list(progress(iter([1, 2, 3]), "scanning")) == [1, 2, 3]
     step("secrets", 1, 2)
     assert capsys.readouterr().err == ""
+
+
+def test_a_template_that_ignores_the_plan_is_still_cut(tmp_path: Path) -> None:
+    template = tmp_path / "all.md.j2"
+    template.write_text("{{ marker }}\n{% for f in findings %}- {{ f.message | md }}\n{% endfor %}")
+    text = render_markdown(big_report(3_000), template, env=NO_FORGE)
+    assert len(text) <= MAX_CHARS
+    assert "Report cut at 65,000 characters" in text
+    assert text.rstrip().endswith(MARKER)

@@ -21,7 +21,6 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 25_000
 """Results per run accepted by GitHub code scanning."""
-INFORMATION_URI = "https://github.com/auditor/auditor"
 
 SECURITY_SEVERITY = {
     Severity.CRITICAL: "9.5",
@@ -151,7 +150,6 @@ def _run(fam: FamilyResult, report: Report) -> dict[str, Any]:
             "driver": {
                 "name": "auditor",
                 "version": report.metadata.tool_version,
-                "informationUri": INFORMATION_URI,
                 "rules": [_rule_descriptor(rid, get_rule(rid), rule_ids[rid]) for rid in ordered],
             }
         },
