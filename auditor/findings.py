@@ -213,6 +213,21 @@ class SchemaDiagram:
     relations: tuple[DiagramRelation, ...] = ()
     failing: tuple[tuple[str, str], ...] = ()
     """Extra (object, rule id) marks; objects are ``schema.table`` or ``schema.table.column``."""
+    origins: tuple[tuple[str, str, int], ...] = ()
+    """(object, file, line): where each object was created, when known (static model).
+
+    Renderers use it to locate a finding that names only a database object at the
+    migration that created it (SARIF code-scanning alerts need a file)."""
+
+    def origin_of(self, obj: str) -> tuple[str, int] | None:
+        """The migration file and line that created ``obj`` (or its table), if known."""
+        table = {o: (f, n) for o, f, n in self.origins}
+        if "." not in obj:
+            obj = f"public.{obj}"
+        found = table.get(obj)
+        if found is None and obj.count(".") >= 2:
+            found = table.get(obj.rsplit(".", 1)[0])
+        return found
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from auditor.catalog.model import CatalogModel, Column, ForeignKey, Index, IndexKey, Table
+from auditor.catalog.model import (
+    CatalogModel,
+    Column,
+    ForeignKey,
+    Index,
+    IndexKey,
+    Origin,
+    Table,
+)
 from auditor.findings import (
     AuditError,
     FamilyResult,
@@ -74,7 +82,12 @@ def catalog() -> CatalogModel:
     carts = Table(
         schema="public",
         name="carts",
-        columns=(Column("id", "bigint", not_null=True), Column("user_id", "bigint")),
+        columns=(
+            Column("id", "bigint", not_null=True),
+            Column(
+                "user_id", "bigint", origin=Origin("migrations/2024-01-01-000003_carts/up.sql", 3)
+            ),
+        ),
         indexes=(Index("carts_pkey", (IndexKey("id"),), unique=True, constraint="primary key"),),
         foreign_keys=(
             ForeignKey("carts_user_id_fkey", ("user_id",), "public.users", ("id",), "cascade"),

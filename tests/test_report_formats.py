@@ -117,9 +117,17 @@ def test_sarif_locates_database_objects_at_their_migration() -> None:
     )
     assert located["physicalLocation"]["region"]["startLine"] == 3
     assert located["logicalLocations"][0]["fullyQualifiedName"] == "public.users.username"
-    object_only = schema_results[1]["locations"][0]
+    # an object-only finding is placed at the migration that created the object ...
+    from_origin = schema_results[1]["locations"][0]
+    assert from_origin["physicalLocation"]["artifactLocation"]["uri"] == (
+        "migrations/2024-01-01-000003_carts/up.sql"
+    )
+    assert from_origin["physicalLocation"]["region"]["startLine"] == 3
+    assert from_origin["logicalLocations"][0]["fullyQualifiedName"] == "public.carts.user_id"
+    # ... and stays a logical location when its origin is unknown
+    object_only = schema_results[2]["locations"][0]
     assert "physicalLocation" not in object_only
-    assert object_only["logicalLocations"][0]["fullyQualifiedName"] == "public.carts.user_id"
+    assert object_only["logicalLocations"][0]["fullyQualifiedName"] == "public.carts"
 
 
 def test_sarif_help_comes_from_the_rule_documentation() -> None:
@@ -206,6 +214,11 @@ def test_schema_diagram_from_a_catalog_model() -> None:
         "email": (False, True, False),
         "username": (False, False, False),
     }
+    assert diagram.origin_of("public.carts.user_id") == (
+        "migrations/2024-01-01-000003_carts/up.sql",
+        3,
+    )
+    assert diagram.origin_of("public.users.email") is None
     (rel,) = diagram.relations
     assert (rel.child, rel.parent, rel.columns, rel.optional) == (
         "public.carts",

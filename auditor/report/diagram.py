@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
-from auditor.catalog.model import CatalogModel, Table
+from auditor.catalog.model import CatalogModel, Origin, Table
 from auditor.findings import (
     DiagramColumn,
     DiagramRelation,
     DiagramTable,
+    FamilyResult,
     Finding,
+    Location,
     SchemaDiagram,
 )
 
@@ -52,8 +55,30 @@ def _table(table: Table) -> DiagramTable:
     )
 
 
-def schema_diagram(model: CatalogModel) -> SchemaDiagram:
-    """The diagram record of ``model``: every table, its key columns and foreign keys."""
+def _origins(model: CatalogModel, root: Path | None) -> tuple[tuple[str, str, int], ...]:
+    """(object, file, line) for every object of ``model`` whose origin is known."""
+
+    def rel(file: str) -> str:
+        if root is not None:
+            try:
+                return Path(file).resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                pass
+        return Path(file).as_posix()
+
+    out: list[tuple[str, str, int]] = []
+    for table in model.tables:
+        named: list[tuple[str, Origin | None]] = [(table.qualified, table.origin)]
+        for group in (table.columns, table.checks, table.indexes, table.foreign_keys):
+            named += [(f"{table.qualified}.{item.name}", item.origin) for item in group]
+        out += [(obj, rel(o.file), o.line) for obj, o in named if o is not None]
+    out += [(d.qualified, rel(d.origin.file), d.origin.line) for d in model.domains if d.origin]
+    return tuple(out)
+
+
+def schema_diagram(model: CatalogModel, project: Path | None = None) -> SchemaDiagram:
+    """The diagram record of ``model``: every table, its key columns and foreign keys,
+    and where each object was created (paths made relative to ``project`` when given)."""
     relations = []
     for table in model.tables:
         for fk in table.foreign_keys:
@@ -73,6 +98,7 @@ def schema_diagram(model: CatalogModel) -> SchemaDiagram:
     return SchemaDiagram(
         tables=tuple(_table(t) for t in model.tables),
         relations=tuple(relations),
+        origins=_origins(model, project),
     )
 
 
@@ -147,3 +173,15 @@ def render_mermaid(diagram: SchemaDiagram, findings: Iterable[Finding] = ()) -> 
         label = _comment(", ".join(rel.columns)) or "fk"
         lines.append(f'    {_ident(rel.child)} }}o--{parent_side} {_ident(rel.parent)} : "{label}"')
     return "\n".join(lines)
+
+
+def located(finding: Finding, fam: FamilyResult) -> Location:
+    """The finding's location, with the creating migration's file and line filled in
+    when it names only a database object and the family's diagram knows its origin."""
+    loc = finding.location
+    if loc.file or not loc.object or fam.schema_diagram is None:
+        return loc
+    origin = fam.schema_diagram.origin_of(loc.object)
+    if origin is None:
+        return loc
+    return Location(file=origin[0], line=origin[1], object=loc.object, commit=loc.commit)

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import jinja2
 
 from auditor.findings import FamilyResult, Finding, Location, Report, Severity
-from auditor.report.diagram import MAX_TABLES, failing_marks, render_mermaid
+from auditor.report.diagram import MAX_TABLES, failing_marks, located, render_mermaid
 from auditor.resources import templates
 
 DEFAULT_TEMPLATE = "report.md.j2"
@@ -158,7 +158,12 @@ class Row:
         )
 
 
-def make_row(finding: Finding, forge: Forge | None, compact: bool = False) -> Row:
+def make_row(
+    finding: Finding,
+    forge: Forge | None,
+    compact: bool = False,
+    location: Location | None = None,
+) -> Row:
     message = shorten(finding.message)
     fix = shorten(finding.fix or "")
     if compact:
@@ -168,7 +173,7 @@ def make_row(finding: Finding, forge: Forge | None, compact: bool = False) -> Ro
     return Row(
         finding=finding,
         rule_md=code_or_text(finding.rule_id),
-        location_md=location_md(finding.location, forge),
+        location_md=location_md(location or finding.location, forge),
         message_md=md_escape(message),
         fix_md=md_escape(fix),
         new=finding.baseline == "new",
@@ -264,8 +269,17 @@ def _diagrams(report: Report) -> list[Diagram]:
     return diagrams
 
 
+def _located(finding: Finding, families: Mapping[str, FamilyResult]) -> Location:
+    fam = families.get(finding.family)
+    return located(finding, fam) if fam is not None else finding.location
+
+
 def _plan(
-    findings: list[Finding], forge: Forge | None, budget: int, compact: bool
+    findings: list[Finding],
+    forge: Forge | None,
+    budget: int,
+    compact: bool,
+    families: Mapping[str, FamilyResult],
 ) -> tuple[list[Row], bool]:
     """Pick the rows that fit ``budget``: all critical/high, then the most severe of the rest.
 
@@ -276,7 +290,12 @@ def _plan(
     groups: set[tuple[str, Severity]] = set()
     kept_all_severe = True
     for finding in findings:
-        row = make_row(finding, forge, compact=compact and finding.severity >= Severity.HIGH)
+        row = make_row(
+            finding,
+            forge,
+            compact=compact and finding.severity >= Severity.HIGH,
+            location=_located(finding, families),
+        )
         cost = row.cost
         key = (finding.family, finding.severity)
         if key not in groups:
@@ -470,7 +489,11 @@ def render_markdown(
             findings=findings,
         )
 
-    all_rows = [make_row(f, forge) for f in findings] if len(findings) <= 2_000 else None
+    all_rows = (
+        [make_row(f, forge, location=_located(f, titles)) for f in findings]
+        if len(findings) <= 2_000
+        else None
+    )
     if all_rows is not None:
         text = render(all_rows, [], diagrams)
         if len(text) <= max_chars:
@@ -489,10 +512,10 @@ def render_markdown(
     budget = max_chars - len(base) - 1_000
     text = ""
     for _attempt in range(4):
-        rows, kept = _plan(findings, forge, budget, compact=False)
+        rows, kept = _plan(findings, forge, budget, False, titles)
         compact = False
         if not kept:
-            rows, kept = _plan(findings, forge, budget, compact=True)
+            rows, kept = _plan(findings, forge, budget, True, titles)
             compact = True
         cut = _cut_notes(findings, rows, kept, compact, hint, max_chars)
         if lists_cut:

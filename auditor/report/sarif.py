@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from auditor.findings import FamilyResult, Finding, Report, Severity
+from auditor.findings import FamilyResult, Finding, Location, Report, Severity
+from auditor.report.diagram import located
 from auditor.report.jsonfmt import dumps
 from auditor.rules import Rule, get_rule
 
@@ -67,8 +68,7 @@ def _rule_descriptor(rule_id: str, rule: Rule | None, severity: Severity) -> dic
     }
 
 
-def _locations(finding: Finding) -> dict[str, Any]:
-    loc = finding.location
+def _locations(loc: Location) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if loc.file:
         physical: dict[str, Any] = {
@@ -89,10 +89,10 @@ def _locations(finding: Finding) -> dict[str, Any]:
     return out
 
 
-def _message(finding: Finding) -> str:
+def _message(finding: Finding, loc: Location) -> str:
     text = finding.message
-    if finding.location.object and finding.location.file:
-        text += f" ({finding.location.object})"
+    if loc.object and loc.file:
+        text += f" ({loc.object})"
     if finding.fix:
         text += f"\nFix: {finding.fix}"
     return text
@@ -108,12 +108,13 @@ def _run(fam: FamilyResult, report: Report) -> dict[str, Any]:
     index = {rid: i for i, rid in enumerate(ordered)}
     results = []
     for f in shown:
+        loc = located(f, fam)
         result: dict[str, Any] = {
             "ruleId": f.rule_id,
             "ruleIndex": index[f.rule_id],
             "level": LEVEL[f.severity],
-            "message": {"text": _message(f)},
-            **_locations(f),
+            "message": {"text": _message(f, loc)},
+            **_locations(loc),
             "partialFingerprints": {
                 "primaryLocationLineHash": f"{f.fingerprint}:1",
                 "auditorFingerprint/v1": f.fingerprint,
