@@ -130,6 +130,22 @@ def test_sarif_locates_database_objects_at_their_migration() -> None:
     assert object_only["logicalLocations"][0]["fullyQualifiedName"] == "public.carts"
 
 
+def test_sarif_absolute_paths_are_file_uris() -> None:
+    fam = FamilyResult(
+        "migrations",
+        "Migrations",
+        findings=(
+            finding(
+                "TMG001", Severity.LOW, "migrations", "m", Location(file="/srv/m up.sql", line=2)
+            ),
+        ),
+    )
+    log = json.loads(render(Report(metadata(), (fam,)), "sarif"))
+    jsonschema.Draft7Validator(SARIF_SCHEMA).validate(log)
+    artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": "file:///srv/m%20up.sql"}
+
+
 def test_sarif_help_comes_from_the_rule_documentation() -> None:
     fam = FamilyResult(
         "migrations",

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from auditor.findings import FamilyResult, Report, Severity, Skipped, Verified, Waived
-from auditor.report.markdown import MARKER, MAX_CHARS, md_escape, render_markdown
+from auditor.findings import FamilyResult, Location, Report, Severity, Skipped, Verified, Waived
+from auditor.report.markdown import MARKER, MAX_CHARS, Forge, md_escape, render_markdown
 from auditor.report.progress import progress, step
 from tests.report_samples import HOSTILE_FILE, HOSTILE_SQL, big_report, metadata, sample_report
 
@@ -130,6 +130,16 @@ def test_locations_link_to_the_forge() -> None:
     # the hostile name is percent-encoded in the address
     assert "a%7Cb%60%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E.sql#L7" in text
     assert "github.example" not in render_markdown(sample_report(), env=NO_FORGE)
+
+
+def test_files_outside_the_repository_are_not_linked() -> None:
+    forge = Forge.from_env(FORGE)
+    assert forge is not None
+    assert forge.url(Location(file="/abs/migrations/up.sql", line=1)) is None
+    assert forge.url(Location(file="../x/up.sql", line=1)) is None
+    assert forge.url(Location(file="x/up.sql")) == (
+        "https://github.example/acme/shop/blob/0123456789abcdef/x/up.sql"
+    )
 
 
 def test_mermaid_diagram_marks_failing_objects() -> None:

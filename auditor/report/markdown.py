@@ -116,8 +116,8 @@ class Forge:
 
     def url(self, location: Location) -> str | None:
         """The web address of a finding's file and line, or None without a file."""
-        if not location.file:
-            return None
+        if not location.file or location.file.startswith("/") or ".." in location.file.split("/"):
+            return None  # outside the repository: no page on the forge
         sha = location.commit or self.sha
         path = quote(location.file.lstrip("/"), safe="/")
         anchor = f"#L{location.line}" if location.line else ""

@@ -68,15 +68,17 @@ def _rule_descriptor(rule_id: str, rule: Rule | None, severity: Severity) -> dic
     }
 
 
+def _artifact(file: str) -> dict[str, str]:
+    """A project-relative file against ``%SRCROOT%``; an absolute one as a ``file:`` URI."""
+    if file.startswith("/"):
+        return {"uri": "file://" + quote(file, safe="/")}
+    return {"uri": quote(file, safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
 def _locations(loc: Location) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if loc.file:
-        physical: dict[str, Any] = {
-            "artifactLocation": {
-                "uri": quote(loc.file.lstrip("/"), safe="/"),
-                "uriBaseId": "%SRCROOT%",
-            }
-        }
+        physical: dict[str, Any] = {"artifactLocation": _artifact(loc.file)}
         if loc.line:
             physical["region"] = {"startLine": loc.line}
         out["locations"] = [{"physicalLocation": physical}]
