@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.findings import FamilyResult, Location, Report, Severity
+from auditor.findings import FamilyResult, Location, Report, Severity, Skipped
 from auditor.report import render, sarif
 from auditor.report.diagram import schema_diagram
 from auditor.report.json_report import SCHEMA_VERSION
@@ -186,6 +186,21 @@ def test_junit_suites_and_cases() -> None:
     assert suites["migrations"].get("tests") == "3"
     assert suites["hardening"].get("errors") == "1"
     assert root.get("failures") == "2"
+
+
+def test_junit_marks_rules_named_by_a_skipped_item() -> None:
+    fam = FamilyResult(
+        "migrations",
+        "Migrations",
+        skipped=(Skipped("migrations", "applied state (TMG001-TMG003)", "no database audited"),),
+        rules=("TMG001", "TMG002", "TMG003", "TMG004"),
+    )
+    root = ET.fromstring(render(Report(metadata(), (fam,)), "junit"))
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert suite.get("tests") == "4" and suite.get("skipped") == "3"
+    skipped = [c.get("name") for c in suite.findall("testcase") if c.find("skipped") is not None]
+    assert skipped == ["TMG001", "TMG002", "TMG003"]
 
 
 def test_junit_survives_control_characters() -> None:

@@ -1,9 +1,13 @@
 """JUnit XML: one test suite per family, one test case per rule evaluated.
 
-A rule's case fails when it has findings at or above the report's ``fail_on``
-threshold (the failure text lists them); findings below it are written to the
-case's ``system-out``. Family errors are ``<error>`` cases; skipped checks are
-``<skipped>`` cases. Every CI system that reads test results can show the audit.
+The rules evaluated are the family's declared ``rules``, else every registered rule
+of the family, plus the rules of its findings. A rule's case is ``<skipped>`` when a
+skipped item names it (``applied state (MIG001-MIG003)``). A rule's case fails
+when it has findings at or above the report's ``fail_on`` threshold (the failure
+text lists them); findings below it are written to the case's ``system-out``.
+Family errors are ``<error>`` cases; skipped checks that name no rule are
+``<skipped>`` cases of their own. Every CI system that reads test results can show
+the audit.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from auditor.findings import FamilyResult, Finding, Report
-from auditor.rules import get_rule, rules_of
+from auditor.rules import all_rules, get_rule
 
 MAX_CASE_LINES = 1_000
 """Findings written per case at most; the rest are counted."""
@@ -25,11 +29,23 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+_RULE_REF = re.compile(r"\b([A-Z]{2,5})(\d{3})(?:\s*[-\u2013]\s*(?:\1)?(\d{3}))?\b")
+
+
 def _evaluated_rules(fam: FamilyResult) -> list[str]:
     """The rules a family evaluated: declared, else its registered rules and its findings' rules."""
-    ids = list(fam.rules) if fam.rules else [r.id for r in rules_of(fam.family)]
+    ids = list(fam.rules) if fam.rules else [r.id for r in all_rules() if r.family == fam.family]
     ids += [f.rule_id for f in fam.findings]
     return sorted(dict.fromkeys(ids))
+
+
+def _named_rules(text: str) -> list[str]:
+    """Rule ids a skipped item names: ``MIG001``, ``MIG001-MIG003`` or ``MIG001-003``."""
+    ids: list[str] = []
+    for prefix, first, last in _RULE_REF.findall(text):
+        end = int(last) if last else int(first)
+        ids += [f"{prefix}{n:03d}" for n in range(int(first), max(end, int(first)) + 1)][:100]
+    return ids
 
 
 def _line(finding: Finding) -> str:
@@ -53,7 +69,16 @@ def _suite(fam: FamilyResult, report: Report) -> ET.Element:
         by_rule[f.rule_id].append(f)
     suite = ET.Element("testsuite", name=fam.family)
     cases = failures = errors = skipped = 0
-    for rule_id in _evaluated_rules(fam):
+    evaluated = _evaluated_rules(fam)
+    skipped_rules: dict[str, str] = {}
+    unattached = []
+    for item in fam.skipped:
+        named = [r for r in _named_rules(item.what) if r in evaluated and r not in by_rule]
+        for rule_id in named:
+            skipped_rules.setdefault(rule_id, f"{item.what}: {item.reason}")
+        if not named:
+            unattached.append(item)
+    for rule_id in evaluated:
         rule = get_rule(rule_id)
         name = f"{rule_id}: {rule.title}" if rule else rule_id
         case = ET.SubElement(suite, "testcase", classname=f"auditor.{fam.family}", name=name)
@@ -76,6 +101,9 @@ def _suite(fam: FamilyResult, report: Report) -> ET.Element:
         if below:
             out = ET.SubElement(case, "system-out")
             out.text = _text(below)
+        if rule_id in skipped_rules:
+            ET.SubElement(case, "skipped", message=_clean(skipped_rules[rule_id]))
+            skipped += 1
     for error in fam.errors:
         case = ET.SubElement(
             suite, "testcase", classname=f"auditor.{fam.family}", name="family completed"
@@ -84,7 +112,7 @@ def _suite(fam: FamilyResult, report: Report) -> ET.Element:
         ET.SubElement(case, "error", message=message, type="AuditError").text = message
         cases += 1
         errors += 1
-    for item in fam.skipped:
+    for item in unattached:
         case = ET.SubElement(
             suite,
             "testcase",
