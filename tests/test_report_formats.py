@@ -277,3 +277,11 @@ def test_waived_and_skipped_have_their_own_sections() -> None:
     waived = text.split("### Waived", 1)[1]
     assert "AWS access key" in waived and "2027-01-31" in waived
     assert "AWS access key" not in text.split("### Waived", 1)[0]
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2, 5])
+def test_jsonfmt_round_trips(depth: int) -> None:
+    from auditor.report.jsonfmt import dumps
+
+    value = {"a": [1, 2.5, 'é"\n', None, True, {"b": [], "c": {}}], "d": {"e": "<x|y>"}, "f": []}
+    assert json.loads(dumps(value, depth)) == value

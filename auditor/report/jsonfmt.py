@@ -8,10 +8,39 @@ line keeps the C encoder for the bulk and gives one finding per line in diffs.
 from __future__ import annotations
 
 import json
+from json import encoder as json_encoder
 from typing import Any
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
-_compact = _ENCODER.encode
+
+
+def _no_default(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _c_encoder() -> Any:
+    """CPython's C encoder, built once; None when unavailable (then the stdlib path is used)."""
+    make = getattr(json_encoder, "c_make_encoder", None)
+    quote = getattr(json_encoder, "c_encode_basestring", None)
+    if make is None or quote is None:
+        return None
+    try:
+        encoder = make(None, _no_default, quote, None, ": ", ", ", False, False, True)
+        if "".join(encoder({"a": [1, "é", None]}, 0)) != _ENCODER.encode({"a": [1, "é", None]}):
+            return None
+    except Exception:  # a different interpreter's signature: use the stdlib path
+        return None
+    return encoder
+
+
+_C_ENCODER = _c_encoder()
+"""One C encoder reused for every record (``JSONEncoder.encode`` builds one per call)."""
+
+
+def _compact(value: Any) -> str:
+    if _C_ENCODER is not None:
+        return "".join(_C_ENCODER(value, 0))
+    return _ENCODER.encode(value)
 
 
 def dumps(value: Any, depth: int, indent: str = "  ", _level: int = 0) -> str:
