@@ -183,6 +183,13 @@ def test_too_many_severe_findings_still_fit_and_say_so() -> None:
     assert "finding number 0:" in text
 
 
+def test_many_small_findings_that_fit_are_all_listed_without_a_cut_note() -> None:
+    report = big_report(2_500, severe=10)
+    text = render_markdown(report, env=NO_FORGE, max_chars=10_000_000)
+    assert "counted but not listed" not in text and "[!WARNING]" not in text
+    assert text.count("finding number") == 2_500
+
+
 def test_cut_names_the_full_report_file() -> None:
     text = render_markdown(big_report(3_000), env=NO_FORGE, full_report="auditor.sarif (SARIF)")
     assert len(text) < MAX_CHARS
@@ -214,7 +221,8 @@ def test_long_lists_and_texts_stay_under_the_limit() -> None:
     assert len(text) < MAX_CHARS
     assert "no length check" in text  # the critical finding survives
     assert "more (see the full report)" in text
-    assert "verified, waived and skipped lists are shortened" in text
+    assert "Left out or shortened:" in text
+    assert "the verified, waived and skipped lists" in text
     for table in to_html(text).tables:
         assert len({len(row) for row in table}) == 1
 

@@ -502,12 +502,13 @@ def render_markdown(
     if len(base) > max_chars // 2 and diagrams:
         diagrams = []
         base = render([], ["x" * 600], diagrams)
-    lists_cut = not diagrams and bool(_diagrams(report))
+    shortened = ["the schema diagram"] if not diagrams and _diagrams(report) else []
     for cap, limit in LIST_LEVELS:
         if len(base) <= max_chars // 2:
             break
         extras = lists(cap, limit)
-        lists_cut = True
+        if "the verified, waived and skipped lists" not in shortened:
+            shortened.append("the verified, waived and skipped lists")
         base = render([], ["x" * 600], diagrams)
     budget = max_chars - len(base) - 1_000
     text = ""
@@ -518,10 +519,10 @@ def render_markdown(
             rows, kept = _plan(findings, forge, budget, True, titles)
             compact = True
         cut = _cut_notes(findings, rows, kept, compact, hint, max_chars)
-        if lists_cut:
-            cut.insert(
-                -1, "The schema diagram and the verified, waived and skipped lists are shortened."
-            )
+        if shortened:
+            cut.insert(-1, f"Left out or shortened: {' and '.join(shortened)}.")
+        elif len(rows) == len(findings) and not compact:
+            cut = []  # everything fits: nothing to say
         text = render(rows, cut, diagrams)
         if len(text) <= max_chars:
             return text
