@@ -65,6 +65,20 @@ def test_all_formats_agree_on_the_counts() -> None:
     assert render(report, "md").count("`TSC001`") >= 1
 
 
+REPORT_SCHEMA = json.loads(
+    (Path(__file__).parent.parent / "docs" / "report-json.schema.json").read_text()
+)
+
+
+def test_json_matches_its_documented_schema() -> None:
+    validator = jsonschema.Draft7Validator(REPORT_SCHEMA)
+    validator.validate(json.loads(render(sample_report(), "json")))
+    validator.validate(json.loads(render(big_report(300), "json")))
+    broken = json.loads(render(sample_report(), "json"))
+    broken["findings"][0]["severity"] = "severe"
+    assert not validator.is_valid(broken)
+
+
 def test_json_is_versioned_and_complete() -> None:
     data = json.loads(render(sample_report(), "json"))
     assert data["schema_version"] == SCHEMA_VERSION
