@@ -94,3 +94,24 @@ def test_template_needs_markdown(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["audit", "--template", str(template), "--format", "json"])
     assert result.exit_code == 2
     assert "--template applies to the markdown report" in result.output
+
+
+def test_announced_family_delegates(capsys: pytest.CaptureFixture[str]) -> None:
+    from auditor.cli.outputs import _Announced, announce_families
+    from auditor.engine import AuditContext, Family
+    from auditor.findings import FamilyResult
+
+    class Probe(Family):
+        name = "probe"
+        title = "Probe"
+
+        def run(self, ctx: AuditContext) -> FamilyResult:
+            return FamilyResult(self.name, self.title, checked=(("things", 1),))
+
+    families: list[Family] = [Probe()]
+    assert announce_families(families) == families  # not a terminal: unchanged
+    wrapped = _Announced(Probe(), 1, 1)
+    assert wrapped.name == "probe"
+    result = wrapped.run(AuditContext(project=Path("."), migrations=Path(".")))
+    assert result.checked == (("things", 1),)
+    assert capsys.readouterr().err == ""
