@@ -9,6 +9,7 @@ explicitly; otherwise ``AuditContext.database`` is None and no server starts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -91,8 +92,13 @@ def _wants_database(request: AuditRequest, families: list[Family]) -> tuple[bool
     return bool(needing) or explicit, explicit
 
 
-def run_audit(request: AuditRequest) -> Report:
-    """Run the audit described by ``request`` and return the report with policy applied."""
+def run_audit(
+    request: AuditRequest, wrap: Callable[[list[Family]], list[Family]] | None = None
+) -> Report:
+    """Run the audit described by ``request`` and return the report with policy applied.
+
+    ``wrap`` may decorate the selected families (the CLI announces each as it starts).
+    """
     families = select_families(request)
     use_database, explicit = _wants_database(request, families)
     notices: list[str] = []
@@ -130,7 +136,7 @@ def run_audit(request: AuditRequest) -> Report:
             changed_until=request.changed_until,
             offline=not request.profile.network,
         )
-        report = run_families(families, ctx, notices=tuple(notices))
+        report = run_families(wrap(families) if wrap else families, ctx, notices=tuple(notices))
     report = replace(report, metadata=replace(report.metadata, profile=request.profile.name))
     return apply_policy(
         report,

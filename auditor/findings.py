@@ -10,6 +10,7 @@ import enum
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 class Severity(enum.IntEnum):
@@ -166,6 +167,70 @@ class Waived:
 
 
 @dataclass(frozen=True)
+class DiagramColumn:
+    """One column of a table in the schema diagram."""
+
+    name: str
+    type: str
+    primary_key: bool = False
+    foreign_key: bool = False
+    unique: bool = False
+    not_null: bool = False
+
+
+@dataclass(frozen=True)
+class DiagramTable:
+    """One table of the schema diagram."""
+
+    name: str
+    """Qualified ``schema.table``."""
+    columns: tuple[DiagramColumn, ...] = ()
+
+
+@dataclass(frozen=True)
+class DiagramRelation:
+    """A foreign key from ``child`` to ``parent`` (qualified table names)."""
+
+    child: str
+    parent: str
+    columns: tuple[str, ...]
+    name: str = ""
+    on_delete: str = "no action"
+    optional: bool = False
+    """True when a referencing column is nullable (zero-or-one parent)."""
+
+
+@dataclass(frozen=True)
+class SchemaDiagram:
+    """The audited schema's shape for the report's ER diagram (tables, keys, FKs).
+
+    Built from a :class:`~auditor.catalog.model.CatalogModel` by
+    :func:`auditor.report.diagram.schema_diagram`. Failing requirements are marked at
+    render time from the findings whose ``location.object`` names a table or column.
+    """
+
+    tables: tuple[DiagramTable, ...] = ()
+    relations: tuple[DiagramRelation, ...] = ()
+    failing: tuple[tuple[str, str], ...] = ()
+    """Extra (object, rule id) marks; objects are ``schema.table`` or ``schema.table.column``."""
+    origins: tuple[tuple[str, str, int], ...] = ()
+    """(object, file, line): where each object was created, when known (static model).
+
+    Renderers use it to locate a finding that names only a database object at the
+    migration that created it (SARIF code-scanning alerts need a file)."""
+
+    def origin_of(self, obj: str) -> tuple[str, int] | None:
+        """The migration file and line that created ``obj`` (or its table), if known."""
+        table = {o: (f, n) for o, f, n in self.origins}
+        if "." not in obj:
+            obj = f"public.{obj}"
+        found = table.get(obj)
+        if found is None and obj.count(".") >= 2:
+            found = table.get(obj.rsplit(".", 1)[0])
+        return found
+
+
+@dataclass(frozen=True)
 class FamilyResult:
     """Everything one family of checks produced."""
 
@@ -179,6 +244,11 @@ class FamilyResult:
     """What was looked at, as counts: (("migrations", 4), ("statements", 31))."""
     notes: tuple[str, ...] = ()
     """Short remarks for the report (e.g. 'static model: no database available')."""
+    rules: tuple[str, ...] = ()
+    """Ids of the rules evaluated (JUnit: one case each); empty means every registered
+    rule of the family plus the rules of its findings."""
+    schema_diagram: SchemaDiagram | None = None
+    """The audited schema's shape, when the family has one (rendered as a mermaid ER diagram)."""
 
 
 @dataclass(frozen=True)
@@ -213,8 +283,9 @@ class Report:
     waived: tuple[Waived, ...] = ()
     """Findings accepted by a waiver: listed, but never failing the gate."""
 
-    @property
+    @cached_property
     def findings(self) -> tuple[Finding, ...]:
+        """Every family's findings, most severe first (computed once: renderers read it often)."""
         return tuple(
             sorted((f for fam in self.families for f in fam.findings), key=Finding.sort_key)
         )
@@ -272,4 +343,6 @@ def merge_results(family: str, title: str, parts: Iterable[FamilyResult]) -> Fam
         verified=tuple(v for p in items for v in p.verified),
         checked=tuple(c for p in items for c in p.checked),
         notes=tuple(n for p in items for n in p.notes),
+        rules=tuple(dict.fromkeys(r for p in items for r in p.rules)),
+        schema_diagram=next((p.schema_diagram for p in items if p.schema_diagram), None),
     )

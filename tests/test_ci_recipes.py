@@ -82,8 +82,13 @@ def test_action_is_composite_with_the_expected_steps() -> None:
     assert action["outputs"]["exit-code"]["value"] == "${{ steps.audit.outputs.exit-code }}"
 
 
-def test_report_template_carries_the_marker_the_action_looks_for() -> None:
-    assert (templates() / "report.md.j2").read_text().startswith(MARKER)
+def test_report_carries_the_marker_the_action_looks_for() -> None:
+    from auditor.findings import Metadata, Report
+    from auditor.report import render
+
+    report = Report(Metadata("0", "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:00+00:00", "."))
+    assert MARKER in render(report, "md").splitlines()[:3]
+    assert (templates() / "report.md.j2").is_file()
 
 
 def test_gitlab_job_publishes_junit() -> None:

@@ -8,11 +8,16 @@ import click
 
 from auditor.audit import AuditRequest, run_audit
 from auditor.baseline import load_baseline
-from auditor.cli.common import UsageFailure, db_option, settings, write_output
+from auditor.cli.common import UsageFailure, db_option, settings
+from auditor.cli.outputs import (
+    announce_families,
+    output_options,
+    parse_outputs,
+    write_reports,
+)
 from auditor.findings import Severity
 from auditor.policy import threshold
 from auditor.profiles import DEFAULT_PROFILE, PROFILES
-from auditor.report import render, renderers
 
 SEVERITIES = [s.label for s in Severity]
 
@@ -24,12 +29,7 @@ SEVERITIES = [s.label for s in Severity]
     type=click.Choice(SEVERITIES),
     help="Exit 1 at or above this severity [default: high].",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(renderers())), default="text", show_default=True
-)
-@click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
-)
+@output_options
 @click.option(
     "--profile",
     type=click.Choice(list(PROFILES)),
@@ -63,9 +63,10 @@ def audit(
     ctx: click.Context,
     db: str | None,
     fail_on: str | None,
-    fmt: str,
+    fmt: tuple[str, ...],
     output: Path | None,
     profile: str,
+    template: Path | None,
     only: tuple[str, ...],
     skip: tuple[str, ...],
     changed_since: str | None,
@@ -84,11 +85,13 @@ def audit(
         auditor --db postgresql://app@db/app audit --fail-on medium --format md --output report.md
         auditor audit --profile pre-push --changed-since origin/main
         auditor audit --format json --baseline main.json --fail-on-new
+        auditor audit --format md=report.md --format sarif=auditor.sarif --format junit=junit.xml
     """
     opts = settings(ctx, db)
     config = opts.config()
     if fail_on_new and baseline is None:
         raise UsageFailure("--fail-on-new needs --baseline FILE (a JSON report of the base)")
+    outputs = parse_outputs(fmt, output, template)
     request = AuditRequest(
         project=opts.project,
         migrations=opts.migrations_dir(config),
@@ -102,6 +105,6 @@ def audit(
         baseline=load_baseline(baseline) if baseline else None,
         fail_on_new=fail_on_new,
     )
-    report = run_audit(request)
-    write_output(render(report, fmt), output)
+    report = run_audit(request, wrap=announce_families)
+    write_reports(report, outputs)
     ctx.exit(report.exit_code)

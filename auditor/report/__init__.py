@@ -1,26 +1,68 @@
-"""Renderers: every output format renders from one :class:`~auditor.findings.Report`."""
+"""Renderers: every output format renders from one :class:`~auditor.findings.Report`.
+
+``md`` (PR markdown), ``json`` (versioned, documented in ``docs/report-json.md``),
+``sarif`` (SARIF 2.1.0, one run per family), ``junit`` (JUnit XML, one suite per
+family) and ``text`` (the terminal view).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from auditor.findings import Report
 
 Renderer = Callable[[Report], str]
 
+FORMATS = ("text", "md", "json", "sarif", "junit")
+ALIASES = {"markdown": "md", "xml": "junit", "terminal": "text"}
+
 
 def renderers() -> dict[str, Renderer]:
-    """Format name to renderer."""
+    """Format name to renderer (default options)."""
     from auditor.report.json_report import render_json
+    from auditor.report.junit import render_junit
     from auditor.report.markdown import render_markdown
+    from auditor.report.sarif import render_sarif
     from auditor.report.text import render_text
 
-    return {"text": render_text, "md": render_markdown, "json": render_json}
+    return {
+        "text": render_text,
+        "md": render_markdown,
+        "json": render_json,
+        "sarif": render_sarif,
+        "junit": render_junit,
+    }
 
 
-def render(report: Report, fmt: str) -> str:
-    """Render ``report`` in format ``fmt``; raise ``ValueError`` for an unknown format."""
-    table = renderers()
-    if fmt not in table:
-        raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(sorted(table))})")
-    return table[fmt](report)
+def format_name(fmt: str) -> str:
+    """The canonical format name (aliases resolved); ``ValueError`` for an unknown one."""
+    name = ALIASES.get(fmt.strip().lower(), fmt.strip().lower())
+    if name not in FORMATS:
+        choices = ", ".join(sorted((*FORMATS, *ALIASES)))
+        raise ValueError(f"unknown format {fmt!r} (choose from {choices})")
+    return name
+
+
+def render(
+    report: Report,
+    fmt: str,
+    *,
+    template: str | Path | None = None,
+    color: bool = False,
+    full_report: str | None = None,
+) -> str:
+    """Render ``report`` in format ``fmt``; raise ``ValueError`` for an unknown format.
+
+    ``template`` and ``full_report`` apply to ``md``; ``color`` to ``text``.
+    """
+    name = format_name(fmt)
+    if name == "md":
+        from auditor.report.markdown import render_markdown
+
+        return render_markdown(report, template, full_report=full_report)
+    if name == "text":
+        from auditor.report.text import render_text
+
+        return render_text(report, color=color)
+    return renderers()[name](report)

@@ -1,11 +1,15 @@
-"""The JSON report: a documented, versioned, stably ordered document."""
+"""The JSON report: a documented, versioned, stably ordered document.
+
+The schema is documented in ``docs/report-json.md``; :data:`SCHEMA_VERSION` changes
+only when a field is removed or changes meaning (adding fields keeps the version).
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from auditor.findings import Finding, Location, Report, Severity
+from auditor.report.jsonfmt import dumps
 
 SCHEMA_VERSION = 1
 
@@ -40,7 +44,10 @@ def _finding(finding: Finding) -> dict[str, Any]:
 def report_dict(report: Report) -> dict[str, Any]:
     """The report as plain data (the JSON document before serialisation)."""
     meta = report.metadata
-    counts = report.counts()
+    findings = report.findings
+    counts = dict.fromkeys(Severity, 0)
+    for f in findings:
+        counts[f.severity] += 1
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "auditor", "version": meta.tool_version},
@@ -55,17 +62,22 @@ def report_dict(report: Report) -> dict[str, Any]:
         "project": meta.project,
         "target": meta.target,
         "notices": list(meta.notices),
-        "counts": {s.label: counts[s] for s in Severity},
+        "counts": {s.label: counts[s] for s in reversed(Severity)},
         "families": [
             {
                 "name": fam.family,
                 "title": fam.title,
                 "checked": dict(fam.checked),
                 "notes": list(fam.notes),
+                "counts": _counts(fam.findings),
+                "findings": len(fam.findings),
+                "skipped": len(fam.skipped),
+                "errors": len(fam.errors),
+                "verified": len(fam.verified),
             }
             for fam in report.families
         ],
-        "findings": [_finding(f) for f in report.findings],
+        "findings": [_finding(f) for f in findings],
         "waived": [
             {**_finding(w.finding), "waiver": {"reason": w.reason, "expires": w.expires}}
             for w in report.waived
@@ -80,6 +92,13 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
+def _counts(findings: tuple[Finding, ...]) -> dict[str, int]:
+    counts = dict.fromkeys(Severity, 0)
+    for f in findings:
+        counts[f.severity] += 1
+    return {s.label: counts[s] for s in reversed(Severity)}
+
+
 def render_json(report: Report) -> str:
     """The JSON report text."""
-    return json.dumps(report_dict(report), indent=2, sort_keys=False) + "\n"
+    return dumps(report_dict(report), depth=2) + "\n"

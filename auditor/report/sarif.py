@@ -1,0 +1,178 @@
+"""SARIF 2.1.0 for code-scanning services: one run per family.
+
+Each run has its own ``automationDetails.id`` (``auditor/<family>/``) so a service
+tracks the families' alerts separately; rules carry short and full descriptions,
+help markdown (the rule's documentation) and ``security-severity``; results carry
+``partialFingerprints.primaryLocationLineHash`` built from the line-independent
+fingerprint. A run lists at most :data:`MAX_RESULTS` results (the published limit),
+most severe first, and says so in a notification when it had to cut.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from auditor.findings import FamilyResult, Finding, Location, Report, Severity
+from auditor.report.diagram import located
+from auditor.report.jsonfmt import dumps
+from auditor.rules import Rule, get_rule
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+MAX_RESULTS = 25_000
+"""Results per run accepted by GitHub code scanning."""
+
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "0.0",
+}
+"""CVSS-like scores in the bands code scanning maps to critical/high/medium/low."""
+
+LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+
+
+def _rule_descriptor(rule_id: str, rule: Rule | None, severity: Severity) -> dict[str, Any]:
+    if rule is None:
+        title = f"auditor rule {rule_id}"
+        doc = f"{title}: run `auditor explain {rule_id}` for its documentation."
+    else:
+        title = rule.title
+        doc = rule.doc or rule.title
+        severity = rule.severity
+    first = doc.strip().splitlines()[0] if doc.strip() else title
+    return {
+        "id": rule_id,
+        "name": rule_id,
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": first},
+        "help": {
+            "text": doc,
+            "markdown": f"**{rule_id}: {title}**\n\n{doc}\n\nMore: `auditor explain {rule_id}`",
+        },
+        "defaultConfiguration": {"level": LEVEL[severity]},
+        "properties": {
+            "security-severity": SECURITY_SEVERITY[severity],
+            "tags": ["security"],
+            "precision": "high",
+        },
+    }
+
+
+def _artifact(file: str) -> dict[str, str]:
+    """A project-relative file against ``%SRCROOT%``; an absolute one as a ``file:`` URI."""
+    if file.startswith("/"):
+        return {"uri": "file://" + quote(file, safe="/")}
+    return {"uri": quote(file, safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
+def _locations(loc: Location) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if loc.file:
+        physical: dict[str, Any] = {"artifactLocation": _artifact(loc.file)}
+        if loc.line:
+            physical["region"] = {"startLine": loc.line}
+        out["locations"] = [{"physicalLocation": physical}]
+    if loc.object:
+        logical = {"fullyQualifiedName": loc.object, "kind": "object"}
+        if "locations" in out:
+            out["locations"][0]["logicalLocations"] = [logical]
+        else:
+            out["locations"] = [{"logicalLocations": [logical]}]
+    return out
+
+
+def _message(finding: Finding, loc: Location) -> str:
+    text = finding.message
+    if loc.object and loc.file:
+        text += f" ({loc.object})"
+    if finding.fix:
+        text += f"\nFix: {finding.fix}"
+    return text
+
+
+def _run(fam: FamilyResult, report: Report) -> dict[str, Any]:
+    findings = sorted(fam.findings, key=Finding.sort_key)
+    shown = findings[:MAX_RESULTS]
+    rule_ids: dict[str, Severity] = {}
+    for f in shown:
+        rule_ids.setdefault(f.rule_id, f.severity)
+    ordered = sorted(rule_ids)
+    index = {rid: i for i, rid in enumerate(ordered)}
+    results = []
+    for f in shown:
+        loc = located(f, fam)
+        result: dict[str, Any] = {
+            "ruleId": f.rule_id,
+            "ruleIndex": index[f.rule_id],
+            "level": LEVEL[f.severity],
+            "message": {"text": _message(f, loc)},
+            **_locations(loc),
+            "partialFingerprints": {
+                "primaryLocationLineHash": f"{f.fingerprint}:1",
+                "auditorFingerprint/v1": f.fingerprint,
+            },
+            "properties": {
+                "severity": f.severity.label,
+                "security-severity": SECURITY_SEVERITY[f.severity],
+            },
+        }
+        if f.baseline:
+            result["baselineState"] = "new" if f.baseline == "new" else "unchanged"
+        results.append(result)
+    notifications: list[dict[str, Any]] = [
+        {"level": "error", "message": {"text": e.message}} for e in fam.errors
+    ]
+    notifications += [
+        {"level": "note", "message": {"text": f"skipped {s.what}: {s.reason}"}} for s in fam.skipped
+    ]
+    if len(findings) > len(shown):
+        notifications.append(
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"{len(findings) - len(shown)} of {len(findings)} results not included "
+                    f"(limit {MAX_RESULTS} per run; least severe cut); see the JSON report"
+                },
+            }
+        )
+    invocation: dict[str, Any] = {"executionSuccessful": not fam.errors}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return {
+        "tool": {
+            "driver": {
+                "name": "auditor",
+                "version": report.metadata.tool_version,
+                "rules": [_rule_descriptor(rid, get_rule(rid), rule_ids[rid]) for rid in ordered],
+            }
+        },
+        "automationDetails": {"id": f"auditor/{fam.family}/"},
+        "invocations": [invocation],
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "properties": {"family": fam.family, "title": fam.title},
+    }
+
+
+def sarif_dict(report: Report) -> dict[str, Any]:
+    """The SARIF log as plain data."""
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [_run(fam, report) for fam in report.families],
+    }
+
+
+def render_sarif(report: Report) -> str:
+    """The SARIF 2.1.0 log text."""
+    return dumps(sarif_dict(report), depth=4) + "\n"
