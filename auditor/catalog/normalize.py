@@ -46,7 +46,7 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
 
 # Binding strength, loosest first; a child that binds looser than (or as loose as, for a
 # different operator) its parent is parenthesized.
-_PRECEDENCE: tuple[tuple[type[exp.Expression], ...], ...] = (
+_PRECEDENCE: tuple[tuple[type[exp.Expr], ...], ...] = (
     (exp.Or,),
     (exp.And,),
     (exp.Not,),
@@ -80,7 +80,7 @@ _LEFT_CHAINS = (exp.And, exp.Or, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.DPipe)
 """Operators whose left-nested chains need no parentheses: ``a - b - c``."""
 
 
-def _precedence(node: exp.Expression) -> int | None:
+def _precedence(node: exp.Expr) -> int | None:
     for level, kinds in enumerate(_PRECEDENCE):
         if isinstance(node, kinds):
             return level
@@ -117,13 +117,13 @@ def normalize_identifier(name: str) -> str:
     return name.lower()
 
 
-def _canonical(tree: exp.Expression) -> exp.Expression:
+def _canonical(tree: exp.Expr) -> exp.Expr:
     tree = _bottom_up(tree.copy())
     tree = tree.transform(_flatten, copy=False)
     return _parenthesize(tree)
 
 
-def _bottom_up(node: exp.Expression) -> exp.Expression:
+def _bottom_up(node: exp.Expr) -> exp.Expr:
     """Rewrite the children first, then the node itself."""
     for key, value in list(node.args.items()):
         if isinstance(value, exp.Expression):
@@ -133,10 +133,10 @@ def _bottom_up(node: exp.Expression) -> exp.Expression:
     return _rewrite(node)
 
 
-def _rewrite(node: exp.Expression) -> exp.Expression:
+def _rewrite(node: exp.Expr) -> exp.Expr:
     """Rewrite one node whose children are already canonical."""
     if isinstance(node, exp.Paren):
-        return node.this
+        return _node(node.this)
     if isinstance(node, exp.Cast):
         return _strip_cast(node)
     if isinstance(node, exp.Between):
@@ -161,18 +161,25 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _unwrap(node: exp.Expression) -> exp.Expression:
+def _node(value: object) -> exp.Expr:
+    """``value`` as a tree node (sqlglot's ``this`` is untyped)."""
+    if not isinstance(value, exp.Expr):
+        raise TypeError(f"expected a SQL expression, got {type(value).__name__}")
+    return value
+
+
+def _unwrap(node: exp.Expr) -> exp.Expr:
     while isinstance(node, exp.Paren):
         node = node.this
     return node
 
 
-def _is_number(node: exp.Expression) -> bool:
+def _is_number(node: exp.Expr) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string
 
 
-def _strip_cast(node: exp.Cast) -> exp.Expression:
-    inner = node.this
+def _strip_cast(node: exp.Cast) -> exp.Expr:
+    inner = _node(node.this)
     target = node.to
     if isinstance(inner, exp.Literal):
         if inner.is_string and target.is_type(*_NUMERIC_TYPES) and _NUMBER.match(inner.this):
@@ -194,14 +201,14 @@ def _is_text_type(target: exp.DataType) -> bool:
     return False
 
 
-def _array_items(node: exp.Expression) -> list[exp.Expression] | None:
+def _array_items(node: exp.Expr) -> list[exp.Expr] | None:
     """The items of ``ARRAY[...]`` when they are all literals (possibly cast), else None."""
     node = _unwrap(node)
     if isinstance(node, exp.Cast):
         node = _unwrap(node.this)
     if not isinstance(node, exp.Array):
         return None
-    items = []
+    items: list[exp.Expr] = []
     for item in node.expressions:
         item = _unwrap(item)
         while isinstance(item, exp.Cast):
@@ -212,7 +219,7 @@ def _array_items(node: exp.Expression) -> list[exp.Expression] | None:
     return items
 
 
-def _flatten(node: exp.Expression) -> exp.Expression:
+def _flatten(node: exp.Expr) -> exp.Expr:
     """Rebuild ``AND``/``OR`` chains left-deep, whatever their original grouping."""
     if isinstance(node, exp.And | exp.Or) and not isinstance(node.parent, type(node)):
         parts = list(node.flatten())
@@ -223,7 +230,7 @@ def _flatten(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _parenthesize(tree: exp.Expression) -> exp.Expression:
+def _parenthesize(tree: exp.Expr) -> exp.Expr:
     for node in list(tree.walk()):
         parent_level = _precedence(node)
         if parent_level is None:
