@@ -42,7 +42,7 @@ from auditor.catalog.model import (
     Table,
     Trigger,
 )
-from auditor.catalog.names import choose_name, name_addition, quote_ident
+from auditor.catalog.names import choose_name, clip_bytes, name_addition, quote_ident
 from auditor.catalog.normalize import normalize_expr
 from auditor.migrate.layouts import Migration, Script
 from auditor.migrate.sqlfile import SqlSyntaxError, Statement, split_statements
@@ -470,6 +470,13 @@ class StaticBuilder:
                 table.fks[con].validated = True
             else:
                 raise _Unsupported(f"constraint {con} of {table.qualified} is not known")
+            return True
+        m = re.fullmatch(r"ADD\s+CHECK\s*(\(.*\))(\s+NOT\s+VALID)?", rest, re.IGNORECASE)
+        if m:
+            table = self._table(name)
+            paren = sqlglot.parse_one(m.group(1), read="postgres")
+            pending = _Pending(checks=[(None, paren, not m.group(2))])
+            self._finish(table, pending, creating=False)
             return True
         m = re.fullmatch(rf"RENAME\s+CONSTRAINT\s+({_IDENT})\s+TO\s+({_IDENT})", rest, re.I)
         if m:
@@ -1103,8 +1110,7 @@ class StaticBuilder:
             if serial:
                 raise _Unsupported("ALTER COLUMN TYPE serial is not valid")
             collate = action.args.get("collate")
-            if isinstance(collate, exp.Expression):
-                col.collation = collate.name
+            col.collation = collate.name if isinstance(collate, exp.Expression) else None
             return
         if action.args.get("allow_null") is not None:
             if action.args.get("allow_null"):
@@ -1515,9 +1521,9 @@ def _fold_id(node: exp.Expression | str | None) -> str:
     if node is None:
         raise _Unsupported("missing name")
     if isinstance(node, str):
-        return node.lower()
+        return clip_bytes(node.lower())
     if isinstance(node, exp.Identifier):
-        return str(node.this) if node.quoted else str(node.this).lower()
+        return clip_bytes(str(node.this) if node.quoted else str(node.this).lower())
     if isinstance(node, exp.Column | exp.Table):
         return _fold_id(node.this)
     if isinstance(node, exp.Dot | exp.Expression):
@@ -1528,8 +1534,8 @@ def _fold_id(node: exp.Expression | str | None) -> str:
 def _fold_text(name: str) -> str:
     name = name.strip()
     if len(name) >= 2 and name[0] == '"' and name[-1] == '"':
-        return name[1:-1].replace('""', '"')
-    return name.lower()
+        return clip_bytes(name[1:-1].replace('""', '"'))
+    return clip_bytes(name.lower())
 
 
 def _split_qname(text: str) -> list[str]:
