@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.static_corpus import write_corpus
 from tests.static_support import assert_static_equals_live
 
 DATA = Path(__file__).parent / "data" / "static"
@@ -16,3 +17,18 @@ def test_reference_migrations(fresh_db: str, reference_migrations: Path) -> None
 
 def test_every_statement_kind(fresh_db: str) -> None:
     assert_static_equals_live(fresh_db, DATA / "kitchen")
+
+
+def test_generated_corpus(fresh_db: str, tmp_path: Path) -> None:
+    root = write_corpus(tmp_path / "corpus", 220, seed=4)
+    text = "".join(p.read_text() for p in sorted(root.glob("*/up.sql")))
+    for kind in (
+        "RENAME COLUMN", "RENAME TO", "RENAME CONSTRAINT", "ALTER INDEX", "TYPE numeric",
+        "DROP NOT NULL", "SET NOT NULL", "SET DEFAULT", "DROP DEFAULT", "DROP CONSTRAINT",
+        "ADD CHECK", "NOT VALID", "VALIDATE", "CONCURRENTLY", "WHERE", "(lower(",
+        "DROP INDEX", "DROP TABLE", "DROP COLUMN", '"', "app.", "search_path", "serial",
+        "IDENTITY", "COMMENT ON", "UNIQUE", "REFERENCES", "truncation", "DOMAIN", "ENUM",
+    ):  # fmt: skip
+        assert kind in text, f"the corpus no longer exercises {kind}"
+    static = assert_static_equals_live(fresh_db, root)
+    assert static.files == 220

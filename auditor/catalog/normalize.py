@@ -189,6 +189,13 @@ def _strip_cast(node: exp.Cast) -> exp.Expr:
         return inner
     if _is_text_type(target):
         return inner
+    # Added for the static model (issue 4): a negative literal (``('-1'::integer)::numeric``)
+    # and a column cast to a numeric type (PostgreSQL adds ``(col)::numeric`` when it
+    # compares columns of different numeric types) are as written without the cast.
+    if target.is_type(*_NUMERIC_TYPES) and (
+        isinstance(inner, exp.Column) or (isinstance(inner, exp.Neg) and _is_number(inner.this))
+    ):
+        return inner
     return node
 
 

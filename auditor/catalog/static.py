@@ -116,15 +116,15 @@ class _Col:
     default: str | None = None
     collation: str | None = None
     identity: str | None = None
-    generated: exp.Expression | None = None
-    default_ast: exp.Expression | None = None
+    generated: exp.Expr | None = None
+    default_ast: exp.Expr | None = None
     sequence: str | None = None
     origin: Origin | None = None
 
 
 @dataclass
 class _Key:
-    expr: exp.Expression
+    expr: exp.Expr
     descending: bool = False
     opclass: str | None = None
     collation: str | None = None
@@ -136,7 +136,7 @@ class _Index:
     keys: list[_Key]
     unique: bool = False
     method: str = "btree"
-    predicate: exp.Expression | None = None
+    predicate: exp.Expr | None = None
     constraint: str | None = None
     deferrable: bool = False
     initially_deferred: bool = False
@@ -148,7 +148,7 @@ class _Index:
 @dataclass
 class _Check:
     name: str
-    expr: exp.Expression
+    expr: exp.Expr
     validated: bool = True
     origin: Origin | None = None
 
@@ -329,7 +329,7 @@ class StaticBuilder:
             return
         self._apply_tree(tree, text)
 
-    def _apply_tree(self, tree: exp.Expression, text: str) -> None:
+    def _apply_tree(self, tree: exp.Expr, text: str) -> None:
         if isinstance(tree, exp.Create):
             kind = (tree.args.get("kind") or "").upper()
             if kind == "TABLE":
@@ -449,14 +449,14 @@ class StaticBuilder:
         if m:
             self._note_function(m.group(1), text)
             return True
-        if re.match(
-            r"(GRANT|REVOKE|COMMENT\s+ON|CREATE\s+ROLE|ALTER\s+ROLE|CREATE\s+POLICY|"
-            r"ALTER\s+DEFAULT\s+PRIVILEGES|ANALYZE|VACUUM)\b",
-            flat,
-            re.IGNORECASE,
-        ):
-            return True
-        return False
+        return bool(
+            re.match(
+                r"(GRANT|REVOKE|COMMENT\s+ON|CREATE\s+ROLE|ALTER\s+ROLE|CREATE\s+POLICY|"
+                r"ALTER\s+DEFAULT\s+PRIVILEGES|ANALYZE|VACUUM)\b",
+                flat,
+                re.IGNORECASE,
+            )
+        )
 
     def _alter_table_text(self, name: str, rest: str) -> bool:
         """ALTER TABLE forms sqlglot keeps as a Command; False when not one of them."""
@@ -534,7 +534,7 @@ class StaticBuilder:
         else:
             cons[name] -= 1
 
-    def _target(self, node: exp.Expression) -> tuple[str, str]:
+    def _target(self, node: exp.Expr) -> tuple[str, str]:
         """Schema and name for an object being created (first schema of search_path)."""
         if isinstance(node, exp.Schema):
             node = node.this
@@ -549,7 +549,7 @@ class StaticBuilder:
                 return schema
         raise _Unsupported("no schema of search_path exists to create the object in")
 
-    def _find_table(self, node: exp.Expression) -> _Table | None:
+    def _find_table(self, node: exp.Expr) -> _Table | None:
         if isinstance(node, exp.Schema):
             node = node.this
         name = _fold_id(node.this)
@@ -562,7 +562,7 @@ class StaticBuilder:
                 return table
         return None
 
-    def _table_node(self, node: exp.Expression) -> _Table:
+    def _table_node(self, node: exp.Expr) -> _Table:
         table = self._find_table(node)
         if table is None:
             raise _Unsupported(f"table {node.sql(dialect='postgres')} is not known")
@@ -598,7 +598,7 @@ class StaticBuilder:
                     return key
         raise _Unsupported(f"type {qname} is not known")
 
-    def _find_index(self, node: exp.Expression) -> tuple[_Table, _Index] | None:
+    def _find_index(self, node: exp.Expr) -> tuple[_Table, _Index] | None:
         name = _fold_id(node.this)
         db = node.args.get("db")
         schemas = [_fold_id(db)] if db is not None else self.search_path
@@ -775,7 +775,8 @@ class StaticBuilder:
                     _fold_id(ck.this) if isinstance(ck.this, exp.Identifier) else ck.this.name
                 )
             else:
-                raise _Unsupported(f"column constraint {ck.sql(dialect='postgres')} is not modeled")
+                shown = ck.sql(dialect="postgres") if ck is not None else "?"
+                raise _Unsupported(f"column constraint {shown} is not modeled")
         if col.default_ast is not None:
             col.default = normalize_expr(col.default_ast.sql(dialect="postgres"))
         if col.generated is not None:
@@ -801,10 +802,10 @@ class StaticBuilder:
                 col.sequence = seq
 
     def _table_constraint(
-        self, table: _Table, node: exp.Expression, pending: _Pending, not_valid: bool
+        self, table: _Table, node: exp.Expr, pending: _Pending, not_valid: bool
     ) -> None:
         name: str | None = None
-        kinds: list[exp.Expression] = [node]
+        kinds: list[exp.Expr] = [node]
         if isinstance(node, exp.Constraint):
             name = _fold_id(node.this)
             kinds = list(node.expressions)
@@ -838,6 +839,8 @@ class StaticBuilder:
             elif isinstance(kind, exp.ForeignKey):
                 cols = [_fold_id(e) for e in kind.expressions]
                 ref = kind.args.get("reference")
+                if not isinstance(ref, exp.Reference):
+                    raise _Unsupported("foreign key without REFERENCES")
                 pending.fks.append((name, cols, ref, not not_valid))
             else:
                 raise _Unsupported(f"constraint {kind.sql(dialect='postgres')} is not modeled")
@@ -855,7 +858,7 @@ class StaticBuilder:
                     "check",
                     lambda n: n in cons or n in chosen,
                 )
-            elif name in table.checks or name in cons and self._con_on_table(table, name):
+            elif name in table.checks or (name in cons and self._con_on_table(table, name)):
                 raise _Unsupported(f"constraint {name} already exists on {table.qualified}")
             chosen.append(name)
             table.checks[name] = _Check(name, expr.copy(), valid or creating, self._origin())
@@ -911,7 +914,7 @@ class StaticBuilder:
         self._add_con(table.schema, name)
 
     def _add_fk(
-        self, table: _Table, name: str | None, cols: list[str], ref: exp.Expression, valid: bool
+        self, table: _Table, name: str | None, cols: list[str], ref: exp.Expr, valid: bool
     ) -> None:
         if not isinstance(ref, exp.Reference):
             raise _Unsupported("foreign key without REFERENCES")
@@ -1110,7 +1113,7 @@ class StaticBuilder:
             if serial:
                 raise _Unsupported("ALTER COLUMN TYPE serial is not valid")
             collate = action.args.get("collate")
-            col.collation = collate.name if isinstance(collate, exp.Expression) else None
+            col.collation = collate.name if isinstance(collate, exp.Expr) else None
             return
         if action.args.get("allow_null") is not None:
             if action.args.get("allow_null"):
@@ -1131,7 +1134,7 @@ class StaticBuilder:
             col.default_ast = None
             return
         default = action.args.get("default")
-        if isinstance(default, exp.Expression):
+        if isinstance(default, exp.Expr):
             col.default_ast = default
             col.default = normalize_expr(default.sql(dialect="postgres"))
             return
@@ -1143,7 +1146,7 @@ class StaticBuilder:
             raise _Unsupported(f"column {new} already exists in {table.qualified}")
         col.name = new
 
-        def rename(node: exp.Expression) -> None:
+        def rename(node: exp.Expr) -> None:
             for column in node.find_all(exp.Column):
                 if _fold_id(column.this) == old:
                     column.set("this", exp.to_identifier(new, quoted=True))
@@ -1179,11 +1182,18 @@ class StaticBuilder:
     def _rename_constraint(self, table: _Table, old: str, new: str) -> None:
         if not self._con_on_table(table, old):
             raise _Unsupported(f"constraint {old} of {table.qualified} is not known")
-        for mapping in (table.checks, table.fks, table.indexes):
-            if old in mapping:
-                item = mapping.pop(old)  # type: ignore[attr-defined]
-                item.name = new
-                mapping[new] = item  # type: ignore[index]
+        if old in table.checks:
+            check = table.checks.pop(old)
+            check.name = new
+            table.checks[new] = check
+        elif old in table.fks:
+            fk = table.fks.pop(old)
+            fk.name = new
+            table.fks[new] = fk
+        else:
+            index = table.indexes.pop(old)
+            index.name = new
+            table.indexes[new] = index
         if new in table.indexes:
             rel = self._rel(table.schema)
             rel.discard(old)
@@ -1498,9 +1508,9 @@ class _IndexSpec:
 
 @dataclass
 class _Pending:
-    checks: list[tuple[str | None, exp.Expression, bool]] = field(default_factory=list)
+    checks: list[tuple[str | None, exp.Expr, bool]] = field(default_factory=list)
     indexes: list[_IndexSpec] = field(default_factory=list)
-    fks: list[tuple[str | None, list[str], exp.Expression, bool]] = field(default_factory=list)
+    fks: list[tuple[str | None, list[str], exp.Expr, bool]] = field(default_factory=list)
     new_columns: list[_Col] = field(default_factory=list)
 
 
@@ -1517,7 +1527,7 @@ def build_static_model(migrations: Iterable[Migration], root: Path | None = None
     return builder.build()
 
 
-def _fold_id(node: exp.Expression | str | None) -> str:
+def _fold_id(node: exp.Expr | str | None) -> str:
     if node is None:
         raise _Unsupported("missing name")
     if isinstance(node, str):
@@ -1526,7 +1536,7 @@ def _fold_id(node: exp.Expression | str | None) -> str:
         return clip_bytes(str(node.this) if node.quoted else str(node.this).lower())
     if isinstance(node, exp.Column | exp.Table):
         return _fold_id(node.this)
-    if isinstance(node, exp.Dot | exp.Expression):
+    if isinstance(node, exp.Dot | exp.Expr):
         return node.name.lower()
     raise _Unsupported("name not understood")
 
@@ -1580,7 +1590,7 @@ def _matching_paren(text: str, start: int) -> int:
     raise _Unsupported("unbalanced parentheses")
 
 
-def _include(node: exp.Expression) -> list[str]:
+def _include(node: exp.Expr) -> list[str]:
     params = node.args.get("include")
     if isinstance(params, exp.IndexParameters):
         return [_fold_id(i) for i in params.args.get("include") or []]
@@ -1618,14 +1628,14 @@ def _dedupe(specs: list[_IndexSpec]) -> list[_IndexSpec]:
     return result
 
 
-def _is_self(table: _Table, target: exp.Expression) -> bool:
+def _is_self(table: _Table, target: exp.Expr) -> bool:
     if not isinstance(target, exp.Table):
         return False
     db = target.args.get("db")
     return _fold_id(target.this) == table.name and (db is None or _fold_id(db) == table.schema)
 
 
-def _index_key(ordered: exp.Expression) -> _Key:
+def _index_key(ordered: exp.Expr) -> _Key:
     descending = False
     node = ordered
     if isinstance(node, exp.Ordered):
@@ -1644,7 +1654,7 @@ def _index_key(ordered: exp.Expression) -> _Key:
     return _Key(node.copy(), descending, opclass, collation)
 
 
-def _figure_colname(node: exp.Expression) -> str:
+def _figure_colname(node: exp.Expr) -> str:
     """``FigureIndexColname``: column name, function name, or ``expr``."""
     while isinstance(node, exp.Cast | exp.Paren):
         node = node.this
@@ -1670,7 +1680,7 @@ def _dedupe_colnames(names: list[str]) -> list[str]:
     return result
 
 
-def _norm(node: exp.Expression) -> str:
+def _norm(node: exp.Expr) -> str:
     return normalize_expr(node.sql(dialect="postgres"))
 
 
