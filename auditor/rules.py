@@ -45,7 +45,11 @@ class Rule:
 
 _REGISTRY: dict[str, Rule] = {}
 
-RULE_MODULES = ("auditor.checks.migration_state",)
+RULE_MODULES = (
+    "auditor.checks.migration_state",
+    "auditor.checks.schema",
+    "auditor.checks.reversibility",
+)
 """Modules that register rules on import; every family adds its module here."""
 
 
