@@ -49,6 +49,8 @@ RULE_MODULES = (
     "auditor.checks.migration_state",
     "auditor.checks.schema",
     "auditor.checks.reversibility",
+    "auditor.checks.static_model",
+    "auditor.checks.drift",
 )
 """Modules that register rules on import; every family adds its module here."""
 

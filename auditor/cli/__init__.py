@@ -38,8 +38,11 @@ def cli(
 def _register() -> None:
     from auditor.cli.audit import audit
     from auditor.cli.db import db
+    from auditor.cli.drift import drift
     from auditor.cli.rules_cmd import explain, rules
     from auditor.cli.schema import schema
+
+    schema.add_command(drift)
 
     for command in (audit, db, schema, rules, explain):
         cli.add_command(command)

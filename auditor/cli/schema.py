@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import UsageFailure, db_option, settings, write_output
+from auditor.cli.drift import layout_option
 from auditor.database import READ_ONLY_NOTICE, selected_target
 from auditor.engine import AuditContext, run_families
 from auditor.families.schema import SchemaFamily, SchemaOptions
+from auditor.families.static_schema import NO_DATABASE_NOTE, StaticOptions, StaticSchemaFamily
 from auditor.findings import Severity
 from auditor.report import render, renderers
 from auditor.rulepacks import RulePackError, load_rule_packs
@@ -52,6 +54,13 @@ def schema() -> None:
     is_flag=True,
     help="Allow --prove on a database that is not disposable (everything is rolled back).",
 )
+@click.option(
+    "--static",
+    "static",
+    is_flag=True,
+    help="No database: check the static model replayed from the migration files.",
+)
+@layout_option
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 at or above this severity.")
 @click.option(
     "--format", "fmt", type=click.Choice(sorted(renderers())), default="text", show_default=True
@@ -67,6 +76,8 @@ def check(
     schemas: tuple[str, ...],
     prove: bool | None,
     allow_writes: bool,
+    static: bool,
+    layout: str | None,
     fail_on: str | None,
     fmt: str,
     output: Path | None,
@@ -83,6 +94,7 @@ def check(
         auditor schema check                       # embedded database, proven
         auditor --db "$DATABASE_URL" schema check --rules rules/ --no-prove
         auditor --db postgresql://app@staging/app schema check --prove --allow-writes
+        auditor schema check --static                # no database: the migration files
     """
     opts = settings(ctx, db)
     config = opts.config()
@@ -99,6 +111,16 @@ def check(
         raise UsageFailure(str(exc)) from None
     threshold = Severity.parse(fail_on) if fail_on else (config.fail_on() or Severity.HIGH)
     migrations = opts.migrations_dir(config)
+    if static:
+        report = run_families(
+            [StaticSchemaFamily(StaticOptions(layout=layout, force=True, schema=options))],
+            AuditContext(
+                project=opts.project, migrations=migrations, config=config, fail_on=threshold
+            ),
+            notices=(NO_DATABASE_NOTE,),
+        )
+        write_output(render(report, fmt), output)
+        ctx.exit(report.exit_code)
     with ExitStack() as stack:
         target = stack.enter_context(selected_target(opts.db_value(config), migrations))
         wants_prove = options.prove if options.prove is not None else target.disposable
