@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from sqlglot.errors import SqlglotError
 from auditor.catalog.model import (
     CatalogModel,
     Check,
+    Collation,
     Column,
     Domain,
     EnumType,
@@ -215,9 +216,9 @@ class _Domain:
 class StaticBuilder:
     """Replays statements on an in-memory catalog following PostgreSQL's rules."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, search_path: Sequence[str] = ("public",)) -> None:
         self.root = root
-        self.schemas: set[str] = {"public"}
+        self.schemas: set[str] = {"public", *search_path}
         self.tables: dict[tuple[str, str], _Table] = {}
         self.relnames: dict[str, set[str]] = {}
         """Names in pg_class per schema: tables, indexes, sequences, views."""
@@ -227,7 +228,8 @@ class StaticBuilder:
         self.enums: dict[tuple[str, str], list[str]] = {}
         self.enum_origin: dict[tuple[str, str], Origin] = {}
         self.extensions: set[str] = set()
-        self.search_path: list[str] = ["public"]
+        self.collations: dict[tuple[str, str], Collation] = {}
+        self.search_path: list[str] = list(search_path)
         self.ddl_functions: set[str] = set()
         self.unmodeled: list[Unmodeled] = []
         self.statements = 0
@@ -410,6 +412,12 @@ class StaticBuilder:
         )
         if m:
             self.extensions.discard(_fold_text(m.group(1)))
+            return True
+        m = re.fullmatch(
+            rf"CREATE\s+COLLATION\s+(IF\s+NOT\s+EXISTS\s+)?({_QNAME})\s*\((.*)\)", flat, re.I
+        )
+        if m:
+            self._create_collation(m.group(2), m.group(3), bool(m.group(1)))
             return True
         if re.match(r"CREATE\s+DOMAIN\b", flat, re.IGNORECASE):
             self._create_domain(flat)
@@ -1368,6 +1376,27 @@ class StaticBuilder:
             raise _Unsupported(f"CREATE DOMAIN clause not understood: {clauses[:30]}")
         self.domains[(schema, name)] = domain
 
+    def _create_collation(self, qname: str, options: str, if_not_exists: bool) -> None:
+        parts = _split_qname(qname)
+        schema = parts[0] if len(parts) == 2 else self._creation_schema()
+        key = (schema, parts[-1])
+        if key in self.collations:
+            if if_not_exists:
+                return
+            raise _Unsupported(f"collation {qname} already exists")
+        values: dict[str, str] = {}
+        for item in re.finditer(r"(\w+)\s*=\s*('(?:[^']|'')*'|[^,\s]+)", options):
+            value = item.group(2)
+            values[item.group(1).lower()] = (
+                value[1:-1].replace("''", "'") if value.startswith("'") else value.lower()
+            )
+        provider = values.get("provider", "libc")
+        locale = values.get("locale", values.get("lc_collate", ""))
+        deterministic = values.get("deterministic", "true") not in ("false", "off", "0", "no")
+        self.collations[key] = Collation(
+            schema, parts[-1], provider, locale, deterministic, self._origin()
+        )
+
     def _create_trigger(self, tree: exp.Create) -> None:
         props = tree.args.get("properties")
         trig = next(
@@ -1427,7 +1456,13 @@ class StaticBuilder:
             EnumType(s, n, tuple(labels), self.enum_origin.get((s, n)))
             for (s, n), labels in sorted(self.enums.items())
         )
-        model = CatalogModel(tables, domains, enums, tuple(sorted(self.extensions)))
+        model = CatalogModel(
+            tables,
+            domains,
+            enums,
+            tuple(sorted(self.extensions)),
+            tuple(c for _, c in sorted(self.collations.items())),
+        )
         return StaticModel(model, tuple(self.unmodeled), self.statements, self.files, self.bytes)
 
     def _freeze(self, t: _Table) -> Table:
@@ -1517,12 +1552,17 @@ class _Pending:
 # --- helpers ---------------------------------------------------------------------------
 
 
-def build_static_model(migrations: Iterable[Migration], root: Path | None = None) -> StaticModel:
+def build_static_model(
+    migrations: Iterable[Migration],
+    root: Path | None = None,
+    search_path: Sequence[str] = ("public",),
+) -> StaticModel:
     """The static model of ``migrations`` (their up scripts, in order).
 
     File names in origins and unmodeled entries are relative to ``root`` when given.
+    ``search_path`` is the session's initial one (its schemas are taken to exist).
     """
-    builder = StaticBuilder(root)
+    builder = StaticBuilder(root, search_path)
     builder.add_migrations(migrations)
     return builder.build()
 
