@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -23,7 +24,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import sqlglot  # noqa: E402
 
 from auditor.catalog.live import build_live_model  # noqa: E402
 from auditor.catalog.model import diff_models  # noqa: E402
@@ -42,7 +42,9 @@ def measure(server: EmbeddedServer, root: Path, label: str) -> dict[str, object]
     start = time.perf_counter()
     static = build_static_model(migrations)
     static_s = time.perf_counter() - start
-    dsn = server.create_database("bench_" + "".join(c if c.isalnum() else "_" for c in label).lower())
+    dsn = server.create_database(
+        "bench_" + "".join(c if c.isalnum() else "_" for c in label).lower()
+    )
     start = time.perf_counter()
     Runner(dsn, migrations).migrate()
     apply_s = time.perf_counter() - start
@@ -92,6 +94,7 @@ def main() -> None:
     parser_file = str(sqlglot.parser.__file__)
     sqlglot_build = "sqlglotc (mypyc-compiled)" if parser_file.endswith(".so") else "pure Python"
     report = {
+        "load_average": list(os.getloadavg()),
         "benchmark": "static model (sqlglot replay) vs. apply to PostgreSQL + introspect",
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {platform.system()}",

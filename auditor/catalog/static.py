@@ -602,7 +602,7 @@ class StaticBuilder:
     def _table_node(self, node: exp.Expr) -> _Table:
         table = self._find_table(node)
         if table is None:
-            raise _Unsupported(f"table {node.sql(dialect=_PG)} is not known")
+            raise _Unsupported(f"table {node.sql(dialect=_PG, copy=False)} is not known")
         return table
 
     def _table(self, qname: str) -> _Table:
@@ -651,7 +651,7 @@ class StaticBuilder:
         """``format_type`` text of a column type, and the serial kind if any."""
         t = dt.this
         T = exp.DataType.Type
-        params = [p.sql(dialect=_PG) for p in dt.expressions]
+        params = [p.sql(dialect=_PG, copy=False) for p in dt.expressions]
         serial = {T.SERIAL: "integer", T.BIGSERIAL: "bigint", T.SMALLSERIAL: "smallint"}
         if t in serial:
             return serial[t], serial[t]
@@ -705,7 +705,7 @@ class StaticBuilder:
             return base + (f"({params[0]})" if params else "") + zone, None
         if t == T.BIT:
             return f"bit({params[0] if params else 1})", None
-        raise _Unsupported(f"type {dt.sql(dialect=_PG)} is not modeled")
+        raise _Unsupported(f"type {dt.sql(dialect=_PG, copy=False)} is not modeled")
 
     def _user_type(self, kind: str) -> str:
         parts = _split_qname(kind)
@@ -812,10 +812,10 @@ class StaticBuilder:
                     _fold_id(ck.this) if isinstance(ck.this, exp.Identifier) else ck.this.name
                 )
             else:
-                shown = ck.sql(dialect=_PG) if ck is not None else "?"
+                shown = ck.sql(dialect=_PG, copy=False) if ck is not None else "?"
                 raise _Unsupported(f"column constraint {shown} is not modeled")
         if col.default_ast is not None:
-            col.default = normalize_expr(col.default_ast.sql(dialect=_PG))
+            col.default = normalize_expr(col.default_ast.sql(dialect=_PG, copy=False))
         table.columns.append(col)
         if not creating:
             pending.new_columns.append(col)
@@ -878,7 +878,7 @@ class StaticBuilder:
                     raise _Unsupported("foreign key without REFERENCES")
                 pending.fks.append((name, cols, ref, not not_valid))
             else:
-                raise _Unsupported(f"constraint {kind.sql(dialect=_PG)} is not modeled")
+                raise _Unsupported(f"constraint {kind.sql(dialect=_PG, copy=False)} is not modeled")
 
     def _finish(self, table: _Table, pending: _Pending, creating: bool) -> None:
         """Create pending checks, then index-backed constraints, then FKs, in PostgreSQL's order."""
@@ -1044,7 +1044,7 @@ class StaticBuilder:
         if table is None:
             if tree.args.get("exists"):
                 return
-            raise _Unsupported(f"table {tree.this.sql(dialect=_PG)} is not known")
+            raise _Unsupported(f"table {tree.this.sql(dialect=_PG, copy=False)} is not known")
         not_valid = bool(tree.args.get("not_valid"))
         actions = list(tree.args.get("actions") or [])
         supported = (
@@ -1179,9 +1179,9 @@ class StaticBuilder:
         default = action.args.get("default")
         if isinstance(default, exp.Expr):
             col.default_ast = default
-            col.default = normalize_expr(default.sql(dialect=_PG))
+            col.default = normalize_expr(default.sql(dialect=_PG, copy=False))
             return
-        raise _Unsupported(f"ALTER COLUMN {action.sql(dialect=_PG)} is not modeled")
+        raise _Unsupported(f"ALTER COLUMN {action.sql(dialect=_PG, copy=False)} is not modeled")
 
     def _rename_column(self, table: _Table, old: str, new: str) -> None:
         col = table.col(old)
@@ -1251,7 +1251,7 @@ class StaticBuilder:
         if found is None:
             if tree.args.get("exists"):
                 return
-            raise _Unsupported(f"index {tree.this.sql(dialect=_PG)} is not known")
+            raise _Unsupported(f"index {tree.this.sql(dialect=_PG, copy=False)} is not known")
         table, index = found
         actions = tree.args.get("actions") or []
         if len(actions) != 1 or not isinstance(actions[0], exp.AlterRename):
@@ -1277,14 +1277,14 @@ class StaticBuilder:
                 if table is None:
                     if exists:
                         continue
-                    raise _Unsupported(f"table {target.sql(dialect=_PG)} is not known")
+                    raise _Unsupported(f"table {target.sql(dialect=_PG, copy=False)} is not known")
                 self._drop_table(table, cascade)
             elif kind == "INDEX":
                 found = self._find_index(target)
                 if found is None:
                     if exists:
                         continue
-                    raise _Unsupported(f"index {target.sql(dialect=_PG)} is not known")
+                    raise _Unsupported(f"index {target.sql(dialect=_PG, copy=False)} is not known")
                 table, index = found
                 if index.constraint is not None:
                     raise _Unsupported(
@@ -1294,7 +1294,7 @@ class StaticBuilder:
                 self._rel(table.schema).discard(index.name)
             elif kind in ("TYPE", "DOMAIN"):
                 try:
-                    key = self._lookup_type(target.sql(dialect=_PG))
+                    key = self._lookup_type(target.sql(dialect=_PG, copy=False))
                 except _Unsupported:
                     if exists:
                         continue
@@ -1449,7 +1449,7 @@ class StaticBuilder:
         func = execute.this if execute is not None else None
         if func is None:
             raise _Unsupported("trigger without a function")
-        fname = func.name if isinstance(func, exp.Anonymous) else func.sql(dialect=_PG)
+        fname = func.name if isinstance(func, exp.Anonymous) else func.sql(dialect=_PG, copy=False)
         if "." not in fname:
             fname = f"{self._creation_schema()}.{fname.lower()}"
         events = tuple(sorted(str(e.this).lower() for e in trig.args.get("events") or []))
@@ -1459,7 +1459,7 @@ class StaticBuilder:
         )
 
     def _create_function(self, tree: exp.Create, text: str) -> None:
-        self._note_function(tree.this.sql(dialect=_PG), text)
+        self._note_function(tree.this.sql(dialect=_PG, copy=False), text)
 
     def _note_function(self, name: str, text: str) -> None:
         if _DDL_IN_BODY.search(text.split("$", 1)[1] if "$" in text else ""):
@@ -1838,7 +1838,7 @@ def _dedupe_colnames(names: list[str]) -> list[str]:
 
 
 def _norm(node: exp.Expr) -> str:
-    return normalize_expr(node.sql(dialect=_PG))
+    return normalize_expr(node.sql(dialect=_PG, copy=False))
 
 
 def _freeze_key(key: _Key) -> IndexKey:
