@@ -54,6 +54,19 @@ _PG = Dialect.get_or_raise("postgres")
 """One PostgreSQL dialect instance for every parse and render (building one per call is slow)."""
 
 
+def _parse_file(text: str, count: int) -> list[exp.Expr] | None:
+    """Every statement of a file parsed in one pass (much cheaper than one by one), or
+    None when sqlglot fails on the file or splits it differently (then each statement
+    is parsed on its own, so one bad statement never hides the others)."""
+    try:
+        trees = _PG.parse(text)
+    except SqlglotError:
+        return None
+    if len(trees) != count or any(t is None for t in trees):
+        return None
+    return [t for t in trees if t is not None]
+
+
 def _parse_one(text: str) -> exp.Expr:
     """Parse one statement or expression with the PostgreSQL dialect."""
     trees = _PG.parse(text)
@@ -294,10 +307,11 @@ class StaticBuilder:
                     f"cannot split SQL: {exc}",
                 )
             )
-        for statement in statements:
+        trees = _parse_file(text, len(statements))
+        for n, statement in enumerate(statements):
             self.statements += 1
             self._line = first_line - 1 + statement.line
-            self._replay(statement)
+            self._replay(statement, trees[n] if trees is not None else None)
         if self._local_path:
             self.search_path = saved_path
             self._local_path = False
@@ -315,9 +329,9 @@ class StaticBuilder:
     def _origin(self) -> Origin:
         return Origin(self._file, self._line)
 
-    def _replay(self, statement: Statement) -> None:
+    def _replay(self, statement: Statement, tree: exp.Expr | None = None) -> None:
         try:
-            self._apply(statement)
+            self._apply(statement, tree)
         except _Unsupported as exc:
             self._unmodeled(statement, str(exc))
         except (SqlglotError, ValueError, KeyError, IndexError, AttributeError, TypeError) as exc:
@@ -341,7 +355,7 @@ class StaticBuilder:
 
     # ---- dispatch
 
-    def _apply(self, statement: Statement) -> None:
+    def _apply(self, statement: Statement, parsed: exp.Expr | None = None) -> None:
         text = statement.text
         head = " ".join(text.split()[:3]).upper()
         if head.startswith(("DO ", "DO$")) or head == "DO":
@@ -351,7 +365,7 @@ class StaticBuilder:
         if self._apply_text(text):
             return
         try:
-            tree = _parse_one(text)
+            tree = parsed if parsed is not None else _parse_one(text)
         except SqlglotError as exc:
             raise _Unsupported(f"sqlglot cannot parse it: {str(exc).splitlines()[0]}") from None
         if tree is None:
