@@ -108,6 +108,12 @@ VARIANTS: list[tuple[str, str, set[str]]] = [
         {"SCH008"},
     ),
     ("carts-fk-triggers-disabled", "ALTER TABLE carts DISABLE TRIGGER ALL;", {"SCH010"}),
+    (
+        "rule-swallows-negative-prices",
+        "CREATE RULE products_drop_negative AS ON INSERT TO products"
+        " WHERE NEW.price < 0 DO INSTEAD NOTHING;",
+        {"SCH010"},
+    ),
     # equivalent forms: must pass
     (
         "two-bounds-instead-of-between",
@@ -200,8 +206,17 @@ def test_variant_yields_exactly_the_expected_findings(
     assert audit(fresh_db, probe=probe, touched=extra) == expected
 
 
-def test_disabled_fk_triggers_are_caught_only_by_probing(fresh_db: str) -> None:
-    build(fresh_db, "ALTER TABLE carts DISABLE TRIGGER ALL;")
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "ALTER TABLE carts DISABLE TRIGGER ALL;",
+        "CREATE RULE products_drop_negative AS ON INSERT TO products"
+        " WHERE NEW.price < 0 DO INSTEAD NOTHING;",
+    ],
+    ids=["disabled-fk-triggers", "rewrite-rule"],
+)
+def test_what_only_probing_catches(fresh_db: str, extra: str) -> None:
+    build(fresh_db, extra)
     assert audit(fresh_db, probe=False) == set()
 
 
