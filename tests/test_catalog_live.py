@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import psycopg
+import pytest
+from psycopg.conninfo import make_conninfo
 
 from auditor.catalog.live import QUERY_COUNT, BuildStats, build_live_model
 from auditor.catalog.model import diff_models
@@ -89,3 +92,20 @@ def test_diff_names_the_difference(fresh_db: str) -> None:
         after = build_live_model(conn)
     diff = diff_models(before, after, ("before", "after"))
     assert diff == ["table public.users index users_created_idx: only in after"]
+
+
+def test_works_for_a_role_that_cannot_read_the_tables(fresh_db: str) -> None:
+    Runner(fresh_db, load_migrations(REPO / "migrations")).migrate()
+    role = f"auditor_reader_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(fresh_db, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+    try:
+        dsn = make_conninfo(fresh_db, user=role)
+        with connect(dsn) as conn:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("SELECT * FROM users")
+            model = build_live_model(conn)
+        assert [t.name for t in model.tables] == ["cart_items", "carts", "products", "users"]
+    finally:
+        with psycopg.connect(fresh_db, autocommit=True) as conn:
+            conn.execute(f"DROP ROLE {role}")
