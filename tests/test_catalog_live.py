@@ -47,7 +47,11 @@ def test_query_count_does_not_grow_with_tables(fresh_db: str) -> None:
 def test_reference_model_and_exclusions(fresh_db: str) -> None:
     Runner(fresh_db, load_migrations(REPO / "migrations")).migrate()
     with psycopg.connect(fresh_db, autocommit=True) as conn:
-        conn.execute("CREATE SCHEMA other; CREATE TABLE other.audit_log (id int)")
+        conn.execute(
+            "CREATE SCHEMA other; CREATE TABLE other.audit_log (id int, note text);"
+            "CREATE INDEX audit_multi ON other.audit_log"
+            " (id, lower(note), (id + 1) DESC, upper(coalesce(note, 'a,b'))) INCLUDE (note)"
+        )
     with connect(fresh_db) as conn:  # read-only session
         model = build_live_model(conn)
         only_public = build_live_model(conn, ["public"])
@@ -60,6 +64,16 @@ def test_reference_model_and_exclusions(fresh_db: str) -> None:
         "public.users",
     ]  # runner bookkeeping tables left out
     assert [t.qualified for t in only_public.tables] == names[1:]
+    audit_log = model.table("other.audit_log")
+    assert audit_log is not None
+    (multi,) = audit_log.indexes
+    assert [(k.expression, k.is_column, k.descending) for k in multi.keys] == [
+        ("id", True, False),
+        ("lower(note)", False, False),
+        ("id + 1", False, True),
+        ("upper(coalesce(note, 'a,b'))", False, False),
+    ]
+    assert multi.include == ("note",)
     users = model.table("users")
     assert users is not None
     assert {c.name: c.expression for c in users.checks} == {
