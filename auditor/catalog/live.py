@@ -10,7 +10,7 @@ cannot read the tables can still be audited.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,7 +101,7 @@ Q_INDEXES = f"""WITH {_RELS}
 SELECT i.indrelid, ic.relname, i.indisunique, am.amname, pg_get_expr(i.indpred, i.indrelid),
        i.indisvalid AND i.indisready, con.contype::text,
        coalesce(con.condeferrable, false), coalesce(con.condeferred, false),
-       coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false),
+       {{NULLS_NOT_DISTINCT}},
        i.indnkeyatts, i.indkey::int2[],
        pg_get_expr(i.indexprs, i.indrelid),
        i.indcollation::oid[], i.indclass::oid[], i.indoption::int2[]
@@ -147,7 +147,7 @@ WHERE t.typtype = 'e'
 
 Q_COLLATIONS = f"""WITH nsp AS ({_NSP})
 SELECT nsp.nspname, c.collname, c.collprovider::text,
-       coalesce(to_jsonb(c) ->> 'colliculocale', to_jsonb(c) ->> 'colllocale', c.collcollate),
+       {{COLLATION_LOCALE}},
        c.collisdeterministic
 FROM pg_collation c JOIN nsp ON nsp.oid = c.collnamespace
 WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_collation'::regclass
@@ -196,10 +196,24 @@ def build_live_model(
         "bookkeeping": sorted(BOOKKEEPING_TABLES),
     }
 
-    def run(query: str) -> list[tuple[Any, ...]]:
-        stats.queries += 1
-        return conn.execute(query.encode(), params if "%(" in query else None).fetchall()
+    version = conn.info.server_version  # known from the connection: no query
+    # Pipeline mode: every query is sent at once; the server works on the next ones
+    # while the rows of the first are turned into records here.
+    with conn.pipeline():
+        cursors = {}
+        for query in QUERIES:
+            text = _for_version(query, version)
+            cursors[query] = conn.execute(text.encode(), params if "%(" in text else None)
+            stats.queries += 1
 
+        def run(query: str) -> list[tuple[Any, ...]]:
+            return cursors[query].fetchall()
+
+        return _assemble(run, stats)
+
+
+def _assemble(run: Callable[[str], list[tuple[Any, ...]]], stats: BuildStats) -> CatalogModel:
+    """Turn the rows of :data:`QUERIES` into the model."""
     tables = {row[0]: row for row in run(Q_TABLES)}
     columns: dict[int, list[Column]] = defaultdict(list)
     attnames: dict[int, dict[int, str]] = defaultdict(dict)
@@ -345,6 +359,18 @@ def build_live_model(
         extensions=extensions,
         collations=tuple(sorted(collations, key=lambda c: (c.schema, c.name))),
     )
+
+
+def _for_version(query: str, version: int) -> str:
+    """Fill in the columns that differ between server versions."""
+    nnd = "i.indnullsnotdistinct" if version >= 150000 else "false"
+    if version >= 170000:
+        locale = "coalesce(c.colllocale, c.collcollate)"
+    elif version >= 150000:
+        locale = "coalesce(c.colliculocale, c.collcollate)"
+    else:
+        locale = "c.collcollate"
+    return query.replace("{NULLS_NOT_DISTINCT}", nnd).replace("{COLLATION_LOCALE}", locale)
 
 
 def split_top_level(text: str) -> list[str]:
