@@ -87,7 +87,8 @@ _TEXT_FORMS = re.compile(
 )
 """Statements :meth:`StaticBuilder._apply_text` may handle; the rest go straight to sqlglot."""
 _ALTER_TEXT_FORMS = re.compile(
-    r"(VALIDATE|RENAME\s+CONSTRAINT|ENABLE|DISABLE|FORCE|NO\s+FORCE|OWNER|ADD\s+CHECK)\b",
+    r"(VALIDATE|RENAME\s+CONSTRAINT|ENABLE|DISABLE|FORCE|NO\s+FORCE|OWNER|ADD\s+CHECK|"
+    r"ADD\s+(CONSTRAINT\s+\S+\s+)?(UNIQUE|PRIMARY\s+KEY)\s+USING\s+INDEX)\b",
     re.IGNORECASE,
 )
 _DDL_IN_BODY = re.compile(
@@ -528,6 +529,15 @@ class StaticBuilder:
             paren = _parse_one(m.group(1))
             pending = _Pending(checks=[(None, paren, not m.group(2))])
             self._finish(table, pending, creating=False)
+            return True
+        m = re.fullmatch(
+            rf"ADD\s+(?:CONSTRAINT\s+({_IDENT})\s+)?(UNIQUE|PRIMARY\s+KEY)\s+USING\s+INDEX\s+"
+            rf"({_IDENT})((?:\s+(?:NOT\s+)?DEFERRABLE|\s+INITIALLY\s+(?:DEFERRED|IMMEDIATE))*)",
+            rest,
+            re.IGNORECASE,
+        )
+        if m:
+            self._attach_index(self._table(name), m)
             return True
         m = re.fullmatch(rf"RENAME\s+CONSTRAINT\s+({_IDENT})\s+TO\s+({_IDENT})", rest, re.I)
         if m:
@@ -1113,6 +1123,36 @@ class StaticBuilder:
                 self._drop_constraint(table, name, cascade)
             else:
                 raise _Unsupported(f"ALTER TABLE DROP {kind} is not modeled")
+
+    def _attach_index(self, table: _Table, m: re.Match[str]) -> None:
+        """``ADD [CONSTRAINT c] UNIQUE|PRIMARY KEY USING INDEX i``: the index becomes the
+        constraint's (renamed to ``c`` when given); a primary key sets NOT NULL."""
+        index_name = _fold_text(m.group(3))
+        index = table.indexes.get(index_name)
+        if index is None or not index.unique or index.constraint is not None:
+            raise _Unsupported(f"index {index_name} cannot back a constraint here")
+        if index.predicate is not None or any(
+            not isinstance(k.expr, exp.Column) for k in index.keys
+        ):
+            raise _Unsupported(f"index {index_name} is partial or has expressions")
+        primary = m.group(2).upper().startswith("PRIMARY")
+        if primary and table.primary_key_name() is not None:
+            raise _Unsupported(f"{table.qualified} already has a primary key")
+        new = _fold_text(m.group(1)) if m.group(1) else index_name
+        options = re.findall(r"NOT\s+DEFERRABLE|DEFERRABLE|INITIALLY\s+\w+", m.group(4) or "", re.I)
+        index.deferrable, index.initially_deferred = _deferral(options)
+        index.constraint = "primary key" if primary else "unique"
+        if primary:
+            for key in index.keys:
+                table.col(_fold_id(key.expr.this)).not_null = True
+        if new != index_name:
+            rel = self._rel(table.schema)
+            rel.discard(index_name)
+            rel.add(new)
+            del table.indexes[index_name]
+            index.name = new
+            table.indexes[new] = index
+        self._add_con(table.schema, new)
 
     def _drop_constraint(self, table: _Table, name: str, cascade: bool) -> None:
         if name in table.checks:

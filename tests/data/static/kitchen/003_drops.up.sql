@@ -19,3 +19,7 @@ DROP TABLE tmp;
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.seen = now(); RETURN NEW; END $$;
 CREATE TRIGGER users_touch BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();
 INSERT INTO users (name, "Email") VALUES ('abc', 'a@b');
+CREATE UNIQUE INDEX users_uid_idx ON users (uid);
+ALTER TABLE users ADD CONSTRAINT users_uid_key UNIQUE USING INDEX users_uid_idx;
+CREATE UNIQUE INDEX users_born_idx ON users (born);
+ALTER TABLE users ADD UNIQUE USING INDEX users_born_idx;
