@@ -82,12 +82,12 @@ _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_\x80-\uffff][\w$\x80-\uffff]*)'
 _QNAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})?"
 _TEXT_FORMS = re.compile(
     r"(SET|CREATE\s+(EXTENSION|COLLATION|DOMAIN|(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE)|ROLE|POLICY)|"
-    r"DROP\s+EXTENSION|ALTER\s+(TYPE|TABLE|ROLE|DEFAULT)|GRANT|REVOKE|COMMENT|ANALYZE|VACUUM)\b",
+    r"DROP\s+(EXTENSION|TRIGGER)|ALTER\s+(TYPE|TABLE|ROLE|DEFAULT)|GRANT|REVOKE|COMMENT|ANALYZE|VACUUM)\b",
     re.IGNORECASE,
 )
 """Statements :meth:`StaticBuilder._apply_text` may handle; the rest go straight to sqlglot."""
 _ALTER_TEXT_FORMS = re.compile(
-    r"(VALIDATE|RENAME\s+CONSTRAINT|ENABLE|DISABLE|FORCE|NO\s+FORCE|OWNER|ADD\s+CHECK|"
+    r"(ALTER\s+(COLUMN\s+)?\S+\s+ADD\s+GENERATED|VALIDATE|RENAME\s+CONSTRAINT|ENABLE|DISABLE|FORCE|NO\s+FORCE|OWNER|ADD\s+CHECK|"
     r"ADD\s+(CONSTRAINT\s+\S+\s+)?(UNIQUE|PRIMARY\s+KEY)\s+USING\s+INDEX)\b",
     re.IGNORECASE,
 )
@@ -461,6 +461,18 @@ class StaticBuilder:
         if m:
             self._create_collation(m.group(2), m.group(3), bool(m.group(1)))
             return True
+        m = re.fullmatch(
+            rf"DROP\s+TRIGGER\s+(IF\s+EXISTS\s+)?({_IDENT})\s+ON\s+({_QNAME})(?:\s+CASCADE|\s+RESTRICT)?",
+            flat,
+            re.IGNORECASE,
+        )
+        if m:
+            table = self._table(m.group(3))
+            trigger = _fold_text(m.group(2))
+            if trigger not in table.triggers and not m.group(1):
+                raise _Unsupported(f"trigger {trigger} on {table.qualified} is not known")
+            table.triggers.pop(trigger, None)
+            return True
         if re.match(r"CREATE\s+DOMAIN\b", flat, re.IGNORECASE):
             self._create_domain(flat)
             return True
@@ -522,6 +534,20 @@ class StaticBuilder:
                 table.fks[con].validated = True
             else:
                 raise _Unsupported(f"constraint {con} of {table.qualified} is not known")
+            return True
+        m = re.fullmatch(
+            rf"ALTER\s+(?:COLUMN\s+)?({_IDENT})\s+ADD\s+GENERATED\s+(ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY",
+            rest,
+            re.IGNORECASE,
+        )
+        if m:
+            table = self._table(name)
+            col = table.col(_fold_text(m.group(1)))
+            if col.identity or col.default is not None or not col.not_null:
+                raise _Unsupported(f"column {col.name} cannot become an identity column")
+            col.identity = "always" if m.group(2).upper() == "ALWAYS" else "by default"
+            col.sequence = "identity"
+            self._reserve_sequences(table, [col])
             return True
         m = re.fullmatch(r"ADD\s+CHECK\s*(\(.*\))(\s+NOT\s+VALID)?", rest, re.IGNORECASE)
         if m:
