@@ -22,6 +22,8 @@ class ReversibilityFamily(Family):
 
     name = FAMILY
     title = TITLE
+    needs_database = True
+    """It needs a PostgreSQL to write to (a scratch database, never the audited one)."""
 
     def run(self, ctx: AuditContext) -> FamilyResult:
         try:
