@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
-from auditor.catalog.live import BuildStats, build_live_model
 from auditor.checks.schema import FAMILY, ProbeResult, SchemaSubject, evaluate
 from auditor.config import Config
-from auditor.database import DatabaseUnavailable, connect
+from auditor.database import DatabaseUnavailable
 from auditor.dsn import scrub
 from auditor.engine import AuditContext, Family
 from auditor.findings import AuditError, FamilyResult, Skipped, Verified
@@ -106,6 +103,11 @@ class SchemaFamily(Family):
                 f"refusing to prove on {target.label}: probing inserts rows (always rolled "
                 "back) and needs --allow-writes on a database that is not disposable"
             )
+        import psycopg
+
+        from auditor.catalog.live import BuildStats, build_live_model
+        from auditor.database import connect
+
         stats = BuildStats()
         try:
             conn = connect(target.dsn)
