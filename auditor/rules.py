@@ -47,6 +47,10 @@ _REGISTRY: dict[str, Rule] = {}
 
 RULE_MODULES = (
     "auditor.checks.migration_state",
+    "auditor.checks.schema",
+    "auditor.checks.reversibility",
+    "auditor.checks.static_model",
+    "auditor.checks.drift",
     "auditor.checks.deps",
     "auditor.checks.hardening",
     "auditor.checks.gates",

@@ -39,12 +39,16 @@ def _register() -> None:
     from auditor.cli.audit import audit
     from auditor.cli.db import db
     from auditor.cli.deps import deps
+    from auditor.cli.drift import drift
     from auditor.cli.hardening import hardening
     from auditor.cli.hook import hook
     from auditor.cli.init_cmd import init
     from auditor.cli.rules_cmd import explain, rules
+    from auditor.cli.schema import schema
 
-    for command in (audit, db, deps, hardening, rules, explain, hook, init):
+    schema.add_command(drift)
+
+    for command in (audit, db, schema, deps, hardening, rules, explain, hook, init):
         cli.add_command(command)
 
 

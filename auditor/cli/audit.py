@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -58,6 +59,12 @@ SEVERITIES = [s.label for s in Severity]
     is_flag=True,
     help="Gate only on findings that are new versus --baseline (the report shows both).",
 )
+@click.option(
+    "--no-db",
+    "no_db",
+    is_flag=True,
+    help="No database: the schema is audited from the migration files (static model).",
+)
 @click.pass_context
 def audit(
     ctx: click.Context,
@@ -72,6 +79,7 @@ def audit(
     changed_since: str | None,
     baseline: Path | None,
     fail_on_new: bool,
+    no_db: bool,
 ) -> None:
     """Audit everything: schema, migrations, secrets, dependencies, hardening, gates.
 
@@ -86,6 +94,7 @@ def audit(
         auditor audit --profile pre-push --changed-since origin/main
         auditor audit --format json --baseline main.json --fail-on-new
         auditor audit --format md=report.md --format sarif=auditor.sarif --format junit=junit.xml
+        auditor audit --no-db              # no database: the schema from the migration files
     """
     opts = settings(ctx, db)
     config = opts.config()
@@ -96,7 +105,7 @@ def audit(
         project=opts.project,
         migrations=opts.migrations_dir(config),
         config=config,
-        profile=PROFILES[profile],
+        profile=replace(PROFILES[profile], database=False) if no_db else PROFILES[profile],
         fail_on=threshold(config, fail_on),
         db_value=opts.db_value(config),
         only=only,
