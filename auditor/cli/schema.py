@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import UsageFailure, db_option, settings, write_output
-from auditor.database import READ_ONLY_NOTICE, selected_target
+from auditor.database import READ_ONLY_NOTICE, connect, selected_target
 from auditor.engine import AuditContext, run_families
 from auditor.families.schema import SchemaFamily, SchemaOptions
 from auditor.findings import Severity
@@ -102,6 +102,7 @@ def check(
     migrations = opts.migrations_dir(config)
     with ExitStack() as stack:
         target = stack.enter_context(selected_target(opts.db_value(config), migrations))
+        connect(target.dsn).close()  # unreachable: one-line error, exit 2
         wants_prove = options.prove if options.prove is not None else target.disposable
         if wants_prove and not target.disposable and not options.allow_writes:
             raise UsageFailure(
