@@ -104,3 +104,26 @@ def test_schema_family_proves_by_default_only_on_a_disposable_target(fresh_db: s
         assert len(result.verified) == 24
         proven = [v for v in result.verified if "probe: PostgreSQL" in v.evidence]
         assert len(proven) == (22 if disposable else 0)
+
+
+def test_schema_check_subprocess_and_unreachable_database(
+    fresh_db: str, clean_env: dict[str, str]
+) -> None:
+    import subprocess
+    import sys
+
+    Runner(fresh_db, load_migrations(REPO / "migrations")).migrate()
+    done = subprocess.run(
+        [sys.executable, "-m", "auditor", "--db", fresh_db, "schema", "check", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=clean_env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert (data["verdict"], data["exit_code"]) == ("passed", 0)
+    code, out = _run("--db", "postgresql://auditor:s3cret@127.0.0.1:1/nowhere", "schema", "check")
+    assert code == 2
+    assert out.startswith("auditor: error: cannot connect to database")
+    assert "s3cret" not in out

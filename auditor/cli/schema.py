@@ -9,7 +9,7 @@ import click
 
 from auditor.cli.common import UsageFailure, db_option, settings, write_output
 from auditor.cli.drift import layout_option
-from auditor.database import READ_ONLY_NOTICE, selected_target
+from auditor.database import READ_ONLY_NOTICE, connect, selected_target
 from auditor.engine import AuditContext, run_families
 from auditor.families.schema import SchemaFamily, SchemaOptions
 from auditor.families.static_schema import NO_DATABASE_NOTE, StaticOptions, StaticSchemaFamily
@@ -124,6 +124,7 @@ def check(
         ctx.exit(report.exit_code)
     with ExitStack() as stack:
         target = stack.enter_context(selected_target(opts.db_value(config), migrations))
+        connect(target.dsn).close()  # unreachable: one-line error, exit 2
         wants_prove = options.prove if options.prove is not None else target.disposable
         if wants_prove and not target.disposable and not options.allow_writes:
             raise UsageFailure(
