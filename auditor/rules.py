@@ -45,7 +45,13 @@ class Rule:
 
 _REGISTRY: dict[str, Rule] = {}
 
-RULE_MODULES = ("auditor.checks.migration_state",)
+RULE_MODULES = (
+    "auditor.checks.migration_state",
+    "auditor.checks.lint.safety",
+    "auditor.checks.lint.types",
+    "auditor.checks.lint.security",
+    "auditor.checks.lint.meta",
+)
 """Modules that register rules on import; every family adds its module here."""
 
 

@@ -38,9 +38,10 @@ def cli(
 def _register() -> None:
     from auditor.cli.audit import audit
     from auditor.cli.db import db
+    from auditor.cli.migrations import migrations
     from auditor.cli.rules_cmd import explain, rules
 
-    for command in (audit, db, rules, explain):
+    for command in (audit, db, migrations, rules, explain):
         cli.add_command(command)
 
 

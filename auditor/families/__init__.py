@@ -7,10 +7,12 @@ from auditor.engine import Family
 
 def all_families() -> list[Family]:
     """A fresh instance of every family, in the order the report shows them."""
+    from auditor.families.lint import LintFamily
     from auditor.families.migrations import MigrationsFamily
 
     return [
         MigrationsFamily(),
+        LintFamily(),
     ]
 
 

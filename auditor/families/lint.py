@@ -1,0 +1,25 @@
+"""The ``lint`` family: lock-taking, destructive and insecure statements in the migrations."""
+
+from __future__ import annotations
+
+from auditor.checks.lint import FAMILY
+from auditor.engine import AuditContext, Family
+from auditor.findings import AuditError, FamilyResult
+from auditor.lint.config import load_lint_config
+from auditor.lint.engine import TITLE, LintInputError, collect, family_result, lint_units
+from auditor.migrate.layouts import LayoutError
+
+
+class LintFamily(Family):
+    """Migration lint over every migration file (no database needed)."""
+
+    name = FAMILY
+    title = TITLE
+
+    def run(self, ctx: AuditContext) -> FamilyResult:
+        config = load_lint_config(ctx.config)
+        try:
+            units = collect([ctx.migrations], ctx.project, config)
+        except (LintInputError, LayoutError) as exc:
+            return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
+        return family_result(lint_units(units, config))
