@@ -210,8 +210,7 @@ def analyze(
                         + (" (the migration runs in a transaction)" if explicit_begin is None else ""),
                     )
                 )
-            else:
-                explicit_begin = index
+            explicit_begin = index
             in_tx = True
         elif _END.match(head):
             if explicit_begin is None and in_tx:

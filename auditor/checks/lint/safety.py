@@ -12,7 +12,13 @@ from collections.abc import Iterator
 from auditor.checks.lint import FAMILY
 from auditor.checks.lint.common import hit, quoted
 from auditor.checks.lint.model import LintFile, LintStatement
-from auditor.checks.lint.sql import QNAME, base_name, default_expression, function_names, unquote
+from auditor.checks.lint.sql import (
+    QNAME,
+    base_name,
+    column_type,
+    default_expression,
+    function_names,
+)
 from auditor.findings import Hit, Severity
 from auditor.rules import rule
 
@@ -76,14 +82,14 @@ _LOCKING = re.compile(
 _ROBUST = (
     (re.compile(r"^CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?!IF\s+NOT\s+EXISTS)", re.I), "IF NOT EXISTS"),
     (
-        re.compile(r"^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?!IF\s+NOT\s+EXISTS)", re.I),
+        re.compile(r"^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?+(?!IF\s+NOT\s+EXISTS)", re.I),
         "IF NOT EXISTS",
     ),
     (re.compile(r"^CREATE\s+(?:SCHEMA|SEQUENCE|EXTENSION)\s+(?!IF\s+NOT\s+EXISTS)", re.I), "IF NOT EXISTS"),
     (
         re.compile(
             r"^DROP\s+(?:TABLE|INDEX|VIEW|MATERIALIZED\s+VIEW|SEQUENCE|SCHEMA|TYPE|FUNCTION|EXTENSION|TRIGGER)\s+"
-            r"(?:CONCURRENTLY\s+)?(?!IF\s+EXISTS)",
+            r"(?:CONCURRENTLY\s+)?+(?!IF\s+EXISTS)",
             re.I,
         ),
         "IF EXISTS",
@@ -277,8 +283,6 @@ def set_not_null(file: LintFile) -> Iterator[Hit]:
 
 def _added_columns(file: LintFile) -> Iterator[tuple[LintStatement, str, str, str]]:
     """(statement, table, column, definition) for columns added to existing tables."""
-    from auditor.checks.lint.sql import column_type
-
     for statement, table, action in _table_statements(file):
         match = _ADD_COLUMN.match(action)
         if match:
@@ -333,8 +337,6 @@ def volatile_default(file: LintFile) -> Iterator[Hit]:
         -- backfill in batches, then:
         ALTER TABLE orders ALTER COLUMN token SET DEFAULT gen_random_uuid();
     """
-    from auditor.checks.lint.sql import column_type
-
     for statement, table, column, definition in _added_columns(file):
         _, type_text = column_type(definition)
         expression = default_expression(definition)
@@ -342,7 +344,8 @@ def volatile_default(file: LintFile) -> Iterator[Hit]:
         if _SERIAL.match(type_text):
             reason = f"a {type_text.lower()} column fills every row from a sequence"
         elif expression is not None and expression.upper() != "NULL":
-            volatile = sorted(function_names(expression) & _VOLATILE)
+            written = {m.lower() for m in re.findall(r"(\w+)\s*\(", expression)}
+            volatile = sorted(written & _VOLATILE) or sorted(function_names(expression) & _VOLATILE)
             if volatile:
                 reason = f"its default calls volatile {', '.join(volatile)}()"
             elif file.postgres_version < 11:
@@ -731,22 +734,23 @@ def not_retry_safe(file: LintFile) -> Iterator[Hit]:
             ):
                 if re.match(r"ADD\s+(CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN|EXCLUDE)\b", upper):
                     continue
+                column = _ADD_COLUMN.match(action)
+                name = column_type(column.group(1))[0] if column else "?"
                 yield hit(
                     file,
                     statement,
-                    f"ALTER TABLE {quoted(alter.table)} ADD COLUMN outside a transaction is not safe to retry",
+                    f"ALTER TABLE {quoted(alter.table)} ADD COLUMN {quoted(name)} outside a transaction is not safe to retry",
                     "ADD COLUMN IF NOT EXISTS",
-                    key=f"{alter.table}:{unquote(action.split()[-1]) if action.split() else ''}:add",
+                    key=f"{alter.table}.{name}:add",
                 )
-            elif _DROP_COLUMN.match(action) and not re.match(
-                r"DROP\s+(?:COLUMN\s+)?IF\s+EXISTS", upper
-            ):
+            elif (dropped := _DROP_COLUMN.match(action)) and not dropped.group(1):
+                name = base_name(dropped.group(2))
                 yield hit(
                     file,
                     statement,
-                    f"ALTER TABLE {quoted(alter.table)} DROP COLUMN outside a transaction is not safe to retry",
+                    f"ALTER TABLE {quoted(alter.table)} DROP COLUMN {quoted(name)} outside a transaction is not safe to retry",
                     "DROP COLUMN IF EXISTS",
-                    key=f"{alter.table}:drop",
+                    key=f"{alter.table}.{name}:drop",
                 )
 
 

@@ -149,7 +149,7 @@ def long_identifier(file: LintFile) -> Iterator[Hit]:
         CREATE INDEX orders_ship_postal_country_created_idx ON orders (...);
     """
     for statement in file.statements:
-        if len(statement.masked) < _MAX_IDENTIFIER_BYTES:
+        if len(statement.masked) < _MAX_IDENTIFIER_BYTES // 4:
             continue
         seen: set[str] = set()
         for name in identifiers(statement.masked):
