@@ -678,6 +678,8 @@ def missing_timeouts(file: LintFile) -> Iterator[Hit]:
         index = statement.create_index
         if index is not None and file.is_new_table(index.table, statement):
             continue
+        if _drops_only_new(file, statement):
+            continue
         missing = [
             name
             for name in ("lock_timeout", "statement_timeout")
@@ -692,6 +694,19 @@ def missing_timeouts(file: LintFile) -> Iterator[Hit]:
                 key="timeouts",
             )
         return
+
+
+def _drops_only_new(file: LintFile, statement: LintStatement) -> bool:
+    """True for a DROP TABLE/INDEX whose objects this migration created."""
+    table = _DROP_TABLE.match(statement.masked)
+    if table:
+        names = [base_name(n) for n in _NAME_LIST.findall(table.group(2))]
+        return all(file.is_new_table(n, statement) for n in names)
+    index = _DROP_INDEX.match(statement.masked)
+    if index:
+        names = [base_name(n) for n in _NAME_LIST.findall(index.group(3))]
+        return all(file.is_new_index(n, statement) for n in names)
+    return False
 
 
 @rule("LNT022", FAMILY, Severity.LOW, "Statements outside a transaction survive a retry")
