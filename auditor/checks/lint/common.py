@@ -42,7 +42,15 @@ def hit(
     )
 
 
-def column_definitions(
+def column_definitions(statement: LintStatement) -> tuple[tuple[str, str, str, str], ...]:
+    """(table, column, TYPE, masked definition) of every column a statement defines or retypes.
+
+    Computed once per statement (several rules read it).
+    """
+    return statement.columns
+
+
+def read_column_definitions(
     statement: LintStatement,
 ) -> Iterator[tuple[str, str, str, str]]:
     """(table, column, TYPE, masked definition) of every column a statement defines or retypes.

@@ -115,6 +115,15 @@ class LintStatement:
         match = _CREATE_TABLE.match(self.masked)
         return base_name(match.group(2)) if match else None
 
+    @cached_property
+    def columns(self) -> tuple[tuple[str, str, str, str], ...]:
+        """(table, column, TYPE, masked definition) of the columns it defines or retypes."""
+        if not (self.upper.startswith("CREATE") or self.upper.startswith("ALTER TABLE")):
+            return ()
+        from auditor.checks.lint.common import read_column_definitions
+
+        return tuple(read_column_definitions(self))
+
     @property
     def words(self) -> str:
         """The first keywords, for messages (masked: never a literal)."""

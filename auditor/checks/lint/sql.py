@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_\x80-\uffff][\w$\x80-\uffff]*)'
+IDENT = r'(?:"(?:[^"]|"")+"|[^\W\d][\w$]*)'
 """One identifier, quoted or not."""
 QNAME = rf"{IDENT}(?:\s*\.\s*{IDENT})*"
 """A possibly schema-qualified name."""
@@ -22,63 +22,72 @@ _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
 _SPACE = re.compile(r"\s+")
 
 
+_SPECIAL = re.compile(r"--|/\*|['\"$]")
+
+
 def mask(text: str) -> str:
     """``text`` without comments, with literals blanked and blank space collapsed."""
     out: list[str] = []
     i, n = 0, len(text)
-    start = 0
-    while i < n:
-        ch = text[i]
-        if ch == "-" and text.startswith("--", i):
-            out.append(text[start:i])
-            end = text.find("\n", i)
+    while True:
+        match = _SPECIAL.search(text, i)
+        if match is None:
+            out.append(text[i:])
+            break
+        j = match.start()
+        token = match.group()
+        out.append(text[i:j])
+        if token == "--":
+            end = text.find("\n", j)
             i = n if end == -1 else end
             out.append(" ")
-            start = i
-            continue
-        if ch == "/" and text.startswith("/*", i):
-            out.append(text[start:i])
-            j, depth = i + 2, 1
-            while j < n and depth:
-                if text.startswith("/*", j):
-                    depth, j = depth + 1, j + 2
-                elif text.startswith("*/", j):
-                    depth, j = depth - 1, j + 2
+        elif token == "/*":
+            k, depth = j + 2, 1
+            while k < n and depth:
+                if text.startswith("/*", k):
+                    depth, k = depth + 1, k + 2
+                elif text.startswith("*/", k):
+                    depth, k = depth - 1, k + 2
                 else:
-                    j += 1
-            i = j
+                    k += 1
+            i = k
             out.append(" ")
-            start = i
-            continue
-        if ch == "'":
-            backslash = i > 0 and text[i - 1] in "eE" and (i < 2 or not text[i - 2].isalnum())
-            out.append(text[start:i])
-            i = _end_quoted(text, i, "'", backslash)
+        elif token == "'":
+            backslash = j > 0 and text[j - 1] in "eE" and (j < 2 or not text[j - 2].isalnum())
+            i = _end_quoted(text, j, "'", backslash)
             out.append("''")
-            start = i
-            continue
-        if ch == '"':
-            i = _end_quoted(text, i, '"', False)
-            continue
-        if ch == "$":
-            match = _DOLLAR_TAG.match(text, i)
-            if match and not (i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_")):
-                close = text.find(match.group(0), match.end())
-                out.append(text[start:i])
-                i = n if close == -1 else close + len(match.group(0))
+        elif token == '"':
+            i = _end_quoted(text, j, '"', False)
+            out.append(text[j:i])
+        else:
+            tag = _DOLLAR_TAG.match(text, j)
+            if tag and not (j > 0 and (text[j - 1].isalnum() or text[j - 1] == "_")):
+                close = text.find(tag.group(0), tag.end())
+                i = n if close == -1 else close + len(tag.group(0))
                 out.append("$$ $$")
-                start = i
-                continue
-        i += 1
-    out.append(text[start:n])
+            else:
+                out.append("$")
+                i = j + 1
     return _SPACE.sub(" ", "".join(out)).strip()
 
 
 def _end_quoted(text: str, i: int, quote: str, backslash: bool) -> int:
-    j, n = i + 1, len(text)
+    """Index just past the quoted token that starts at ``i`` (end of text if unterminated)."""
+    n = len(text)
+    if not backslash:
+        j = i + 1
+        while True:
+            k = text.find(quote, j)
+            if k == -1:
+                return n
+            if k + 1 < n and text[k + 1] == quote:
+                j = k + 2
+                continue
+            return k + 1
+    j = i + 1
     while j < n:
         ch = text[j]
-        if backslash and ch == "\\":
+        if ch == "\\":
             j += 2
             continue
         if ch == quote:
@@ -130,13 +139,19 @@ def base_name(qualified: str) -> str:
     return unquote(parts[-1]) if parts else unquote(qualified)
 
 
-def split_top_level(text: str, sep: str = ",") -> list[str]:
-    """Split masked ``text`` at ``sep`` outside parentheses and quoted identifiers."""
+_PARTS = re.compile(r'[(),"]')
+
+
+def split_top_level(text: str) -> list[str]:
+    """Split masked ``text`` at commas outside parentheses and quoted identifiers."""
+    if "(" not in text and '"' not in text:
+        return [p.strip() for p in text.split(",") if p.strip()]
     parts: list[str] = []
     depth = 0
     start = 0
     in_ident = False
-    for i, ch in enumerate(text):
+    for match in _PARTS.finditer(text):
+        ch = match.group()
         if ch == '"':
             in_ident = not in_ident
         elif in_ident:
@@ -145,7 +160,8 @@ def split_top_level(text: str, sep: str = ",") -> list[str]:
             depth += 1
         elif ch == ")":
             depth -= 1
-        elif ch == sep and depth == 0:
+        elif depth == 0:
+            i = match.start()
             parts.append(text[start:i].strip())
             start = i + 1
     parts.append(text[start:].strip())
@@ -248,6 +264,9 @@ def function_names(expression: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def identifiers(masked: str) -> list[str]:
-    """Every identifier-looking token of a masked statement, unquoted."""
-    return [unquote(token) for token in _NAME_PART.findall(masked)]
+_LONG_NAME = re.compile(r'"(?:[^"]|""){16,}"|[^\W\d][\w$]{15,}')
+
+
+def long_identifiers(masked: str) -> list[str]:
+    """The identifier-looking tokens of at least 16 characters (the only ones that can pass 63 bytes), unquoted."""
+    return [unquote(token) for token in _LONG_NAME.findall(masked)]

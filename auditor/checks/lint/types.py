@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from auditor.checks.lint import FAMILY
 from auditor.checks.lint.common import column_definitions, hit, quoted
 from auditor.checks.lint.model import LintFile
-from auditor.checks.lint.sql import identifiers
+from auditor.checks.lint.sql import long_identifiers
 from auditor.findings import Hit, Severity
 from auditor.rules import rule
 
@@ -152,7 +152,7 @@ def long_identifier(file: LintFile) -> Iterator[Hit]:
         if len(statement.masked) < _MAX_IDENTIFIER_BYTES // 4:
             continue
         seen: set[str] = set()
-        for name in identifiers(statement.masked):
+        for name in long_identifiers(statement.masked):
             size = len(name.encode())
             if size > _MAX_IDENTIFIER_BYTES and name not in seen:
                 seen.add(name)
