@@ -107,12 +107,12 @@ def generate(directory: Path, size: int, seed: int = 5) -> list[Path]:
         for _ in range(rng.randint(4, 16)):
             n = rng.randint(1, 10**6)
             template = rng.choice(BAD) if rng.random() < 0.25 else rng.choice(GOOD)
-            statements.append(
-                template.format(t=rng.choice(TABLES), new=f"t_{number}_{n}", n=n)
-            )
-        text = f"-- migration {number}: generated for the lint benchmark\n" + "\n\n".join(
-            statements
-        ) + "\n"
+            statements.append(template.format(t=rng.choice(TABLES), new=f"t_{number}_{n}", n=n))
+        text = (
+            f"-- migration {number}: generated for the lint benchmark\n"
+            + "\n\n".join(statements)
+            + "\n"
+        )
         path = directory / f"{number:05d}_migration.sql"
         path.write_text(text, encoding="utf-8")
         files.append(path)
@@ -195,7 +195,11 @@ def main() -> None:
         mb = size / 1024 / 1024
         results: dict[str, object] = {
             "corpus": {"files": len(files), "bytes": size, "approx_statements": statements},
-            "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+            "machine": {
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+                "load_average_1m_at_start": round(os.getloadavg()[0], 2),
+            },
             "repeat": args.repeat,
         }
         t_in, ours = timed(lambda: auditor_in_process(files, project), args.repeat)
@@ -228,9 +232,7 @@ def main() -> None:
             k: v for k, v in sorted(ours.items()) if k not in COMPARABLE
         }
         mapped = {n for names in COMPARABLE.values() for n in names}
-        results["squawk_only_rules"] = {
-            k: v for k, v in sorted(theirs.items()) if k not in mapped
-        }
+        results["squawk_only_rules"] = {k: v for k, v in sorted(theirs.items()) if k not in mapped}
         pre_push = files[:3]
         t_pp, _ = timed(lambda: auditor_cli(pre_push, project), args.repeat)
         t_pp_in, _ = timed(lambda: auditor_in_process(pre_push, project), args.repeat)

@@ -187,7 +187,16 @@ def test_changed_since_lints_only_new_and_modified_files(tmp_path: Path) -> None
     changed = changed_files(tmp_path, "HEAD")
     result = CliRunner().invoke(
         cli,
-        ["--project", str(tmp_path), "migrations", "lint", "--changed-since", "HEAD", "--format", "json"],
+        [
+            "--project",
+            str(tmp_path),
+            "migrations",
+            "lint",
+            "--changed-since",
+            "HEAD",
+            "--format",
+            "json",
+        ],
     )
     assert result.exit_code == 1, result.output
     files = {f["location"]["file"] for f in _findings(result.output)}  # type: ignore[index]

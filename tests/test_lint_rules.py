@@ -23,7 +23,12 @@ CASES: list[tuple[str, str, bool, int]] = [
     ("LNT002", "DROP INDEX orders_user_idx;", TX, 1),
     ("LNT002", "DROP INDEX IF EXISTS a, b;", TX, 2),
     ("LNT002", "DROP INDEX CONCURRENTLY IF EXISTS orders_user_idx;", NO_TX, 0),
-    ("LNT002", "CREATE TABLE t (id BIGINT); CREATE INDEX t_idx ON t (id); DROP INDEX t_idx;", TX, 0),
+    (
+        "LNT002",
+        "CREATE TABLE t (id BIGINT); CREATE INDEX t_idx ON t (id); DROP INDEX t_idx;",
+        TX,
+        0,
+    ),
     # LNT003 CONCURRENTLY inside a transaction
     ("LNT003", "CREATE INDEX CONCURRENTLY o ON orders (user_id);", TX, 1),
     ("LNT003", "DROP INDEX CONCURRENTLY o;", TX, 1),
@@ -31,7 +36,12 @@ CASES: list[tuple[str, str, bool, int]] = [
     ("LNT003", "CREATE INDEX CONCURRENTLY o ON orders (user_id);", NO_TX, 0),
     ("LNT003", "REINDEX INDEX CONCURRENTLY o;", NO_TX, 0),
     # LNT004 CHECK / FOREIGN KEY without NOT VALID
-    ("LNT004", "ALTER TABLE o ADD CONSTRAINT o_u_fkey FOREIGN KEY (u) REFERENCES users (id);", TX, 1),
+    (
+        "LNT004",
+        "ALTER TABLE o ADD CONSTRAINT o_u_fkey FOREIGN KEY (u) REFERENCES users (id);",
+        TX,
+        1,
+    ),
     ("LNT004", "ALTER TABLE o ADD CHECK (total >= 0);", TX, 1),
     ("LNT004", "ALTER TABLE o ADD CONSTRAINT c CHECK (total >= 0) NOT VALID;", TX, 0),
     ("LNT004", "ALTER TABLE o VALIDATE CONSTRAINT c;", TX, 0),
@@ -44,12 +54,22 @@ CASES: list[tuple[str, str, bool, int]] = [
     # LNT005 SET NOT NULL on an existing column
     ("LNT005", "ALTER TABLE users ALTER COLUMN email SET NOT NULL;", TX, 1),
     ("LNT005", "ALTER TABLE users ALTER email SET NOT NULL, ALTER name SET NOT NULL;", TX, 2),
-    ("LNT005", "ALTER TABLE users ADD COLUMN tier TEXT; ALTER TABLE users ALTER tier SET NOT NULL;", TX, 0),
+    (
+        "LNT005",
+        "ALTER TABLE users ADD COLUMN tier TEXT; ALTER TABLE users ALTER tier SET NOT NULL;",
+        TX,
+        0,
+    ),
     ("LNT005", "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;", TX, 0),
     # LNT006 NOT NULL column without default
     ("LNT006", "ALTER TABLE users ADD COLUMN tier TEXT NOT NULL;", TX, 1),
     ("LNT006", "ALTER TABLE users ADD COLUMN tier TEXT NOT NULL DEFAULT 'free';", TX, 0),
-    ("LNT006", "ALTER TABLE users ADD COLUMN n BIGINT NOT NULL GENERATED ALWAYS AS IDENTITY;", TX, 0),
+    (
+        "LNT006",
+        "ALTER TABLE users ADD COLUMN n BIGINT NOT NULL GENERATED ALWAYS AS IDENTITY;",
+        TX,
+        0,
+    ),
     ("LNT006", "ALTER TABLE users ADD COLUMN tier TEXT;", TX, 0),
     # LNT007 volatile default on a new column
     ("LNT007", "ALTER TABLE o ADD COLUMN token UUID DEFAULT gen_random_uuid();", TX, 1),
@@ -66,7 +86,12 @@ CASES: list[tuple[str, str, bool, int]] = [
     ("LNT009", "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);", TX, 1),
     ("LNT009", "ALTER TABLE users ADD PRIMARY KEY (id);", TX, 1),
     ("LNT009", "ALTER TABLE users ADD CONSTRAINT k UNIQUE USING INDEX users_email_key;", TX, 0),
-    ("LNT009", "ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pk_idx;", TX, 0),
+    (
+        "LNT009",
+        "ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pk_idx;",
+        TX,
+        0,
+    ),
     # LNT010 renames
     ("LNT010", "ALTER TABLE users RENAME COLUMN mail TO email;", TX, 1),
     ("LNT010", "ALTER TABLE users RENAME TO accounts;", TX, 1),
@@ -86,7 +111,12 @@ CASES: list[tuple[str, str, bool, int]] = [
     ("LNT013", "DROP VIEW reporting.daily;", TX, 0),
     # LNT014 drop NOT NULL
     ("LNT014", "ALTER TABLE o ALTER COLUMN shipped_at DROP NOT NULL;", TX, 1),
-    ("LNT014", "ALTER TABLE o ADD COLUMN x INT NOT NULL DEFAULT 0; ALTER TABLE o ALTER x DROP NOT NULL;", TX, 0),
+    (
+        "LNT014",
+        "ALTER TABLE o ADD COLUMN x INT NOT NULL DEFAULT 0; ALTER TABLE o ALTER x DROP NOT NULL;",
+        TX,
+        0,
+    ),
     # LNT015 TRUNCATE CASCADE
     ("LNT015", "TRUNCATE users CASCADE;", TX, 1),
     ("LNT015", "TRUNCATE TABLE import_staging RESTART IDENTITY;", TX, 0),
@@ -127,7 +157,12 @@ CASES: list[tuple[str, str, bool, int]] = [
     ("LNT022", "ALTER TABLE o ADD COLUMN note TEXT;", NO_TX, 1),
     ("LNT022", "CREATE INDEX CONCURRENTLY IF NOT EXISTS o ON orders (x);", NO_TX, 0),
     ("LNT022", "CREATE TABLE t (id BIGINT); DROP TABLE t;", TX, 0),
-    ("LNT022", "ALTER TABLE o ADD COLUMN IF NOT EXISTS note TEXT, DROP COLUMN IF EXISTS x;", NO_TX, 0),
+    (
+        "LNT022",
+        "ALTER TABLE o ADD COLUMN IF NOT EXISTS note TEXT, DROP COLUMN IF EXISTS x;",
+        NO_TX,
+        0,
+    ),
     # LNT023 identifiers longer than 63 bytes
     ("LNT023", "CREATE INDEX " + "x" * 64 + " ON o (a);", TX, 1),
     ("LNT023", 'CREATE TABLE "' + "é" * 32 + '" (id BIGINT);', TX, 1),

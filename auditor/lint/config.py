@@ -14,7 +14,7 @@ from auditor.rules import Rule, all_rules
 LINT_KEYS: dict[str, str] = {
     "enable": "rule ids to switch on (opt-in rules such as LNT017)",
     "disable": "rule ids to switch off",
-    "severity": "table of rule id to severity, e.g. { LNT010 = \"high\" }",
+    "severity": 'table of rule id to severity, e.g. { LNT010 = "high" }',
     "exclude": "glob patterns of files (relative to the project root) not to lint",
     "postgres-version": "major PostgreSQL version the migrations target (default 16)",
     "assume-in-transaction": "treat plain .sql files as run inside a transaction (default false)",

@@ -180,9 +180,7 @@ def _parse(unit: LintUnit, statements: list[Statement] | None = None) -> list[St
         statements = split_statements(unit.text)
     if unit.first_line != 1:
         statements = [
-            replace(
-                s, line=s.line + unit.first_line - 1, end_line=s.end_line + unit.first_line - 1
-            )
+            replace(s, line=s.line + unit.first_line - 1, end_line=s.end_line + unit.first_line - 1)
             for s in statements
         ]
     return statements
@@ -328,5 +326,6 @@ def family_result(run: LintRun, notes: tuple[str, ...] = ()) -> FamilyResult:
         findings=tuple(sorted(run.findings, key=Finding.sort_key)),
         errors=run.errors,
         checked=(("files", run.files), ("statements", run.statements)),
-        notes=notes + ((f"{run.suppressed} finding(s) silenced by auditor-ignore",) if run.suppressed else ()),
+        notes=notes
+        + ((f"{run.suppressed} finding(s) silenced by auditor-ignore",) if run.suppressed else ()),
     )

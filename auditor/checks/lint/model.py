@@ -216,7 +216,11 @@ def analyze(
                     (
                         index,
                         "BEGIN inside a transaction that is already open"
-                        + (" (the migration runs in a transaction)" if explicit_begin is None else ""),
+                        + (
+                            " (the migration runs in a transaction)"
+                            if explicit_begin is None
+                            else ""
+                        ),
                     )
                 )
             explicit_begin = index

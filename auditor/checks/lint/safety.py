@@ -82,10 +82,15 @@ _LOCKING = re.compile(
 _ROBUST = (
     (re.compile(r"^CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?!IF\s+NOT\s+EXISTS)", re.I), "IF NOT EXISTS"),
     (
-        re.compile(r"^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?+(?!IF\s+NOT\s+EXISTS)", re.I),
+        re.compile(
+            r"^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?+(?!IF\s+NOT\s+EXISTS)", re.I
+        ),
         "IF NOT EXISTS",
     ),
-    (re.compile(r"^CREATE\s+(?:SCHEMA|SEQUENCE|EXTENSION)\s+(?!IF\s+NOT\s+EXISTS)", re.I), "IF NOT EXISTS"),
+    (
+        re.compile(r"^CREATE\s+(?:SCHEMA|SEQUENCE|EXTENSION)\s+(?!IF\s+NOT\s+EXISTS)", re.I),
+        "IF NOT EXISTS",
+    ),
     (
         re.compile(
             r"^DROP\s+(?:TABLE|INDEX|VIEW|MATERIALIZED\s+VIEW|SEQUENCE|SCHEMA|TYPE|FUNCTION|EXTENSION|TRIGGER)\s+"
@@ -349,7 +354,9 @@ def volatile_default(file: LintFile) -> Iterator[Hit]:
             if volatile:
                 reason = f"its default calls volatile {', '.join(volatile)}()"
             elif file.postgres_version < 11:
-                reason = f"before PostgreSQL 11 any default rewrites (target: {file.postgres_version})"
+                reason = (
+                    f"before PostgreSQL 11 any default rewrites (target: {file.postgres_version})"
+                )
         if reason:
             yield hit(
                 file,

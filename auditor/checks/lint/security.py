@@ -18,7 +18,9 @@ _ROLE = re.compile(rf"^(?:CREATE|ALTER)\s+(?:ROLE|USER|GROUP)\s+({QNAME})", re.I
 _MAPPING = re.compile(rf"\bUSER\s+MAPPING\b.*?\bFOR\s+({QNAME})", re.IGNORECASE)
 _URI_CREDENTIALS = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^@\s/]+@", re.IGNORECASE)
 _CONNINFO_PASSWORD = re.compile(r"(?:^|\s)password\s*=\s*\S", re.IGNORECASE)
-_GRANTEES = re.compile(r"\sTO\s+(.*?)(?:\s+WITH\s+(?:GRANT|ADMIN|INHERIT|SET)\b|\s+GRANTED\s+BY\b|$)")
+_GRANTEES = re.compile(
+    r"\sTO\s+(.*?)(?:\s+WITH\s+(?:GRANT|ADMIN|INHERIT|SET)\b|\s+GRANTED\s+BY\b|$)"
+)
 _DEFINER_TARGET = re.compile(
     r"^(?:CREATE\s+(?:OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE)|ALTER\s+(FUNCTION|PROCEDURE))\s+([^\s(]+)",
     re.IGNORECASE,
