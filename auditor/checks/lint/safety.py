@@ -73,6 +73,7 @@ _VOLATILE = frozenset(
         "random_normal",
     }
 )
+_CALL = re.compile(r"(\w+)\s*\(")
 _SERIAL = re.compile(r"^(?:SMALL|BIG)?SERIAL[248]?$")
 _LOCKING = re.compile(
     r"^(?:ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?!CONCURRENTLY)|DROP\s+TABLE|DROP\s+INDEX\s+(?!CONCURRENTLY)|"
@@ -349,8 +350,10 @@ def volatile_default(file: LintFile) -> Iterator[Hit]:
         if _SERIAL.match(type_text):
             reason = f"a {type_text.lower()} column fills every row from a sequence"
         elif expression is not None and expression.upper() != "NULL":
-            written = {m.lower() for m in re.findall(r"(\w+)\s*\(", expression)}
-            volatile = sorted(written & _VOLATILE) or sorted(function_names(expression) & _VOLATILE)
+            written = {m.lower() for m in _CALL.findall(expression)}
+            volatile = sorted(written & _VOLATILE)
+            if not written and "(" in expression:  # unusual spelling: let sqlglot read it
+                volatile = sorted(function_names(expression) & _VOLATILE)
             if volatile:
                 reason = f"its default calls volatile {', '.join(volatile)}()"
             elif file.postgres_version < 11:
