@@ -20,6 +20,8 @@ KNOWN_KEYS: dict[str, str] = {
     "migrations": "path of the migrations directory, relative to the configuration file",
     "database": "DSN of the database to audit (prefer DATABASE_URL for secrets)",
     "lint": "migration lint settings: enable, disable, severity, exclude, postgres-version, assume-in-transaction",
+    "schema": "[tool.auditor.schema] table: rules, schemas, prove, allow-writes",
+    "layout": "migration layout: diesel, paired, flyway or dbmate (default: detected)",
 }
 """Top-level keys of ``[tool.auditor]`` with their meaning; families add theirs."""
 

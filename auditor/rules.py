@@ -51,6 +51,10 @@ RULE_MODULES = (
     "auditor.checks.lint.types",
     "auditor.checks.lint.security",
     "auditor.checks.lint.meta",
+    "auditor.checks.schema",
+    "auditor.checks.reversibility",
+    "auditor.checks.static_model",
+    "auditor.checks.drift",
 )
 """Modules that register rules on import; every family adds its module here."""
 

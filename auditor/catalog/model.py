@@ -186,6 +186,32 @@ class EnumType:
 
 
 @dataclass(frozen=True)
+class Collation:
+    """A user-defined collation (``CREATE COLLATION``)."""
+
+    schema: str
+    name: str
+    provider: str = "libc"
+    """``icu``, ``libc`` or ``default``."""
+    locale: str = ""
+    """The locale, e.g. ``und-u-ks-level2`` (ICU)."""
+    deterministic: bool = True
+    """False for nondeterministic collations (e.g. case-insensitive ICU ones)."""
+    origin: Origin | None = field(default=None, compare=False)
+
+    @property
+    def case_insensitive(self) -> bool:
+        """True for a nondeterministic ICU collation that ignores case (strength 1 or 2)."""
+        locale = self.locale.lower()
+        return not self.deterministic and (
+            "ks-level1" in locale
+            or "ks-level2" in locale
+            or "colstrength=primary" in locale
+            or "colstrength=secondary" in locale
+        )
+
+
+@dataclass(frozen=True)
 class CatalogModel:
     """A database schema: tables, domains and enum types, sorted by qualified name."""
 
@@ -193,13 +219,20 @@ class CatalogModel:
     domains: tuple[Domain, ...] = ()
     enums: tuple[EnumType, ...] = ()
     extensions: tuple[str, ...] = ()
-    """Installed extensions (names), e.g. ``citext``."""
+    """Installed extensions (names), e.g. ``citext``; ``plpgsql`` is left out."""
+    collations: tuple[Collation, ...] = ()
+    """User-defined collations, sorted by schema and name."""
 
     def table(self, qualified: str) -> Table | None:
         """The table named ``schema.table`` (or ``table`` in schema ``public``)."""
         if "." not in qualified:
             qualified = f"public.{qualified}"
         return next((t for t in self.tables if t.qualified == qualified), None)
+
+    def collation(self, name: str) -> Collation | None:
+        """The user-defined collation ``name`` (qualified or not), or None."""
+        bare = name.split(".")[-1].strip('"')
+        return next((c for c in self.collations if c.name == bare), None)
 
     def domain(self, qualified: str) -> Domain | None:
         if "." not in qualified:
@@ -232,6 +265,14 @@ def diff_models(a: CatalogModel, b: CatalogModel, names: tuple[str, str] = ("a",
         "enum",
         {f"{e.schema}.{e.name}": e for e in a.enums},
         {f"{e.schema}.{e.name}": e for e in b.enums},
+        left,
+        right,
+    )
+    _diff_named(
+        lines,
+        "collation",
+        {f"{c.schema}.{c.name}": c for c in a.collations},
+        {f"{c.schema}.{c.name}": c for c in b.collations},
         left,
         right,
     )

@@ -39,9 +39,14 @@ def _register() -> None:
     from auditor.cli.audit import audit
     from auditor.cli.db import db
     from auditor.cli.migrations import migrations
+    from auditor.cli.drift import drift
     from auditor.cli.rules_cmd import explain, rules
+    from auditor.cli.schema import schema
 
     for command in (audit, db, migrations, rules, explain):
+    schema.add_command(drift)
+
+    for command in (audit, db, schema, rules, explain):
         cli.add_command(command)
 
 

@@ -124,3 +124,42 @@ def status(ctx: click.Context, db: str | None) -> None:
         click.echo(f"{item.version:<16} {item.name:<32} {_state(item):<26} {run_on}".rstrip())
     problems = [s for s in statuses if not s.applied or s.edited or s.missing_locally]
     ctx.exit(1 if problems else 0)
+
+
+@db.command()
+@db_option
+@click.pass_context
+def verify(ctx: click.Context, db: str | None) -> None:
+    """Prove every migration reversible on a scratch database (never the one given).
+
+    Applies every migration, then from the last to the first runs down.sql and
+    compares the schema with the one before up.sql, re-applies up.sql and compares
+    again. With --db (or DATABASE_URL) the scratch database is created on that server
+    and dropped afterwards; otherwise an embedded server is used. Exit 1 when a
+    migration is not exactly reversible.
+
+    \b
+    Example:
+        auditor db verify
+        auditor --db postgresql://postgres@localhost/postgres db verify
+    """
+    from auditor.database import explicit_dsn, target_for
+    from auditor.migrate.verify import scratch_database, verify_reversibility
+
+    opts = settings(ctx, db)
+    config = opts.config()
+    migrations = load_migrations(opts.migrations_dir(config))
+    chosen = explicit_dsn(opts.db_value(config))
+    target = target_for(*chosen) if chosen else None
+    with scratch_database(target) as (dsn, where):
+        click.echo(f"scratch: {where}")
+        report = verify_reversibility(dsn, migrations)
+    for issue in report.issues:
+        click.echo(f"FAIL     {issue.migration.label}: {issue.kind}")
+        for line in issue.differences:
+            click.echo(f"         {line}")
+    click.echo(
+        f"{report.checked} of {len(migrations)} migration(s) reverted and re-applied; "
+        f"{len(report.issues)} problem(s)"
+    )
+    ctx.exit(1 if report.issues else 0)

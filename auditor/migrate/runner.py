@@ -181,7 +181,10 @@ class Runner:
     def _latest_applied(self, conn: Conn, count: int) -> list[Migration]:
         applied = self._applied(conn)
         by_version = {m.version: m for m in self.migrations}
-        latest = sorted(applied, reverse=True)[: max(count, 0)]
+        # the layout's own order (numeric for paired/Flyway versions), unknown versions last
+        position = {m.version: i for i, m in enumerate(self.migrations)}
+        latest = sorted(applied, key=lambda v: (position.get(v, len(position)), v), reverse=True)
+        latest = latest[: max(count, 0)]
         missing = [v for v in latest if v not in by_version]
         if missing:
             raise MigrationError(

@@ -1,0 +1,259 @@
+"""Canonical text of a SQL expression, shared by the live and the static model builders.
+
+PostgreSQL stores a CHECK, an index expression, a partial-index predicate or a default
+as a parse tree and prints it back (``pg_get_constraintdef``, ``pg_get_expr``,
+``pg_get_indexdef``) in its own spelling: redundant parentheses, casts it added
+(``(x)::text`` for a ``varchar`` argument, ``(0)::numeric``, ``'a'::text``),
+``BETWEEN`` expanded into two comparisons, ``IN (...)`` as ``= ANY (ARRAY[...])``.
+A migration spells the same expression the way its author wrote it.
+:func:`normalize_expr` maps both spellings to the same string, so the two models
+compare equal and the schema rules can match expressions by text.
+
+The canonical form: sqlglot's PostgreSQL rendering of the tree after
+- parentheses are dropped and re-added only where precedence needs them;
+- ``a BETWEEN x AND y`` becomes ``a >= x AND a <= y`` (as PostgreSQL stores it);
+- ``AND``/``OR`` chains are flattened (``a AND (b AND c)`` is ``a AND b AND c``);
+- casts of literals are dropped (``(0)::numeric`` is ``0``, ``'-1'::integer`` is ``-1``),
+  and so are casts to text types (``(email)::text`` is ``email``);
+- ``x = ANY (ARRAY[a, b])`` becomes ``x IN (a, b)``;
+- unquoted identifiers are lower-case, needlessly quoted ones unquoted, table
+  qualifiers dropped (a CHECK or index expression can only name its own table);
+- function names are lower-case (``char_length`` and ``character_length`` are
+  rendered as ``length``, which they equal for text).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+_TEXT_TYPES = (
+    exp.DataType.Type.TEXT,
+    exp.DataType.Type.VARCHAR,
+    exp.DataType.Type.CHAR,
+    exp.DataType.Type.NCHAR,
+    exp.DataType.Type.NVARCHAR,
+    exp.DataType.Type.NAME,
+    exp.DataType.Type.BPCHAR,
+)
+_NUMERIC_TYPES = exp.DataType.NUMERIC_TYPES
+_SIMPLE_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_$]*$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
+
+# Binding strength, loosest first; a child that binds looser than (or as loose as, for a
+# different operator) its parent is parenthesized.
+_PRECEDENCE: tuple[tuple[type[exp.Expr], ...], ...] = (
+    (exp.Or,),
+    (exp.And,),
+    (exp.Not,),
+    (exp.Is,),
+    (
+        exp.EQ,
+        exp.NEQ,
+        exp.GT,
+        exp.GTE,
+        exp.LT,
+        exp.LTE,
+        exp.Like,
+        exp.ILike,
+        exp.RegexpLike,
+        exp.RegexpILike,
+        exp.In,
+        exp.NullSafeEQ,
+        exp.NullSafeNEQ,
+        exp.Between,
+        exp.SimilarTo,
+    ),
+    (exp.DPipe,),
+    (exp.Add, exp.Sub),
+    (exp.Mul, exp.Div, exp.Mod, exp.IntDiv),
+    (exp.Pow,),
+    (exp.Neg, exp.BitwiseNot),
+)
+
+
+_LEFT_CHAINS = (exp.And, exp.Or, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.DPipe)
+"""Operators whose left-nested chains need no parentheses: ``a - b - c``."""
+
+
+def _precedence(node: exp.Expr) -> int | None:
+    for level, kinds in enumerate(_PRECEDENCE):
+        if isinstance(node, kinds):
+            return level
+    if isinstance(node, exp.Binary) and not isinstance(node, exp.Dot):
+        return 5  # any other operator: between comparison and arithmetic, like PostgreSQL
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def normalize_expr(sql: str) -> str:
+    """The canonical text of the SQL expression ``sql`` (see the module docstring).
+
+    Text that sqlglot cannot parse is returned with its whitespace collapsed, so it
+    still compares equal to itself.
+    """
+    text = sql.strip()
+    if not text:
+        return ""
+    try:
+        tree = sqlglot.parse_one(text, read="postgres")
+    except (SqlglotError, ValueError):
+        return " ".join(text.split())
+    if tree is None:
+        return " ".join(text.split())
+    tree = _canonical(tree)
+    return tree.sql(dialect="postgres", normalize_functions="lower")
+
+
+def normalize_identifier(name: str) -> str:
+    """A name as PostgreSQL folds it: unquoted lower-cased, ``"Quoted"`` kept as written."""
+    name = name.strip()
+    if len(name) >= 2 and name.startswith('"') and name.endswith('"'):
+        return name[1:-1].replace('""', '"')
+    return name.lower()
+
+
+def _canonical(tree: exp.Expr) -> exp.Expr:
+    tree = _bottom_up(tree.copy())
+    tree = tree.transform(_flatten, copy=False)
+    return _parenthesize(tree)
+
+
+def _bottom_up(node: exp.Expr) -> exp.Expr:
+    """Rewrite the children first, then the node itself."""
+    for key, value in list(node.args.items()):
+        if isinstance(value, exp.Expression):
+            node.set(key, _bottom_up(value))
+        elif isinstance(value, list):
+            node.set(key, [_bottom_up(v) if isinstance(v, exp.Expression) else v for v in value])
+    return _rewrite(node)
+
+
+def _rewrite(node: exp.Expr) -> exp.Expr:
+    """Rewrite one node whose children are already canonical."""
+    if isinstance(node, exp.Paren):
+        return _node(node.this)
+    if isinstance(node, exp.Cast):
+        return _strip_cast(node)
+    if isinstance(node, exp.Between):
+        low = exp.GTE(this=node.this.copy(), expression=node.args["low"])
+        high = exp.LTE(this=node.this.copy(), expression=node.args["high"])
+        return exp.And(this=low, expression=high)
+    if isinstance(node, exp.Neg) and _is_number(node.this):
+        return exp.Literal.number(f"-{node.this.this}")
+    if isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any):
+        values = _array_items(node.expression.this)
+        if values is not None:
+            return exp.In(this=node.this, expressions=values)
+    if isinstance(node, exp.Identifier):
+        name = node.this
+        if not node.quoted:
+            return exp.Identifier(this=name.lower(), quoted=False)
+        if _SIMPLE_IDENTIFIER.match(name):
+            return exp.Identifier(this=name, quoted=False)
+        return node
+    if isinstance(node, exp.Column) and node.args.get("table") is not None:
+        return exp.Column(this=node.args["this"])
+    return node
+
+
+def _node(value: object) -> exp.Expr:
+    """``value`` as a tree node (sqlglot's ``this`` is untyped)."""
+    if not isinstance(value, exp.Expr):
+        raise TypeError(f"expected a SQL expression, got {type(value).__name__}")
+    return value
+
+
+def _unwrap(node: exp.Expr) -> exp.Expr:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return node
+
+
+def _is_number(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Literal) and not node.is_string
+
+
+def _strip_cast(node: exp.Cast) -> exp.Expr:
+    inner = _node(node.this)
+    target = node.to
+    if isinstance(inner, exp.Literal):
+        if inner.is_string and target.is_type(*_NUMERIC_TYPES) and _NUMBER.match(inner.this):
+            return exp.Literal.number(inner.this)
+        return inner
+    if isinstance(inner, exp.Null) or _array_items(inner) is not None:
+        return inner
+    if _is_text_type(target):
+        return inner
+    # Added for the static model (issue 4): a negative literal (``('-1'::integer)::numeric``)
+    # and a column cast to a numeric type (PostgreSQL adds ``(col)::numeric`` when it
+    # compares columns of different numeric types) are as written without the cast.
+    if target.is_type(*_NUMERIC_TYPES) and (
+        isinstance(inner, exp.Column) or (isinstance(inner, exp.Neg) and _is_number(inner.this))
+    ):
+        return inner
+    return node
+
+
+def _is_text_type(target: exp.DataType) -> bool:
+    if target.is_type(*_TEXT_TYPES):
+        return True
+    if target.is_type(exp.DataType.Type.ARRAY) and target.expressions:
+        element = target.expressions[0]
+        return isinstance(element, exp.DataType) and element.is_type(*_TEXT_TYPES)
+    return False
+
+
+def _array_items(node: exp.Expr) -> list[exp.Expr] | None:
+    """The items of ``ARRAY[...]`` when they are all literals (possibly cast), else None."""
+    node = _unwrap(node)
+    if isinstance(node, exp.Cast):
+        node = _unwrap(node.this)
+    if not isinstance(node, exp.Array):
+        return None
+    items: list[exp.Expr] = []
+    for item in node.expressions:
+        item = _unwrap(item)
+        while isinstance(item, exp.Cast):
+            item = _unwrap(item.this)
+        if not isinstance(item, exp.Literal | exp.Null):
+            return None
+        items.append(item)
+    return items
+
+
+def _flatten(node: exp.Expr) -> exp.Expr:
+    """Rebuild ``AND``/``OR`` chains left-deep, whatever their original grouping."""
+    if isinstance(node, exp.And | exp.Or) and not isinstance(node.parent, type(node)):
+        parts = list(node.flatten())
+        result = parts[0]
+        for part in parts[1:]:
+            result = type(node)(this=result, expression=part)
+        return result
+    return node
+
+
+def _parenthesize(tree: exp.Expr) -> exp.Expr:
+    for node in list(tree.walk()):
+        parent_level = _precedence(node)
+        if parent_level is None:
+            continue
+        for key in ("this", "expression"):
+            child = node.args.get(key)
+            if not isinstance(child, exp.Expression):
+                continue
+            level = _precedence(child)
+            if level is None:
+                continue
+            same_chain = (
+                type(child) is type(node) and key == "this" and isinstance(node, _LEFT_CHAINS)
+            )
+            if level < parent_level or (level == parent_level and not same_chain):
+                paren = exp.Paren()
+                child.replace(paren)
+                paren.set("this", child)
+    return tree

@@ -1,0 +1,1696 @@
+"""The schema model from migration files alone: replay sqlglot ASTs, no database.
+
+Each migration's up script is split into statements (:func:`split_statements`, which
+keeps line numbers), each statement is parsed with sqlglot's PostgreSQL dialect and
+replayed on a mutable catalog that follows PostgreSQL's own rules: unquoted names fold
+to lower case, unnamed constraints and indexes get the names PostgreSQL would choose
+(``users_email_key``, ``carts_user_id_fkey``, 63-byte truncation, ``key1`` suffixes on
+collision), ``serial`` becomes an integer with a sequence default, types print as
+``format_type`` prints them. The frozen result is an ordinary
+:class:`~auditor.catalog.model.CatalogModel`, equal to the live one for the same files.
+
+No silent gaps: a statement that cannot be modeled (a ``DO`` block, a function whose
+body runs DDL, anything sqlglot only parses as a ``Command``, a statement it cannot
+parse at all) becomes an :class:`Unmodeled` entry with file, line and first words,
+and the run goes on. :meth:`StaticModel.uncertain` tells a rule whether a table may
+differ from the model because of such a statement: a requirement on that table is then
+*uncertain*, never passed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from auditor.catalog.model import (
+    CatalogModel,
+    Check,
+    Column,
+    Domain,
+    EnumType,
+    ForeignKey,
+    Index,
+    IndexKey,
+    Origin,
+    Table,
+    Trigger,
+)
+from auditor.catalog.names import choose_name, clip_bytes, name_addition, quote_ident
+from auditor.catalog.normalize import normalize_expr
+from auditor.migrate.layouts import Migration, Script
+from auditor.migrate.sqlfile import SqlSyntaxError, Statement, split_statements
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)  # Command fallbacks are reported by us
+
+_IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_\x80-\uffff][\w$\x80-\uffff]*)'
+_QNAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})?"
+_DDL_IN_BODY = re.compile(
+    r"\b(?:CREATE|ALTER|DROP)\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|DOMAIN|TYPE|SCHEMA)\b|\bEXECUTE\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Unmodeled:
+    """A statement the static builder could not replay: the model may differ from PostgreSQL."""
+
+    file: str
+    line: int
+    first_words: str
+    reason: str
+    tables: tuple[str, ...] = ()
+    """Qualified tables the statement names; empty when it could affect any table."""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.first_words} ({self.reason})"
+
+
+@dataclass(frozen=True)
+class StaticModel:
+    """The static catalog model plus what could not be modeled."""
+
+    model: CatalogModel
+    unmodeled: tuple[Unmodeled, ...] = ()
+    statements: int = 0
+    """Statements read in every up script."""
+    files: int = 0
+    """Up scripts read."""
+    bytes: int = 0
+    """Size of the SQL read."""
+
+    @property
+    def modeled(self) -> int:
+        """Statements replayed (including those with no schema effect, such as INSERT)."""
+        return self.statements - len(self.unmodeled)
+
+    def uncertain_reasons(self, table: str) -> tuple[Unmodeled, ...]:
+        """The unmodeled statements that could have changed ``table`` (``schema.table``)."""
+        if "." not in table:
+            table = f"public.{table}"
+        return tuple(u for u in self.unmodeled if not u.tables or table in u.tables)
+
+    def uncertain(self, table: str) -> bool:
+        """True when a verdict on ``table`` could depend on an unmodeled statement."""
+        return bool(self.uncertain_reasons(table))
+
+
+class _Unsupported(Exception):
+    """The statement cannot be modeled; the message is the reason."""
+
+
+# --- mutable catalog -----------------------------------------------------------------
+
+
+@dataclass
+class _Col:
+    name: str
+    type: str
+    not_null: bool = False
+    default: str | None = None
+    collation: str | None = None
+    identity: str | None = None
+    generated: exp.Expr | None = None
+    default_ast: exp.Expr | None = None
+    sequence: str | None = None
+    origin: Origin | None = None
+
+
+@dataclass
+class _Key:
+    expr: exp.Expr
+    descending: bool = False
+    opclass: str | None = None
+    collation: str | None = None
+
+
+@dataclass
+class _Index:
+    name: str
+    keys: list[_Key]
+    unique: bool = False
+    method: str = "btree"
+    predicate: exp.Expr | None = None
+    constraint: str | None = None
+    deferrable: bool = False
+    initially_deferred: bool = False
+    nulls_not_distinct: bool = False
+    include: list[str] = field(default_factory=list)
+    origin: Origin | None = None
+
+
+@dataclass
+class _Check:
+    name: str
+    expr: exp.Expr
+    validated: bool = True
+    origin: Origin | None = None
+
+
+@dataclass
+class _Fk:
+    name: str
+    columns: list[str]
+    ref: _Table
+    ref_columns: list[str]
+    on_delete: str = "no action"
+    on_update: str = "no action"
+    validated: bool = True
+    deferrable: bool = False
+    initially_deferred: bool = False
+    match: str = "simple"
+    origin: Origin | None = None
+
+
+@dataclass
+class _Table:
+    schema: str
+    name: str
+    columns: list[_Col] = field(default_factory=list)
+    checks: dict[str, _Check] = field(default_factory=dict)
+    indexes: dict[str, _Index] = field(default_factory=dict)
+    fks: dict[str, _Fk] = field(default_factory=dict)
+    triggers: dict[str, Trigger] = field(default_factory=dict)
+    rls_enabled: bool = False
+    rls_forced: bool = False
+    origin: Origin | None = None
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    def col(self, name: str) -> _Col:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise _Unsupported(f"column {name} of {self.qualified} is not known")
+
+    def has_col(self, name: str) -> bool:
+        return any(c.name == name for c in self.columns)
+
+    def primary_key_name(self) -> str | None:
+        return next((n for n, i in self.indexes.items() if i.constraint == "primary key"), None)
+
+
+@dataclass
+class _Domain:
+    schema: str
+    name: str
+    base_type: str
+    not_null: bool = False
+    default: str | None = None
+    checks: dict[str, _Check] = field(default_factory=dict)
+    origin: Origin | None = None
+
+
+# --- the builder ---------------------------------------------------------------------
+
+
+class StaticBuilder:
+    """Replays statements on an in-memory catalog following PostgreSQL's rules."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root
+        self.schemas: set[str] = {"public"}
+        self.tables: dict[tuple[str, str], _Table] = {}
+        self.relnames: dict[str, set[str]] = {}
+        """Names in pg_class per schema: tables, indexes, sequences, views."""
+        self.connames: dict[str, dict[str, int]] = {}
+        """Constraint names per schema, with a use count."""
+        self.domains: dict[tuple[str, str], _Domain] = {}
+        self.enums: dict[tuple[str, str], list[str]] = {}
+        self.enum_origin: dict[tuple[str, str], Origin] = {}
+        self.extensions: set[str] = set()
+        self.search_path: list[str] = ["public"]
+        self.ddl_functions: set[str] = set()
+        self.unmodeled: list[Unmodeled] = []
+        self.statements = 0
+        self.files = 0
+        self.bytes = 0
+        self._file = ""
+        self._line = 0
+
+    # ---- entry points
+
+    def add_migrations(self, migrations: Iterable[Migration]) -> None:
+        for migration in migrations:
+            self.add_script(migration.up)
+
+    def add_script(self, script: Script) -> None:
+        self.files += 1
+        self.bytes += len(script.text.encode())
+        self.add_sql(script.text, self._display(script.path), script.first_line)
+
+    def add_sql(self, text: str, file: str, first_line: int = 1) -> None:
+        """Replay every statement of ``text``; never raises for bad SQL."""
+        self._file = file
+        saved_path = list(self.search_path)
+        try:
+            statements = split_statements(text)
+        except SqlSyntaxError as exc:
+            # The file cannot be split past the bad token: keep what precedes it.
+            statements = _split_prefix(text, exc.line)
+            self.statements += 1
+            self.unmodeled.append(
+                Unmodeled(
+                    file,
+                    first_line - 1 + exc.line,
+                    _first_words(text.splitlines()[exc.line - 1] if text else ""),
+                    f"cannot split SQL: {exc}",
+                )
+            )
+        for statement in statements:
+            self.statements += 1
+            self._line = first_line - 1 + statement.line
+            self._replay(statement)
+        if self._local_path:
+            self.search_path = saved_path
+            self._local_path = False
+
+    _local_path = False
+
+    def _display(self, path: Path) -> str:
+        if self.root is not None:
+            try:
+                return path.resolve().relative_to(self.root.resolve()).as_posix()
+            except ValueError:
+                pass
+        return path.as_posix()
+
+    def _origin(self) -> Origin:
+        return Origin(self._file, self._line)
+
+    def _replay(self, statement: Statement) -> None:
+        try:
+            self._apply(statement)
+        except _Unsupported as exc:
+            self._unmodeled(statement, str(exc))
+        except (SqlglotError, ValueError, KeyError, IndexError, AttributeError, TypeError) as exc:
+            self._unmodeled(statement, f"cannot model: {type(exc).__name__}: {exc}")
+
+    def _unmodeled(self, statement: Statement, reason: str) -> None:
+        self.unmodeled.append(
+            Unmodeled(
+                self._file,
+                self._line,
+                statement.first_words,
+                reason.splitlines()[0][:200] if reason else "unmodeled",
+                self._mentioned_tables(statement.text),
+            )
+        )
+
+    def _mentioned_tables(self, text: str) -> tuple[str, ...]:
+        words = {w.lower() for w in re.findall(r"[A-Za-z_][\w$]*", text)}
+        words |= {w.replace('""', '"') for w in re.findall(r'"((?:[^"]|"")+)"', text)}
+        return tuple(sorted(t.qualified for t in self.tables.values() if t.name in words))
+
+    # ---- dispatch
+
+    def _apply(self, statement: Statement) -> None:
+        text = statement.text
+        head = " ".join(text.split()[:3]).upper()
+        if head.startswith(("DO ", "DO$")) or head == "DO":
+            raise _Unsupported("DO block: its effect is not modeled")
+        if re.match(r"(BEGIN|COMMIT|START TRANSACTION|END)\b", head):
+            return
+        if self._apply_text(text):
+            return
+        try:
+            tree = sqlglot.parse_one(text, read="postgres")
+        except SqlglotError as exc:
+            raise _Unsupported(f"sqlglot cannot parse it: {str(exc).splitlines()[0]}") from None
+        if tree is None:
+            return
+        self._apply_tree(tree, text)
+
+    def _apply_tree(self, tree: exp.Expr, text: str) -> None:
+        if isinstance(tree, exp.Create):
+            kind = (tree.args.get("kind") or "").upper()
+            if kind == "TABLE":
+                self._create_table(tree)
+            elif kind == "INDEX":
+                self._create_index(tree)
+            elif kind == "TYPE":
+                self._create_type(tree)
+            elif kind == "SCHEMA":
+                self.schemas.add(_fold_id(tree.this.args.get("db") or tree.this.this))
+            elif kind == "TRIGGER":
+                self._create_trigger(tree)
+            elif kind in ("VIEW", "SEQUENCE"):
+                if tree.args.get("expression") is not None and kind == "VIEW":
+                    pass
+                schema, name = self._target(tree.this.this if kind == "VIEW" else tree.this)
+                self._rel(schema).add(name)
+            elif kind in ("FUNCTION", "PROCEDURE"):
+                self._create_function(tree, text)
+            else:
+                raise _Unsupported(f"CREATE {kind} is not modeled")
+        elif isinstance(tree, exp.Alter):
+            kind = (tree.args.get("kind") or "").upper()
+            if kind == "TABLE":
+                self._alter_table(tree)
+            elif kind == "INDEX":
+                self._alter_index(tree)
+            else:
+                raise _Unsupported(f"ALTER {kind} is not modeled")
+        elif isinstance(tree, exp.Drop):
+            self._drop(tree)
+        elif isinstance(tree, exp.Select):
+            called = {
+                f.name.lower() for f in tree.find_all(exp.Anonymous) if isinstance(f.name, str)
+            }
+            if called & self.ddl_functions:
+                raise _Unsupported("calls a function whose body runs DDL")
+        elif isinstance(
+            tree, exp.Comment | exp.Insert | exp.Update | exp.Delete | exp.Grant | exp.Revoke
+        ):
+            return
+        elif isinstance(tree, exp.Command):
+            raise _Unsupported("sqlglot parses it only as an opaque command")
+        else:
+            raise _Unsupported(f"{type(tree).__name__} statement is not modeled")
+
+    # ---- statements sqlglot parses as Command: handled from the text
+
+    def _apply_text(self, text: str) -> bool:
+        flat = " ".join(text.split())
+        m = re.fullmatch(
+            r"SET\s+(?:(SESSION|LOCAL)\s+)?search_path\s*(?:TO|=)\s*(.+)", flat, re.IGNORECASE
+        )
+        if m:
+            items = [s.strip() for s in m.group(2).split(",")]
+            path = []
+            for item in items:
+                item = item.strip("'") if item.startswith("'") else item
+                if item.lower() in ("default",):
+                    path = ["public"]
+                    break
+                if item != "$user" and item != '"$user"':
+                    path.append(_fold_text(item))
+            self.search_path = path or ["public"]
+            if (m.group(1) or "").upper() == "LOCAL":
+                self._local_path = True
+            return True
+        m = re.fullmatch(
+            rf"CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?({_IDENT}).*", flat, re.IGNORECASE
+        )
+        if m:
+            self.extensions.add(_fold_text(m.group(1)))
+            return True
+        m = re.fullmatch(
+            rf"DROP\s+EXTENSION\s+(?:IF\s+EXISTS\s+)?({_IDENT})(?:\s+CASCADE|\s+RESTRICT)?",
+            flat,
+            re.IGNORECASE,
+        )
+        if m:
+            self.extensions.discard(_fold_text(m.group(1)))
+            return True
+        if re.match(r"CREATE\s+DOMAIN\b", flat, re.IGNORECASE):
+            self._create_domain(flat)
+            return True
+        m = re.fullmatch(
+            rf"ALTER\s+TYPE\s+({_QNAME})\s+ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'"
+            rf"(?:\s+(BEFORE|AFTER)\s+'((?:[^']|'')*)')?",
+            flat,
+            re.IGNORECASE,
+        )
+        if m:
+            key = self._lookup_type(m.group(1))
+            labels = self.enums[key]
+            label = m.group(3).replace("''", "'")
+            if label in labels:
+                if m.group(2):
+                    return True
+                raise _Unsupported(f"enum label {label!r} already exists")
+            if m.group(4):
+                other = labels.index(m.group(5).replace("''", "'"))
+                labels.insert(other if m.group(4).upper() == "BEFORE" else other + 1, label)
+            else:
+                labels.append(label)
+            return True
+        m = re.fullmatch(
+            rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_QNAME})\s+(.+)",
+            flat,
+            re.IGNORECASE,
+        )
+        if m:
+            return self._alter_table_text(m.group(1), m.group(2))
+        m = re.fullmatch(
+            r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\s+(\S+?)\s*\(.*",
+            flat,
+            re.IGNORECASE | re.DOTALL,
+        )
+        if m:
+            self._note_function(m.group(1), text)
+            return True
+        return bool(
+            re.match(
+                r"(GRANT|REVOKE|COMMENT\s+ON|CREATE\s+ROLE|ALTER\s+ROLE|CREATE\s+POLICY|"
+                r"ALTER\s+DEFAULT\s+PRIVILEGES|ANALYZE|VACUUM)\b",
+                flat,
+                re.IGNORECASE,
+            )
+        )
+
+    def _alter_table_text(self, name: str, rest: str) -> bool:
+        """ALTER TABLE forms sqlglot keeps as a Command; False when not one of them."""
+        m = re.fullmatch(rf"VALIDATE\s+CONSTRAINT\s+({_IDENT})", rest, re.IGNORECASE)
+        if m:
+            table = self._table(name)
+            con = _fold_text(m.group(1))
+            if con in table.checks:
+                table.checks[con].validated = True
+            elif con in table.fks:
+                table.fks[con].validated = True
+            else:
+                raise _Unsupported(f"constraint {con} of {table.qualified} is not known")
+            return True
+        m = re.fullmatch(r"ADD\s+CHECK\s*(\(.*\))(\s+NOT\s+VALID)?", rest, re.IGNORECASE)
+        if m:
+            table = self._table(name)
+            paren = sqlglot.parse_one(m.group(1), read="postgres")
+            pending = _Pending(checks=[(None, paren, not m.group(2))])
+            self._finish(table, pending, creating=False)
+            return True
+        m = re.fullmatch(rf"RENAME\s+CONSTRAINT\s+({_IDENT})\s+TO\s+({_IDENT})", rest, re.I)
+        if m:
+            self._rename_constraint(
+                self._table(name), _fold_text(m.group(1)), _fold_text(m.group(2))
+            )
+            return True
+        m = re.fullmatch(
+            r"(ENABLE|DISABLE|FORCE|NO\s+FORCE)\s+ROW\s+LEVEL\s+SECURITY", rest, re.IGNORECASE
+        )
+        if m:
+            table = self._table(name)
+            word = m.group(1).upper()
+            if word == "ENABLE":
+                table.rls_enabled = True
+            elif word == "DISABLE":
+                table.rls_enabled = False
+            elif word == "FORCE":
+                table.rls_forced = True
+            else:
+                table.rls_forced = False
+            return True
+        m = re.fullmatch(rf"(ENABLE|DISABLE)\s+TRIGGER\s+({_IDENT})", rest, re.IGNORECASE)
+        if m:
+            table = self._table(name)
+            trig = _fold_text(m.group(2))
+            if trig.upper() in ("ALL", "USER"):
+                raise _Unsupported("ENABLE/DISABLE TRIGGER ALL is not modeled")
+            old = table.triggers[trig]
+            table.triggers[trig] = Trigger(
+                old.name, old.function, m.group(1).upper() == "ENABLE", old.timing, old.events
+            )
+            return True
+        if re.fullmatch(r"OWNER\s+TO\s+\S+", rest, re.IGNORECASE):
+            self._table(name)
+            return True
+        return False
+
+    # ---- name resolution
+
+    def _rel(self, schema: str) -> set[str]:
+        return self.relnames.setdefault(schema, set())
+
+    def _cons(self, schema: str) -> dict[str, int]:
+        return self.connames.setdefault(schema, {})
+
+    def _add_con(self, schema: str, name: str) -> None:
+        cons = self._cons(schema)
+        cons[name] = cons.get(name, 0) + 1
+
+    def _drop_con(self, schema: str, name: str) -> None:
+        cons = self._cons(schema)
+        if cons.get(name, 0) <= 1:
+            cons.pop(name, None)
+        else:
+            cons[name] -= 1
+
+    def _target(self, node: exp.Expr) -> tuple[str, str]:
+        """Schema and name for an object being created (first schema of search_path)."""
+        if isinstance(node, exp.Schema):
+            node = node.this
+        name = _fold_id(node.this)
+        db = node.args.get("db")
+        schema = _fold_id(db) if db is not None else self._creation_schema()
+        return schema, name
+
+    def _creation_schema(self) -> str:
+        for schema in self.search_path:
+            if schema in self.schemas:
+                return schema
+        raise _Unsupported("no schema of search_path exists to create the object in")
+
+    def _find_table(self, node: exp.Expr) -> _Table | None:
+        if isinstance(node, exp.Schema):
+            node = node.this
+        name = _fold_id(node.this)
+        db = node.args.get("db")
+        if db is not None:
+            return self.tables.get((_fold_id(db), name))
+        for schema in self.search_path:
+            table = self.tables.get((schema, name))
+            if table is not None:
+                return table
+        return None
+
+    def _table_node(self, node: exp.Expr) -> _Table:
+        table = self._find_table(node)
+        if table is None:
+            raise _Unsupported(f"table {node.sql(dialect='postgres')} is not known")
+        return table
+
+    def _table(self, qname: str) -> _Table:
+        parts = _split_qname(qname)
+        if len(parts) == 2:
+            table = self.tables.get((parts[0], parts[1]))
+        else:
+            table = next(
+                (
+                    self.tables[(s, parts[0])]
+                    for s in self.search_path
+                    if (s, parts[0]) in self.tables
+                ),
+                None,
+            )
+        if table is None:
+            raise _Unsupported(f"table {qname} is not known")
+        return table
+
+    def _lookup_type(self, qname: str) -> tuple[str, str]:
+        parts = _split_qname(qname)
+        if len(parts) == 2:
+            key = (parts[0], parts[1])
+            if key in self.enums or key in self.domains:
+                return key
+        else:
+            for schema in [*self.search_path, "pg_catalog"]:
+                key = (schema, parts[0])
+                if key in self.enums or key in self.domains:
+                    return key
+        raise _Unsupported(f"type {qname} is not known")
+
+    def _find_index(self, node: exp.Expr) -> tuple[_Table, _Index] | None:
+        name = _fold_id(node.this)
+        db = node.args.get("db")
+        schemas = [_fold_id(db)] if db is not None else self.search_path
+        for schema in schemas:
+            for table in self.tables.values():
+                if table.schema == schema and name in table.indexes:
+                    return table, table.indexes[name]
+        return None
+
+    # ---- types
+
+    def _type(self, dt: exp.DataType) -> tuple[str, str | None]:
+        """``format_type`` text of a column type, and the serial kind if any."""
+        t = dt.this
+        T = exp.DataType.Type
+        params = [p.sql(dialect="postgres") for p in dt.expressions]
+        serial = {T.SERIAL: "integer", T.BIGSERIAL: "bigint", T.SMALLSERIAL: "smallint"}
+        if t in serial:
+            return serial[t], serial[t]
+        if t == T.ARRAY:
+            inner = dt.expressions[0]
+            if not isinstance(inner, exp.DataType):
+                raise _Unsupported("array type not understood")
+            return self._type(inner)[0] + "[]", None
+        if t == T.USERDEFINED:
+            kind = str(dt.args.get("kind") or "")
+            return self._user_type(kind), None
+        simple = {
+            T.INT: "integer",
+            T.BIGINT: "bigint",
+            T.SMALLINT: "smallint",
+            T.TEXT: "text",
+            T.BOOLEAN: "boolean",
+            T.DATE: "date",
+            T.INTERVAL: "interval",
+            T.UUID: "uuid",
+            T.JSON: "json",
+            T.JSONB: "jsonb",
+            T.VARBINARY: "bytea",
+            T.FLOAT: "real",
+            T.INET: "inet",
+            T.MONEY: "money",
+            T.XML: "xml",
+        }
+        if t in simple and not params:
+            return simple[t], None
+        if t == T.DOUBLE:
+            if params and int(params[0]) <= 24:
+                return "real", None
+            return "double precision", None
+        if t == T.VARCHAR:
+            return "character varying" + (f"({params[0]})" if params else ""), None
+        if t == T.CHAR:
+            return f"character({params[0] if params else 1})", None
+        if t == T.DECIMAL:
+            if not params:
+                return "numeric", None
+            return f"numeric({params[0]},{params[1] if len(params) > 1 else 0})", None
+        times = {
+            T.TIMESTAMP: ("timestamp", " without time zone"),
+            T.TIMESTAMPTZ: ("timestamp", " with time zone"),
+            T.TIME: ("time", " without time zone"),
+            T.TIMETZ: ("time", " with time zone"),
+        }
+        if t in times:
+            base, zone = times[t]
+            return base + (f"({params[0]})" if params else "") + zone, None
+        if t == T.BIT:
+            return f"bit({params[0] if params else 1})", None
+        raise _Unsupported(f"type {dt.sql(dialect='postgres')} is not modeled")
+
+    def _user_type(self, kind: str) -> str:
+        parts = _split_qname(kind)
+        bare = {"cidr": "cidr", "citext": "citext", "varbit": "bit varying", "tsvector": "tsvector"}
+        if len(parts) == 1 and parts[0] in bare:
+            return bare[parts[0]]
+        schema, name = self._lookup_type(kind)
+        if schema in ("public", "pg_catalog"):
+            return quote_ident(name)
+        return f"{quote_ident(schema)}.{quote_ident(name)}"
+
+    def _parse_type(self, text: str) -> tuple[str, str | None]:
+        cast = sqlglot.parse_one(f"CAST(NULL AS {text})", read="postgres")
+        if not isinstance(cast, exp.Cast):
+            raise _Unsupported(f"type {text} not understood")
+        return self._type(cast.to)
+
+    # ---- CREATE TABLE / columns
+
+    def _create_table(self, tree: exp.Create) -> None:
+        schema_node = tree.this
+        if not isinstance(schema_node, exp.Schema):
+            raise _Unsupported("CREATE TABLE without a column list (AS / LIKE) is not modeled")
+        props = tree.args.get("properties")
+        if props is not None and props.expressions:
+            raise _Unsupported("CREATE TABLE with storage or inheritance options is not modeled")
+        schema, name = self._target(schema_node)
+        if schema not in self.schemas:
+            raise _Unsupported(f"schema {schema} is not known")
+        if (schema, name) in self.tables:
+            if tree.args.get("exists"):
+                return
+            raise _Unsupported(f"table {schema}.{name} already exists")
+        table = _Table(schema, name, origin=self._origin())
+        pending = _Pending()
+        for element in schema_node.expressions:
+            if isinstance(element, exp.ColumnDef):
+                self._column(table, element, pending, creating=True)
+            else:
+                self._table_constraint(table, element, pending, not_valid=False)
+        self._reserve_sequences(table)
+        self._rel(schema).add(name)
+        self.tables[(schema, name)] = table
+        self._finish(table, pending, creating=True)
+
+    def _column(
+        self, table: _Table, node: exp.ColumnDef, pending: _Pending, creating: bool
+    ) -> None:
+        name = _fold_id(node.this)
+        if table.has_col(name):
+            if node.args.get("exists"):
+                return
+            raise _Unsupported(f"column {name} already exists in {table.qualified}")
+        kind = node.args.get("kind")
+        if not isinstance(kind, exp.DataType):
+            raise _Unsupported(f"column {name} has no type")
+        type_name, serial = self._type(kind)
+        col = _Col(name, type_name, origin=self._origin())
+        if serial:
+            col.not_null = True
+            col.sequence = "serial"
+        for constraint in node.args.get("constraints") or []:
+            cname = constraint.this if isinstance(constraint, exp.ColumnConstraint) else None
+            cname_s = _fold_id(cname) if isinstance(cname, exp.Identifier) else None
+            ck = (
+                constraint.args.get("kind")
+                if isinstance(constraint, exp.ColumnConstraint)
+                else constraint
+            )
+            if isinstance(ck, exp.NotNullColumnConstraint):
+                col.not_null = not ck.args.get("allow_null")
+            elif isinstance(ck, exp.DefaultColumnConstraint):
+                col.default_ast = ck.this
+            elif isinstance(ck, exp.PrimaryKeyColumnConstraint):
+                col.not_null = True
+                pending.indexes.append(
+                    _IndexSpec(cname_s, [name], "primary key", options=ck.args.get("options") or [])
+                )
+            elif isinstance(ck, exp.UniqueColumnConstraint):
+                pending.indexes.append(
+                    _IndexSpec(
+                        cname_s,
+                        [name],
+                        "unique",
+                        nulls_not_distinct=bool(ck.args.get("nulls")),
+                        options=ck.args.get("options") or [],
+                    )
+                )
+            elif isinstance(ck, exp.CheckColumnConstraint):
+                pending.checks.append((cname_s, ck.this, True))
+            elif isinstance(ck, exp.Reference):
+                pending.fks.append((cname_s, [name], ck, True))
+            elif isinstance(ck, exp.GeneratedAsIdentityColumnConstraint):
+                if ck.args.get("expression") is not None:
+                    col.generated = ck.args["expression"]
+                else:
+                    col.identity = "always" if ck.this else "by default"
+                    col.not_null = True
+                    col.sequence = "identity"
+            elif isinstance(ck, exp.ComputedColumnConstraint):
+                col.generated = ck.this
+            elif isinstance(ck, exp.CollateColumnConstraint):
+                col.collation = (
+                    _fold_id(ck.this) if isinstance(ck.this, exp.Identifier) else ck.this.name
+                )
+            else:
+                shown = ck.sql(dialect="postgres") if ck is not None else "?"
+                raise _Unsupported(f"column constraint {shown} is not modeled")
+        if col.default_ast is not None:
+            col.default = normalize_expr(col.default_ast.sql(dialect="postgres"))
+        if col.generated is not None:
+            col.generated = col.generated.copy()
+        table.columns.append(col)
+        if not creating:
+            pending.new_columns.append(col)
+
+    def _reserve_sequences(self, table: _Table, only: Iterable[_Col] | None = None) -> None:
+        """Name the sequences of serial/identity columns as PostgreSQL does (before the table)."""
+        rel = self._rel(table.schema)
+        for col in only if only is not None else table.columns:
+            if col.sequence in ("serial", "identity"):
+                seq = choose_name(table.name, col.name, "seq", lambda n: n in rel)
+                rel.add(seq)
+                if col.sequence == "serial":
+                    qualified = (
+                        quote_ident(seq)
+                        if table.schema == "public"
+                        else f"{quote_ident(table.schema)}.{quote_ident(seq)}"
+                    )
+                    col.default = normalize_expr(f"nextval('{qualified}'::regclass)")
+                col.sequence = seq
+
+    def _table_constraint(
+        self, table: _Table, node: exp.Expr, pending: _Pending, not_valid: bool
+    ) -> None:
+        name: str | None = None
+        kinds: list[exp.Expr] = [node]
+        if isinstance(node, exp.Constraint):
+            name = _fold_id(node.this)
+            kinds = list(node.expressions)
+        for kind in kinds:
+            if isinstance(kind, exp.CheckColumnConstraint):
+                pending.checks.append((name, kind.this, not not_valid))
+            elif isinstance(kind, exp.PrimaryKey):
+                cols = [_fold_id(e) for e in kind.expressions]
+                pending.indexes.append(
+                    _IndexSpec(
+                        name,
+                        cols,
+                        "primary key",
+                        include=_include(kind),
+                        options=kind.args.get("options") or [],
+                    )
+                )
+            elif isinstance(kind, exp.UniqueColumnConstraint):
+                target = kind.this
+                cols = [_fold_id(e) for e in target.expressions] if target is not None else []
+                pending.indexes.append(
+                    _IndexSpec(
+                        name,
+                        cols,
+                        "unique",
+                        include=_include(kind),
+                        nulls_not_distinct=bool(kind.args.get("nulls")),
+                        options=kind.args.get("options") or [],
+                    )
+                )
+            elif isinstance(kind, exp.ForeignKey):
+                cols = [_fold_id(e) for e in kind.expressions]
+                ref = kind.args.get("reference")
+                if not isinstance(ref, exp.Reference):
+                    raise _Unsupported("foreign key without REFERENCES")
+                pending.fks.append((name, cols, ref, not not_valid))
+            else:
+                raise _Unsupported(f"constraint {kind.sql(dialect='postgres')} is not modeled")
+
+    def _finish(self, table: _Table, pending: _Pending, creating: bool) -> None:
+        """Create pending checks, then index-backed constraints, then FKs, in PostgreSQL's order."""
+        chosen: list[str] = []
+        cons = self._cons(table.schema)
+        for name, expr, valid in pending.checks:
+            if name is None:
+                columns = {_fold_id(c.this) for c in expr.find_all(exp.Column)}
+                name = choose_name(
+                    table.name,
+                    columns.pop() if len(columns) == 1 else None,
+                    "check",
+                    lambda n: n in cons or n in chosen,
+                )
+            elif name in table.checks or (name in cons and self._con_on_table(table, name)):
+                raise _Unsupported(f"constraint {name} already exists on {table.qualified}")
+            chosen.append(name)
+            table.checks[name] = _Check(name, expr.copy(), valid or creating, self._origin())
+        for name in chosen:
+            self._add_con(table.schema, name)
+        specs = pending.indexes
+        if creating:
+            specs = _dedupe(specs)
+        for spec in specs:
+            self._add_index_constraint(table, spec)
+        for name, cols, ref, valid in pending.fks:
+            self._add_fk(table, name, cols, ref, valid or creating)
+
+    def _con_on_table(self, table: _Table, name: str) -> bool:
+        return name in table.checks or name in table.fks or name in table.indexes
+
+    def _add_index_constraint(self, table: _Table, spec: _IndexSpec) -> None:
+        rel = self._rel(table.schema)
+        cons = self._cons(table.schema)
+        if spec.constraint == "primary key" and table.primary_key_name() is not None:
+            raise _Unsupported(f"{table.qualified} already has a primary key")
+        for col in spec.columns:
+            table.col(col)
+        name = spec.name
+        if name is None:
+            if spec.constraint == "primary key":
+                name = choose_name(table.name, None, "pkey", lambda n: n in rel or n in cons)
+            else:
+                name = choose_name(
+                    table.name,
+                    name_addition(spec.columns),
+                    "key",
+                    lambda n: n in rel or n in cons,
+                )
+        elif name in rel:
+            raise _Unsupported(f"relation {name} already exists")
+        if spec.constraint == "primary key":
+            for col in spec.columns:
+                table.col(col).not_null = True
+        deferrable, deferred = _deferral(spec.options)
+        table.indexes[name] = _Index(
+            name,
+            [_Key(exp.column(exp.to_identifier(c, quoted=True))) for c in spec.columns],
+            unique=True,
+            constraint=spec.constraint,
+            deferrable=deferrable,
+            initially_deferred=deferred,
+            nulls_not_distinct=spec.nulls_not_distinct,
+            include=list(spec.include),
+            origin=self._origin(),
+        )
+        rel.add(name)
+        self._add_con(table.schema, name)
+
+    def _add_fk(
+        self, table: _Table, name: str | None, cols: list[str], ref: exp.Expr, valid: bool
+    ) -> None:
+        if not isinstance(ref, exp.Reference):
+            raise _Unsupported("foreign key without REFERENCES")
+        target = ref.this
+        ref_cols: list[str] = []
+        if isinstance(target, exp.Schema):
+            ref_cols = [_fold_id(e) for e in target.expressions]
+            target = target.this
+        ref_table = table if _is_self(table, target) else self._table_node(target)
+        if not ref_cols:
+            pk = ref_table.primary_key_name()
+            if pk is None:
+                raise _Unsupported(f"{ref_table.qualified} has no primary key to reference")
+            ref_cols = [_fold_id(k.expr.this) for k in ref_table.indexes[pk].keys]
+        for col in cols:
+            table.col(col)
+        cons = self._cons(table.schema)
+        if name is None:
+            name = choose_name(table.name, name_addition(cols), "fkey", lambda n: n in cons)
+        elif self._con_on_table(table, name):
+            raise _Unsupported(f"constraint {name} already exists on {table.qualified}")
+        fk = _Fk(name, cols, ref_table, ref_cols, validated=valid, origin=self._origin())
+        options = [str(o).upper() for o in ref.args.get("options") or []]
+        for option in options:
+            words = " ".join(option.split())
+            if words.startswith("ON DELETE "):
+                fk.on_delete = words[len("ON DELETE ") :].lower()
+            elif words.startswith("ON UPDATE "):
+                fk.on_update = words[len("ON UPDATE ") :].lower()
+            elif words.startswith("MATCH "):
+                fk.match = words[len("MATCH ") :].lower()
+        fk.deferrable, fk.initially_deferred = _deferral(options)
+        table.fks[name] = fk
+        self._add_con(table.schema, name)
+
+    # ---- CREATE INDEX
+
+    def _create_index(self, tree: exp.Create) -> None:
+        node = tree.this
+        if not isinstance(node, exp.Index):
+            raise _Unsupported("CREATE INDEX not understood")
+        table = self._table_node(node.args["table"])
+        params = node.args.get("params")
+        if params is None:
+            raise _Unsupported("CREATE INDEX without columns")
+        keys: list[_Key] = []
+        col_names: list[str] = []
+        for ordered in params.args.get("columns") or []:
+            key = _index_key(ordered)
+            keys.append(key)
+            col_names.append(_figure_colname(key.expr))
+        rel = self._rel(table.schema)
+        name_node = node.this
+        if name_node is None:
+            name = choose_name(
+                table.name, name_addition(_dedupe_colnames(col_names)), "idx", lambda n: n in rel
+            )
+        else:
+            name = _fold_id(name_node)
+            if name in rel:
+                if tree.args.get("exists"):
+                    return
+                raise _Unsupported(f"relation {name} already exists")
+        for key in keys:
+            for column in key.expr.find_all(exp.Column):
+                table.col(_fold_id(column.this))
+        using = params.args.get("using")
+        where = params.args.get("where")
+        table.indexes[name] = _Index(
+            name,
+            keys,
+            unique=bool(tree.args.get("unique")),
+            method=(using.name.lower() if using is not None else "btree"),
+            predicate=where.this.copy() if where is not None else None,
+            include=[_fold_id(i) for i in params.args.get("include") or []],
+            origin=self._origin(),
+        )
+        rel.add(name)
+
+    # ---- ALTER TABLE
+
+    def _alter_table(self, tree: exp.Alter) -> None:
+        table = self._find_table(tree.this)
+        if table is None:
+            if tree.args.get("exists"):
+                return
+            raise _Unsupported(f"table {tree.this.sql(dialect='postgres')} is not known")
+        not_valid = bool(tree.args.get("not_valid"))
+        actions = list(tree.args.get("actions") or [])
+        supported = (
+            exp.ColumnDef,
+            exp.AddConstraint,
+            exp.Drop,
+            exp.AlterColumn,
+            exp.RenameColumn,
+            exp.AlterRename,
+        )
+        for action in actions:
+            if not isinstance(action, supported):
+                raise _Unsupported(f"ALTER TABLE action {type(action).__name__} is not modeled")
+        pending = _Pending()
+        for action in actions:
+            if isinstance(action, exp.ColumnDef):
+                self._column(table, action, pending, creating=False)
+            elif isinstance(action, exp.AddConstraint):
+                for element in action.expressions:
+                    self._table_constraint(table, element, pending, not_valid)
+            elif isinstance(action, exp.Drop):
+                self._alter_drop(table, action)
+            elif isinstance(action, exp.AlterColumn):
+                self._alter_column(table, action)
+            elif isinstance(action, exp.RenameColumn):
+                self._rename_column(
+                    table, _fold_id(action.this.this), _fold_id(action.args["to"].this)
+                )
+            elif isinstance(action, exp.AlterRename):
+                self._rename_table(table, _fold_id(action.this.this))
+        self._reserve_sequences(table, pending.new_columns)
+        self._finish(table, pending, creating=False)
+
+    def _alter_drop(self, table: _Table, action: exp.Drop) -> None:
+        kind = (action.args.get("kind") or "").upper()
+        cascade = bool(action.args.get("cascade"))
+        for target in action.args.get("tables") or []:
+            name = _fold_id(target.this)
+            if kind == "COLUMN":
+                if not table.has_col(name):
+                    if action.args.get("exists"):
+                        continue
+                    raise _Unsupported(f"column {name} of {table.qualified} is not known")
+                self._drop_column(table, name, cascade)
+            elif kind == "CONSTRAINT":
+                if not self._con_on_table(table, name) or (
+                    name in table.indexes and table.indexes[name].constraint is None
+                ):
+                    if action.args.get("exists"):
+                        continue
+                    raise _Unsupported(f"constraint {name} of {table.qualified} is not known")
+                self._drop_constraint(table, name, cascade)
+            else:
+                raise _Unsupported(f"ALTER TABLE DROP {kind} is not modeled")
+
+    def _drop_constraint(self, table: _Table, name: str, cascade: bool) -> None:
+        if name in table.checks:
+            del table.checks[name]
+        elif name in table.fks:
+            del table.fks[name]
+        else:
+            index = table.indexes.pop(name)
+            self._rel(table.schema).discard(name)
+            for other in self.tables.values():
+                for fk_name, fk in list(other.fks.items()):
+                    if fk.ref is table and set(fk.ref_columns) == {
+                        _fold_id(k.expr.this) for k in index.keys
+                    }:
+                        if not cascade:
+                            raise _Unsupported(f"{fk_name} depends on {name}: needs CASCADE")
+                        del other.fks[fk_name]
+                        self._drop_con(other.schema, fk_name)
+        self._drop_con(table.schema, name)
+
+    def _drop_column(self, table: _Table, name: str, cascade: bool) -> None:
+        col = table.col(name)
+        table.columns.remove(col)
+        if col.sequence and col.sequence not in ("serial", "identity"):
+            self._rel(table.schema).discard(col.sequence)
+        for check_name, check in list(table.checks.items()):
+            if name in {_fold_id(c.this) for c in check.expr.find_all(exp.Column)}:
+                del table.checks[check_name]
+                self._drop_con(table.schema, check_name)
+        for index_name, index in list(table.indexes.items()):
+            used = {_fold_id(c.this) for k in index.keys for c in k.expr.find_all(exp.Column)}
+            if index.predicate is not None:
+                used |= {_fold_id(c.this) for c in index.predicate.find_all(exp.Column)}
+            if name in used or name in index.include:
+                if index.constraint is not None:
+                    self._drop_constraint(table, index_name, cascade=True)
+                else:
+                    del table.indexes[index_name]
+                    self._rel(table.schema).discard(index_name)
+        for fk_name, fk in list(table.fks.items()):
+            if name in fk.columns:
+                del table.fks[fk_name]
+                self._drop_con(table.schema, fk_name)
+        for other in self.tables.values():
+            for fk_name, fk in list(other.fks.items()):
+                if fk.ref is table and name in fk.ref_columns:
+                    del other.fks[fk_name]
+                    self._drop_con(other.schema, fk_name)
+
+    def _alter_column(self, table: _Table, action: exp.AlterColumn) -> None:
+        col = table.col(_fold_id(action.this))
+        dtype = action.args.get("dtype")
+        if isinstance(dtype, exp.DataType):
+            col.type, serial = self._type(dtype)
+            if serial:
+                raise _Unsupported("ALTER COLUMN TYPE serial is not valid")
+            collate = action.args.get("collate")
+            col.collation = collate.name if isinstance(collate, exp.Expr) else None
+            return
+        if action.args.get("allow_null") is not None:
+            if action.args.get("allow_null"):
+                if any(
+                    i.constraint == "primary key"
+                    and col.name in [_fold_id(k.expr.this) for k in i.keys]
+                    for i in table.indexes.values()
+                ):
+                    raise _Unsupported(f"column {col.name} is in a primary key")
+                if col.identity:
+                    raise _Unsupported(f"column {col.name} is an identity column")
+                col.not_null = False
+            else:
+                col.not_null = True
+            return
+        if action.args.get("drop"):
+            col.default = None
+            col.default_ast = None
+            return
+        default = action.args.get("default")
+        if isinstance(default, exp.Expr):
+            col.default_ast = default
+            col.default = normalize_expr(default.sql(dialect="postgres"))
+            return
+        raise _Unsupported(f"ALTER COLUMN {action.sql(dialect='postgres')} is not modeled")
+
+    def _rename_column(self, table: _Table, old: str, new: str) -> None:
+        col = table.col(old)
+        if table.has_col(new):
+            raise _Unsupported(f"column {new} already exists in {table.qualified}")
+        col.name = new
+
+        def rename(node: exp.Expr) -> None:
+            for column in node.find_all(exp.Column):
+                if _fold_id(column.this) == old:
+                    column.set("this", exp.to_identifier(new, quoted=True))
+
+        for check in table.checks.values():
+            rename(check.expr)
+        for index in table.indexes.values():
+            for key in index.keys:
+                rename(key.expr)
+            if index.predicate is not None:
+                rename(index.predicate)
+            index.include = [new if c == old else c for c in index.include]
+        for c in table.columns:
+            if c.generated is not None:
+                rename(c.generated)
+        for fk in table.fks.values():
+            fk.columns = [new if c == old else c for c in fk.columns]
+        for other in self.tables.values():
+            for fk in other.fks.values():
+                if fk.ref is table:
+                    fk.ref_columns = [new if c == old else c for c in fk.ref_columns]
+
+    def _rename_table(self, table: _Table, new: str) -> None:
+        rel = self._rel(table.schema)
+        if new in rel:
+            raise _Unsupported(f"relation {new} already exists")
+        rel.discard(table.name)
+        rel.add(new)
+        del self.tables[(table.schema, table.name)]
+        table.name = new
+        self.tables[(table.schema, new)] = table
+
+    def _rename_constraint(self, table: _Table, old: str, new: str) -> None:
+        if not self._con_on_table(table, old):
+            raise _Unsupported(f"constraint {old} of {table.qualified} is not known")
+        if old in table.checks:
+            check = table.checks.pop(old)
+            check.name = new
+            table.checks[new] = check
+        elif old in table.fks:
+            fk = table.fks.pop(old)
+            fk.name = new
+            table.fks[new] = fk
+        else:
+            index = table.indexes.pop(old)
+            index.name = new
+            table.indexes[new] = index
+        if new in table.indexes:
+            rel = self._rel(table.schema)
+            rel.discard(old)
+            rel.add(new)
+        self._drop_con(table.schema, old)
+        self._add_con(table.schema, new)
+
+    # ---- ALTER INDEX, DROP
+
+    def _alter_index(self, tree: exp.Alter) -> None:
+        found = self._find_index(tree.this)
+        if found is None:
+            if tree.args.get("exists"):
+                return
+            raise _Unsupported(f"index {tree.this.sql(dialect='postgres')} is not known")
+        table, index = found
+        actions = tree.args.get("actions") or []
+        if len(actions) != 1 or not isinstance(actions[0], exp.AlterRename):
+            raise _Unsupported("ALTER INDEX other than RENAME is not modeled")
+        new = _fold_id(actions[0].this.this)
+        if index.constraint is not None:
+            self._rename_constraint(table, index.name, new)
+            return
+        rel = self._rel(table.schema)
+        rel.discard(index.name)
+        rel.add(new)
+        del table.indexes[index.name]
+        index.name = new
+        table.indexes[new] = index
+
+    def _drop(self, tree: exp.Drop) -> None:
+        kind = (tree.args.get("kind") or "").upper()
+        exists = bool(tree.args.get("exists"))
+        cascade = bool(tree.args.get("cascade"))
+        for target in tree.args.get("tables") or []:
+            if kind == "TABLE":
+                table = self._find_table(target)
+                if table is None:
+                    if exists:
+                        continue
+                    raise _Unsupported(f"table {target.sql(dialect='postgres')} is not known")
+                self._drop_table(table, cascade)
+            elif kind == "INDEX":
+                found = self._find_index(target)
+                if found is None:
+                    if exists:
+                        continue
+                    raise _Unsupported(f"index {target.sql(dialect='postgres')} is not known")
+                table, index = found
+                if index.constraint is not None:
+                    raise _Unsupported(
+                        f"index {index.name} backs a constraint: drop the constraint"
+                    )
+                del table.indexes[index.name]
+                self._rel(table.schema).discard(index.name)
+            elif kind in ("TYPE", "DOMAIN"):
+                try:
+                    key = self._lookup_type(target.sql(dialect="postgres"))
+                except _Unsupported:
+                    if exists:
+                        continue
+                    raise
+                self.enums.pop(key, None)
+                domain = self.domains.pop(key, None)
+                if domain is not None:
+                    for check in domain.checks:
+                        self._drop_con(key[0], check)
+            elif kind in ("VIEW", "SEQUENCE"):
+                schema, name = self._target(target)
+                self._rel(schema).discard(name)
+            elif kind in ("FUNCTION", "PROCEDURE", "TRIGGER", "POLICY"):
+                if kind == "TRIGGER":
+                    raise _Unsupported("DROP TRIGGER is not modeled")
+            elif kind == "SCHEMA":
+                schema = _fold_id(target.args.get("db") or target.this)
+                if any(t.schema == schema for t in self.tables.values()):
+                    raise _Unsupported("DROP SCHEMA with tables is not modeled")
+                self.schemas.discard(schema)
+            else:
+                raise _Unsupported(f"DROP {kind} is not modeled")
+
+    def _drop_table(self, table: _Table, cascade: bool) -> None:
+        for other in self.tables.values():
+            if other is table:
+                continue
+            for fk_name, fk in list(other.fks.items()):
+                if fk.ref is table:
+                    if not cascade:
+                        raise _Unsupported(
+                            f"{other.qualified}.{fk_name} references it: needs CASCADE"
+                        )
+                    del other.fks[fk_name]
+                    self._drop_con(other.schema, fk_name)
+        rel = self._rel(table.schema)
+        rel.discard(table.name)
+        for index in table.indexes:
+            rel.discard(index)
+        for col in table.columns:
+            if col.sequence and col.sequence not in ("serial", "identity"):
+                rel.discard(col.sequence)
+        for name in [
+            *table.checks,
+            *table.fks,
+            *(i.name for i in table.indexes.values() if i.constraint),
+        ]:
+            self._drop_con(table.schema, name)
+        del self.tables[(table.schema, table.name)]
+
+    # ---- types, domains, triggers, functions
+
+    def _create_type(self, tree: exp.Create) -> None:
+        expression = tree.args.get("expression")
+        if not isinstance(expression, exp.DataType) or expression.this != exp.DataType.Type.ENUM:
+            raise _Unsupported("CREATE TYPE other than ENUM is not modeled")
+        schema, name = self._target(tree.this)
+        self.enums[(schema, name)] = [str(e.this) for e in expression.expressions]
+        self.enum_origin[(schema, name)] = self._origin()
+
+    def _create_domain(self, flat: str) -> None:
+        m = re.fullmatch(rf"CREATE\s+DOMAIN\s+({_QNAME})\s+(?:AS\s+)?(.+)", flat, re.IGNORECASE)
+        if m is None:
+            raise _Unsupported("CREATE DOMAIN not understood")
+        parts = _split_qname(m.group(1))
+        schema = parts[0] if len(parts) == 2 else self._creation_schema()
+        name = parts[-1]
+        rest = m.group(2)
+        type_end = re.search(
+            r"\s(?:DEFAULT|NOT\s+NULL|NULL|CHECK|CONSTRAINT|COLLATE)\b", " " + rest, re.I
+        )
+        type_text = rest[: type_end.start() - 1].strip() if type_end else rest
+        clauses = rest[len(type_text) :].strip()
+        base, _ = self._parse_type(type_text)
+        domain = _Domain(schema, name, base, origin=self._origin())
+        cons = self._cons(schema)
+        pending_name: str | None = None
+        while clauses:
+            cm = re.match(rf"CONSTRAINT\s+({_IDENT})\s*", clauses, re.I)
+            if cm:
+                pending_name = _fold_text(cm.group(1))
+                clauses = clauses[cm.end() :]
+                continue
+            cm = re.match(r"NOT\s+NULL\s*", clauses, re.I)
+            if cm:
+                domain.not_null = True
+                clauses = clauses[cm.end() :]
+                continue
+            cm = re.match(r"NULL\s*", clauses, re.I)
+            if cm:
+                clauses = clauses[cm.end() :]
+                continue
+            if re.match(r"CHECK\s*\(", clauses, re.I):
+                start = clauses.index("(")
+                end = _matching_paren(clauses, start)
+                expr = clauses[start + 1 : end]
+                check_name = pending_name or choose_name(name, None, "check", lambda n: n in cons)
+                domain.checks[check_name] = _Check(
+                    check_name, sqlglot.parse_one(expr, read="postgres"), True, self._origin()
+                )
+                self._add_con(schema, check_name)
+                pending_name = None
+                clauses = clauses[end + 1 :].strip()
+                continue
+            cm = re.match(r"DEFAULT\s+", clauses, re.I)
+            if cm:
+                stop = re.search(
+                    r"\s(?:NOT\s+NULL|NULL|CHECK|CONSTRAINT)\b", clauses[cm.end() :], re.I
+                )
+                value = clauses[cm.end() : cm.end() + stop.start()] if stop else clauses[cm.end() :]
+                domain.default = normalize_expr(value)
+                clauses = clauses[cm.end() + len(value) :].strip()
+                continue
+            raise _Unsupported(f"CREATE DOMAIN clause not understood: {clauses[:30]}")
+        self.domains[(schema, name)] = domain
+
+    def _create_trigger(self, tree: exp.Create) -> None:
+        props = tree.args.get("properties")
+        trig = next(
+            (
+                p
+                for p in (props.expressions if props else [])
+                if isinstance(p, exp.TriggerProperties)
+            ),
+            None,
+        )
+        if trig is None:
+            raise _Unsupported("CREATE TRIGGER not understood")
+        table = self._table_node(trig.args["table"])
+        execute = trig.args.get("execute")
+        func = execute.this if execute is not None else None
+        if func is None:
+            raise _Unsupported("trigger without a function")
+        fname = func.name if isinstance(func, exp.Anonymous) else func.sql(dialect="postgres")
+        if "." not in fname:
+            fname = f"{self._creation_schema()}.{fname.lower()}"
+        events = tuple(sorted(str(e.this).lower() for e in trig.args.get("events") or []))
+        name = _fold_id(tree.this)
+        table.triggers[name] = Trigger(
+            name, fname, True, str(trig.args.get("timing") or "").lower(), events
+        )
+
+    def _create_function(self, tree: exp.Create, text: str) -> None:
+        self._note_function(tree.this.sql(dialect="postgres"), text)
+
+    def _note_function(self, name: str, text: str) -> None:
+        if _DDL_IN_BODY.search(text.split("$", 1)[1] if "$" in text else ""):
+            self.ddl_functions.add(name.split("(")[0].split(".")[-1].strip('"').lower())
+            raise _Unsupported("function body runs DDL (its effect, when called, is not modeled)")
+
+    # ---- result
+
+    def build(self) -> StaticModel:
+        tables = tuple(
+            sorted((self._freeze(t) for t in self.tables.values()), key=lambda t: t.qualified)
+        )
+        domains = tuple(
+            Domain(
+                d.schema,
+                d.name,
+                d.base_type,
+                d.not_null,
+                d.default,
+                tuple(
+                    Check(c.name, _norm(c.expr), c.validated, c.origin)
+                    for c in sorted(d.checks.values(), key=lambda c: c.name)
+                ),
+                d.origin,
+            )
+            for _, d in sorted(self.domains.items())
+        )
+        enums = tuple(
+            EnumType(s, n, tuple(labels), self.enum_origin.get((s, n)))
+            for (s, n), labels in sorted(self.enums.items())
+        )
+        model = CatalogModel(tables, domains, enums, tuple(sorted(self.extensions)))
+        return StaticModel(model, tuple(self.unmodeled), self.statements, self.files, self.bytes)
+
+    def _freeze(self, t: _Table) -> Table:
+        columns = tuple(
+            Column(
+                c.name,
+                c.type,
+                c.not_null,
+                None if c.identity or c.generated is not None else c.default,
+                c.collation,
+                c.identity,
+                _norm(c.generated) if c.generated is not None else None,
+                c.origin,
+            )
+            for c in t.columns
+        )
+        checks = tuple(
+            Check(c.name, _norm(c.expr), c.validated, c.origin)
+            for c in sorted(t.checks.values(), key=lambda c: c.name)
+        )
+        indexes = tuple(
+            Index(
+                i.name,
+                tuple(_freeze_key(k) for k in i.keys),
+                i.unique,
+                i.method,
+                _norm(i.predicate) if i.predicate is not None else None,
+                True,
+                i.constraint,
+                i.deferrable,
+                i.initially_deferred,
+                i.nulls_not_distinct,
+                tuple(i.include),
+                i.origin,
+            )
+            for i in sorted(t.indexes.values(), key=lambda i: i.name)
+        )
+        fks = tuple(
+            ForeignKey(
+                f.name,
+                tuple(f.columns),
+                f.ref.qualified,
+                tuple(f.ref_columns),
+                f.on_delete,
+                f.on_update,
+                f.validated,
+                f.deferrable,
+                f.initially_deferred,
+                f.match,
+                f.origin,
+            )
+            for f in sorted(t.fks.values(), key=lambda f: f.name)
+        )
+        triggers = tuple(sorted(t.triggers.values(), key=lambda x: x.name))
+        return Table(
+            t.schema,
+            t.name,
+            columns,
+            checks,
+            indexes,
+            fks,
+            triggers,
+            t.rls_enabled,
+            t.rls_forced,
+            t.origin,
+        )
+
+
+@dataclass
+class _IndexSpec:
+    name: str | None
+    columns: list[str]
+    constraint: str
+    include: list[str] = field(default_factory=list)
+    nulls_not_distinct: bool = False
+    options: list[object] = field(default_factory=list)
+
+
+@dataclass
+class _Pending:
+    checks: list[tuple[str | None, exp.Expr, bool]] = field(default_factory=list)
+    indexes: list[_IndexSpec] = field(default_factory=list)
+    fks: list[tuple[str | None, list[str], exp.Expr, bool]] = field(default_factory=list)
+    new_columns: list[_Col] = field(default_factory=list)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def build_static_model(migrations: Iterable[Migration], root: Path | None = None) -> StaticModel:
+    """The static model of ``migrations`` (their up scripts, in order).
+
+    File names in origins and unmodeled entries are relative to ``root`` when given.
+    """
+    builder = StaticBuilder(root)
+    builder.add_migrations(migrations)
+    return builder.build()
+
+
+def _fold_id(node: exp.Expr | str | None) -> str:
+    if node is None:
+        raise _Unsupported("missing name")
+    if isinstance(node, str):
+        return clip_bytes(node.lower())
+    if isinstance(node, exp.Identifier):
+        return clip_bytes(str(node.this) if node.quoted else str(node.this).lower())
+    if isinstance(node, exp.Column | exp.Table):
+        return _fold_id(node.this)
+    if isinstance(node, exp.Dot | exp.Expr):
+        return node.name.lower()
+    raise _Unsupported("name not understood")
+
+
+def _fold_text(name: str) -> str:
+    name = name.strip()
+    if len(name) >= 2 and name[0] == '"' and name[-1] == '"':
+        return clip_bytes(name[1:-1].replace('""', '"'))
+    return clip_bytes(name.lower())
+
+
+def _split_qname(text: str) -> list[str]:
+    parts = re.findall(_IDENT, text)
+    return [_fold_text(p) for p in parts]
+
+
+def _first_words(text: str) -> str:
+    words = " ".join(text.split()[:6])
+    return words if len(words) <= 80 else words[:77] + "..."
+
+
+def _split_prefix(text: str, bad_line: int) -> list[Statement]:
+    """The statements that end before ``bad_line`` (the part of a broken file still readable)."""
+    lines = text.splitlines(keepends=True)
+    prefix = "".join(lines[: max(bad_line - 1, 0)])
+    while prefix:
+        try:
+            return split_statements(prefix)
+        except SqlSyntaxError as exc:
+            prefix = "".join(prefix.splitlines(keepends=True)[: max(exc.line - 1, 0)])
+    return []
+
+
+def _matching_paren(text: str, start: int) -> int:
+    depth = 0
+    quote = ""
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    raise _Unsupported("unbalanced parentheses")
+
+
+def _include(node: exp.Expr) -> list[str]:
+    params = node.args.get("include")
+    if isinstance(params, exp.IndexParameters):
+        return [_fold_id(i) for i in params.args.get("include") or []]
+    return []
+
+
+def _deferral(options: Iterable[object]) -> tuple[bool, bool]:
+    words = [" ".join(str(o).upper().split()) for o in options]
+    deferrable = "DEFERRABLE" in words
+    deferred = "INITIALLY DEFERRED" in words
+    return deferrable or deferred, deferred
+
+
+def _dedupe(specs: list[_IndexSpec]) -> list[_IndexSpec]:
+    """PostgreSQL keeps one index for identical PK/UNIQUE specs in a CREATE TABLE (PK first)."""
+    ordered = [s for s in specs if s.constraint == "primary key"][:1]
+    ordered += [s for s in specs if s not in ordered]
+    result: list[_IndexSpec] = []
+    for spec in ordered:
+        prior = next(
+            (
+                p
+                for p in result
+                if p.columns == spec.columns
+                and p.include == spec.include
+                and _deferral(p.options) == _deferral(spec.options)
+                and p.nulls_not_distinct == spec.nulls_not_distinct
+            ),
+            None,
+        )
+        if prior is None:
+            result.append(spec)
+        elif prior.name is None:
+            prior.name = spec.name
+    return result
+
+
+def _is_self(table: _Table, target: exp.Expr) -> bool:
+    if not isinstance(target, exp.Table):
+        return False
+    db = target.args.get("db")
+    return _fold_id(target.this) == table.name and (db is None or _fold_id(db) == table.schema)
+
+
+def _index_key(ordered: exp.Expr) -> _Key:
+    descending = False
+    node = ordered
+    if isinstance(node, exp.Ordered):
+        descending = bool(node.args.get("desc"))
+        node = node.this
+    opclass: str | None = None
+    collation: str | None = None
+    if isinstance(node, exp.Opclass):
+        opclass = node.expression.name.lower()
+        node = node.this
+    if isinstance(node, exp.Collate):
+        collation = node.expression.name
+        node = node.this
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return _Key(node.copy(), descending, opclass, collation)
+
+
+def _figure_colname(node: exp.Expr) -> str:
+    """``FigureIndexColname``: column name, function name, or ``expr``."""
+    while isinstance(node, exp.Cast | exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Column):
+        return _fold_id(node.this)
+    if isinstance(node, exp.Anonymous):
+        return str(node.name).lower()
+    if isinstance(node, exp.Coalesce):
+        return "coalesce"
+    if isinstance(node, exp.Func):
+        return node.sql_name().lower()
+    return "expr"
+
+
+def _dedupe_colnames(names: list[str]) -> list[str]:
+    result: list[str] = []
+    for name in names:
+        candidate, i = name, 0
+        while candidate in result:
+            i += 1
+            candidate = f"{name}{i}"
+        result.append(candidate)
+    return result
+
+
+def _norm(node: exp.Expr) -> str:
+    return normalize_expr(node.sql(dialect="postgres"))
+
+
+def _freeze_key(key: _Key) -> IndexKey:
+    if isinstance(key.expr, exp.Column) and key.expr.args.get("table") is None:
+        return IndexKey(_fold_id(key.expr.this), True, key.collation, key.opclass, key.descending)
+    return IndexKey(_norm(key.expr), False, key.collation, key.opclass, key.descending)
+
+
+def iter_unmodeled_lines(model: StaticModel) -> Iterator[str]:
+    """One line per unmodeled statement, for reports."""
+    for entry in model.unmodeled:
+        yield str(entry)

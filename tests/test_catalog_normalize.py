@@ -1,0 +1,91 @@
+"""normalize_expr: PostgreSQL's deparsed spelling and the migration's spelling agree."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.catalog.normalize import normalize_expr, normalize_identifier
+
+# (as pg_get_constraintdef / pg_get_expr / pg_get_indexdef print it, as a migration writes it)
+SAME = [
+    # reference schema: checks
+    (
+        "((char_length(username) >= 3) AND (char_length(username) <= 64))",
+        "char_length(username) BETWEEN 3 AND 64",
+    ),
+    (
+        "((char_length(email) >= 3) AND (char_length(email) <= 254))",
+        "char_length(email) BETWEEN 3 AND 254",
+    ),
+    (
+        "((char_length(name) >= 1) AND (char_length(name) <= 255))",
+        "char_length(name) BETWEEN 1 AND 255",
+    ),
+    ("(char_length(description) <= 5000)", "char_length(description) <= 5000"),
+    ("(price >= (0)::numeric)", "price >= 0"),
+    ("(inventory_count >= 0)", "inventory_count >= 0"),
+    ("(quantity > 0)", "quantity > 0"),
+    # reference schema: index expressions and defaults
+    ("lower(username)", "LOWER(username)"),
+    ("lower(email)", "lower(Email)"),
+    ("now()", "NOW()"),
+    ("0", "0"),
+    # what PostgreSQL adds or rewrites elsewhere
+    ("lower((email)::text)", "lower(email)"),
+    (
+        "((char_length((username)::text) >= 3) AND (char_length((username)::text) <= 64))",
+        "char_length(username) >= 3 AND char_length(username) <= 64",
+    ),
+    ("(x > '-1'::integer)", "x > -1"),
+    ("(x >= 0.5)", "x >= 0.5"),
+    ("(status = ANY (ARRAY['a'::text, 'b'::text]))", "status IN ('a', 'b')"),
+    (
+        "((status)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[]))",
+        "status IN ('a', 'b')",
+    ),
+    ("(code ~~ 'A%'::text)", "code LIKE 'A%'"),
+    ("nextval('users_id_seq'::regclass)", "nextval('users_id_seq')"),
+    ("'{}'::jsonb", "'{}'"),
+    ("'new'::character varying", "'new'"),
+    ("(NOT (deleted IS NULL))", "NOT deleted IS NULL"),
+    ("(deleted_at IS NULL)", "deleted_at is null"),
+    ('("email" IS NOT NULL)', "email IS NOT NULL"),
+    ("((a AND b) AND c)", "a AND (b AND c)"),
+    ("((a - b) - c)", "a - b - c"),
+    ("(users.email IS NOT NULL)", "email IS NOT NULL"),
+]
+
+DIFFERENT = [
+    ("a - (b - c)", "a - b - c"),
+    ("(a OR b) AND c", "a OR b AND c"),
+    ("price >= 0", "price > 0"),
+    ('"Email" IS NULL', "email IS NULL"),
+    ("x::date", "x"),
+    ("lower(email)", "upper(email)"),
+]
+
+
+@pytest.mark.parametrize(("deparsed", "source"), SAME)
+def test_deparsed_and_source_spellings_normalize_equal(deparsed: str, source: str) -> None:
+    assert normalize_expr(deparsed) == normalize_expr(source)
+
+
+@pytest.mark.parametrize(("left", "right"), DIFFERENT)
+def test_different_expressions_stay_different(left: str, right: str) -> None:
+    assert normalize_expr(left) != normalize_expr(right)
+
+
+def test_canonical_text_is_readable_and_stable() -> None:
+    text = normalize_expr("char_length(username) BETWEEN 3 AND 64")
+    assert text == "length(username) >= 3 AND length(username) <= 64"
+    assert normalize_expr(text) == text
+
+
+def test_unparseable_text_is_whitespace_collapsed() -> None:
+    assert normalize_expr("this   is ((( not sql") == "this is ((( not sql"
+    assert normalize_expr("  ") == ""
+
+
+def test_identifiers_fold_like_postgresql() -> None:
+    assert normalize_identifier("Users") == "users"
+    assert normalize_identifier('"Users"') == "Users"
