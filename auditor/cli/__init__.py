@@ -38,15 +38,14 @@ def cli(
 def _register() -> None:
     from auditor.cli.audit import audit
     from auditor.cli.db import db
-    from auditor.cli.migrations import migrations
     from auditor.cli.drift import drift
+    from auditor.cli.migrations import migrations
     from auditor.cli.rules_cmd import explain, rules
     from auditor.cli.schema import schema
 
-    for command in (audit, db, migrations, rules, explain):
     schema.add_command(drift)
 
-    for command in (audit, db, schema, rules, explain):
+    for command in (audit, db, schema, migrations, rules, explain):
         cli.add_command(command)
 
 

@@ -7,8 +7,8 @@ from auditor.engine import Family
 
 def all_families() -> list[Family]:
     """A fresh instance of every family, in the order the report shows them."""
-    from auditor.families.lint import LintFamily
     from auditor.families.drift import DriftFamily
+    from auditor.families.lint import LintFamily
     from auditor.families.migrations import MigrationsFamily
     from auditor.families.reversibility import ReversibilityFamily
     from auditor.families.schema import SchemaFamily

@@ -83,8 +83,14 @@ def _read(path: Path) -> str:
         raise LintInputError(f"{path}: cannot read ({exc})") from None
 
 
-def collect(paths: Iterable[Path], project: Path, config: LintConfig) -> list[LintUnit]:
-    """The files to lint under ``paths`` (migration roots, migration folders or .sql files)."""
+def collect(
+    paths: Iterable[Path], project: Path, config: LintConfig, layout: str | None = None
+) -> list[LintUnit]:
+    """The files to lint under ``paths`` (migration roots, migration folders or .sql files).
+
+    ``layout`` forces a migration layout (``diesel``, ``paired``, ``flyway``, ``dbmate``);
+    by default it is detected, and a directory in no known layout is linted file by file.
+    """
     units: list[LintUnit] = []
     for path in paths:
         if not path.exists():
@@ -95,9 +101,11 @@ def collect(paths: Iterable[Path], project: Path, config: LintConfig) -> list[Li
             units.extend(_folder_units(path, project))
         else:
             try:
-                migrations = load_migrations(path)
-            except LayoutError:
-                migrations = []
+                migrations = load_migrations(path, layout)
+            except LayoutError as exc:
+                if layout is not None or "no migrations in a known layout" not in str(exc):
+                    raise
+                migrations = []  # plain .sql files: lint each on its own
             if migrations:
                 for migration in migrations:
                     units.extend(_migration_units(migration, project))
@@ -196,7 +204,7 @@ def lint_units(
     known = frozenset(r.id for r in lint_rules())
     findings: list[Finding] = []
     errors: list[AuditError] = []
-    models: dict[str, LintFile] = {}
+    models: dict[tuple[str, str], LintFile] = {}
     files = statements_count = suppressed = 0
     for unit in units:
         try:
@@ -208,14 +216,14 @@ def lint_units(
         statements = _parse(unit, raw)
         before = None
         if unit.before is not None:
-            before = models.get(unit.before.path)
+            before = models.get((unit.before.path, unit.before.direction))
             if before is None:
                 try:
                     before = _model(unit.before, _parse(unit.before), config, None, frozenset())
                 except SqlSyntaxError:
                     before = None
         model = _model(unit, statements, config, before, rule_pack_constraints)
-        models[unit.path] = model
+        models[(unit.path, unit.direction)] = model
         files += 1
         statements_count += len(statements)
         hits, failed = run_rules(rules, model, dict(config.severity))
