@@ -14,6 +14,7 @@ from pathlib import Path
 from auditor.checks.lint.meta import HISTORY_TABLES
 from auditor.lint.config import LintConfig
 from auditor.lint.engine import collect, lint_units
+from auditor.rulepacks import load_rule_packs
 from auditor.rules import rules_of
 
 DATA = Path(__file__).parent / "data" / "lint"
@@ -54,8 +55,13 @@ def test_corpus_has_enough_files_and_covers_every_rule() -> None:
 
 def test_corpus_produces_exactly_the_expected_findings() -> None:
     config = LintConfig(enable=frozenset({"LNT017"}))
-    run = lint_units(collect([CORPUS], DATA, config), config)
+    run = lint_units(collect([CORPUS], DATA, config), config, load_rule_packs(), DATA)
     assert not run.errors
+    # two migrations hold a statement the static model cannot replay: skipped, not passed
+    assert sorted(s.what for s in run.skipped) == [
+        "LNT035/LNT037 for 20230313140000_products_sku_attach",
+        "LNT035/LNT037 for 20230701100000_ignores",
+    ]
     got = Counter((f.location.file or "", f.location.line or 0, f.rule_id) for f in run.findings)
     expected = expected_findings(CORPUS, DATA)
     missing = sorted((expected - got).elements())

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+import shutil
+from pathlib import Path
+
 from auditor.lint.config import LintConfig
+from auditor.lint.engine import HISTORY_RULES, collect, lint_units
+from auditor.rulepacks import load_rule_packs
 from auditor.rules import rules_of
 from tests.lint_helpers import lint_sql
 
@@ -257,6 +262,10 @@ def test_every_check_rule_has_pass_and_fail_cases() -> None:
     covered_fail = {c[0] for c in CASES if c[3]}
     covered_pass = {c[0] for c in CASES if not c[3]}
     for item in rules_of("lint"):
+        if item.id in HISTORY_RULES:  # need a migration history: HISTORY_CASES below
+            assert {c[0] for c in HISTORY_CASES if c[3]} >= {item.id}
+            assert {c[0] for c in HISTORY_CASES if not c[3]} >= {item.id}
+            continue
         assert item.id in covered_fail, f"{item.id} has no failing case"
         assert item.id in covered_pass, f"{item.id} has no passing case"
 
@@ -291,3 +300,63 @@ def test_secret_is_never_in_any_output() -> None:
         text = repr(finding)
         assert secret not in text and "Pa55" not in text
         assert "redacted" in finding.message or finding.rule_id != "LNT030"
+
+
+# (rule, up.sql, down.sql, expected findings of that rule) on top of the reference migrations
+HISTORY_CASES: list[tuple[str, str, str, int]] = [
+    (
+        "LNT035",
+        "DROP INDEX users_email_lower_key;",
+        "CREATE UNIQUE INDEX users_email_lower_key ON users (lower(email));",
+        1,
+    ),
+    (
+        "LNT035",
+        "ALTER TABLE products DROP CONSTRAINT products_price_non_negative;",
+        "ALTER TABLE products ADD CONSTRAINT products_price_non_negative CHECK (price >= 0);",
+        1,
+    ),
+    (
+        "LNT035",
+        "CREATE UNIQUE INDEX users_email_ci ON users (upper(email));\nDROP INDEX users_email_lower_key;",
+        "CREATE UNIQUE INDEX users_email_lower_key ON users (lower(email));\nDROP INDEX users_email_ci;",
+        0,
+    ),
+    ("LNT037", "ALTER TABLE users ADD COLUMN tier TEXT NOT NULL DEFAULT 'free';", "SELECT 1;", 1),
+    (
+        "LNT037",
+        "ALTER TABLE users ADD COLUMN tier TEXT;",
+        "ALTER TABLE users DROP COLUMN tier;",
+        0,
+    ),
+    (
+        "LNT037",
+        "ALTER TABLE products ALTER COLUMN description SET NOT NULL;",
+        "ALTER TABLE products ALTER COLUMN description DROP NOT NULL;",
+        0,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "up", "down", "expected"),
+    HISTORY_CASES,
+    ids=[f"{c[0]}-{'fail' if c[3] else 'pass'}-{i}" for i, c in enumerate(HISTORY_CASES)],
+)
+def test_history_rule_case(
+    tmp_path: Path, reference_migrations: Path, rule_id: str, up: str, down: str, expected: int
+) -> None:
+    root = tmp_path / "migrations"
+    shutil.copytree(reference_migrations, root)
+    folder = root / "2024-02-01-000000_change"
+    folder.mkdir()
+    (folder / "up.sql").write_text(up + "\n", encoding="utf-8")
+    (folder / "down.sql").write_text(down + "\n", encoding="utf-8")
+    config = LintConfig()
+    run = lint_units(collect([root], tmp_path, config), config, load_rule_packs(), tmp_path)
+    assert not run.errors and not run.skipped
+    got = [f for f in run.findings if f.rule_id == rule_id]
+    assert len(got) == expected, [f.message for f in got]
+    for finding in got:
+        assert finding.location.file is not None
+        assert finding.location.file.startswith("migrations/2024-02-01-000000_change/")

@@ -12,7 +12,9 @@ from auditor.engine import now_iso
 from auditor.findings import Metadata, Report, Severity
 from auditor.lint.config import load_lint_config
 from auditor.lint.engine import LintInputError, changed_files, collect, family_result, lint_units
+from auditor.lint.packs import configured_layout, configured_requirements
 from auditor.report import render
+from auditor.rulepacks import RulePackError
 
 
 @click.group()
@@ -71,16 +73,17 @@ def lint(
     targets = list(paths) or [opts.migrations_dir(config)]
     started = now_iso()
     try:
-        units = collect(targets, opts.project, lint_config)
+        requirements = configured_requirements(config)
+        units = collect(targets, opts.project, lint_config, configured_layout(config))
         notes: tuple[str, ...] = ()
         if changed_since is not None:
             changed = changed_files(opts.project, changed_since)
             total = len(units)
             units = [u for u in units if (opts.project / u.path).resolve() in changed]
             notes = (f"--changed-since {changed_since}: {len(units)} of {total} file(s) changed",)
-    except LintInputError as exc:
+    except (LintInputError, RulePackError) as exc:
         raise UsageFailure(str(exc)) from None
-    result = family_result(lint_units(units, lint_config), notes)
+    result = family_result(lint_units(units, lint_config, requirements, opts.project), notes)
     report = Report(
         metadata=Metadata(
             tool_version=__version__,

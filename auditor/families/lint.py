@@ -7,7 +7,9 @@ from auditor.engine import AuditContext, Family
 from auditor.findings import AuditError, FamilyResult
 from auditor.lint.config import load_lint_config
 from auditor.lint.engine import TITLE, LintInputError, collect, family_result, lint_units
+from auditor.lint.packs import configured_layout, configured_requirements
 from auditor.migrate.layouts import LayoutError
+from auditor.rulepacks import RulePackError
 
 
 class LintFamily(Family):
@@ -19,7 +21,8 @@ class LintFamily(Family):
     def run(self, ctx: AuditContext) -> FamilyResult:
         config = load_lint_config(ctx.config)
         try:
-            units = collect([ctx.migrations], ctx.project, config)
-        except (LintInputError, LayoutError) as exc:
+            requirements = configured_requirements(ctx.config)
+            units = collect([ctx.migrations], ctx.project, config, configured_layout(ctx.config))
+        except (LintInputError, LayoutError, RulePackError) as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
-        return family_result(lint_units(units, config))
+        return family_result(lint_units(units, config, requirements, ctx.project))

@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import fnmatch
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.checks.lint import FAMILY
 from auditor.checks.lint.meta import MALFORMED_IGNORE, UNUSED_IGNORE, Pragma, find_pragmas
 from auditor.checks.lint.model import LintFile, analyze
-from auditor.findings import AuditError, FamilyResult, Finding, Hit, Location
+from auditor.findings import AuditError, FamilyResult, Finding, Hit, Location, Skipped
 from auditor.lint.config import LintConfig, lint_rules
 from auditor.migrate.layouts import LayoutError, Migration, load_migrations
 from auditor.migrate.sqlfile import SqlSyntaxError, Statement, split_statements
 from auditor.rules import Rule, run_rules
+
+if TYPE_CHECKING:
+    from auditor.lint.history import History, MigrationFacts
+    from auditor.rulepacks import Requirement
+
+HISTORY_RULES = frozenset({"LNT035", "LNT037"})
+"""Rules that need the static replay of the whole migration history."""
 
 TITLE = "Migration lint"
 
@@ -41,6 +49,8 @@ class LintUnit:
     first_line: int = 1
     before: LintUnit | None = None
     """The migration's up.sql when this is its down.sql."""
+    series: tuple[Migration, ...] = ()
+    """Every migration of the directory this one belongs to, in order (for the static replay)."""
 
 
 def relative(path: Path, project: Path) -> str:
@@ -51,7 +61,9 @@ def relative(path: Path, project: Path) -> str:
         return path.as_posix()
 
 
-def _migration_units(migration: Migration, project: Path) -> list[LintUnit]:
+def _migration_units(
+    migration: Migration, project: Path, series: tuple[Migration, ...] = ()
+) -> list[LintUnit]:
     up = LintUnit(
         path=relative(migration.up.path, project),
         text=migration.up.text,
@@ -59,6 +71,7 @@ def _migration_units(migration: Migration, project: Path) -> list[LintUnit]:
         migration=migration.label,
         run_in_transaction=migration.run_in_transaction,
         first_line=migration.up.first_line,
+        series=series,
     )
     units = [up]
     if migration.down is not None:
@@ -71,6 +84,7 @@ def _migration_units(migration: Migration, project: Path) -> list[LintUnit]:
                 run_in_transaction=migration.run_in_transaction,
                 first_line=migration.down.first_line,
                 before=up,
+                series=series,
             )
         )
     return units
@@ -107,8 +121,9 @@ def collect(
                     raise
                 migrations = []  # plain .sql files: lint each on its own
             if migrations:
+                series = tuple(migrations)
                 for migration in migrations:
-                    units.extend(_migration_units(migration, project))
+                    units.extend(_migration_units(migration, project, series))
             else:
                 for file in sorted(path.rglob("*.sql")):
                     units.extend(_file_units(file, project, config))
@@ -124,9 +139,10 @@ def collect(
 
 
 def _folder_units(folder: Path, project: Path) -> list[LintUnit]:
-    for migration in load_migrations(folder.parent):
+    series = tuple(load_migrations(folder.parent, "diesel"))
+    for migration in series:
         if migration.up.path.resolve().parent == folder.resolve():
-            return _migration_units(migration, project)
+            return _migration_units(migration, project, series)
     raise LintInputError(f"{folder}: not a migration of {folder.parent}")
 
 
@@ -177,6 +193,7 @@ class LintRun:
 
     findings: tuple[Finding, ...]
     errors: tuple[AuditError, ...]
+    skipped: tuple[Skipped, ...]
     files: int
     statements: int
     suppressed: int
@@ -197,13 +214,21 @@ def _parse(unit: LintUnit, statements: list[Statement] | None = None) -> list[St
 def lint_units(
     units: Iterable[LintUnit],
     config: LintConfig,
-    rule_pack_constraints: frozenset[str] = frozenset(),
+    requirements: Sequence[Requirement] = (),
+    project: Path | None = None,
 ) -> LintRun:
-    """Lint every unit; a file that cannot be split is an error (the run is incomplete)."""
+    """Lint every unit; a file that cannot be split is an error (the run is incomplete).
+
+    ``requirements`` (rule packs) feed LNT035; migrations are replayed with the static
+    builder for LNT035/LNT037 only when one of them is active.
+    """
     rules = config.active_rules()
     known = frozenset(r.id for r in lint_rules())
+    wants_history = any(r.id in HISTORY_RULES for r in rules)
+    histories: dict[int, History | None] = {}
     findings: list[Finding] = []
     errors: list[AuditError] = []
+    skipped: list[Skipped] = []
     models: dict[tuple[str, str], LintFile] = {}
     files = statements_count = suppressed = 0
     for unit in units:
@@ -219,10 +244,21 @@ def lint_units(
             before = models.get((unit.before.path, unit.before.direction))
             if before is None:
                 try:
-                    before = _model(unit.before, _parse(unit.before), config, None, frozenset())
+                    before = _model(unit.before, _parse(unit.before), config, None)
                 except SqlSyntaxError:
                     before = None
-        model = _model(unit, statements, config, before, rule_pack_constraints)
+        facts = None
+        if wants_history and unit.series and unit.migration is not None:
+            key = id(unit.series)
+            if key not in histories:
+                histories[key] = _history(unit.series, project, requirements, errors)
+            history = histories[key]
+            facts = history.facts.get(unit.migration) if history is not None else None
+            if facts is not None and facts.uncertain and unit.direction == "up":
+                skipped.append(
+                    Skipped(FAMILY, f"LNT035/LNT037 for {unit.migration}", facts.uncertain)
+                )
+        model = _model(unit, statements, config, before, facts)
         models[(unit.path, unit.direction)] = model
         files += 1
         statements_count += len(statements)
@@ -232,7 +268,24 @@ def lint_units(
         kept, ignored = _apply_pragmas(hits, pragmas, model, config, unit.first_line)
         findings.extend(kept)
         suppressed += ignored
-    return LintRun(tuple(findings), tuple(errors), files, statements_count, suppressed)
+    return LintRun(
+        tuple(findings), tuple(errors), tuple(skipped), files, statements_count, suppressed
+    )
+
+
+def _history(
+    series: tuple[Migration, ...],
+    project: Path | None,
+    requirements: Sequence[Requirement],
+    errors: list[AuditError],
+) -> History | None:
+    from auditor.lint.history import replay
+
+    try:
+        return replay(series, project or Path.cwd(), requirements)
+    except Exception as exc:  # the replay is best effort per statement; a crash is an error
+        errors.append(AuditError(FAMILY, f"static replay for LNT035/LNT037 failed: {exc}"))
+        return None
 
 
 def _model(
@@ -240,8 +293,15 @@ def _model(
     statements: list[Statement],
     config: LintConfig,
     before: LintFile | None,
-    constraints: frozenset[str],
+    facts: MigrationFacts | None = None,
 ) -> LintFile:
+    lost: tuple[tuple[str, str, str], ...] = ()
+    diff: tuple[str, ...] = ()
+    if facts is not None:
+        if unit.direction == "up":
+            lost = tuple((r.id, r.table, r.describe) for r in facts.lost)
+        elif unit.direction == "down":
+            diff = facts.reversal_diff
     return analyze(
         unit.path,
         statements,
@@ -250,7 +310,8 @@ def _model(
         run_in_transaction=unit.run_in_transaction,
         postgres_version=config.postgres_version,
         before=before,
-        rule_pack_constraints=constraints,
+        lost_requirements=lost,
+        reversal_diff=diff,
     )
 
 
@@ -333,6 +394,7 @@ def family_result(run: LintRun, notes: tuple[str, ...] = ()) -> FamilyResult:
         title=TITLE,
         findings=tuple(sorted(run.findings, key=Finding.sort_key)),
         errors=run.errors,
+        skipped=run.skipped,
         checked=(("files", run.files), ("statements", run.statements)),
         notes=notes
         + ((f"{run.suppressed} finding(s) silenced by auditor-ignore",) if run.suppressed else ()),

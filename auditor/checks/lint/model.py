@@ -157,8 +157,10 @@ class LintFile:
     """(statement index, problem) for BEGIN/COMMIT misuse found while walking the file."""
     up_tables: frozenset[str] = frozenset()
     """For a down.sql: the tables its up.sql created."""
-    rule_pack_constraints: frozenset[str] = frozenset()
-    """Constraint names a rule pack requires (lower case)."""
+    lost_requirements: tuple[tuple[str, str, str], ...] = ()
+    """(requirement id, table, description) of rule-pack requirements this up.sql stops satisfying."""
+    reversal_diff: tuple[str, ...] = ()
+    """For a down.sql: how the static model after up+down differs from before up (empty: reversed)."""
 
     def is_new_table(self, table: str, statement: LintStatement) -> bool:
         """True when ``table`` was created by this migration before ``statement``."""
@@ -190,7 +192,8 @@ def analyze(
     run_in_transaction: bool = False,
     postgres_version: int = 16,
     before: LintFile | None = None,
-    rule_pack_constraints: frozenset[str] = frozenset(),
+    lost_requirements: tuple[tuple[str, str, str], ...] = (),
+    reversal_diff: tuple[str, ...] = (),
 ) -> LintFile:
     """Build the lint model of one file. ``before`` is the up.sql model when this is its down.sql."""
     created_tables: dict[str, int] = {}
@@ -283,5 +286,6 @@ def analyze(
         timeouts=timeouts,
         transaction_events=tuple(events),
         up_tables=frozenset(before.created_tables) if before is not None else frozenset(),
-        rule_pack_constraints=rule_pack_constraints,
+        lost_requirements=lost_requirements,
+        reversal_diff=reversal_diff,
     )

@@ -807,3 +807,81 @@ def transaction_misuse(file: LintFile) -> Iterator[Hit]:
             "remove BEGIN/COMMIT from the migration: the runner manages the transaction",
             key=f"tx:{problem}",
         )
+
+
+@rule("LNT035", FAMILY, Severity.HIGH, "Migrations keep what the rule packs require")
+def drops_required(file: LintFile) -> Iterator[Hit]:
+    """A migration drops a constraint, index, column or table that a rule pack requires.
+
+    The static model (the migrations replayed with sqlglot, no database) satisfies
+    the requirement before the up.sql and no longer after it: the security review's
+    promise silently disappears with this migration.
+
+    Bad:
+
+        -- rules/reference-schema.toml requires a case-insensitive unique email
+        DROP INDEX users_email_lower_key;
+
+    Good:
+
+        -- replace it in the same migration with an equivalent guarantee
+        CREATE UNIQUE INDEX users_email_ci_key ON users (lower(email));
+        DROP INDEX users_email_lower_key;
+    """
+    for requirement, table, describe in file.lost_requirements:
+        statement = _dropping_statement(file, table.rsplit(".", 1)[-1])
+        yield hit(
+            file,
+            statement,
+            f"this migration removes what rule-pack requirement {requirement} needs: {describe}",
+            "keep the constraint, or replace it with an equivalent one in the same migration",
+            key=requirement,
+        )
+
+
+def _dropping_statement(file: LintFile, table: str) -> LintStatement:
+    """The statement most likely to break a requirement on ``table`` (else the first one)."""
+    pattern = re.compile(rf'\b"?{re.escape(table)}"?\b', re.IGNORECASE)
+    mentions = [s for s in file.statements if pattern.search(s.masked)]
+    for statement in mentions:
+        if re.search(r"\b(?:DROP|RENAME|TYPE)\b", statement.upper):
+            return statement
+    for statement in file.statements:
+        if statement.upper.startswith("DROP INDEX") or statement.upper.startswith(
+            "DROP CONSTRAINT"
+        ):
+            return statement
+    return mentions[0] if mentions else file.statements[0]
+
+
+@rule("LNT037", FAMILY, Severity.MEDIUM, "A down.sql reverses its up.sql")
+def down_does_not_reverse(file: LintFile) -> Iterator[Hit]:
+    """After up.sql then down.sql, the static schema model differs from the one before up.sql.
+
+    The migrations are replayed with sqlglot (no database): a rollback with this
+    down.sql would leave a different schema than the one it claims to restore. A
+    missing or empty down.sql is MIG004.
+
+    Bad:
+
+        -- up.sql
+        ALTER TABLE users ADD COLUMN tier TEXT NOT NULL DEFAULT 'free';
+        -- down.sql (forgets the column)
+        SELECT 1;
+
+    Good:
+
+        -- down.sql
+        ALTER TABLE users DROP COLUMN tier;
+    """
+    if file.direction != "down" or not file.reversal_diff or not file.statements:
+        return
+    shown = "; ".join(file.reversal_diff[:3])
+    more = f" (+{len(file.reversal_diff) - 3} more)" if len(file.reversal_diff) > 3 else ""
+    yield hit(
+        file,
+        file.statements[0],
+        f"down.sql does not restore the schema from before up.sql: {shown}{more}",
+        "make down.sql undo exactly what up.sql does (or ignore with the reason it cannot)",
+        key="reversal",
+    )
