@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 import shutil
 from pathlib import Path
+
+import pytest
 
 from auditor.lint.config import LintConfig
 from auditor.lint.engine import HISTORY_RULES, collect, lint_units
