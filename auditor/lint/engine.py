@@ -222,8 +222,10 @@ def lint_units(
     ``requirements`` (rule packs) feed LNT035; migrations are replayed with the static
     builder for LNT035/LNT037 only when one of them is active.
     """
+    units = list(units)
     rules = config.active_rules()
     known = frozenset(r.id for r in lint_rules())
+    linted = frozenset(u.migration for u in units if u.migration is not None)
     wants_history = any(r.id in HISTORY_RULES for r in rules)
     histories: dict[int, History | None] = {}
     findings: list[Finding] = []
@@ -251,7 +253,7 @@ def lint_units(
         if wants_history and unit.series and unit.migration is not None:
             key = id(unit.series)
             if key not in histories:
-                histories[key] = _history(unit.series, project, requirements, errors)
+                histories[key] = _history(unit.series, project, requirements, errors, linted)
             history = histories[key]
             facts = history.facts.get(unit.migration) if history is not None else None
             if facts is not None and facts.uncertain and unit.direction == "up":
@@ -278,11 +280,12 @@ def _history(
     project: Path | None,
     requirements: Sequence[Requirement],
     errors: list[AuditError],
+    linted: frozenset[str],
 ) -> History | None:
     from auditor.lint.history import replay
 
     try:
-        return replay(series, project or Path.cwd(), requirements)
+        return replay(series, project or Path.cwd(), requirements, only=linted)
     except Exception as exc:  # the replay is best effort per statement; a crash is an error
         errors.append(AuditError(FAMILY, f"static replay for LNT035/LNT037 failed: {exc}"))
         return None

@@ -73,11 +73,15 @@ def replay(
     requirements: Sequence[Requirement],
     *,
     reversal: bool = True,
+    only: frozenset[str] | None = None,
 ) -> History:
-    """Replay ``migrations`` and compare models around each one."""
+    """Replay ``migrations`` and compare models around each one (or each label in ``only``)."""
     builder = StaticBuilder(root)
     facts: dict[str, MigrationFacts] = {}
     for migration in migrations:
+        if only is not None and migration.label not in only:
+            builder.add_script(migration.up)
+            continue
         before = builder.build()
         start = len(builder.unmodeled)
         fork = copy.deepcopy(builder)
