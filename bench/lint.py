@@ -90,6 +90,10 @@ BAD = [
     "CREATE TABLE {new} (id SERIAL PRIMARY KEY, code CHAR(3), at TIMESTAMP);",
     "CREATE ROLE r{n} LOGIN PASSWORD 'pw-{n}';",
     "GRANT SELECT ON {t} TO PUBLIC;",
+    "CREATE INDEX CONCURRENTLY IF NOT EXISTS {t}_cc{n}_idx ON {t} (label);",
+    "DROP SCHEMA legacy_{n} CASCADE;",
+    "CREATE TABLE {new}_with_a_name_that_is_far_too_long_for_postgres_identifiers (id BIGINT);",
+    "BEGIN;",
 ]
 
 

@@ -66,6 +66,12 @@ CASES: list[tuple[str, str, bool, int]] = [
         0,
     ),
     ("LNT005", "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;", TX, 0),
+    (
+        "LNT005",
+        "ALTER TABLE users VALIDATE CONSTRAINT users_email_nn; ALTER TABLE users ALTER email SET NOT NULL;",
+        TX,
+        0,
+    ),
     # LNT006 NOT NULL column without default
     ("LNT006", "ALTER TABLE users ADD COLUMN tier TEXT NOT NULL;", TX, 1),
     ("LNT006", "ALTER TABLE users ADD COLUMN tier TEXT NOT NULL DEFAULT 'free';", TX, 0),

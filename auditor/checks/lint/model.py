@@ -151,6 +151,8 @@ class LintFile:
     created_indexes: dict[str, int] = field(default_factory=dict)
     index_tables: dict[str, str] = field(default_factory=dict)
     """Index name → its table, for the indexes this migration created."""
+    validated: dict[str, int] = field(default_factory=dict)
+    """Table → index of the first ``VALIDATE CONSTRAINT`` on it in this file."""
     timeouts: dict[str, int] = field(default_factory=dict)
     """``lock_timeout``/``statement_timeout`` → index of the first statement setting it."""
     transaction_events: tuple[tuple[int, str], ...] = ()
@@ -206,6 +208,7 @@ def analyze(
         created_indexes.update(dict.fromkeys(before.created_indexes, -1))
         index_tables.update(before.index_tables)
     timeouts: dict[str, int] = {}
+    validated: dict[str, int] = {}
     events: list[tuple[int, str]] = []
     in_tx = run_in_transaction
     explicit_begin: int | None = None
@@ -263,6 +266,9 @@ def analyze(
         alter = item.alter_table
         if alter is not None:
             for action in alter.actions:
+                if action[:8].upper() == "VALIDATE":
+                    validated.setdefault(alter.table, index)
+                    continue
                 added = _ADD_COLUMN.match(action)
                 if added:
                     added_columns.setdefault((alter.table, unquote(added.group(2))), index)
@@ -283,6 +289,7 @@ def analyze(
         added_columns=added_columns,
         created_indexes=created_indexes,
         index_tables=index_tables,
+        validated=validated,
         timeouts=timeouts,
         transaction_events=tuple(events),
         up_tables=frozenset(before.created_tables) if before is not None else frozenset(),

@@ -258,7 +258,8 @@ def set_not_null(file: LintFile) -> Iterator[Hit]:
 
     Since PostgreSQL 12 the scan is skipped when a validated ``CHECK (col IS NOT
     NULL)`` already proves it: add that CHECK ``NOT VALID``, validate it, then set
-    NOT NULL and drop the CHECK.
+    NOT NULL and drop the CHECK. Not reported when a ``VALIDATE CONSTRAINT`` on the
+    same table comes earlier in the file.
 
     Bad:
 
@@ -278,6 +279,8 @@ def set_not_null(file: LintFile) -> Iterator[Hit]:
         column = base_name(match.group(1))
         if file.is_new_column(table, column, statement):
             continue
+        if file.validated.get(table, statement.index) < statement.index:
+            continue  # a CHECK validated just before can prove it (PostgreSQL 12+)
         yield hit(
             file,
             statement,
