@@ -178,6 +178,13 @@ CASES: list[tuple[str, str, bool, int]] = [
     ("LNT023", "CREATE INDEX " + "x" * 64 + " ON o (a);", TX, 1),
     ("LNT023", 'CREATE TABLE "' + "é" * 32 + '" (id BIGINT);', TX, 1),
     ("LNT023", "CREATE INDEX " + "x" * 63 + " ON o (a);", TX, 0),
+    (
+        "LNT023",
+        'CREATE TABLE "Tbl" (id BIGINT CHECK (id >= 0), c1 varchar(40) NOT NULL, '
+        'c2 bigint NOT NULL, c3 text, c4 text, c5 text, "Col" text, c6 text);',
+        TX,
+        0,
+    ),
     # LNT024 transaction nesting and uncommitted BEGIN
     ("LNT024", "BEGIN; ALTER TABLE o ADD COLUMN n TEXT; COMMIT;", TX, 1),
     ("LNT024", "BEGIN; ALTER TABLE o ADD COLUMN n TEXT;", NO_TX, 1),

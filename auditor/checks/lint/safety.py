@@ -137,7 +137,7 @@ def index_without_concurrently(file: LintFile) -> Iterator[Hit]:
         yield hit(
             file,
             statement,
-            f"index {quoted(parts.name or '?')} on existing table {quoted(parts.table)} is built without CONCURRENTLY (blocks writes)",
+            f"{'index ' + quoted(parts.name) if parts.name else 'an unnamed index'} on existing table {quoted(parts.table)} is built without CONCURRENTLY (blocks writes)",
             "CREATE INDEX CONCURRENTLY, in a migration with run_in_transaction = false",
             key=f"{parts.table}.{parts.name}",
         )
@@ -243,10 +243,15 @@ def constraint_without_not_valid(file: LintFile) -> Iterator[Hit]:
             continue
         kind = " ".join(match.group(2).upper().split())
         name = base_name(match.group(1)) if match.group(1) else kind.lower()
+        what = (
+            f"{kind} constraint {quoted(name)}"
+            if match.group(1)
+            else f"an unnamed {kind} constraint"
+        )
         yield hit(
             file,
             statement,
-            f"{kind} constraint {quoted(name)} is added to existing table {quoted(table)} without NOT VALID (full scan under lock)",
+            f"{what} is added to existing table {quoted(table)} without NOT VALID (full scan under lock)",
             "add it NOT VALID, then VALIDATE CONSTRAINT in a separate migration",
             key=f"{table}.{name}",
         )
@@ -432,10 +437,11 @@ def unique_without_index(file: LintFile) -> Iterator[Hit]:
             continue
         kind = " ".join(match.group(2).upper().split())
         name = base_name(match.group(1)) if match.group(1) else kind.lower()
+        what = f"{kind} {quoted(name)}" if match.group(1) else f"an unnamed {kind}"
         yield hit(
             file,
             statement,
-            f"{kind} {quoted(name)} on existing table {quoted(table)} builds its index under an exclusive lock",
+            f"{what} on existing table {quoted(table)} builds its index under an exclusive lock",
             "CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX",
             key=f"{table}.{name}",
         )

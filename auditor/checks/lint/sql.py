@@ -264,9 +264,9 @@ def function_names(expression: str) -> frozenset[str]:
     return frozenset(names)
 
 
-_LONG_NAME = re.compile(r'"(?:[^"]|""){16,}"|[^\W\d][\w$]{15,}')
+_LONG_NAME = re.compile(r'"(?:[^"]|"")*"|(?<![\w$])[^\W\d][\w$]{15,}')
 
 
 def long_identifiers(masked: str) -> list[str]:
     """The identifier-looking tokens of at least 16 characters (the only ones that can pass 63 bytes), unquoted."""
-    return [unquote(token) for token in _LONG_NAME.findall(masked)]
+    return [unquote(token) for token in _LONG_NAME.findall(masked) if len(token) >= 16]
