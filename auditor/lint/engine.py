@@ -270,6 +270,15 @@ def lint_units(
         kept, ignored = _apply_pragmas(hits, pragmas, model, config, unit.first_line)
         findings.extend(kept)
         suppressed += ignored
+    plain = sum(1 for u in units if not u.series)
+    if wants_history and plain:
+        skipped.append(
+            Skipped(
+                FAMILY,
+                f"LNT035/LNT037 for {plain} file(s)",
+                "not part of a migrations directory: no history to replay",
+            )
+        )
     return LintRun(
         tuple(findings), tuple(errors), tuple(skipped), files, statements_count, suppressed
     )

@@ -13,7 +13,6 @@ from auditor.checks.lint.sql import (
     is_table_constraint,
     paren_body,
     split_top_level,
-    unquote,
 )
 from auditor.findings import Hit, Location
 
@@ -97,4 +96,4 @@ def quoted(name: str) -> str:
     return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else '"' + name.replace('"', '""') + '"'
 
 
-__all__ = ["column_definitions", "hit", "quoted", "unquote"]
+__all__ = ["column_definitions", "hit", "quoted", "read_column_definitions"]

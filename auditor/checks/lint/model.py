@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from auditor.checks.lint.sql import QNAME, base_name, mask, split_top_level, unquote
+from auditor.checks.lint.sql import QNAME, base_name, mask, split_top_level
 from auditor.migrate.sqlfile import Statement
 
 _ALTER_TABLE = re.compile(
@@ -271,7 +271,7 @@ def analyze(
                     continue
                 added = _ADD_COLUMN.match(action)
                 if added:
-                    added_columns.setdefault((alter.table, unquote(added.group(2))), index)
+                    added_columns.setdefault((alter.table, base_name(added.group(2))), index)
                     continue
                 renamed = _RENAME_TABLE.match(action)
                 if renamed and alter.table in created_tables:
