@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.catalog.model import diff_models
-from auditor.catalog.static import StaticBuilder, Unmodeled
+from auditor.catalog.static import StaticBuilder, StaticModel, Unmodeled
 from auditor.checks.schema import evaluate
 from auditor.migrate.layouts import Migration
 from auditor.rulepacks import Requirement
@@ -67,6 +67,19 @@ def _relevant(items: Sequence[Unmodeled]) -> list[Unmodeled]:
     return [u for u in items if not _BENIGN.match(u.first_words)]
 
 
+_SCHEMA_CHANGE = re.compile(
+    r"\b(?:CREATE|ALTER|DROP|RENAME|COMMENT|DO|EXECUTE|CALL|IMPORT|SECURITY|CLUSTER|REINDEX)\b",
+    re.IGNORECASE,
+)
+
+
+def _changes_schema(text: str) -> bool:
+    """False only for a script that certainly leaves the schema alone (SELECT, INSERT, ...)."""
+    from auditor.checks.lint.sql import mask
+
+    return bool(_SCHEMA_CHANGE.search(mask(text)))
+
+
 def replay(
     migrations: Sequence[Migration],
     root: Path,
@@ -75,24 +88,33 @@ def replay(
     reversal: bool = True,
     only: frozenset[str] | None = None,
 ) -> History:
-    """Replay ``migrations`` and compare models around each one (or each label in ``only``)."""
+    """Replay ``migrations`` and compare models around each one (or each label in ``only``).
+
+    The history is replayed once; a down.sql is applied to a copy of the builder
+    (none is needed when the down.sql changes no schema: the model stays as after up.sql).
+    """
     builder = StaticBuilder(root)
     facts: dict[str, MigrationFacts] = {}
+    before: StaticModel | None = None
+    satisfied_before: frozenset[str] | None = None
     for migration in migrations:
         if only is not None and migration.label not in only:
             builder.add_script(migration.up)
+            before = satisfied_before = None
             continue
-        before = builder.build()
+        if before is None:
+            before = builder.build()
+        if satisfied_before is None:
+            satisfied_before = _satisfied(requirements, before)
         start = len(builder.unmodeled)
-        fork = copy.deepcopy(builder)
-        fork.add_script(migration.up)
-        after = fork.build()
-        after_up = len(fork.unmodeled)
-        up_unmodeled = _relevant(fork.unmodeled[start:after_up])
+        builder.add_script(migration.up)
+        after = builder.build()
+        up_unmodeled = _relevant(builder.unmodeled[start:])
+        satisfied_after = _satisfied(requirements, after)
         lost = tuple(
             LostRequirement(req.id, req.table, req.describe())
             for req in requirements
-            if evaluate(req, before.model).satisfied and not evaluate(req, after.model).satisfied
+            if req.id in satisfied_before and req.id not in satisfied_after
         )
         if up_unmodeled:
             lost = tuple(r for r in lost if not after.uncertain(r.table))
@@ -101,15 +123,24 @@ def replay(
         if up_unmodeled:
             uncertain = f"up.sql has {len(up_unmodeled)} statement(s) the static model cannot replay, first {up_unmodeled[0]}"
         if reversal and migration.down is not None and not migration.down.is_empty:
-            fork.add_script(migration.down)
-            reverted = fork.build()
-            down_unmodeled = _relevant(fork.unmodeled[after_up:])
-            if down_unmodeled and uncertain is None:
-                uncertain = f"down.sql has {len(down_unmodeled)} statement(s) the static model cannot replay, first {down_unmodeled[0]}"
+            if _changes_schema(migration.down.text):
+                fork = copy.deepcopy(builder)
+                mark = len(fork.unmodeled)
+                fork.add_script(migration.down)
+                reverted = fork.build()
+                down_unmodeled = _relevant(fork.unmodeled[mark:])
+                if down_unmodeled and uncertain is None:
+                    uncertain = f"down.sql has {len(down_unmodeled)} statement(s) the static model cannot replay, first {down_unmodeled[0]}"
+            else:
+                reverted = after
             if uncertain is None:
                 diff = tuple(
                     diff_models(before.model, reverted.model, ("before up.sql", "after down.sql"))
                 )
         facts[migration.label] = MigrationFacts(lost=lost, reversal_diff=diff, uncertain=uncertain)
-        builder.add_script(migration.up)
+        before, satisfied_before = after, satisfied_after
     return History(facts)
+
+
+def _satisfied(requirements: Sequence[Requirement], model: StaticModel) -> frozenset[str]:
+    return frozenset(r.id for r in requirements if evaluate(r, model.model).satisfied)
