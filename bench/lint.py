@@ -180,6 +180,30 @@ def squawk(files: list[Path], binary: str) -> Counter[str]:
     return Counter(item.get("rule_name", "?") for item in json.loads(done.stdout))
 
 
+def pre_push_history(repeat: int) -> dict[str, object]:
+    """3 changed migrations of a 38-migration Diesel history, with LNT035/LNT037 (static replay)."""
+    from auditor.rulepacks import load_rule_packs
+
+    corpus = ROOT / "tests" / "data" / "lint" / "corpus"
+    requirements = load_rule_packs()
+    out: dict[str, object] = {"history": len([p for p in corpus.iterdir() if p.is_dir()])}
+    for name, disable in (("with_history_rules", frozenset()), ("without", HISTORY_OFF)):
+        config = LintConfig(disable=disable)
+        units = collect([corpus], ROOT, config)
+        changed = {u.migration for u in units[-6:]}
+        picked = [u for u in units if u.migration in changed]
+
+        def run(config: LintConfig = config, picked: list[object] = picked) -> object:
+            return lint_units(picked, config, requirements, ROOT)  # type: ignore[arg-type]
+
+        seconds, _ = timed(run, repeat)
+        out[f"{name}_seconds"] = round(seconds, 3)
+    return out
+
+
+HISTORY_OFF = frozenset({"LNT035", "LNT037"})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=float, default=1.0)
@@ -250,6 +274,7 @@ def main() -> None:
             t_pp_sq, _ = timed(lambda: squawk(pre_push, squawk_bin), args.repeat)
             pp["squawk_seconds"] = round(t_pp_sq, 3)
         results["pre_push"] = pp
+        results["pre_push_with_history"] = pre_push_history(args.repeat)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(results, indent=2))
