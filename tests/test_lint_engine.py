@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -263,3 +264,35 @@ def test_lint_family_runs_without_a_database(tmp_path: Path) -> None:
     result = LintFamily().run(AuditContext(project=tmp_path, migrations=root))
     assert [f.rule_id for f in result.findings] == ["LNT001", "LNT002"]
     assert dict(result.checked) == {"files": 2, "statements": 3}
+
+
+def test_lint_as_a_subprocess_never_prints_the_secret(tmp_path: Path) -> None:
+    secret = "pr0d-Secret-4242"
+    migration = _migration(
+        tmp_path / "migrations",
+        "2024-03-01-000000_roles",
+        f"CREATE ROLE app LOGIN PASSWORD '{secret}';\nCREATE INDEX o_idx ON orders (x);\n",
+        "DROP ROLE app;\n",
+    )
+    for fmt in ("text", "json", "md"):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "auditor",
+                "--project",
+                str(tmp_path),
+                "migrations",
+                "lint",
+                "--format",
+                fmt,
+                str(migration),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert done.returncode == 1, done.stderr
+        assert "LNT030" in done.stdout and "LNT001" in done.stdout
+        assert secret not in done.stdout + done.stderr
