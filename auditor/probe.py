@@ -129,20 +129,23 @@ class _Prober:
         if bare in _NUMERIC:
             integral = bare in _INTEGRAL
             bounds = column_bounds(self.model, table, column.name, length=False)
-            low = strongest(bounds, "lower", integral=integral)
-            high = strongest(bounds, "upper", integral=integral)
+            low = strongest(bounds, "lower", integral=integral, validated_only=False)
+            high = strongest(bounds, "upper", integral=integral, validated_only=False)
+            sequence = column.identity is not None or "nextval(" in (column.default or "")
             if low is not None:
                 lo, inclusive = effective(low, integral=integral)
                 value = lo + n if integral or not inclusive else lo + n - 1
-            else:
+            elif sequence:  # far from anything a sequence hands out
                 value = -1_000_000_000 - n if bare != "smallint" else -30_000 - n
+            else:
+                value = n
             if high is not None:
                 value = min(value, effective(high, integral=integral)[0])
             return str(int(value)) if float(value).is_integer() else str(value)
         if bare in _TEXT:
             bounds = column_bounds(self.model, table, column.name, length=True)
-            low = strongest(bounds, "lower", integral=True)
-            high = strongest(bounds, "upper", integral=True)
+            low = strongest(bounds, "lower", integral=True, validated_only=False)
+            high = strongest(bounds, "upper", integral=True, validated_only=False)
             lo = int(effective(low, integral=True)[0]) if low else 1
             hi = int(effective(high, integral=True)[0]) if high else 24
             size = length if length is not None else max(lo, min(12, hi))
@@ -187,7 +190,9 @@ class _Prober:
         col = table.column(column)
         if value is None or col is None:
             return sql.SQL("NULL")
-        return sql.SQL("{}::{}").format(sql.Literal(value), sql.SQL(col.type))
+        # an untyped literal: PostgreSQL applies the column's assignment coercion, which
+        # rejects a too-long varchar (an explicit ::varchar(n) cast would truncate it)
+        return sql.Literal(value)
 
     def row_values(
         self, table: Table, overrides: dict[str, str | None], depth: int
@@ -238,6 +243,10 @@ class _Prober:
             for name in req.columns:
                 if table.column(name) is None:
                     raise CannotProbe(f"column {req.table}.{name} does not exist")
+            try:  # a baseline row must be accepted, or no rejection proves anything
+                self.insert(table, {})
+            except Rejected as exc:
+                raise CannotProbe(f"a valid row was rejected ({exc.label}: {exc})") from None
             rejected, accepted, wrong = handler(req, table)
         except CannotProbe as exc:
             return ProbeResult(req.id, False, "", skipped=str(exc))
@@ -266,7 +275,7 @@ class _Prober:
         except Rejected as exc:
             if reject and exc.sqlstate != "23505":
                 rejected.append(f"{label} ({exc.label})")
-            elif reject:
+            elif reject or exc.sqlstate == "23505":
                 raise CannotProbe(f"probe row {label} collided with existing data") from None
             else:
                 wrong.append(f"rejected {label}, which the requirement allows ({exc.label}: {exc})")

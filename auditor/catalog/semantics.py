@@ -156,11 +156,17 @@ def _is_subject(node: exp.Expr, column: str, length: bool) -> bool:
     return False
 
 
-def strongest(bounds: list[Bound], side: str, *, integral: bool) -> Bound | None:
-    """The tightest validated bound on ``side`` (integral: ``> n`` counts as ``>= n+1``)."""
+def strongest(
+    bounds: list[Bound], side: str, *, integral: bool, validated_only: bool = True
+) -> Bound | None:
+    """The tightest bound on ``side`` (integral: ``> n`` counts as ``>= n+1``).
+
+    ``NOT VALID`` bounds are left out unless ``validated_only`` is False (they do
+    apply to new rows).
+    """
     best: Bound | None = None
     for bound in bounds:
-        if bound.side != side or not bound.validated:
+        if bound.side != side or (validated_only and not bound.validated):
             continue
         if best is None or _tighter(bound, best, side, integral):
             best = bound

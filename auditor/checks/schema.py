@@ -542,6 +542,8 @@ def probe_failed(subject: SchemaSubject) -> Iterator[Hit]:
         if probe.proven or probe.skipped is not None:
             continue
         req = by_id[probe.requirement]
+        if not evaluate(req, subject.model).satisfied:
+            continue  # already reported by the catalog rule of its kind
         yield Hit(
             message=f"required: {req.describe()}; the catalog says so, but PostgreSQL {probe.detail}",
             location=Location(object=req.target),

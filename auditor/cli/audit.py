@@ -11,6 +11,7 @@ from auditor.cli.common import UsageFailure, db_option, settings, write_output
 from auditor.database import READ_ONLY_NOTICE, connect, selected_target
 from auditor.engine import AuditContext, run_families
 from auditor.families import all_families, family_names
+from auditor.families.static_schema import NO_DATABASE_NOTE
 from auditor.findings import Severity
 from auditor.report import render, renderers
 
@@ -36,6 +37,12 @@ SEVERITIES = [s.label for s in Severity]
 @click.option(
     "--skip", multiple=True, metavar="FAMILY", help="Do not run these families (repeatable)."
 )
+@click.option(
+    "--no-db",
+    "no_db",
+    is_flag=True,
+    help="No database: the schema is audited from the migration files (static model).",
+)
 @click.pass_context
 def audit(
     ctx: click.Context,
@@ -45,6 +52,7 @@ def audit(
     output: Path | None,
     only: tuple[str, ...],
     skip: tuple[str, ...],
+    no_db: bool,
 ) -> None:
     """Audit everything: schema, migrations, secrets, dependencies, hardening.
 
@@ -55,6 +63,7 @@ def audit(
     Example:
         auditor audit
         auditor --db postgresql://app@db/app audit --fail-on medium --format md --output report.md
+        auditor audit --no-db              # pre-push: migrations read statically
     """
     opts = settings(ctx, db)
     config = opts.config()
@@ -65,6 +74,16 @@ def audit(
             raise UsageFailure(f"unknown family {name!r} (choose from {', '.join(sorted(known))})")
     families = [f for f in all_families() if (not only or f.name in only) and f.name not in skip]
     migrations = opts.migrations_dir(config)
+    if no_db:
+        report = run_families(
+            families,
+            AuditContext(
+                project=opts.project, migrations=migrations, config=config, fail_on=threshold
+            ),
+            notices=(NO_DATABASE_NOTE,),
+        )
+        write_output(render(report, fmt), output)
+        ctx.exit(report.exit_code)
     with ExitStack() as stack:
         target = stack.enter_context(selected_target(opts.db_value(config), migrations))
         connect(target.dsn).close()  # unreachable: one-line error, exit 2
