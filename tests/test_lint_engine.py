@@ -205,6 +205,9 @@ def test_changed_since_lints_only_new_and_modified_files(tmp_path: Path) -> None
         "migrations/2024-01-01-000002_edited/up.sql",
         "migrations/2024-01-01-000003_new/up.sql",
     }
+    data = json.loads(result.output)
+    # the new migration (up and down) plus the edited up.sql and, with it, its down.sql
+    assert data["notices"][0] == "--changed-since HEAD: 4 of 6 file(s) changed"
     assert (root / "2024-01-01-000001_old" / "up.sql").resolve() not in changed
     bad = CliRunner().invoke(
         cli, ["--project", str(tmp_path), "migrations", "lint", "--changed-since", "nope"]

@@ -79,7 +79,13 @@ def lint(
         if changed_since is not None:
             changed = changed_files(opts.project, changed_since)
             total = len(units)
-            units = [u for u in units if (opts.project / u.path).resolve() in changed]
+            touched = {u.path for u in units if (opts.project / u.path).resolve() in changed}
+            # a changed up.sql also re-checks its down.sql (LNT037 compares the two)
+            units = [
+                u
+                for u in units
+                if u.path in touched or (u.before is not None and u.before.path in touched)
+            ]
             notes = (f"--changed-since {changed_since}: {len(units)} of {total} file(s) changed",)
     except (LintInputError, RulePackError) as exc:
         raise UsageFailure(str(exc)) from None
