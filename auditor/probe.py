@@ -164,24 +164,35 @@ class _Prober:
         raise CannotProbe(f"no probe value for column {column.name} of type {typ}")
 
     def insert(
-        self, table: Table, overrides: dict[str, str | None], depth: int = 0
+        self,
+        table: Table,
+        overrides: dict[str, str | None],
+        depth: int = 0,
+        *,
+        returning: bool = True,
     ) -> dict[str, Any]:
-        """Insert a valid row (with ``overrides``) in a savepoint; return the inserted row."""
+        """Insert a valid row (with ``overrides``) in a savepoint; return the inserted row.
+
+        ``returning=False`` sends a plain INSERT: PostgreSQL refuses RETURNING on a table
+        with conditional DO INSTEAD rules, and such a rule is what a probe must expose.
+        """
         values = self.row_values(table, overrides, depth)
         columns = list(values)
-        query = sql.SQL(
-            "INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE VALUES ({}) RETURNING *"
-        ).format(
+        query = sql.SQL("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE VALUES ({})").format(
             sql.Identifier(table.schema, table.name),
             sql.SQL(", ").join(sql.Identifier(c) for c in columns),
             sql.SQL(", ").join(self.literal(table, c, values[c]) for c in columns),
         )
         if not columns:
-            query = sql.SQL("INSERT INTO {} DEFAULT VALUES RETURNING *").format(
+            query = sql.SQL("INSERT INTO {} DEFAULT VALUES").format(
                 sql.Identifier(table.schema, table.name)
             )
+        if returning:
+            query = sql.SQL("{} RETURNING *").format(query)
         with self.savepoint():
             cur = self.conn.execute(query)
+            if not returning:
+                return {}
             row = cur.fetchone()
             names = [d.name for d in cur.description or ()]
         return dict(zip(names, row or (), strict=False))
@@ -244,7 +255,7 @@ class _Prober:
                 if table.column(name) is None:
                     raise CannotProbe(f"column {req.table}.{name} does not exist")
             try:  # a baseline row must be accepted, or no rejection proves anything
-                self.insert(table, {})
+                self.insert(table, {}, returning=False)
             except Rejected as exc:
                 raise CannotProbe(f"a valid row was rejected ({exc.label}: {exc})") from None
             rejected, accepted, wrong = handler(req, table)
@@ -271,7 +282,7 @@ class _Prober:
         wrong: list[str],
     ) -> None:
         try:
-            self.insert(table, overrides)
+            self.insert(table, overrides, returning=False)
         except Rejected as exc:
             if reject and exc.sqlstate != "23505":
                 rejected.append(f"{label} ({exc.label})")

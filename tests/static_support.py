@@ -29,6 +29,18 @@ def assert_static_equals_live(dsn: str, root: Path) -> StaticModel:
     assert not static.unmodeled, "\n".join(str(u) for u in static.unmodeled)
     live = live_model(dsn, migrations)
     problems = diff_models(live, static.model, names=("live", "static"))
-    assert not problems, "static model differs from live:\n" + "\n".join(problems)
+    assert not problems, "static model differs from live:\n" + "\n".join(
+        _with_origin(line, static) for line in problems
+    )
     assert live == static.model
     return static
+
+
+def _with_origin(line: str, static: StaticModel) -> str:
+    """A diff line with the migration file and line that created the table it names."""
+    words = line.split()
+    if len(words) > 1 and words[0] == "table":
+        table = static.model.table(words[1].rstrip(":"))
+        if table is not None and table.origin is not None:
+            return f"{line}    [created at {table.origin.file}:{table.origin.line}]"
+    return line

@@ -53,6 +53,12 @@ SAME = [
     ("((a AND b) AND c)", "a AND (b AND c)"),
     ("((a - b) - c)", "a - b - c"),
     ("(users.email IS NOT NULL)", "email IS NOT NULL"),
+    ("(status <> ALL (ARRAY['a'::text, 'b'::text]))", "status NOT IN ('a', 'b')"),
+    (
+        "((vstatus)::text <> ALL ((ARRAY['a'::character varying, 'b'::character varying])::text[]))",
+        "vstatus NOT IN ('a', 'b')",
+    ),
+    ("(ts > (now() - '1 day'::interval))", "ts > now() - interval '1 day'"),
 ]
 
 DIFFERENT = [
@@ -89,3 +95,57 @@ def test_unparseable_text_is_whitespace_collapsed() -> None:
 def test_identifiers_fold_like_postgresql() -> None:
     assert normalize_identifier("Users") == "users"
     assert normalize_identifier('"Users"') == "Users"
+
+
+ROUND_TRIP = [
+    "status IN ('a','b')",
+    "status NOT IN ('a','b')",
+    "vstatus IN ('a','b')",
+    "vstatus NOT IN ('a','b')",
+    "code LIKE 'A%'",
+    "vcode LIKE 'A%'",
+    "code ILIKE 'a%'",
+    "code ~ '^[a-z]+$'",
+    "code IS DISTINCT FROM 'x'",
+    "coalesce(code, '') <> ''",
+    "price > 0.5",
+    "price BETWEEN 0 AND 100",
+    "price >= -1.5",
+    "qty > -1",
+    "(qty > 0 OR qty IS NULL)",
+    "qty % 2 = 0",
+    "flag = true",
+    "NOT flag",
+    "d >= CURRENT_DATE",
+    "ts > now() - interval '1 day'",
+    "lower(vcode) = vcode",
+    "char_length(vcode) BETWEEN 1 AND 10",
+    "status = 'a' AND price > 0 OR qty > 1",
+    "array_length(tags, 1) <= 5",
+    "price::int > 0",
+    "CASE WHEN flag THEN qty > 0 ELSE true END",
+]
+
+
+def test_postgresql_deparse_round_trip(fresh_db: str) -> None:
+    """What PostgreSQL stores for a CHECK normalizes like the text that created it."""
+    import psycopg
+
+    with psycopg.connect(fresh_db, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE nt (status text, vstatus varchar(10), code text, vcode varchar(20),"
+            " price numeric, qty int, flag bool, d date, ts timestamptz, tags text[])"
+        )
+        for n, source in enumerate(ROUND_TRIP):
+            conn.execute(f"ALTER TABLE nt ADD CONSTRAINT c{n} CHECK ({source})".encode())
+        rows = conn.execute(
+            "SELECT conname, pg_get_expr(conbin, conrelid) FROM pg_constraint"
+            " WHERE conrelid = 'nt'::regclass"
+        ).fetchall()
+    stored = {name: text for name, text in rows}
+    mismatches = [
+        (source, stored[f"c{n}"])
+        for n, source in enumerate(ROUND_TRIP)
+        if normalize_expr(stored[f"c{n}"]) != normalize_expr(source)
+    ]
+    assert mismatches == []

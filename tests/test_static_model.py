@@ -131,3 +131,12 @@ def test_sch_findings_point_to_the_migration(tmp_path: Path) -> None:
     assert {(f.location.file, f.location.line) for f in price} == {
         ("migrations/2024-01-01-000001_t/up.sql", 2)
     }
+
+
+def test_unsplittable_file_keeps_the_statements_before_the_bad_token() -> None:
+    static = build(
+        "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\nCOMMENT ON TABLE a IS 'oops;\n",
+        "m.sql",
+    )
+    assert [t.name for t in static.model.tables] == ["a", "b"]
+    assert [(u.line, u.reason.startswith("cannot split")) for u in static.unmodeled] == [(3, True)]

@@ -1,8 +1,8 @@
 """Build the :class:`~auditor.catalog.model.CatalogModel` of a live database from ``pg_catalog``.
 
 A fixed number of set-based queries (:data:`QUERY_COUNT`), whatever the number of
-tables: one each for tables, columns, constraints, indexes, triggers, domains,
-enums, collations and extensions. Objects owned by an extension and the migration
+tables: one each for tables, columns, constraints, operator classes and collations,
+indexes, triggers, domains, enums, user collations and extensions. Objects owned by an extension and the migration
 runner's bookkeeping tables are left out. Reads only the catalog, so a role that
 cannot read the tables can still be audited.
 """
@@ -10,7 +10,7 @@ cannot read the tables can still be audited.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +66,8 @@ SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END,
        CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN co.collname END,
        a.attidentity::text,
-       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END
+       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END,
+       a.attnum, a.attcollation
 FROM pg_attribute a
 JOIN rels ON rels.oid = a.attrelid
 JOIN pg_type t ON t.oid = a.atttypid
@@ -75,15 +76,17 @@ LEFT JOIN pg_collation co ON co.oid = a.attcollation
 WHERE a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum"""
 
+# Column numbers are mapped to names in Python (from Q_COLUMNS); only a foreign key to
+# a table outside the audited schemas needs its referenced names looked up here.
 Q_CONSTRAINTS = f"""WITH {_RELS}
 SELECT con.conrelid, con.conname, con.contype::text, con.convalidated,
        con.condeferrable, con.condeferred,
        CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END,
-       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, i)
-             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i),
-       fn.nspname || '.' || fc.relname,
-       ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
-             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i),
+       con.conkey::int2[], fn.nspname || '.' || fc.relname, con.confrelid, con.confkey::int2[],
+       CASE WHEN con.contype = 'f' AND con.confrelid NOT IN (SELECT oid FROM rels) THEN
+            ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
+                  JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n
+                  ORDER BY k.i) END,
        con.confupdtype::text, con.confdeltype::text, con.confmatchtype::text
 FROM pg_constraint con
 JOIN rels ON rels.oid = con.conrelid
@@ -91,37 +94,28 @@ LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 WHERE con.contype IN ('c', 'f')"""
 
+# Raw key, collation, operator class and option vectors, decoded in Python; the key
+# expressions as one list (pg_get_expr on indexprs is ten times cheaper than
+# pg_get_indexdef per key), split at top-level commas.
 Q_INDEXES = f"""WITH {_RELS}
 SELECT i.indrelid, ic.relname, i.indisunique, am.amname, pg_get_expr(i.indpred, i.indrelid),
        i.indisvalid AND i.indisready, con.contype::text,
        coalesce(con.condeferrable, false), coalesce(con.condeferred, false),
-       coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false),
-       i.indnkeyatts,
-       ARRAY(SELECT CASE WHEN k.attnum = 0 THEN NULL ELSE a.attname::text END
-             FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, n)
-             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-             ORDER BY k.n),
-       ARRAY(SELECT pg_get_indexdef(i.indexrelid, n::int, false)
-             FROM generate_series(1, i.indnkeyatts) n ORDER BY n),
-       ARRAY(SELECT CASE WHEN k.coll = 0 OR k.coll = 100
-                           OR k.coll = coalesce(a.attcollation, 0) THEN NULL
-                         ELSE co.collname::text END
-             FROM unnest(i.indcollation::oid[]) WITH ORDINALITY k(coll, n)
-             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid
-                  AND a.attnum = (i.indkey::int2[])[k.n - 1]
-             LEFT JOIN pg_collation co ON co.oid = k.coll
-             ORDER BY k.n),
-       ARRAY(SELECT CASE WHEN op.opcdefault THEN NULL ELSE op.opcname::text END
-             FROM unnest(i.indclass::oid[]) WITH ORDINALITY k(cls, n)
-             JOIN pg_opclass op ON op.oid = k.cls ORDER BY k.n),
-       ARRAY(SELECT (k.opt & 1) = 1
-             FROM unnest(i.indoption::int2[]) WITH ORDINALITY k(opt, n) ORDER BY k.n)
+       {{NULLS_NOT_DISTINCT}},
+       i.indnkeyatts, i.indkey::int2[],
+       pg_get_expr(i.indexprs, i.indrelid),
+       i.indcollation::oid[], i.indclass::oid[], i.indoption::int2[]
 FROM pg_index i
 JOIN rels ON rels.oid = i.indrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
 LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
      AND con.contype IN ('p', 'u', 'x')"""
+
+Q_LOOKUPS = """
+SELECT 'opclass', oid, opcname::text, opcdefault FROM pg_opclass
+UNION ALL
+SELECT 'collation', oid, collname::text, true FROM pg_collation"""
 
 Q_TRIGGERS = f"""WITH {_RELS}
 SELECT tg.tgrelid, tg.tgname, pn.nspname || '.' || p.proname, tg.tgenabled::text, tg.tgtype
@@ -153,7 +147,7 @@ WHERE t.typtype = 'e'
 
 Q_COLLATIONS = f"""WITH nsp AS ({_NSP})
 SELECT nsp.nspname, c.collname, c.collprovider::text,
-       coalesce(to_jsonb(c) ->> 'colliculocale', to_jsonb(c) ->> 'colllocale', c.collcollate),
+       {{COLLATION_LOCALE}},
        c.collisdeterministic
 FROM pg_collation c JOIN nsp ON nsp.oid = c.collnamespace
 WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_collation'::regclass
@@ -165,6 +159,7 @@ QUERIES = (
     Q_TABLES,
     Q_COLUMNS,
     Q_CONSTRAINTS,
+    Q_LOOKUPS,
     Q_INDEXES,
     Q_TRIGGERS,
     Q_DOMAINS,
@@ -201,13 +196,32 @@ def build_live_model(
         "bookkeeping": sorted(BOOKKEEPING_TABLES),
     }
 
-    def run(query: str) -> list[tuple[Any, ...]]:
-        stats.queries += 1
-        return conn.execute(query.encode(), params if "%(" in query else None).fetchall()
+    version = conn.info.server_version  # known from the connection: no query
+    # Pipeline mode: every query is sent at once; the server works on the next ones
+    # while the rows of the first are turned into records here.
+    with conn.pipeline():
+        cursors = {}
+        for query in QUERIES:
+            text = _for_version(query, version)
+            cursors[query] = conn.execute(text.encode(), params if "%(" in text else None)
+            stats.queries += 1
 
+        def run(query: str) -> list[tuple[Any, ...]]:
+            return cursors[query].fetchall()
+
+        return _assemble(run, stats)
+
+
+def _assemble(run: Callable[[str], list[tuple[Any, ...]]], stats: BuildStats) -> CatalogModel:
+    """Turn the rows of :data:`QUERIES` into the model."""
     tables = {row[0]: row for row in run(Q_TABLES)}
     columns: dict[int, list[Column]] = defaultdict(list)
-    for relid, name, typ, notnull, default, coll, identity, generated in run(Q_COLUMNS):
+    attnames: dict[int, dict[int, str]] = defaultdict(dict)
+    attcolls: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in run(Q_COLUMNS):
+        relid, name, typ, notnull, default, coll, identity, generated, attnum, collid = row
+        attnames[relid][attnum] = name
+        attcolls[relid][attnum] = collid
         columns[relid].append(
             Column(
                 name=name,
@@ -222,39 +236,55 @@ def build_live_model(
     checks: dict[int, list[Check]] = defaultdict(list)
     fkeys: dict[int, list[ForeignKey]] = defaultdict(list)
     for row in run(Q_CONSTRAINTS):
-        relid, name, kind, validated, deferrable, deferred, expr = row[:7]
-        cols, ref_table, ref_cols, upd, dele, match = row[7:]
+        relid, name, kind, validated, deferrable, deferred, expr, conkey = row[:8]
+        ref_table, ref_relid, confkey, outside_names, upd, dele, match = row[8:]
         if kind == "c":
             checks[relid].append(Check(name, normalize_expr(expr), validated=bool(validated)))
-        else:
-            fkeys[relid].append(
-                ForeignKey(
-                    name=name,
-                    columns=tuple(cols),
-                    ref_table=ref_table,
-                    ref_columns=tuple(ref_cols),
-                    on_delete=_ACTIONS[dele],
-                    on_update=_ACTIONS[upd],
-                    validated=bool(validated),
-                    deferrable=bool(deferrable),
-                    initially_deferred=bool(deferred),
-                    match=_MATCH.get(match, match),
-                )
+            continue
+        names = attnames[relid]
+        ref_names = attnames.get(ref_relid, {})
+        fkeys[relid].append(
+            ForeignKey(
+                name=name,
+                columns=tuple(names[n] for n in conkey),
+                ref_table=ref_table,
+                ref_columns=tuple(outside_names or (ref_names[n] for n in confkey)),
+                on_delete=_ACTIONS[dele],
+                on_update=_ACTIONS[upd],
+                validated=bool(validated),
+                deferrable=bool(deferrable),
+                initially_deferred=bool(deferred),
+                match=_MATCH.get(match, match),
             )
+        )
+    opclasses: dict[int, tuple[str, bool]] = {}
+    collations_by_oid: dict[int, str] = {}
+    for kind, oid, name, default in run(Q_LOOKUPS):
+        if kind == "opclass":
+            opclasses[oid] = (name, bool(default))
+        else:
+            collations_by_oid[oid] = name
     indexes: dict[int, list[Index]] = defaultdict(list)
     for row in run(Q_INDEXES):
         relid, name, unique, method, pred, valid, contype, deferrable, deferred, nnd = row[:10]
-        nkeys, attnames, keydefs, colls, opclasses, desc = row[10:]
+        nkeys, indkey, exprs, colls, classes, options = row[10:]
+        names = attnames[relid]
+        pending = split_top_level(exprs) if exprs else []
         keys = []
         for n in range(nkeys):
-            column = attnames[n]
+            attnum = indkey[n]
+            coll = colls[n] if n < len(colls) else 0
+            default_coll = attcolls[relid].get(attnum, 0) if attnum else 0
+            opclass = opclasses.get(classes[n]) if n < len(classes) else None
             keys.append(
                 IndexKey(
-                    expression=column if column is not None else normalize_expr(keydefs[n]),
-                    is_column=column is not None,
-                    collation=colls[n] if n < len(colls) else None,
-                    opclass=opclasses[n] if n < len(opclasses) else None,
-                    descending=bool(desc[n]) if n < len(desc) else False,
+                    expression=names[attnum] if attnum else normalize_expr(pending.pop(0)),
+                    is_column=attnum != 0,
+                    collation=None
+                    if coll in (0, 100, default_coll)
+                    else collations_by_oid.get(coll),
+                    opclass=opclass[0] if opclass and not opclass[1] else None,
+                    descending=bool(options[n] & 1) if n < len(options) else False,
                 )
             )
         indexes[relid].append(
@@ -269,7 +299,7 @@ def build_live_model(
                 deferrable=bool(deferrable),
                 initially_deferred=bool(deferred),
                 nulls_not_distinct=bool(nnd),
-                include=tuple(a for a in attnames[nkeys:] if a is not None),
+                include=tuple(names[a] for a in indkey[nkeys:] if a),
             )
         )
     triggers: dict[int, list[Trigger]] = defaultdict(list)
@@ -329,6 +359,41 @@ def build_live_model(
         extensions=extensions,
         collations=tuple(sorted(collations, key=lambda c: (c.schema, c.name))),
     )
+
+
+def _for_version(query: str, version: int) -> str:
+    """Fill in the columns that differ between server versions."""
+    nnd = "i.indnullsnotdistinct" if version >= 150000 else "false"
+    if version >= 170000:
+        locale = "coalesce(c.colllocale, c.collcollate)"
+    elif version >= 150000:
+        locale = "coalesce(c.colliculocale, c.collcollate)"
+    else:
+        locale = "c.collcollate"
+    return query.replace("{NULLS_NOT_DISTINCT}", nnd).replace("{COLLATION_LOCALE}", locale)
+
+
+def split_top_level(text: str) -> list[str]:
+    """Split ``a, f(b, c), 'x,y'`` at the commas outside parentheses, brackets and quotes."""
+    parts: list[str] = []
+    depth = 0
+    quote = ""
+    start = 0
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return parts
 
 
 def _timing(tgtype: int) -> str:

@@ -240,6 +240,15 @@ class CatalogModel:
         return next((d for d in self.domains if d.qualified == qualified), None)
 
 
+_SINGULAR = {
+    "columns": "column",
+    "checks": "check",
+    "indexes": "index",
+    "foreign_keys": "foreign key",
+    "triggers": "trigger",
+}
+
+
 def diff_models(a: CatalogModel, b: CatalogModel, names: tuple[str, str] = ("a", "b")) -> list[str]:
     """Readable differences between two models, one line each (empty when equal)."""
     left, right = names
@@ -309,7 +318,7 @@ def _diff_object(lines: list[str], path: str, a: object, b: object, left: str, r
         ):
             _diff_named(
                 lines,
-                f"{path} {f.name.rstrip('s')}",
+                f"{path} {_SINGULAR.get(f.name, f.name)}",
                 {x.name: x for x in va},
                 {x.name: x for x in vb},
                 left,

@@ -15,11 +15,16 @@ The canonical form: sqlglot's PostgreSQL rendering of the tree after
 - ``AND``/``OR`` chains are flattened (``a AND (b AND c)`` is ``a AND b AND c``);
 - casts of literals are dropped (``(0)::numeric`` is ``0``, ``'-1'::integer`` is ``-1``),
   and so are casts to text types (``(email)::text`` is ``email``);
-- ``x = ANY (ARRAY[a, b])`` becomes ``x IN (a, b)``;
+- ``x = ANY (ARRAY[a, b])`` becomes ``x IN (a, b)``, ``x <> ALL (ARRAY[a, b])``
+  becomes ``NOT x IN (a, b)``; ``INTERVAL '1 day'`` becomes ``'1 day'``;
 - unquoted identifiers are lower-case, needlessly quoted ones unquoted, table
   qualifiers dropped (a CHECK or index expression can only name its own table);
 - function names are lower-case (``char_length`` and ``character_length`` are
   rendered as ``length``, which they equal for text).
+
+Known limits: PostgreSQL rewrites some constants to their canonical value
+(``'2030-01-01'`` for a timestamptz column is stored as ``'2030-01-01 00:00:00+00'``)
+and ``SIMILAR TO`` as a regular expression; those spellings stay different.
 """
 
 from __future__ import annotations
@@ -149,6 +154,19 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         values = _array_items(node.expression.this)
         if values is not None:
             return exp.In(this=node.this, expressions=values)
+    if (
+        isinstance(node, exp.NEQ)
+        and isinstance(node.expression, exp.Anonymous)
+        and str(node.expression.this).upper() == "ALL"
+        and len(node.expression.expressions) == 1
+    ):  # x <> ALL (ARRAY[...]) is how PostgreSQL stores x NOT IN (...)
+        values = _array_items(node.expression.expressions[0])
+        if values is not None:
+            return exp.Not(this=exp.In(this=node.this, expressions=values))
+    if isinstance(node, exp.Interval) and isinstance(node.this, exp.Literal):
+        unit = node.args.get("unit")
+        text = f"{node.this.this} {unit.name.lower()}" if unit is not None else node.this.this
+        return exp.Literal.string(text)  # INTERVAL '1 day' is stored as '1 day'::interval
     if isinstance(node, exp.Identifier):
         name = node.this
         if not node.quoted:

@@ -54,6 +54,19 @@ _PG = Dialect.get_or_raise("postgres")
 """One PostgreSQL dialect instance for every parse and render (building one per call is slow)."""
 
 
+def _parse_file(text: str, count: int) -> list[exp.Expr] | None:
+    """Every statement of a file parsed in one pass (much cheaper than one by one), or
+    None when sqlglot fails on the file or splits it differently (then each statement
+    is parsed on its own, so one bad statement never hides the others)."""
+    try:
+        trees = _PG.parse(text)
+    except SqlglotError:
+        return None
+    if len(trees) != count or any(t is None for t in trees):
+        return None
+    return [t for t in trees if t is not None]
+
+
 def _parse_one(text: str) -> exp.Expr:
     """Parse one statement or expression with the PostgreSQL dialect."""
     trees = _PG.parse(text)
@@ -69,12 +82,13 @@ _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_\x80-\uffff][\w$\x80-\uffff]*)'
 _QNAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})?"
 _TEXT_FORMS = re.compile(
     r"(SET|CREATE\s+(EXTENSION|COLLATION|DOMAIN|(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE)|ROLE|POLICY)|"
-    r"DROP\s+EXTENSION|ALTER\s+(TYPE|TABLE|ROLE|DEFAULT)|GRANT|REVOKE|COMMENT|ANALYZE|VACUUM)\b",
+    r"DROP\s+(EXTENSION|TRIGGER)|ALTER\s+(TYPE|TABLE|ROLE|DEFAULT)|GRANT|REVOKE|COMMENT|ANALYZE|VACUUM)\b",
     re.IGNORECASE,
 )
 """Statements :meth:`StaticBuilder._apply_text` may handle; the rest go straight to sqlglot."""
 _ALTER_TEXT_FORMS = re.compile(
-    r"(VALIDATE|RENAME\s+CONSTRAINT|ENABLE|DISABLE|FORCE|NO\s+FORCE|OWNER|ADD\s+CHECK)\b",
+    r"(ALTER\s+(COLUMN\s+)?\S+\s+ADD\s+GENERATED|VALIDATE|RENAME\s+CONSTRAINT|ENABLE|DISABLE|FORCE|NO\s+FORCE|OWNER|ADD\s+CHECK|"
+    r"ADD\s+(CONSTRAINT\s+\S+\s+)?(UNIQUE|PRIMARY\s+KEY)\s+USING\s+INDEX)\b",
     re.IGNORECASE,
 )
 _DDL_IN_BODY = re.compile(
@@ -294,10 +308,11 @@ class StaticBuilder:
                     f"cannot split SQL: {exc}",
                 )
             )
-        for statement in statements:
+        trees = _parse_file(text, len(statements))
+        for n, statement in enumerate(statements):
             self.statements += 1
             self._line = first_line - 1 + statement.line
-            self._replay(statement)
+            self._replay(statement, trees[n] if trees is not None else None)
         if self._local_path:
             self.search_path = saved_path
             self._local_path = False
@@ -315,9 +330,9 @@ class StaticBuilder:
     def _origin(self) -> Origin:
         return Origin(self._file, self._line)
 
-    def _replay(self, statement: Statement) -> None:
+    def _replay(self, statement: Statement, tree: exp.Expr | None = None) -> None:
         try:
-            self._apply(statement)
+            self._apply(statement, tree)
         except _Unsupported as exc:
             self._unmodeled(statement, str(exc))
         except (SqlglotError, ValueError, KeyError, IndexError, AttributeError, TypeError) as exc:
@@ -341,7 +356,7 @@ class StaticBuilder:
 
     # ---- dispatch
 
-    def _apply(self, statement: Statement) -> None:
+    def _apply(self, statement: Statement, parsed: exp.Expr | None = None) -> None:
         text = statement.text
         head = " ".join(text.split()[:3]).upper()
         if head.startswith(("DO ", "DO$")) or head == "DO":
@@ -351,7 +366,7 @@ class StaticBuilder:
         if self._apply_text(text):
             return
         try:
-            tree = _parse_one(text)
+            tree = parsed if parsed is not None else _parse_one(text)
         except SqlglotError as exc:
             raise _Unsupported(f"sqlglot cannot parse it: {str(exc).splitlines()[0]}") from None
         if tree is None:
@@ -446,6 +461,18 @@ class StaticBuilder:
         if m:
             self._create_collation(m.group(2), m.group(3), bool(m.group(1)))
             return True
+        m = re.fullmatch(
+            rf"DROP\s+TRIGGER\s+(IF\s+EXISTS\s+)?({_IDENT})\s+ON\s+({_QNAME})(?:\s+CASCADE|\s+RESTRICT)?",
+            flat,
+            re.IGNORECASE,
+        )
+        if m:
+            table = self._table(m.group(3))
+            trigger = _fold_text(m.group(2))
+            if trigger not in table.triggers and not m.group(1):
+                raise _Unsupported(f"trigger {trigger} on {table.qualified} is not known")
+            table.triggers.pop(trigger, None)
+            return True
         if re.match(r"CREATE\s+DOMAIN\b", flat, re.IGNORECASE):
             self._create_domain(flat)
             return True
@@ -508,12 +535,35 @@ class StaticBuilder:
             else:
                 raise _Unsupported(f"constraint {con} of {table.qualified} is not known")
             return True
+        m = re.fullmatch(
+            rf"ALTER\s+(?:COLUMN\s+)?({_IDENT})\s+ADD\s+GENERATED\s+(ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY",
+            rest,
+            re.IGNORECASE,
+        )
+        if m:
+            table = self._table(name)
+            col = table.col(_fold_text(m.group(1)))
+            if col.identity or col.default is not None or not col.not_null:
+                raise _Unsupported(f"column {col.name} cannot become an identity column")
+            col.identity = "always" if m.group(2).upper() == "ALWAYS" else "by default"
+            col.sequence = "identity"
+            self._reserve_sequences(table, [col])
+            return True
         m = re.fullmatch(r"ADD\s+CHECK\s*(\(.*\))(\s+NOT\s+VALID)?", rest, re.IGNORECASE)
         if m:
             table = self._table(name)
             paren = _parse_one(m.group(1))
             pending = _Pending(checks=[(None, paren, not m.group(2))])
             self._finish(table, pending, creating=False)
+            return True
+        m = re.fullmatch(
+            rf"ADD\s+(?:CONSTRAINT\s+({_IDENT})\s+)?(UNIQUE|PRIMARY\s+KEY)\s+USING\s+INDEX\s+"
+            rf"({_IDENT})((?:\s+(?:NOT\s+)?DEFERRABLE|\s+INITIALLY\s+(?:DEFERRED|IMMEDIATE))*)",
+            rest,
+            re.IGNORECASE,
+        )
+        if m:
+            self._attach_index(self._table(name), m)
             return True
         m = re.fullmatch(rf"RENAME\s+CONSTRAINT\s+({_IDENT})\s+TO\s+({_IDENT})", rest, re.I)
         if m:
@@ -1099,6 +1149,36 @@ class StaticBuilder:
                 self._drop_constraint(table, name, cascade)
             else:
                 raise _Unsupported(f"ALTER TABLE DROP {kind} is not modeled")
+
+    def _attach_index(self, table: _Table, m: re.Match[str]) -> None:
+        """``ADD [CONSTRAINT c] UNIQUE|PRIMARY KEY USING INDEX i``: the index becomes the
+        constraint's (renamed to ``c`` when given); a primary key sets NOT NULL."""
+        index_name = _fold_text(m.group(3))
+        index = table.indexes.get(index_name)
+        if index is None or not index.unique or index.constraint is not None:
+            raise _Unsupported(f"index {index_name} cannot back a constraint here")
+        if index.predicate is not None or any(
+            not isinstance(k.expr, exp.Column) for k in index.keys
+        ):
+            raise _Unsupported(f"index {index_name} is partial or has expressions")
+        primary = m.group(2).upper().startswith("PRIMARY")
+        if primary and table.primary_key_name() is not None:
+            raise _Unsupported(f"{table.qualified} already has a primary key")
+        new = _fold_text(m.group(1)) if m.group(1) else index_name
+        options = re.findall(r"NOT\s+DEFERRABLE|DEFERRABLE|INITIALLY\s+\w+", m.group(4) or "", re.I)
+        index.deferrable, index.initially_deferred = _deferral(options)
+        index.constraint = "primary key" if primary else "unique"
+        if primary:
+            for key in index.keys:
+                table.col(_fold_id(key.expr.this)).not_null = True
+        if new != index_name:
+            rel = self._rel(table.schema)
+            rel.discard(index_name)
+            rel.add(new)
+            del table.indexes[index_name]
+            index.name = new
+            table.indexes[new] = index
+        self._add_con(table.schema, new)
 
     def _drop_constraint(self, table: _Table, name: str, cascade: bool) -> None:
         if name in table.checks:

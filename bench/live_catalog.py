@@ -1,0 +1,146 @@
+"""Benchmark: build the live catalog model of a 5,000-table database vs pg_dump --schema-only.
+
+Creates a scratch database (embedded PostgreSQL by default, or the server of --dsn)
+with N generated tables, each with columns, CHECKs, a primary key, a unique
+expression index and a foreign key, created in batches (one transaction over 5,000
+tables would exhaust the lock table). Then times, in the same run:
+
+- ``build_live_model`` (best of --repeat), with its query count;
+- ``pg_dump --schema-only`` on the same database (best of --repeat).
+
+Results go to bench/results/live_catalog.json.
+
+    .venv/bin/python bench/live_catalog.py                 # embedded PG, 5,000 tables
+    .venv/bin/python bench/live_catalog.py --dsn postgresql://postgres@127.0.0.1:5432/postgres
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from auditor.catalog.live import BuildStats, build_live_model
+from auditor.database import connect
+
+RESULTS = Path(__file__).resolve().parent / "results" / "live_catalog.json"
+
+
+def create_tables(dsn: str, count: int, batch: int) -> float:
+    started = time.perf_counter()
+    with psycopg.connect(dsn) as conn:
+        for start in range(0, count, batch):
+            statements = []
+            for n in range(start, min(start + batch, count)):
+                parent = (
+                    f", parent_id bigint REFERENCES t{n - 1} (id) ON DELETE CASCADE" if n else ""
+                )
+                statements.append(
+                    f"CREATE TABLE t{n} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                    f" name text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 64),"
+                    f" price numeric(12,2) NOT NULL DEFAULT 0 CHECK (price >= 0){parent});"
+                    f"CREATE UNIQUE INDEX t{n}_name_lower_key ON t{n} (lower(name));"
+                )
+            conn.execute("".join(statements).encode())
+            conn.commit()
+    return time.perf_counter() - started
+
+
+def time_model(dsn: str, repeat: int) -> tuple[float, int, int]:
+    best = float("inf")
+    stats = BuildStats()
+    for _ in range(repeat):
+        stats = BuildStats()
+        with connect(dsn) as conn:
+            started = time.perf_counter()
+            build_live_model(conn, stats=stats)
+            best = min(best, time.perf_counter() - started)
+    return best, stats.queries, stats.tables
+
+
+def time_pg_dump(pg_dump: str, dsn: str, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(
+            [pg_dump, "--schema-only", "--dbname", dsn, "--file", "/dev/null"],
+            check=True,
+            capture_output=True,
+        )
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dsn", help="server to use (default: a new embedded PostgreSQL)")
+    parser.add_argument("--tables", type=int, default=5000)
+    parser.add_argument("--batch", type=int, default=250)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pg-dump", help="pg_dump binary (default: matches the server)")
+    args = parser.parse_args()
+
+    server = None
+    if args.dsn:
+        admin = args.dsn
+        pg_dump = args.pg_dump or shutil.which("pg_dump") or "pg_dump"
+        where = "server of --dsn"
+    else:
+        from auditor.embedded import EmbeddedServer
+
+        server = EmbeddedServer().__enter__()
+        admin = server.dsn("postgres")
+        import pgserver
+
+        bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_dump"
+        pg_dump = args.pg_dump or str(bundled)
+        where = f"embedded PostgreSQL {server.version}"
+    name = f"auditor_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+    dsn = make_conninfo(admin, dbname=name)
+    try:
+        create_seconds = create_tables(dsn, args.tables, args.batch)
+        model_seconds, queries, tables = time_model(dsn, args.repeat)
+        dump_seconds = time_pg_dump(pg_dump, dsn, args.repeat)
+        result = {
+            "benchmark": "live catalog model vs pg_dump --schema-only",
+            "server": where,
+            "server_version": version,
+            "host": platform.node() and platform.platform(),
+            "tables": tables,
+            "objects_per_table": "3 columns, 2 CHECKs, primary key, unique lower() index, FK",
+            "create_seconds": round(create_seconds, 2),
+            "repeat": args.repeat,
+            "auditor_model_seconds_best": round(model_seconds, 3),
+            "auditor_model_queries": queries,
+            "pg_dump_schema_only_seconds_best": round(dump_seconds, 3),
+            "ratio_model_to_pg_dump": round(model_seconds / dump_seconds, 3),
+        }
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+        print(json.dumps(result, indent=2))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+        if server is not None:
+            server.__exit__(None, None, None)
+
+
+if __name__ == "__main__":
+    main()
