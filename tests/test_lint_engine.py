@@ -7,12 +7,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
 from auditor.cli import cli
-from auditor.config import ConfigError, load_config
+from auditor.config import Config, ConfigError, load_config
 from auditor.engine import AuditContext
 from auditor.families.lint import LintFamily
 from auditor.findings import Severity
@@ -299,3 +300,30 @@ def test_lint_as_a_subprocess_never_prints_the_secret(tmp_path: Path) -> None:
         assert done.returncode == 1, done.stderr
         assert "LNT030" in done.stdout and "LNT001" in done.stdout
         assert secret not in done.stdout + done.stderr
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_family_lints_only_the_pushed_range(tmp_path: Path) -> None:
+    root = tmp_path / "migrations"
+    _migration(root, "2024-01-01-000001_old", INDEX)
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-qm", "base")
+    _migration(root, "2024-01-01-000002_pushed", "DROP TABLE legacy;")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-qm", "pushed")
+    _migration(root, "2024-01-01-000003_not_committed", "TRUNCATE t CASCADE;")
+    # the pre-push profile passes the range through the context (fields of newer contexts)
+    ctx = SimpleNamespace(
+        project=tmp_path,
+        migrations=root,
+        config=Config(),
+        changed_since="HEAD~1",
+        changed_until="HEAD",
+    )
+    result = LintFamily().run(ctx)  # type: ignore[arg-type]
+    assert not result.errors
+    assert [(f.rule_id, f.location.file) for f in result.findings] == [
+        ("LNT011", "migrations/2024-01-01-000002_pushed/up.sql")
+    ]
+    assert result.notes and "2 of 6" in result.notes[0]  # the pushed up.sql and down.sql

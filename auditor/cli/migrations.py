@@ -11,7 +11,14 @@ from auditor.cli.common import UsageFailure, settings, write_output
 from auditor.engine import now_iso
 from auditor.findings import Metadata, Report, Severity
 from auditor.lint.config import load_lint_config
-from auditor.lint.engine import LintInputError, changed_files, collect, family_result, lint_units
+from auditor.lint.engine import (
+    LintInputError,
+    changed_files,
+    collect,
+    family_result,
+    lint_units,
+    only_changed,
+)
 from auditor.lint.packs import configured_layout, configured_requirements
 from auditor.report import render
 from auditor.rulepacks import RulePackError
@@ -79,13 +86,7 @@ def lint(
         if changed_since is not None:
             changed = changed_files(opts.project, changed_since)
             total = len(units)
-            touched = {u.path for u in units if (opts.project / u.path).resolve() in changed}
-            # a changed up.sql also re-checks its down.sql (LNT037 compares the two)
-            units = [
-                u
-                for u in units
-                if u.path in touched or (u.before is not None and u.before.path in touched)
-            ]
+            units = only_changed(units, opts.project, changed)
             notes = (f"--changed-since {changed_since}: {len(units)} of {total} file(s) changed",)
     except (LintInputError, RulePackError) as exc:
         raise UsageFailure(str(exc)) from None

@@ -6,7 +6,15 @@ from auditor.checks.lint import FAMILY
 from auditor.engine import AuditContext, Family
 from auditor.findings import AuditError, FamilyResult
 from auditor.lint.config import load_lint_config
-from auditor.lint.engine import TITLE, LintInputError, collect, family_result, lint_units
+from auditor.lint.engine import (
+    TITLE,
+    LintInputError,
+    changed_files,
+    collect,
+    family_result,
+    lint_units,
+    only_changed,
+)
 from auditor.lint.packs import configured_layout, configured_requirements
 from auditor.migrate.layouts import LayoutError
 from auditor.rulepacks import RulePackError
@@ -23,6 +31,16 @@ class LintFamily(Family):
         try:
             requirements = configured_requirements(ctx.config)
             units = collect([ctx.migrations], ctx.project, config, configured_layout(ctx.config))
+            notes: tuple[str, ...] = ()
+            # pre-push and CI profiles set these (absent from older contexts)
+            since: str | None = getattr(ctx, "changed_since", None)
+            until: str | None = getattr(ctx, "changed_until", None)
+            if since:
+                total = len(units)
+                units = only_changed(units, ctx.project, changed_files(ctx.project, since, until))
+                notes = (
+                    f"only migration files changed since {since[:12]}: {len(units)} of {total}",
+                )
         except (LintInputError, LayoutError, RulePackError) as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
-        return family_result(lint_units(units, config, requirements, ctx.project))
+        return family_result(lint_units(units, config, requirements, ctx.project), notes)

@@ -161,8 +161,12 @@ def _file_units(path: Path, project: Path, config: LintConfig) -> list[LintUnit]
     ]
 
 
-def changed_files(project: Path, ref: str) -> set[Path]:
-    """Files added or modified since git ``ref`` (committed or not), plus untracked files."""
+def changed_files(project: Path, ref: str, until: str | None = None) -> set[Path]:
+    """Files added or modified since git ``ref``.
+
+    Without ``until``: up to the working tree (committed or not), plus untracked files.
+    With ``until`` (a commit, e.g. the sha being pushed): between the two commits only.
+    """
 
     def git(*args: str) -> str:
         try:
@@ -182,9 +186,20 @@ def changed_files(project: Path, ref: str) -> set[Path]:
 
     top = Path(git("rev-parse", "--show-toplevel").strip())
     git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    names = git("diff", "--name-only", "--diff-filter=ACMR", ref, "--").splitlines()
-    names += git("ls-files", "--others", "--exclude-standard").splitlines()
+    if until is not None:
+        names = git("diff", "--name-only", "--diff-filter=ACMR", ref, until, "--").splitlines()
+    else:
+        names = git("diff", "--name-only", "--diff-filter=ACMR", ref, "--").splitlines()
+        names += git("ls-files", "--others", "--exclude-standard").splitlines()
     return {(top / name).resolve() for name in names if name.strip()}
+
+
+def only_changed(units: list[LintUnit], project: Path, changed: set[Path]) -> list[LintUnit]:
+    """The units whose file changed; a changed up.sql also brings its down.sql (LNT037)."""
+    touched = {u.path for u in units if (project / u.path).resolve() in changed}
+    return [
+        u for u in units if u.path in touched or (u.before is not None and u.before.path in touched)
+    ]
 
 
 @dataclass(frozen=True)
