@@ -369,13 +369,13 @@ class _Prober:
             self.insert(table, {req.column: second})
         except Rejected as exc:
             if exc.sqlstate == "23505":
-                rejected.append(f"{second!r} after {first!r} ({exc.label})")
+                rejected.append(f"the same value in another case ({exc.label})")
             else:
                 raise CannotProbe(
                     f"the second row was rejected for another reason ({exc.label})"
                 ) from None
         else:
-            wrong.append(f"accepted {second!r} after {first!r}")
+            wrong.append(f"accepted the same value in another case ({first!r}, then {second!r})")
         return rejected, [], wrong
 
     def duplicate(self, req: Requirement, table: Table, columns: tuple[str, ...]) -> Outcome:

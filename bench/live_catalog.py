@@ -6,7 +6,9 @@ expression index and a foreign key, created in batches (one transaction over 5,0
 tables would exhaust the lock table). Then times, in the same run:
 
 - ``build_live_model`` (best of --repeat), with its query count;
-- ``pg_dump --schema-only`` on the same database (best of --repeat).
+- ``pg_dump --schema-only`` on the same database (best of --repeat),
+
+interleaved (model, pg_dump, model, ...) so that changes in machine load hit both.
 
 Results go to bench/results/live_catalog.json.
 
@@ -58,29 +60,42 @@ def create_tables(dsn: str, count: int, batch: int) -> float:
     return time.perf_counter() - started
 
 
-def time_model(dsn: str, repeat: int) -> tuple[float, int, int]:
-    best = float("inf")
+def time_model(dsn: str) -> tuple[float, int, int]:
     stats = BuildStats()
-    for _ in range(repeat):
-        stats = BuildStats()
-        with connect(dsn) as conn:
-            started = time.perf_counter()
-            build_live_model(conn, stats=stats)
-            best = min(best, time.perf_counter() - started)
-    return best, stats.queries, stats.tables
-
-
-def time_pg_dump(pg_dump: str, dsn: str, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
+    with connect(dsn) as conn:
         started = time.perf_counter()
-        subprocess.run(
-            [pg_dump, "--schema-only", "--dbname", dsn, "--file", "/dev/null"],
-            check=True,
-            capture_output=True,
-        )
-        best = min(best, time.perf_counter() - started)
-    return best
+        build_live_model(conn, stats=stats)
+        return time.perf_counter() - started, stats.queries, stats.tables
+
+
+def time_pg_dump(pg_dump: str, dsn: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [pg_dump, "--schema-only", "--dbname", dsn, "--file", "/dev/null"],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - started
+
+
+def measure(dsn: str, pg_dump: str, repeat: int) -> dict[str, object]:
+    """Interleave the two (model, pg_dump, model, ...) so that load changes hit both."""
+    model_times: list[float] = []
+    dump_times: list[float] = []
+    queries = tables = 0
+    for _ in range(repeat):
+        seconds, queries, tables = time_model(dsn)
+        model_times.append(seconds)
+        dump_times.append(time_pg_dump(pg_dump, dsn))
+    return {
+        "tables": tables,
+        "auditor_model_queries": queries,
+        "auditor_model_seconds_best": round(min(model_times), 3),
+        "auditor_model_seconds_all": [round(t, 3) for t in model_times],
+        "pg_dump_schema_only_seconds_best": round(min(dump_times), 3),
+        "pg_dump_schema_only_seconds_all": [round(t, 3) for t in dump_times],
+        "ratio_model_to_pg_dump": round(min(model_times) / min(dump_times), 3),
+    }
 
 
 def main() -> None:
@@ -88,7 +103,7 @@ def main() -> None:
     parser.add_argument("--dsn", help="server to use (default: a new embedded PostgreSQL)")
     parser.add_argument("--tables", type=int, default=5000)
     parser.add_argument("--batch", type=int, default=250)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pg-dump", help="pg_dump binary (default: matches the server)")
     args = parser.parse_args()
 
@@ -114,21 +129,20 @@ def main() -> None:
     dsn = make_conninfo(admin, dbname=name)
     try:
         create_seconds = create_tables(dsn, args.tables, args.batch)
-        model_seconds, queries, tables = time_model(dsn, args.repeat)
-        dump_seconds = time_pg_dump(pg_dump, dsn, args.repeat)
+        measured = measure(dsn, pg_dump, args.repeat)
+        load = (
+            Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
+        )
         result = {
             "benchmark": "live catalog model vs pg_dump --schema-only",
             "server": where,
             "server_version": version,
             "host": platform.node() and platform.platform(),
-            "tables": tables,
             "objects_per_table": "3 columns, 2 CHECKs, primary key, unique lower() index, FK",
             "create_seconds": round(create_seconds, 2),
             "repeat": args.repeat,
-            "auditor_model_seconds_best": round(model_seconds, 3),
-            "auditor_model_queries": queries,
-            "pg_dump_schema_only_seconds_best": round(dump_seconds, 3),
-            "ratio_model_to_pg_dump": round(model_seconds / dump_seconds, 3),
+            "load_average_after_create": load,
+            **measured,
         }
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(result, indent=2) + "\n")

@@ -8,10 +8,12 @@ from pathlib import Path
 import psycopg
 from click.testing import CliRunner
 
+from auditor.catalog.live import QUERY_COUNT
 from auditor.cli import cli
 from auditor.database import DatabaseTarget
 from auditor.engine import AuditContext
 from auditor.families.reversibility import ReversibilityFamily
+from auditor.families.schema import SchemaFamily
 from auditor.migrate.layouts import load_migrations
 from auditor.migrate.runner import Runner
 
@@ -87,3 +89,18 @@ def test_reversibility_family_uses_a_scratch_database_beside_a_disposable_target
     with psycopg.connect(fresh_db) as conn:  # the target itself was not touched
         row = conn.execute("SELECT to_regclass('users')").fetchone()
     assert row == (None,)
+
+
+def test_schema_family_proves_by_default_only_on_a_disposable_target(fresh_db: str) -> None:
+    Runner(fresh_db, load_migrations(REPO / "migrations")).migrate()
+    for disposable in (True, False):
+        target = DatabaseTarget(dsn=fresh_db, label="t", source="--db", disposable=disposable)
+        ctx = AuditContext(project=REPO, migrations=REPO / "migrations", database=target)
+        result = SchemaFamily().run(ctx)
+        assert (result.findings, result.errors, result.skipped) == ((), (), ())
+        checked = dict(result.checked)
+        assert checked["probes"] == (22 if disposable else 0)
+        assert checked["catalog queries"] == QUERY_COUNT
+        assert len(result.verified) == 24
+        proven = [v for v in result.verified if "probe: PostgreSQL" in v.evidence]
+        assert len(proven) == (22 if disposable else 0)

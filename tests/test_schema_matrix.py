@@ -255,3 +255,33 @@ def test_case_insensitive_forms_pass(fresh_db: str, variant: tuple[str, str, set
                 pytest.skip("this server has no ICU support")
     build(fresh_db, extra)
     assert audit(fresh_db, probe=True, touched=extra) == expected
+
+
+def test_findings_say_what_was_required_found_and_how_to_fix(fresh_db: str) -> None:
+    build(
+        fresh_db,
+        "ALTER TABLE users DROP CONSTRAINT users_username_length;"
+        "ALTER TABLE users ADD CHECK (char_length(username) BETWEEN 1 AND 500);"
+        "DROP INDEX users_email_lower_key; ALTER TABLE users ADD UNIQUE (email);"
+        "ALTER TABLE carts DROP CONSTRAINT carts_user_id_fkey;"
+        "ALTER TABLE carts ADD CONSTRAINT carts_user_id_fkey FOREIGN KEY (user_id)"
+        " REFERENCES users (id);",
+    )
+    requirements = load_rule_packs()
+    with connect(fresh_db) as conn:
+        model = build_live_model(conn)
+    findings, _ = run_rules(rules_of("schema"), SchemaSubject(model, tuple(requirements)))
+    by_id = {f.rule_id: f for f in findings}
+    assert set(by_id) == {"SCH004", "SCH006", "SCH009"}
+    length = by_id["SCH004"]
+    assert "within 3..64" in length.message and "<= 500" in length.message
+    assert length.location.object == "public.users.username"
+    assert length.fix is not None and "BETWEEN 3 AND 64" in length.fix
+    unique = by_id["SCH006"]
+    assert "case-sensitive UNIQUE(email)" in unique.message
+    assert unique.fix is not None and "(lower(email))" in unique.fix
+    fk = by_id["SCH009"]
+    assert "ON DELETE NO ACTION" in fk.message
+    assert fk.fix is not None and "ON DELETE CASCADE" in fk.fix
+    # a requirement's severity comes from the pack
+    assert unique.severity.label == "critical"

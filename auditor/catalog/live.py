@@ -58,10 +58,14 @@ _RELS = f"""
     )
 """
 
+# The later queries join the table oids found by Q_TABLES (sent as one array) instead
+# of re-evaluating the schema and extension filters.
+_RELS_BY_OID = "rels AS (SELECT unnest(%(oids)s::oid[]) AS oid)"
+
 Q_TABLES = f"""WITH {_RELS}
 SELECT oid, nspname, relname, relrowsecurity, relforcerowsecurity FROM rels"""
 
-Q_COLUMNS = f"""WITH {_RELS}
+Q_COLUMNS = f"""WITH {_RELS_BY_OID}
 SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END,
        CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN co.collname END,
@@ -78,7 +82,7 @@ ORDER BY a.attrelid, a.attnum"""
 
 # Column numbers are mapped to names in Python (from Q_COLUMNS); only a foreign key to
 # a table outside the audited schemas needs its referenced names looked up here.
-Q_CONSTRAINTS = f"""WITH {_RELS}
+Q_CONSTRAINTS = f"""WITH {_RELS_BY_OID}
 SELECT con.conrelid, con.conname, con.contype::text, con.convalidated,
        con.condeferrable, con.condeferred,
        CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END,
@@ -97,7 +101,7 @@ WHERE con.contype IN ('c', 'f')"""
 # Raw key, collation, operator class and option vectors, decoded in Python; the key
 # expressions as one list (pg_get_expr on indexprs is ten times cheaper than
 # pg_get_indexdef per key), split at top-level commas.
-Q_INDEXES = f"""WITH {_RELS}
+Q_INDEXES = f"""WITH {_RELS_BY_OID}
 SELECT i.indrelid, ic.relname, i.indisunique, am.amname, pg_get_expr(i.indpred, i.indrelid),
        i.indisvalid AND i.indisready, con.contype::text,
        coalesce(con.condeferrable, false), coalesce(con.condeferred, false),
@@ -117,7 +121,7 @@ SELECT 'opclass', oid, opcname::text, opcdefault FROM pg_opclass
 UNION ALL
 SELECT 'collation', oid, collname::text, true FROM pg_collation"""
 
-Q_TRIGGERS = f"""WITH {_RELS}
+Q_TRIGGERS = f"""WITH {_RELS_BY_OID}
 SELECT tg.tgrelid, tg.tgname, pn.nspname || '.' || p.proname, tg.tgenabled::text, tg.tgtype
 FROM pg_trigger tg
 JOIN rels ON rels.oid = tg.tgrelid
@@ -197,17 +201,21 @@ def build_live_model(
     }
 
     version = conn.info.server_version  # known from the connection: no query
-    # Pipeline mode: every query is sent at once; the server works on the next ones
-    # while the rows of the first are turned into records here.
+    stats.queries += 1
+    tables = conn.execute(Q_TABLES.encode(), params).fetchall()
+    params["oids"] = [row[0] for row in tables]
+    # Pipeline mode: the other queries are sent at once; the server works on the next
+    # ones while the rows of the first are turned into records here.
     with conn.pipeline():
-        cursors = {}
-        for query in QUERIES:
+        cursors: dict[str, Any] = {Q_TABLES: tables}
+        for query in QUERIES[1:]:
             text = _for_version(query, version)
             cursors[query] = conn.execute(text.encode(), params if "%(" in text else None)
             stats.queries += 1
 
         def run(query: str) -> list[tuple[Any, ...]]:
-            return cursors[query].fetchall()
+            found = cursors[query]
+            return found if isinstance(found, list) else list(found.fetchall())
 
         return _assemble(run, stats)
 

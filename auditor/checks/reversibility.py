@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.findings import Hit, Location, Severity
-from auditor.migrate.verify import ReversibilityIssue, ReversibilityReport
 from auditor.rules import rule
+
+if TYPE_CHECKING:  # the check itself does no I/O and needs no database driver
+    from auditor.migrate.verify import ReversibilityIssue, ReversibilityReport
 
 FAMILY = "reversibility"
 

@@ -104,9 +104,10 @@ def check(
         schemas=schemas or base.schemas,
         prove=prove if prove is not None else base.prove,
         allow_writes=allow_writes or base.allow_writes,
+        extra_rules=base.extra_rules,
     )
     try:
-        load_rule_packs(options.rules or None)
+        load_rule_packs(options.pack_paths())
     except RulePackError as exc:
         raise UsageFailure(str(exc)) from None
     threshold = Severity.parse(fail_on) if fail_on else (config.fail_on() or Severity.HIGH)

@@ -11,7 +11,6 @@ from auditor.database import DatabaseUnavailable
 from auditor.engine import AuditContext, Family
 from auditor.findings import AuditError, FamilyResult, Verified
 from auditor.migrate.layouts import LayoutError, load_migrations
-from auditor.migrate.verify import scratch_database, verify_reversibility
 from auditor.rules import rules_of, run_rules
 
 TITLE = "Reversibility"
@@ -22,12 +21,16 @@ class ReversibilityFamily(Family):
 
     name = FAMILY
     title = TITLE
+    needs_database = True
+    """It needs a PostgreSQL to write to (a scratch database, never the audited one)."""
 
     def run(self, ctx: AuditContext) -> FamilyResult:
         try:
             migrations = load_migrations(ctx.migrations)
         except LayoutError as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
+        from auditor.migrate.verify import scratch_database, verify_reversibility
+
         target = ctx.database if ctx.database is not None and ctx.database.disposable else None
         try:
             with scratch_database(target) as (dsn, where):

@@ -5,16 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
-from auditor.catalog.live import BuildStats, build_live_model
 from auditor.checks.schema import FAMILY, ProbeResult, SchemaSubject, evaluate
 from auditor.config import Config
-from auditor.database import DatabaseUnavailable, connect
+from auditor.database import DatabaseUnavailable
 from auditor.dsn import scrub
 from auditor.engine import AuditContext, Family
 from auditor.findings import AuditError, FamilyResult, Skipped, Verified
-from auditor.rulepacks import RulePackError, load_rule_packs
+from auditor.rulepacks import RulePackError, default_packs, load_rule_packs
 from auditor.rules import rules_of, run_rules
 
 TITLE = "Schema requirements"
@@ -40,6 +37,13 @@ class SchemaOptions:
     prove: bool | None = None
     """None: prove only on a disposable database."""
     allow_writes: bool = False
+    extra_rules: tuple[Path, ...] = ()
+    """Packs added to the others (top-level ``rule-packs`` of the configuration)."""
+
+    def pack_paths(self) -> list[Path]:
+        """The packs to load: ``rules`` (default: the shipped ones), then the extra ones."""
+        base = list(self.rules) if self.rules else default_packs()
+        return base + [p for p in self.extra_rules if p not in base]
 
     @classmethod
     def from_config(cls, config: Config) -> SchemaOptions:
@@ -58,7 +62,11 @@ class SchemaOptions:
         for key in ("prove", "allow-writes"):
             if key in section and not isinstance(section[key], bool):
                 raise config.error(f"schema.{key}", "must be true or false")
+        extra = config.data.get("rule-packs", [])
+        if not isinstance(extra, list) or not all(isinstance(r, str) for r in extra):
+            raise config.error("rule-packs", "must be a list of paths")
         return cls(
+            extra_rules=tuple((config.root / r).resolve() for r in extra),
             rules=tuple((config.root / r).resolve() for r in rules),
             schemas=tuple(schemas),
             prove=section.get("prove"),
@@ -79,7 +87,7 @@ class SchemaFamily(Family):
     def run(self, ctx: AuditContext) -> FamilyResult:
         try:
             options = self.options or SchemaOptions.from_config(ctx.config)
-            requirements = tuple(load_rule_packs(options.rules or None))
+            requirements = tuple(load_rule_packs(options.pack_paths()))
         except RulePackError as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
         if ctx.database is None:
@@ -95,6 +103,11 @@ class SchemaFamily(Family):
                 f"refusing to prove on {target.label}: probing inserts rows (always rolled "
                 "back) and needs --allow-writes on a database that is not disposable"
             )
+        import psycopg
+
+        from auditor.catalog.live import BuildStats, build_live_model
+        from auditor.database import connect
+
         stats = BuildStats()
         try:
             conn = connect(target.dsn)
