@@ -7,13 +7,14 @@ from auditor.rulepacks import Requirement, load_rule_packs
 
 
 def configured_requirements(config: Config) -> list[Requirement]:
-    """The packs of ``[tool.auditor.schema] rules`` (default: the shipped reference pack).
+    """The packs the schema family checks (``[tool.auditor.schema] rules`` or the shipped
+    reference pack, plus the top-level ``rule-packs``), so both families agree.
 
     Raises ``RulePackError`` or ``ConfigError`` naming the file and key.
     """
     from auditor.families.schema import SchemaOptions
 
-    return load_rule_packs(SchemaOptions.from_config(config).rules or None)
+    return load_rule_packs(SchemaOptions.from_config(config).pack_paths())
 
 
 def configured_layout(config: Config) -> str | None:
