@@ -35,6 +35,7 @@ KNOWN_KEYS: dict[str, str] = {
     "gates": "table of quality-gate commands that `auditor audit` runs (gates family)",
     "waivers": "array of tables: accepted findings, each with a reason and an expiry date",
     "deps": "table [tool.auditor.deps]: dependency audit settings (advisory-db, ignores, exemptions)",
+    "lint": "migration lint settings: enable, disable, severity, exclude, postgres-version, assume-in-transaction",
     "schema": "[tool.auditor.schema] table: rules, schemas, prove, allow-writes",
     "layout": "migration layout: diesel, paired, flyway or dbmate (default: detected)",
 }

@@ -47,6 +47,10 @@ _REGISTRY: dict[str, Rule] = {}
 
 RULE_MODULES = (
     "auditor.checks.migration_state",
+    "auditor.checks.lint.safety",
+    "auditor.checks.lint.types",
+    "auditor.checks.lint.security",
+    "auditor.checks.lint.meta",
     "auditor.checks.schema",
     "auditor.checks.reversibility",
     "auditor.checks.static_model",

@@ -43,12 +43,13 @@ def _register() -> None:
     from auditor.cli.hardening import hardening
     from auditor.cli.hook import hook
     from auditor.cli.init_cmd import init
+    from auditor.cli.migrations import migrations
     from auditor.cli.rules_cmd import explain, rules
     from auditor.cli.schema import schema
 
     schema.add_command(drift)
 
-    for command in (audit, db, schema, deps, hardening, rules, explain, hook, init):
+    for command in (audit, db, schema, migrations, deps, hardening, rules, explain, hook, init):
         cli.add_command(command)
 
 

@@ -11,6 +11,7 @@ def all_families() -> list[Family]:
     from auditor.families.drift import DriftFamily
     from auditor.families.gates import GatesFamily
     from auditor.families.hardening import HardeningFamily
+    from auditor.families.lint import LintFamily
     from auditor.families.migrations import MigrationsFamily
     from auditor.families.reversibility import ReversibilityFamily
     from auditor.families.schema import SchemaFamily
@@ -21,6 +22,7 @@ def all_families() -> list[Family]:
         StaticSchemaFamily(),
         DriftFamily(),
         MigrationsFamily(),
+        LintFamily(),
         ReversibilityFamily(),
         DependenciesFamily(),
         HardeningFamily(),

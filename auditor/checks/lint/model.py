@@ -1,0 +1,298 @@
+"""The input of the lint rules: one SQL file, its statements and what came before them.
+
+:func:`analyze` is pure (text in, model out): it walks the statements in order
+once and records which tables, columns and indexes the *same migration* created
+(so "existing table" rules leave them alone), whether each statement runs inside
+a transaction, and where timeouts were set.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from auditor.checks.lint.sql import QNAME, base_name, mask, split_top_level
+from auditor.migrate.sqlfile import Statement
+
+_ALTER_TABLE = re.compile(
+    rf"^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({QNAME})\s*\*?\s+(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_CREATE_TABLE = re.compile(
+    rf"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:TEMP\s+|TEMPORARY\s+|UNLOGGED\s+)?"
+    rf"TABLE\s+(IF\s+NOT\s+EXISTS\s+)?({QNAME})",
+    re.IGNORECASE,
+)
+_CREATE_INDEX = re.compile(
+    rf"^CREATE\s+(UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?(IF\s+NOT\s+EXISTS\s+)?(?:({QNAME})\s+)?"
+    rf"ON\s+(?:ONLY\s+)?({QNAME})",
+    re.IGNORECASE,
+)
+_ADD_COLUMN = re.compile(
+    rf"^ADD\s+(?:COLUMN\s+)?(IF\s+NOT\s+EXISTS\s+)?(?!CONSTRAINT\b|PRIMARY\b|UNIQUE\b|CHECK\b|FOREIGN\b|EXCLUDE\b)({QNAME})",
+    re.IGNORECASE,
+)
+_RENAME_TABLE = re.compile(rf"^RENAME\s+TO\s+({QNAME})", re.IGNORECASE)
+_BEGIN = re.compile(r"^(?:BEGIN|START\s+TRANSACTION)\b", re.IGNORECASE)
+_END = re.compile(r"^(?:COMMIT|END|ROLLBACK|ABORT)\b(?!\s+PREPARED)", re.IGNORECASE)
+_SET_TIMEOUT = re.compile(
+    r"^SET\s+(?:LOCAL\s+|SESSION\s+)?(lock_timeout|statement_timeout)\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class AlterTable:
+    """An ``ALTER TABLE`` statement: its table and its comma-separated actions (masked)."""
+
+    table: str
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CreateIndex:
+    """A ``CREATE INDEX`` statement's parts."""
+
+    name: str | None
+    table: str
+    unique: bool
+    concurrently: bool
+    if_not_exists: bool
+
+
+@dataclass(frozen=True)
+class LintStatement:
+    """One statement of a linted file."""
+
+    index: int
+    """Position in the file (0-based)."""
+    text: str
+    """The statement as written. May hold a secret: never put it in a message."""
+    masked: str
+    """Comments removed, literals blanked, blank space collapsed (see :func:`~auditor.checks.lint.sql.mask`)."""
+    line: int
+    end_line: int
+    in_transaction: bool
+    """True when the statement runs inside a transaction block."""
+    leading_comments: tuple[str, ...] = ()
+
+    @cached_property
+    def upper(self) -> str:
+        """The masked text in upper case, for keyword tests."""
+        return self.masked.upper()
+
+    @cached_property
+    def alter_table(self) -> AlterTable | None:
+        """The parts of an ``ALTER TABLE``, or None for another statement."""
+        if not self.upper.startswith("ALTER TABLE"):
+            return None
+        match = _ALTER_TABLE.match(self.masked)
+        if not match:
+            return None
+        return AlterTable(base_name(match.group(1)), tuple(split_top_level(match.group(2))))
+
+    @cached_property
+    def create_index(self) -> CreateIndex | None:
+        """The parts of a ``CREATE INDEX``, or None for another statement."""
+        if not self.upper.startswith("CREATE") or " INDEX " not in self.upper + " ":
+            return None
+        match = _CREATE_INDEX.match(self.masked)
+        if not match:
+            return None
+        return CreateIndex(
+            name=base_name(match.group(4)) if match.group(4) else None,
+            table=base_name(match.group(5)),
+            unique=bool(match.group(1)),
+            concurrently=bool(match.group(2)),
+            if_not_exists=bool(match.group(3)),
+        )
+
+    @cached_property
+    def created_table(self) -> str | None:
+        """The table a ``CREATE TABLE`` creates, or None."""
+        if not self.upper.startswith("CREATE"):
+            return None
+        match = _CREATE_TABLE.match(self.masked)
+        return base_name(match.group(2)) if match else None
+
+    @cached_property
+    def columns(self) -> tuple[tuple[str, str, str, str], ...]:
+        """(table, column, TYPE, masked definition) of the columns it defines or retypes."""
+        if not (self.upper.startswith("CREATE") or self.upper.startswith("ALTER TABLE")):
+            return ()
+        from auditor.checks.lint.common import read_column_definitions
+
+        return tuple(read_column_definitions(self))
+
+    @property
+    def words(self) -> str:
+        """The first keywords, for messages (masked: never a literal)."""
+        text = " ".join(self.masked.split()[:4])
+        return text if len(text) <= 60 else text[:57] + "..."
+
+
+@dataclass(frozen=True)
+class LintFile:
+    """One SQL file to lint, with what its migration created before each statement."""
+
+    path: str
+    """Path relative to the project root, forward slashes."""
+    statements: tuple[LintStatement, ...]
+    direction: str = "up"
+    """``up``, ``down`` or ``sql`` (a plain SQL file outside a migration layout)."""
+    migration: str | None = None
+    """The migration's label, when the file belongs to one."""
+    run_in_transaction: bool = False
+    """True when the runner wraps the whole file in one transaction."""
+    postgres_version: int = 16
+    created_tables: dict[str, int] = field(default_factory=dict)
+    """Table name → index of the statement of this migration that created it (-1: up.sql)."""
+    added_columns: dict[tuple[str, str], int] = field(default_factory=dict)
+    created_indexes: dict[str, int] = field(default_factory=dict)
+    index_tables: dict[str, str] = field(default_factory=dict)
+    """Index name → its table, for the indexes this migration created."""
+    validated: dict[str, int] = field(default_factory=dict)
+    """Table → index of the first ``VALIDATE CONSTRAINT`` on it in this file."""
+    timeouts: dict[str, int] = field(default_factory=dict)
+    """``lock_timeout``/``statement_timeout`` → index of the first statement setting it."""
+    transaction_events: tuple[tuple[int, str], ...] = ()
+    """(statement index, problem) for BEGIN/COMMIT misuse found while walking the file."""
+    up_tables: frozenset[str] = frozenset()
+    """For a down.sql: the tables its up.sql created."""
+    lost_requirements: tuple[tuple[str, str, str], ...] = ()
+    """(requirement id, table, description) of rule-pack requirements this up.sql stops satisfying."""
+    reversal_diff: tuple[str, ...] = ()
+    """For a down.sql: how the static model after up+down differs from before up (empty: reversed)."""
+
+    def is_new_table(self, table: str, statement: LintStatement) -> bool:
+        """True when ``table`` was created by this migration before ``statement``."""
+        created = self.created_tables.get(table)
+        return created is not None and created < statement.index
+
+    def is_new_column(self, table: str, column: str, statement: LintStatement) -> bool:
+        """True when the table or the column was created by this migration before ``statement``."""
+        if self.is_new_table(table, statement):
+            return True
+        added = self.added_columns.get((table, column))
+        return added is not None and added < statement.index
+
+    def is_new_index(self, name: str, statement: LintStatement) -> bool:
+        """True when the index, or its table, was created by this migration before ``statement``."""
+        created = self.created_indexes.get(name)
+        if created is not None and created < statement.index:
+            return True
+        table = self.index_tables.get(name)
+        return table is not None and self.is_new_table(table, statement)
+
+
+def analyze(
+    path: str,
+    statements: list[Statement],
+    *,
+    direction: str = "sql",
+    migration: str | None = None,
+    run_in_transaction: bool = False,
+    postgres_version: int = 16,
+    before: LintFile | None = None,
+    lost_requirements: tuple[tuple[str, str, str], ...] = (),
+    reversal_diff: tuple[str, ...] = (),
+) -> LintFile:
+    """Build the lint model of one file. ``before`` is the up.sql model when this is its down.sql."""
+    created_tables: dict[str, int] = {}
+    added_columns: dict[tuple[str, str], int] = {}
+    created_indexes: dict[str, int] = {}
+    index_tables: dict[str, str] = {}
+    if before is not None:
+        created_tables.update(dict.fromkeys(before.created_tables, -1))
+        added_columns.update(dict.fromkeys(before.added_columns, -1))
+        created_indexes.update(dict.fromkeys(before.created_indexes, -1))
+        index_tables.update(before.index_tables)
+    timeouts: dict[str, int] = {}
+    validated: dict[str, int] = {}
+    events: list[tuple[int, str]] = []
+    in_tx = run_in_transaction
+    explicit_begin: int | None = None
+    items: list[LintStatement] = []
+    for index, statement in enumerate(statements):
+        masked = mask(statement.text)
+        head = masked[:40].upper()
+        if _BEGIN.match(head):
+            if in_tx:
+                events.append(
+                    (
+                        index,
+                        "BEGIN inside a transaction that is already open"
+                        + (
+                            " (the migration runs in a transaction)"
+                            if explicit_begin is None
+                            else ""
+                        ),
+                    )
+                )
+            explicit_begin = index
+            in_tx = True
+        elif _END.match(head):
+            if explicit_begin is None and in_tx:
+                events.append(
+                    (index, "COMMIT/ROLLBACK ends the migration runner's own transaction early")
+                )
+            explicit_begin = None
+            in_tx = False
+        item = LintStatement(
+            index=index,
+            text=statement.text,
+            masked=masked,
+            line=statement.line,
+            end_line=statement.end_line,
+            in_transaction=in_tx,
+            leading_comments=statement.leading_comments,
+        )
+        items.append(item)
+        if head.startswith("SET"):
+            match = _SET_TIMEOUT.match(masked)
+            if match:
+                timeouts.setdefault(match.group(1).lower(), index)
+            continue
+        table = item.created_table
+        if table is not None:
+            created_tables.setdefault(table, index)
+            continue
+        index_parts = item.create_index
+        if index_parts is not None:
+            if index_parts.name:
+                created_indexes.setdefault(index_parts.name, index)
+                index_tables.setdefault(index_parts.name, index_parts.table)
+            continue
+        alter = item.alter_table
+        if alter is not None:
+            for action in alter.actions:
+                if action[:8].upper() == "VALIDATE":
+                    validated.setdefault(alter.table, index)
+                    continue
+                added = _ADD_COLUMN.match(action)
+                if added:
+                    added_columns.setdefault((alter.table, base_name(added.group(2))), index)
+                    continue
+                renamed = _RENAME_TABLE.match(action)
+                if renamed and alter.table in created_tables:
+                    created_tables.setdefault(base_name(renamed.group(1)), index)
+    if explicit_begin is not None:
+        events.append((explicit_begin, "BEGIN without a matching COMMIT"))
+    return LintFile(
+        path=path,
+        statements=tuple(items),
+        direction=direction,
+        migration=migration,
+        run_in_transaction=run_in_transaction,
+        postgres_version=postgres_version,
+        created_tables=created_tables,
+        added_columns=added_columns,
+        created_indexes=created_indexes,
+        index_tables=index_tables,
+        validated=validated,
+        timeouts=timeouts,
+        transaction_events=tuple(events),
+        up_tables=frozenset(before.created_tables) if before is not None else frozenset(),
+        lost_requirements=lost_requirements,
+        reversal_diff=reversal_diff,
+    )

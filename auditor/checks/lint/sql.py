@@ -1,0 +1,272 @@
+"""Small, pure text helpers for reading PostgreSQL DDL statements.
+
+Statements come from :func:`auditor.migrate.sqlfile.split_statements`. Lint rules
+match keywords on a *masked* copy of a statement: comments removed, string
+literals replaced by ``''`` and dollar-quoted bodies by ``$$ $$``, blank space
+collapsed. Keywords can then be matched with a regular expression without
+tripping over a keyword inside a string, a comment or a function body, and a
+secret in a literal can never leak into a message built from the masked text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+IDENT = r'(?:"(?:[^"]|"")+"|[^\W\d][\w$]*)'
+"""One identifier, quoted or not."""
+QNAME = rf"{IDENT}(?:\s*\.\s*{IDENT})*"
+"""A possibly schema-qualified name."""
+
+_DOLLAR_TAG = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
+_SPACE = re.compile(r"\s+")
+
+
+_SPECIAL = re.compile(r"--|/\*|['\"$]")
+
+
+def mask(text: str) -> str:
+    """``text`` without comments, with literals blanked and blank space collapsed."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while True:
+        match = _SPECIAL.search(text, i)
+        if match is None:
+            out.append(text[i:])
+            break
+        j = match.start()
+        token = match.group()
+        out.append(text[i:j])
+        if token == "--":
+            end = text.find("\n", j)
+            i = n if end == -1 else end
+            out.append(" ")
+        elif token == "/*":
+            k, depth = j + 2, 1
+            while k < n and depth:
+                if text.startswith("/*", k):
+                    depth, k = depth + 1, k + 2
+                elif text.startswith("*/", k):
+                    depth, k = depth - 1, k + 2
+                else:
+                    k += 1
+            i = k
+            out.append(" ")
+        elif token == "'":
+            backslash = j > 0 and text[j - 1] in "eE" and (j < 2 or not text[j - 2].isalnum())
+            i = _end_quoted(text, j, "'", backslash)
+            out.append("''")
+        elif token == '"':
+            i = _end_quoted(text, j, '"', False)
+            out.append(text[j:i])
+        else:
+            tag = _DOLLAR_TAG.match(text, j)
+            if tag and not (j > 0 and (text[j - 1].isalnum() or text[j - 1] == "_")):
+                close = text.find(tag.group(0), tag.end())
+                i = n if close == -1 else close + len(tag.group(0))
+                out.append("$$ $$")
+            else:
+                out.append("$")
+                i = j + 1
+    return _SPACE.sub(" ", "".join(out)).strip()
+
+
+def _end_quoted(text: str, i: int, quote: str, backslash: bool) -> int:
+    """Index just past the quoted token that starts at ``i`` (end of text if unterminated)."""
+    n = len(text)
+    if not backslash:
+        j = i + 1
+        while True:
+            k = text.find(quote, j)
+            if k == -1:
+                return n
+            if k + 1 < n and text[k + 1] == quote:
+                j = k + 2
+                continue
+            return k + 1
+    j = i + 1
+    while j < n:
+        ch = text[j]
+        if ch == "\\":
+            j += 2
+            continue
+        if ch == quote:
+            if j + 1 < n and text[j + 1] == quote:
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    return n
+
+
+def literals(text: str) -> list[str]:
+    """The contents of the single-quoted string literals of ``text`` (comments skipped)."""
+    found: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "-" and text.startswith("--", i):
+            end = text.find("\n", i)
+            i = n if end == -1 else end
+            continue
+        if ch == "'":
+            backslash = i > 0 and text[i - 1] in "eE" and (i < 2 or not text[i - 2].isalnum())
+            j = _end_quoted(text, i, "'", backslash)
+            found.append(text[i + 1 : j - 1].replace("''", "'"))
+            i = j
+            continue
+        if ch == '"':
+            i = _end_quoted(text, i, '"', False)
+            continue
+        i += 1
+    return found
+
+
+def unquote(name: str) -> str:
+    """An identifier as PostgreSQL stores it: quoted kept verbatim, unquoted folded to lower case."""
+    name = name.strip()
+    if len(name) >= 2 and name[0] == '"' and name[-1] == '"':
+        return name[1:-1].replace('""', '"')
+    return name.lower()
+
+
+_NAME_PART = re.compile(IDENT)
+
+
+def base_name(qualified: str) -> str:
+    """The last part of a possibly qualified name, unquoted: ``public."Users"`` → ``Users``."""
+    parts = _NAME_PART.findall(qualified)
+    return unquote(parts[-1]) if parts else unquote(qualified)
+
+
+_PARTS = re.compile(r'[(),"]')
+
+
+def split_top_level(text: str) -> list[str]:
+    """Split masked ``text`` at commas outside parentheses and quoted identifiers."""
+    if "(" not in text and '"' not in text:
+        return [p.strip() for p in text.split(",") if p.strip()]
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    in_ident = False
+    for match in _PARTS.finditer(text):
+        ch = match.group()
+        if ch == '"':
+            in_ident = not in_ident
+        elif in_ident:
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0:
+            i = match.start()
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
+
+
+def paren_body(text: str, open_at: int) -> tuple[str, int]:
+    """The text inside the parenthesis opening at ``open_at`` and the index after it closes."""
+    depth = 0
+    in_ident = False
+    for i in range(open_at, len(text)):
+        ch = text[i]
+        if ch == '"':
+            in_ident = not in_ident
+        elif in_ident:
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return text[open_at + 1 : i], i + 1
+    return text[open_at + 1 :], len(text)
+
+
+_TYPE_STOP = re.compile(
+    r"\s+(?:NOT\b|NULL\b|DEFAULT\b|PRIMARY\b|UNIQUE\b|REFERENCES\b|CHECK\b|CONSTRAINT\b|"
+    r"GENERATED\b|COLLATE\b|COMPRESSION\b|STORAGE\b|USING\b|DEFERRABLE\b|INITIALLY\b)",
+    re.IGNORECASE,
+)
+
+
+def column_type(definition: str) -> tuple[str, str]:
+    """Split a masked column definition ``name type constraints`` into (name, TYPE).
+
+    The type is upper-cased with single spaces: ``timestamp(3)  without time zone``
+    becomes ``TIMESTAMP(3) WITHOUT TIME ZONE``.
+    """
+    match = re.match(rf"\s*({IDENT})\s*(.*)$", definition, re.DOTALL)
+    if not match:
+        return "", ""
+    name, rest = match.group(1), match.group(2)
+    stop = _TYPE_STOP.search(" " + rest)
+    type_text = rest if stop is None else (" " + rest)[: stop.start()]
+    type_text = re.sub(r"\s*\(\s*", "(", type_text.strip())
+    type_text = re.sub(r"\s*\)", ")", type_text)
+    type_text = re.sub(r"\s*,\s*", ",", type_text)
+    return unquote(name), _SPACE.sub(" ", type_text).upper()
+
+
+def default_expression(definition: str) -> str | None:
+    """The masked ``DEFAULT`` expression of a column definition, or None."""
+    match = re.search(r"\bDEFAULT\s+(.*)$", definition, re.IGNORECASE | re.DOTALL)
+    if not match:
+        return None
+    rest = match.group(1)
+    depth = 0
+    for i, ch in enumerate(rest):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and re.match(
+            r"\s(?:NOT\s+NULL|NULL|PRIMARY|UNIQUE|REFERENCES|CHECK|CONSTRAINT|GENERATED|COLLATE)\b",
+            rest[i:],
+            re.IGNORECASE,
+        ):
+            return rest[:i].strip()
+    return rest.strip()
+
+
+TABLE_CONSTRAINT = re.compile(
+    r"^(?:CONSTRAINT\s+\S+\s+)?(?:PRIMARY\s+KEY|UNIQUE|CHECK|FOREIGN\s+KEY|EXCLUDE)\b|^LIKE\b",
+    re.IGNORECASE,
+)
+
+
+def is_table_constraint(item: str) -> bool:
+    """True when an element of a ``CREATE TABLE`` list is a constraint, not a column."""
+    return bool(TABLE_CONSTRAINT.match(item.strip()))
+
+
+@lru_cache(maxsize=4096)
+def function_names(expression: str) -> frozenset[str]:
+    """Lower-case names of the functions called in a SQL expression, parsed by sqlglot."""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    try:
+        tree = sqlglot.parse_one(expression, read="postgres")
+    except SqlglotError:
+        return frozenset(m.lower() for m in re.findall(r"(\w+)\s*\(", expression))
+    names: set[str] = set()
+    for node in tree.find_all(exp.Func):
+        if isinstance(node, exp.Anonymous):
+            names.add(str(node.name).lower())
+        else:
+            names.add(node.sql_name().lower())
+    return frozenset(names)
+
+
+_LONG_NAME = re.compile(r'"(?:[^"]|"")*"|(?<![\w$])[^\W\d][\w$]{15,}')
+
+
+def long_identifiers(masked: str) -> list[str]:
+    """The identifier-looking tokens of at least 16 characters (the only ones that can pass 63 bytes), unquoted."""
+    return [unquote(token) for token in _LONG_NAME.findall(masked) if len(token) >= 16]

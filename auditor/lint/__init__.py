@@ -1,0 +1,1 @@
+"""Migration lint: the engine (files, ignores, git) and its configuration."""

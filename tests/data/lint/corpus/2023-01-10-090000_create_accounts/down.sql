@@ -1,0 +1,2 @@
+DROP INDEX accounts_name_key;
+DROP TABLE accounts;

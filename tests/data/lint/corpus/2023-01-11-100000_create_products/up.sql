@@ -1,0 +1,6 @@
+-- expect: LNT019, LNT020, LNT036
+CREATE TABLE products (
+    id SERIAL PRIMARY KEY,
+    sku TEXT NOT NULL,
+    unit_price DOUBLE PRECISION NOT NULL
+);

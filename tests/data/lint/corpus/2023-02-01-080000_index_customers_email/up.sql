@@ -1,0 +1,2 @@
+-- expect: LNT001, LNT017
+CREATE UNIQUE INDEX customers_email_key ON customers (lower(email));

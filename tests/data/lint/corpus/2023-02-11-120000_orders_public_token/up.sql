@@ -1,0 +1,4 @@
+-- expect: LNT007, LNT017
+ALTER TABLE orders ADD COLUMN public_token UUID DEFAULT gen_random_uuid();
+ALTER TABLE orders ADD COLUMN note TEXT DEFAULT '';
+ALTER TABLE orders ADD COLUMN updated_at TIMESTAMPTZ NOT NULL DEFAULT now();

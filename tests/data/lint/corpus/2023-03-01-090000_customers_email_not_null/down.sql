@@ -1,0 +1,2 @@
+-- expect: LNT014, LNT017, LNT037
+ALTER TABLE customers ALTER COLUMN email DROP NOT NULL;

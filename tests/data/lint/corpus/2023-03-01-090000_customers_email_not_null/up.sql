@@ -1,0 +1,2 @@
+-- expect: LNT005, LNT017
+ALTER TABLE customers ALTER COLUMN email SET NOT NULL;

@@ -1,0 +1,2 @@
+-- expect: LNT008, LNT017
+ALTER TABLE orders ALTER COLUMN total TYPE NUMERIC(14, 2);

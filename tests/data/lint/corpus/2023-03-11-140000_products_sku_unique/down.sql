@@ -1,0 +1,2 @@
+-- expect: LNT017
+ALTER TABLE products DROP CONSTRAINT products_sku_key;

@@ -1,0 +1,2 @@
+-- expect: LNT013
+DROP SCHEMA IF EXISTS reporting CASCADE;

@@ -1,0 +1,3 @@
+-- expect: LNT015, LNT017
+TRUNCATE import_staging CASCADE;
+TRUNCATE import_errors;

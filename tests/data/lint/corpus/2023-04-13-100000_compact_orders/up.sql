@@ -1,0 +1,2 @@
+-- expect: LNT016, LNT017
+VACUUM FULL orders;

@@ -1,0 +1,2 @@
+-- expect: LNT022, LNT017
+ALTER TABLE orders DROP COLUMN coupon;

@@ -1,0 +1,2 @@
+DROP FUNCTION anonymize_customer(BIGINT);
+DROP FUNCTION purge_customer(BIGINT);

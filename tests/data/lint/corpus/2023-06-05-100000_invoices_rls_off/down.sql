@@ -1,0 +1,2 @@
+-- expect: LNT017
+ALTER TABLE invoices ENABLE ROW LEVEL SECURITY;

@@ -1,0 +1,2 @@
+-- expect: LNT017, LNT021, LNT037
+ALTER TABLE customers ADD COLUMN signed_up_at TIMESTAMP;
