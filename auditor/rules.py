@@ -45,7 +45,7 @@ class Rule:
 
 _REGISTRY: dict[str, Rule] = {}
 
-RULE_MODULES = ("auditor.checks.migration_state",)
+RULE_MODULES = ("auditor.checks.migration_state", "auditor.checks.secrets")
 """Modules that register rules on import; every family adds its module here."""
 
 

@@ -39,8 +39,9 @@ def _register() -> None:
     from auditor.cli.audit import audit
     from auditor.cli.db import db
     from auditor.cli.rules_cmd import explain, rules
+    from auditor.cli.secrets import secrets
 
-    for command in (audit, db, rules, explain):
+    for command in (audit, db, rules, explain, secrets):
         cli.add_command(command)
 
 

@@ -8,9 +8,11 @@ from auditor.engine import Family
 def all_families() -> list[Family]:
     """A fresh instance of every family, in the order the report shows them."""
     from auditor.families.migrations import MigrationsFamily
+    from auditor.families.secrets import SecretsFamily
 
     return [
         MigrationsFamily(),
+        SecretsFamily(),
     ]
 
 
