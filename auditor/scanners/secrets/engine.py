@@ -36,6 +36,21 @@ GENERIC_TYPES = frozenset({"Base64 High Entropy String", "Hex High Entropy Strin
 SKIPPED_FILTERS = frozenset({"detect_secrets.filters.common.is_invalid_file"})
 """Filters not applied: the scanner reads content itself (index blobs, history)."""
 PREVIEW_CHARS = 4
+MAX_LINE_CHARS = 10_000
+"""A line longer than this that a plugin could match makes the file skipped: some of
+detect-secrets' filters are quadratic in the line length (100,000 spaces take minutes)."""
+
+
+HOPELESS_LINE_CHARS = 100_000
+"""A file with a line longer than this is skipped before any prefilter runs."""
+
+
+class LongLine(Exception):
+    """A candidate line is too long to give to detect-secrets: skip the file, with a reason."""
+
+    def __init__(self, number: int, limit: int = MAX_LINE_CHARS) -> None:
+        super().__init__(f"line {number} is longer than {limit} characters")
+        self.reason = f"a line longer than {limit} characters"
 
 
 @dataclass(frozen=True, order=True)
@@ -312,16 +327,24 @@ def scan_lines(
     numbers: Sequence[int] | None = None,
     commit: str | None = None,
 ) -> list[SecretHit]:
-    """Scan ``lines`` of ``filename`` (line ``numbers`` default to 1..n)."""
+    """Scan ``lines`` of ``filename`` (line ``numbers`` default to 1..n).
+
+    Raises :class:`LongLine` when a line a plugin could match is too long to scan.
+    """
     from detect_secrets.core.scan import _is_filtered_out, _scan_line
     from detect_secrets.util.code_snippet import get_code_snippet
 
     raw = list(lines)
     stripped = [line.rstrip() for line in raw]
+    longest = max(range(len(stripped)), key=lambda i: len(stripped[i]), default=0)
+    if stripped and len(stripped[longest]) > HOPELESS_LINE_CHARS:
+        raise LongLine(numbers[longest] if numbers else longest + 1, HOPELESS_LINE_CHARS)
     found: list[tuple[int, str, str, str]] = []
     for index, plugins in sorted(_candidates(filename, stripped).items()):
         line = stripped[index]
         number = numbers[index] if numbers is not None else index + 1
+        if len(line) > MAX_LINE_CHARS:
+            raise LongLine(number)
         snippet = get_code_snippet(lines=raw, line_number=index + 1)
         if _is_filtered_out(
             required_filter_parameters=["line"], filename=filename, line=line, context=snippet

@@ -98,7 +98,10 @@ def _scan_one(
     excluded = engine.excluded_by_filters(name)
     if excluded is not None:
         return [], f"excluded by detect-secrets filter {excluded}", None
-    return engine.dedupe(engine.scan_text(name, text)), None, key
+    try:
+        return engine.dedupe(engine.scan_text(name, text)), None, key
+    except engine.LongLine as exc:
+        return [], exc.reason, None
 
 
 def _work_files(
@@ -266,7 +269,11 @@ def _scan_staged(options: ScanOptions, root: Path, settings: dict[str, Any]) -> 
                 SkippedFile(target.path, f"excluded by detect-secrets filter {excluded}")
             )
             continue
-        hits += engine.dedupe(engine.scan_text(target.path, text))
+        try:
+            hits += engine.dedupe(engine.scan_text(target.path, text))
+        except engine.LongLine as exc:
+            skipped.append(SkippedFile(target.path, exc.reason))
+            continue
         scanned += 1
         size += len(data)
     return ScanResult(
@@ -298,7 +305,13 @@ def _scan_history(options: ScanOptions, root: Path, settings: dict[str, Any]) ->
                 )
             )
             continue
-        hits += engine.scan_lines(item.path, item.lines, item.numbers, commit=item.commit)
+        try:
+            hits += engine.scan_lines(item.path, item.lines, item.numbers, commit=item.commit)
+        except engine.LongLine as exc:
+            skipped.append(
+                SkippedFile(f"{item.commit[:12]}:{item.path}", exc.reason)
+            )
+            continue
         size += item.size
         scanned.append(item)
     order = {c: i for i, c in enumerate(commits)}
