@@ -401,7 +401,35 @@ def scan_text(filename: str, text: str) -> list[SecretHit]:
         return hits
     handle.seek(0)
     eager = get_transformed_file(handle, use_eager_transformers=True)  # type: ignore[arg-type]
-    return dedupe(hits + scan_lines(filename, eager)) if eager else hits
+    if not eager:
+        return hits
+    return dedupe(hits + _allowlisted_removed(filename, lines, scan_lines(filename, eager)))
+
+
+def _allowlisted_removed(
+    filename: str, lines: Sequence[str], hits: list[SecretHit]
+) -> list[SecretHit]:
+    """Drop eager-pass hits whose original line carries an allowlist pragma.
+
+    detect-secrets' eager pass re-reads INI-like files (``.sql``, ``.env``...) as
+    ``key = value`` lines, which loses the comments: its own pragmas stop working
+    there. The scanner checks them on the original lines.
+    """
+    from detect_secrets.filters.allowlist import is_line_allowlisted
+    from detect_secrets.settings import get_settings
+    from detect_secrets.util.code_snippet import get_code_snippet
+
+    if "detect_secrets.filters.allowlist.is_line_allowlisted" not in get_settings().filters:
+        return hits
+    raw = list(lines)
+    kept = []
+    for hit in hits:
+        if 1 <= hit.line <= len(raw):
+            snippet = get_code_snippet(lines=raw, line_number=hit.line)
+            if is_line_allowlisted(filename, raw[hit.line - 1].rstrip(), snippet):
+                continue
+        kept.append(hit)
+    return kept
 
 
 def _split_lines(text: str) -> list[str]:
