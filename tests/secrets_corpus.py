@@ -36,9 +36,9 @@ def _pick(rng: random.Random, alphabet: str, n: int) -> str:
     # Mixed classes so that no heuristic filter (sequential, numeric...) drops it.
     while True:
         value = "".join(rng.choice(alphabet) for _ in range(n))
-        if (
-            any(c.isdigit() for c in value) or alphabet == string.ascii_lowercase
-        ) and len(set(value)) > min(n, len(set(alphabet))) // 2:
+        if (any(c.isdigit() for c in value) or alphabet == string.ascii_lowercase) and len(
+            set(value)
+        ) > min(n, len(set(alphabet))) // 2:
             return value
 
 
@@ -48,7 +48,9 @@ def _b64url(data: bytes) -> str:
 
 def _jwt(rng: random.Random) -> str:
     header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    payload = _b64url(json.dumps({"sub": _pick(rng, ALNUM, 12), "n": rng.randrange(10**6)}).encode())
+    payload = _b64url(
+        json.dumps({"sub": _pick(rng, ALNUM, 12), "n": rng.randrange(10**6)}).encode()
+    )
     return f"{header}.{payload}.{_pick(rng, ALNUM, 43)}"
 
 
@@ -61,32 +63,68 @@ PEM header): detect-secrets keeps one per file, at its first line."""
 
 # type -> (variable name, value generator)
 GENERATORS: dict[str, tuple[str, Callable[[random.Random], str]]] = {
-    "AWS Access Key": ("aws_key_ident", lambda r: "AKIA" + _pick(r, string.ascii_uppercase + string.digits, 16)),
+    "AWS Access Key": (
+        "aws_key_ident",
+        lambda r: "AKIA" + _pick(r, string.ascii_uppercase + string.digits, 16),
+    ),
     "Artifactory Credentials": ("artifactory", lambda r: "AKC" + _pick(r, ALNUM, 20)),
-    "Azure Storage Account access key": ("azure_conn", lambda r: "AccountKey=" + _pick(r, B64, 86) + "=="),
+    "Azure Storage Account access key": (
+        "azure_conn",
+        lambda r: "AccountKey=" + _pick(r, B64, 86) + "==",
+    ),
     "Base64 High Entropy String": ("blob_value", lambda r: _pick(r, B64, 44)),
-    "Basic Auth Credentials": ("service_url", lambda r: f"https://deploy:{_pick(r, ALNUM, 14)}@example.com/x"),
-    "Discord Bot Token": ("discord", lambda r: "M" + _pick(r, ALNUM, 23) + "." + _pick(r, ALNUM, 6) + "." + _pick(r, ALNUM, 27)),
+    "Basic Auth Credentials": (
+        "service_url",
+        lambda r: f"https://deploy:{_pick(r, ALNUM, 14)}@example.com/x",
+    ),
+    "Discord Bot Token": (
+        "discord",
+        lambda r: "M" + _pick(r, ALNUM, 23) + "." + _pick(r, ALNUM, 6) + "." + _pick(r, ALNUM, 27),
+    ),
     "GitHub Token": ("gh", lambda r: "ghp_" + _pick(r, ALNUM, 36)),
     "GitLab Token": ("gl", lambda r: "glpat-" + _pick(r, ALNUM, 20)),
     "Hex High Entropy String": ("digest_value", lambda r: _pick(r, HEX, 40)),
     "JSON Web Token": ("jwt", lambda r: _jwt(r)),
     "Mailchimp Access Key": ("mailchimp", lambda r: _pick(r, LOWER_ALNUM, 32) + "-us12"),
-    "NPM tokens": ("npmrc", lambda r: "//registry.npmjs.org/:_authToken=npm_" + _pick(r, ALNUM, 36)),
-    "OpenAI Token": ("openai", lambda r: "sk-" + _pick(r, ALNUM, 20) + "T3BlbkFJ" + _pick(r, ALNUM, 20)),
+    "NPM tokens": (
+        "npmrc",
+        lambda r: "//registry.npmjs.org/:_authToken=npm_" + _pick(r, ALNUM, 36),
+    ),
+    "OpenAI Token": (
+        "openai",
+        lambda r: "sk-" + _pick(r, ALNUM, 20) + "T3BlbkFJ" + _pick(r, ALNUM, 20),
+    ),
     "Private Key": ("pem", lambda r: "-----BEGIN RSA PRIVATE KEY-----"),
     "PyPI Token": ("pypi", lambda r: "pypi-AgEIcHlwaS5vcmc" + _pick(r, ALNUM, 72)),
     "Secret Keyword": ("password", lambda r: _pick(r, ALNUM, 18)),
-    "SendGrid API Key": ("sendgrid", lambda r: "SG." + _pick(r, ALNUM, 22) + "." + _pick(r, ALNUM, 43)),
-    "Slack Token": ("slack", lambda r: "xoxb-" + str(r.randrange(10**9, 10**10)) + "-" + _pick(r, LOWER_ALNUM, 24)),
+    "SendGrid API Key": (
+        "sendgrid",
+        lambda r: "SG." + _pick(r, ALNUM, 22) + "." + _pick(r, ALNUM, 43),
+    ),
+    "Slack Token": (
+        "slack",
+        lambda r: "xoxb-" + str(r.randrange(10**9, 10**10)) + "-" + _pick(r, LOWER_ALNUM, 24),
+    ),
     "Square OAuth Secret": ("square", lambda r: "sq0csp-" + _pick(r, ALNUM, 43)),
     "Stripe Access Key": ("stripe", lambda r: "sk_live_" + _pick(r, ALNUM, 24)),
-    "Telegram Bot Token": ("telegram", lambda r: str(r.randrange(10**8, 10**9)) + ":" + _pick(r, ALNUM, 35)),
+    "Telegram Bot Token": (
+        "telegram",
+        lambda r: str(r.randrange(10**8, 10**9)) + ":" + _pick(r, ALNUM, 35),
+    ),
     "Twilio API Key": ("twilio", lambda r: "SK" + _pick(r, LOWER_ALNUM, 32)),
-    "GitHub Fine-Grained Token": ("gh_fine", lambda r: "github_pat_" + _pick(r, ALNUM, 22) + "_" + _pick(r, ALNUM, 59)),
-    "Stripe Test Key": ("stripe_test", lambda r: r.choice(["sk", "rk"]) + "_test_" + _pick(r, ALNUM, 24)),
+    "GitHub Fine-Grained Token": (
+        "gh_fine",
+        lambda r: "github_pat_" + _pick(r, ALNUM, 22) + "_" + _pick(r, ALNUM, 59),
+    ),
+    "Stripe Test Key": (
+        "stripe_test",
+        lambda r: r.choice(["sk", "rk"]) + "_test_" + _pick(r, ALNUM, 24),
+    ),
     "PEM Private Key": ("pem_enc", lambda r: "-----BEGIN ENCRYPTED PRIVATE KEY-----"),
-    "Database Connection String": ("dsn", lambda r: f"postgresql://:{_pick(r, ALNUM, 12)}!x@db:5432/app"),
+    "Database Connection String": (
+        "dsn",
+        lambda r: f"postgresql://:{_pick(r, ALNUM, 12)}!x@db:5432/app",
+    ),
     "Env File High Entropy Value": ("api_token", lambda r: _pick(r, ALNUM, 32)),
     "IBM Cloud IAM Key": ("ibm_cloud_iam_key", lambda r: _pick(r, ALNUM, 44)),
     "IBM COS HMAC Credentials": ("secret_access_key", lambda r: _pick(r, HEX, 48)),
@@ -134,12 +172,33 @@ def _expected_formats(kind: str) -> dict[str, tuple[bool, ...]]:
     if kind == "Env File High Entropy Value":
         return {"env": (False,)}
     if kind in ("Base64 High Entropy String", "Hex High Entropy String"):
-        return {"py": (True,), "yaml": (True,), "json": (True,), "tf": (True,), "sql": (True,), "Dockerfile": (True,)}
+        return {
+            "py": (True,),
+            "yaml": (True,),
+            "json": (True,),
+            "tf": (True,),
+            "sql": (True,),
+            "Dockerfile": (True,),
+        }
     if kind == "Artifactory Credentials":
         both = (True, False)
-        return {"py": both, "env": both, "yaml": both, "json": (True,), "tf": (True,), "Dockerfile": both}
+        return {
+            "py": both,
+            "env": both,
+            "yaml": both,
+            "json": (True,),
+            "tf": (True,),
+            "Dockerfile": both,
+        }
     if kind == "Secret Keyword":
-        return {"py": (True,), "env": (True,), "yaml": (True, False), "json": (True,), "tf": (True,), "Dockerfile": (True,)}
+        return {
+            "py": (True,),
+            "env": (True,),
+            "yaml": (True, False),
+            "json": (True,),
+            "tf": (True,),
+            "Dockerfile": (True,),
+        }
     if kind in CONTEXTUAL:
         return {"py": (True,), "env": (True,), "yaml": (True,), "json": (True,), "tf": (True,)}
     both = (True, False)
@@ -192,8 +251,7 @@ def build_corpus(root: Path, rng: random.Random, pragma: bool = False) -> list[P
     if not pragma:
         json.loads((root / names["ipynb"]).read_text())
     return [
-        Planted(names[fmt], line + offsets[fmt], kind, value)
-        for fmt, line, kind, value in planted
+        Planted(names[fmt], line + offsets[fmt], kind, value) for fmt, line, kind, value in planted
     ]
 
 

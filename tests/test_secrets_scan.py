@@ -144,7 +144,7 @@ def test_pragmas_silence_every_planted_secret(tmp_path: Path, seed: int) -> None
         'key = "AKIA{v}"  # pragma: allowlist secret',
         'key = "AKIA{v}"; // pragma: allowlist secret',
         'key = "AKIA{v}"; /* pragma: allowlist secret */',
-        "key = \"AKIA{v}\" ' pragma: allowlist secret",
+        'key = "AKIA{v}" \' pragma: allowlist secret',
         "key = 'AKIA{v}' -- pragma: allowlist secret",
         'key = "AKIA{v}" <!-- pragma: allowlist secret -->',
         '# pragma: allowlist nextline secret\nkey = "AKIA{v}"',
@@ -206,7 +206,9 @@ def test_baseline_makes_corpus_pass_and_is_detect_secrets_compatible(
 def test_a_detect_secrets_baseline_is_adopted(tmp_path: Path) -> None:
     """A baseline written by detect-secrets itself: its secrets do not fail the gate."""
     root = init_repo(tmp_path / "repo")
-    (root / "conf.py").write_text('aws = "AKIA' + "Q7XJ2K9PLM4WZ8RT" + '"\npassword = "s3cr3t-Value9"\n')
+    (root / "conf.py").write_text(
+        'aws = "AKIA' + "Q7XJ2K9PLM4WZ8RT" + '"\npassword = "s3cr3t-Value9"\n'
+    )
     commit_all(root, "x")
     done = subprocess.run(
         [str(Path(sys.executable).parent / "detect-secrets"), "scan", "--no-verify"],
@@ -221,9 +223,7 @@ def test_a_detect_secrets_baseline_is_adopted(tmp_path: Path) -> None:
     assert "2 baselined secrets" in result.output
 
 
-def test_outputs_never_contain_a_secret(
-    corpus: tuple[Path, list[Planted]], tmp_path: Path
-) -> None:
+def test_outputs_never_contain_a_secret(corpus: tuple[Path, list[Planted]], tmp_path: Path) -> None:
     root, planted = corpus
     out = tmp_path / "outputs"
     out.mkdir()
@@ -236,10 +236,27 @@ def test_outputs_never_contain_a_secret(
         (out / f"report.{fmt}").write_text(done.output)
         runner.invoke(
             cli,
-            ["--project", str(root), "secrets", "scan", "--format", fmt, "--output", str(out / f"file.{fmt}")],
+            [
+                "--project",
+                str(root),
+                "secrets",
+                "scan",
+                "--format",
+                fmt,
+                "--output",
+                str(out / f"file.{fmt}"),
+            ],
         )
     since = runner.invoke(
-        cli, ["--project", str(root), "secrets", "scan", "--since", git(root, "rev-list", "--max-parents=0", "HEAD") + "~0"]
+        cli,
+        [
+            "--project",
+            str(root),
+            "secrets",
+            "scan",
+            "--since",
+            git(root, "rev-list", "--max-parents=0", "HEAD") + "~0",
+        ],
     )
     (out / "since.txt").write_text(since.output)
     texts = {p.name: p.read_text() for p in out.iterdir()}
@@ -354,7 +371,9 @@ def test_cache_reuses_unchanged_files(tmp_path: Path) -> None:
     assert {h.file for h in third.hits} == {"a.py", "b.py"}
 
 
-def test_parallel_equals_serial(corpus: tuple[Path, list[Planted]], corpus_result: ScanResult) -> None:
+def test_parallel_equals_serial(
+    corpus: tuple[Path, list[Planted]], corpus_result: ScanResult
+) -> None:
     from auditor.scanners.secrets import runner
 
     root, _ = corpus
@@ -382,7 +401,7 @@ def test_family_runs_without_database(corpus: tuple[Path, list[Planted]]) -> Non
     from auditor.engine import AuditContext
     from auditor.families.secrets import SecretsFamily
 
-    root, planted = corpus
+    root, _ = corpus
     result = SecretsFamily().run(AuditContext(project=root, migrations=root / "migrations"))
     assert not result.errors
     assert {f.rule_id for f in result.findings} >= {"SEC001", "SEC020", "SEC034"}
@@ -404,7 +423,9 @@ def test_fingerprint_survives_line_moves(tmp_path: Path) -> None:
 
 def test_cli_usage_errors(tmp_path: Path) -> None:
     runner = CliRunner()
-    both = runner.invoke(cli, ["--project", str(tmp_path), "secrets", "scan", "--staged", "--since", "x"])
+    both = runner.invoke(
+        cli, ["--project", str(tmp_path), "secrets", "scan", "--staged", "--since", "x"]
+    )
     assert both.exit_code == 2 and "auditor: error:" in both.output
     nogit = runner.invoke(cli, ["--project", str(tmp_path), "secrets", "scan", "--staged"])
     assert nogit.exit_code == 2 and "git repository" in nogit.output

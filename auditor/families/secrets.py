@@ -47,7 +47,9 @@ def secrets_config(config: Config) -> SecretsConfig:
     section: Mapping[str, Any] = config.section("secrets")
     for key in section:
         if key not in SECTION_KEYS:
-            raise config.error(f"secrets.{key}", f"unknown key (known keys: {', '.join(sorted(SECTION_KEYS))})")
+            raise config.error(
+                f"secrets.{key}", f"unknown key (known keys: {', '.join(sorted(SECTION_KEYS))})"
+            )
     exclude = section.get("exclude", [])
     if not isinstance(exclude, list) or not all(isinstance(x, str) for x in exclude):
         raise config.error("secrets.exclude", "must be a list of glob strings")
@@ -93,7 +95,8 @@ def family_result(result: ScanResult, baseline: Baseline | None) -> FamilyResult
     known = len(result.hits) - len(new)
     findings = findings_for(new)
     skipped = tuple(
-        Skipped(FAMILY, f"{count} file(s)", reason) for reason, count in result.skip_counts().items()
+        Skipped(FAMILY, f"{count} file(s)", reason)
+        for reason, count in result.skip_counts().items()
     )
     checked: list[tuple[str, int]] = [("files", result.files), ("bytes", result.bytes)]
     if result.commits:
@@ -113,11 +116,9 @@ def family_result(result: ScanResult, baseline: Baseline | None) -> FamilyResult
         notes.append(f"baseline {baseline.path.name}: {known} known secret(s) not reported")
     if result.cached:
         notes.append(f"{result.cached} unchanged file(s) from the cache")
-    verified = ()
+    verified: tuple[Verified, ...] = ()
     if not findings and result.files:
-        verified = (
-            Verified(FAMILY, "no new secret committed", f"{result.files} file(s) scanned"),
-        )
+        verified = (Verified(FAMILY, "no new secret committed", f"{result.files} file(s) scanned"),)
     return FamilyResult(
         FAMILY,
         TITLE,

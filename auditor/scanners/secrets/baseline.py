@@ -60,8 +60,12 @@ def load_baseline(path: Path) -> Baseline:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read baseline ({exc.strerror})") from None
-    except ValueError as exc:
-        raise BaselineError(f"{path}: not a JSON baseline ({exc.msg} at line {exc.lineno})") from None
+    except json.JSONDecodeError as exc:
+        raise BaselineError(
+            f"{path}: not a JSON baseline ({exc.msg} at line {exc.lineno})"
+        ) from None
+    except UnicodeDecodeError:
+        raise BaselineError(f"{path}: not a JSON baseline (not UTF-8)") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("results"), dict):
         raise BaselineError(f"{path}: not a detect-secrets baseline (no 'results' object)")
     from detect_secrets.core.baseline import upgrade
@@ -70,7 +74,11 @@ def load_baseline(path: Path) -> Baseline:
         data = upgrade(raw)
         for filename, items in data["results"].items():
             for item in items:
-                if not isinstance(filename, str) or "type" not in item or "hashed_secret" not in item:
+                if (
+                    not isinstance(filename, str)
+                    or "type" not in item
+                    or "hashed_secret" not in item
+                ):
                     raise KeyError("type/hashed_secret")
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise BaselineError(f"{path}: malformed baseline entry ({exc})") from None

@@ -80,11 +80,8 @@ def plugin_settings() -> list[dict[str, Any]]:
     """detect-secrets' default plugin set plus the scanner's, as ``plugins_used`` entries."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    builtin = sorted(
-        cls.__name__
-        for cls in get_mapping_from_secret_type_to_class().values()
-        if cls.secret_type not in CUSTOM_TYPES
-    )
+    mapping: dict[str, Any] = dict(get_mapping_from_secret_type_to_class())
+    builtin = sorted(str(cls.__name__) for kind, cls in mapping.items() if kind not in CUSTOM_TYPES)
     return [{"name": name} for name in builtin] + custom_plugin_settings()
 
 
@@ -365,7 +362,12 @@ def scan_lines(
                 ):
                     continue
                 on_line.append(
-                    (number, secret.type, secret.secret_hash, redacted_preview(secret.secret_value))
+                    (
+                        number,
+                        secret.type,
+                        secret.secret_hash,
+                        redacted_preview(secret.secret_value or ""),
+                    )
                 )
         builtin_hashes = {
             h for _, t, h, _ in on_line if t not in CUSTOM_TYPES and t not in GENERIC_TYPES

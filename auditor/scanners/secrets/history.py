@@ -109,8 +109,7 @@ def _parse(lines: list[bytes]) -> Iterator[tuple[AddedLines, str | None]]:
             name = _unquote(target)
             current = AddedLines(commit, name[2:] if name.startswith("b/") else name)
         elif raw.startswith(b"Binary files "):
-            name = raw.rsplit(b" and ", 1)[-1].removesuffix(b" differ")
-            path = _unquote(name)
+            path = _unquote(raw.rsplit(b" and ", 1)[-1].removesuffix(b" differ"))
             yield AddedLines(commit, path[2:] if path.startswith("b/") else path), "binary"
             current, reason = None, None
         elif current is not None and raw.startswith(b"@@"):

@@ -20,14 +20,14 @@ from detect_secrets.core.potential_secret import PotentialSecret
 from detect_secrets.plugins.base import RegexBasedDetector
 
 
-class GitHubFineGrainedTokenDetector(RegexBasedDetector):  # type: ignore[misc]
+class GitHubFineGrainedTokenDetector(RegexBasedDetector):
     """Fine-grained GitHub personal access tokens (``github_pat_...``)."""
 
     secret_type = "GitHub Fine-Grained Token"
     denylist = (re.compile(r"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}"),)
 
 
-class StripeTestKeyDetector(RegexBasedDetector):  # type: ignore[misc]
+class StripeTestKeyDetector(RegexBasedDetector):
     """Stripe secret and restricted test keys (``sk_test_``, ``rk_test_``).
 
     Live keys (``sk_live_``, ``rk_live_``) are detect-secrets' ``Stripe Access Key``.
@@ -37,7 +37,7 @@ class StripeTestKeyDetector(RegexBasedDetector):  # type: ignore[misc]
     denylist = (re.compile(r"(?:r|s)k_test_[0-9a-zA-Z]{24,}"),)
 
 
-class PemPrivateKeyDetector(RegexBasedDetector):  # type: ignore[misc]
+class PemPrivateKeyDetector(RegexBasedDetector):
     """PEM private-key headers that detect-secrets' ``Private Key`` plugin misses.
 
     ``BEGIN ENCRYPTED PRIVATE KEY``, ``BEGIN ANY PRIVATE KEY`` and other
@@ -54,7 +54,7 @@ class PemPrivateKeyDetector(RegexBasedDetector):  # type: ignore[misc]
     )
 
 
-class DatabaseConnectionStringDetector(RegexBasedDetector):  # type: ignore[misc]
+class DatabaseConnectionStringDetector(RegexBasedDetector):
     """PostgreSQL, MySQL and Redis connection URLs that carry a password.
 
     The password is the secret (as for detect-secrets' ``Basic Auth Credentials``,
@@ -88,7 +88,7 @@ def shannon_entropy(value: str) -> float:
     return -sum(n / size * math.log2(n / size) for n in counts.values())
 
 
-class EnvFileHighEntropyDetector(RegexBasedDetector):  # type: ignore[misc]
+class EnvFileHighEntropyDetector(RegexBasedDetector):
     """Unquoted random-looking values in ``.env``-style files (``KEY=value``).
 
     detect-secrets' entropy plugins only look inside quotes; ``.env`` files rarely

@@ -219,8 +219,7 @@ def scan(options: ScanOptions) -> ScanResult:
             initargs=(options.baseline, str(root), options.max_bytes),
         ) as pool:
             futures = [
-                pool.submit(_work_files, chunk, digest)
-                for chunk in _chunks(names, sizes, jobs * 4)
+                pool.submit(_work_files, chunk, digest) for chunk in _chunks(names, sizes, jobs * 4)
             ]
             parts = [f.result() for f in futures]
         engine.configure(options.baseline)
@@ -308,9 +307,7 @@ def _scan_history(options: ScanOptions, root: Path, settings: dict[str, Any]) ->
         try:
             hits += engine.scan_lines(item.path, item.lines, item.numbers, commit=item.commit)
         except engine.LongLine as exc:
-            skipped.append(
-                SkippedFile(f"{item.commit[:12]}:{item.path}", exc.reason)
-            )
+            skipped.append(SkippedFile(f"{item.commit[:12]}:{item.path}", exc.reason))
             continue
         size += item.size
         scanned.append(item)
