@@ -61,6 +61,9 @@ GROUPED = {"GitHub Token", "GitLab Token", "Private Key", "PEM Private Key"}
 """Types whose reported secret is a fixed part of the match (the token prefix, the
 PEM header): detect-secrets keeps one per file, at its first line."""
 
+NPM_PREFIX = "//registry.npmjs.org/:_authToken=npm_"  # pragma: allowlist secret
+PEM_ENCRYPTED = "-----BEGIN ENCRYPTED PRIVATE KEY-----"  # pragma: allowlist secret
+
 # type -> (variable name, value generator)
 GENERATORS: dict[str, tuple[str, Callable[[random.Random], str]]] = {
     "AWS Access Key": (
@@ -86,15 +89,12 @@ GENERATORS: dict[str, tuple[str, Callable[[random.Random], str]]] = {
     "Hex High Entropy String": ("digest_value", lambda r: _pick(r, HEX, 40)),
     "JSON Web Token": ("jwt", lambda r: _jwt(r)),
     "Mailchimp Access Key": ("mailchimp", lambda r: _pick(r, LOWER_ALNUM, 32) + "-us12"),
-    "NPM tokens": (
-        "npmrc",
-        lambda r: "//registry.npmjs.org/:_authToken=npm_" + _pick(r, ALNUM, 36),
-    ),
+    "NPM tokens": ("npmrc", lambda r: NPM_PREFIX + _pick(r, ALNUM, 36)),
     "OpenAI Token": (
         "openai",
         lambda r: "sk-" + _pick(r, ALNUM, 20) + "T3BlbkFJ" + _pick(r, ALNUM, 20),
     ),
-    "Private Key": ("pem", lambda r: "-----BEGIN RSA PRIVATE KEY-----"),
+    "Private Key": ("pem", lambda r: "-----BEGIN RSA PRIVATE KEY-----"),  # pragma: allowlist secret
     "PyPI Token": ("pypi", lambda r: "pypi-AgEIcHlwaS5vcmc" + _pick(r, ALNUM, 72)),
     "Secret Keyword": ("password", lambda r: _pick(r, ALNUM, 18)),
     "SendGrid API Key": (
@@ -120,7 +120,7 @@ GENERATORS: dict[str, tuple[str, Callable[[random.Random], str]]] = {
         "stripe_test",
         lambda r: r.choice(["sk", "rk"]) + "_test_" + _pick(r, ALNUM, 24),
     ),
-    "PEM Private Key": ("pem_enc", lambda r: "-----BEGIN ENCRYPTED PRIVATE KEY-----"),
+    "PEM Private Key": ("pem_enc", lambda r: PEM_ENCRYPTED),
     "Database Connection String": (
         "dsn",
         lambda r: f"postgresql://:{_pick(r, ALNUM, 12)}!x@db:5432/app",

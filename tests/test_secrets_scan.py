@@ -20,6 +20,8 @@ from auditor.scanners.secrets import engine
 from auditor.scanners.secrets.runner import ScanOptions, ScanResult, scan
 from tests.secrets_corpus import GENERATORS, GROUPED, Planted, build_corpus
 
+AWS_LINE = 'aws = "AKIA' + 'Z3K8Q2M7X4P9W6RT"\n'
+DSN_LINE = 'pw = "postgresql://:S3cret-pw!@db/app"\n'  # pragma: allowlist secret
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "t",
     "GIT_AUTHOR_EMAIL": "t@example.invalid",
@@ -151,7 +153,8 @@ def test_pragmas_silence_every_planted_secret(tmp_path: Path, seed: int) -> None
     ],
 )
 def test_comment_styles(tmp_path: Path, line: str) -> None:
-    value = "".join(random.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(16))
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # pragma: allowlist secret
+    value = "".join(random.choice(alphabet) for _ in range(16))
     (tmp_path / "a.txt").write_text(line.format(v=value) + "\n")
     (tmp_path / "b.txt").write_text(f'key = "AKIA{value}"\n')
     result = run_scan(tmp_path)
@@ -207,7 +210,9 @@ def test_a_detect_secrets_baseline_is_adopted(tmp_path: Path) -> None:
     """A baseline written by detect-secrets itself: its secrets do not fail the gate."""
     root = init_repo(tmp_path / "repo")
     (root / "conf.py").write_text(
-        'aws = "AKIA' + "Q7XJ2K9PLM4WZ8RT" + '"\npassword = "s3cr3t-Value9"\n'
+        'aws = "AKIA'
+        + "Q7XJ2K9PLM4WZ8RT"
+        + '"\npassword = "s3cr3t-Value9"\n'  # pragma: allowlist secret
     )
     commit_all(root, "x")
     done = subprocess.run(
@@ -311,12 +316,12 @@ def test_skips_are_counted_with_reasons(tmp_path: Path) -> None:
     outside.write_text('aws = "AKIA' + "Z3K8Q2M7X4P9W6RT" + '"\n')
     (root / "link.txt").symlink_to(outside)
     (root / "blob.bin").write_bytes(b"\x00\x01AKIA" + b"Z3K8Q2M7X4P9W6RT")
-    (root / "latin.txt").write_bytes(b"caf\xe9 AKIAZ3K8Q2M7X4P9W6RT\n")
+    (root / "latin.txt").write_bytes(b"caf\xe9 " + AWS_LINE.encode())  # pragma: allowlist secret
     (root / "big.txt").write_text("a = 1\n" * 50_000)
     (root / "spaces.py").write_text("password = " + " " * 100_000 + "'x'\n")
     (root / "ok.py").write_text("x = 1\n")
     (root / ".gitignore").write_text("ignored.txt\n")
-    (root / "ignored.txt").write_text('aws = "AKIAZ3K8Q2M7X4P9W6RT"\n')
+    (root / "ignored.txt").write_text(AWS_LINE)
     result = run_scan(root, max_bytes=200_000)
     reasons = {s.path: s.reason for s in result.skipped}
     assert reasons == {
@@ -350,7 +355,7 @@ def test_directory_walk_outside_git_honours_excludes(tmp_path: Path) -> None:
     for d in ("src", "fixtures"):
         (tmp_path / d / "k.py").write_text('aws = "AKIA' + "Z3K8Q2M7X4P9W6RT" + '"\n')
     (tmp_path / ".git").mkdir()  # not a repository, and never scanned
-    (tmp_path / ".git" / "k.py").write_text('aws = "AKIAZ3K8Q2M7X4P9W6RT"\n')
+    (tmp_path / ".git" / "k.py").write_text(AWS_LINE)
     result = run_scan(tmp_path, excludes=("fixtures",))
     assert result.in_git is False
     assert [h.file for h in result.hits] == ["src/k.py"]
@@ -365,7 +370,7 @@ def test_cache_reuses_unchanged_files(tmp_path: Path) -> None:
     second = scan(ScanOptions(root=root, jobs=1))
     assert first.cached == 0 and second.cached == 2
     assert first.hits == second.hits
-    (root / "b.py").write_text('pw = "postgresql://:S3cret-pw!@db/app"\n')
+    (root / "b.py").write_text(DSN_LINE)
     third = scan(ScanOptions(root=root, jobs=1))
     assert third.cached == 1
     assert {h.file for h in third.hits} == {"a.py", "b.py"}
@@ -392,7 +397,7 @@ def test_config_section_is_validated(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "auditor: error:" in result.output and "secrets.exclud" in result.output
     (tmp_path / "auditor.toml").write_text('[secrets]\nexclude = ["*.py"]\nmax-bytes = 100\n')
-    (tmp_path / "a.py").write_text('aws = "AKIAZ3K8Q2M7X4P9W6RT"\n')
+    (tmp_path / "a.py").write_text(AWS_LINE)
     ok = CliRunner().invoke(cli, ["--project", str(tmp_path), "secrets", "scan", "--no-cache"])
     assert ok.exit_code == 0, ok.output
 
@@ -413,9 +418,9 @@ def test_family_runs_without_database(corpus: tuple[Path, list[Planted]]) -> Non
 def test_fingerprint_survives_line_moves(tmp_path: Path) -> None:
     from auditor.checks.secrets import findings_for
 
-    (tmp_path / "a.py").write_text('aws = "AKIAZ3K8Q2M7X4P9W6RT"\n')
+    (tmp_path / "a.py").write_text(AWS_LINE)
     before = findings_for(run_scan(tmp_path).hits)
-    (tmp_path / "a.py").write_text('\n\n\naws = "AKIAZ3K8Q2M7X4P9W6RT"\n')
+    (tmp_path / "a.py").write_text("\n\n\n" + AWS_LINE)
     after = findings_for(run_scan(tmp_path).hits)
     assert [f.location.line for f in before] == [1] and [f.location.line for f in after] == [4]
     assert [f.fingerprint for f in before] == [f.fingerprint for f in after]

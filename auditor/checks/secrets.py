@@ -35,14 +35,13 @@ class SecretType:
     good: str
 
 
-_P = "  # pragma: allowlist secret"
 TYPES: tuple[SecretType, ...] = (
     SecretType(
         "SEC001",
         "AWS Access Key",
         Severity.CRITICAL,
         "an AWS access key id or secret key",
-        f'aws_access_key_id = "AKIAIOSFODNN7EXAMPLE"{_P}',
+        'aws_access_key_id = "AKIAIOSFODNN7EXAMPLE"  # pragma: allowlist secret',
         'aws_access_key_id = os.environ["AWS_ACCESS_KEY_ID"]',
     ),
     SecretType(
@@ -50,7 +49,7 @@ TYPES: tuple[SecretType, ...] = (
         "Artifactory Credentials",
         Severity.HIGH,
         "an Artifactory API token or password",
-        f'ARTIFACTORY_TOKEN = "AKCfakefakefakefake"{_P}',
+        'ARTIFACTORY_TOKEN = "AKCfakefakefakefake"  # pragma: allowlist secret',
         'ARTIFACTORY_TOKEN = os.environ["ARTIFACTORY_TOKEN"]',
     ),
     SecretType(
@@ -58,7 +57,7 @@ TYPES: tuple[SecretType, ...] = (
         "Azure Storage Account access key",
         Severity.CRITICAL,
         "an Azure storage account key",
-        f'conn = "AccountName=x;AccountKey=fake...=="{_P}',
+        'conn = "AccountName=x;AccountKey=fake...=="  # pragma: allowlist secret',
         'conn = os.environ["AZURE_STORAGE_CONNECTION_STRING"]',
     ),
     SecretType(
@@ -66,7 +65,7 @@ TYPES: tuple[SecretType, ...] = (
         "Base64 High Entropy String",
         Severity.MEDIUM,
         "a random-looking quoted base64 string",
-        f'signing_key = "fake+base64/value+that+looks+random=="{_P}',
+        'signing_key = "fake+base64/value+that+looks+random=="  # pragma: allowlist secret',
         'signing_key = os.environ["SIGNING_KEY"]',
     ),
     SecretType(
@@ -74,7 +73,7 @@ TYPES: tuple[SecretType, ...] = (
         "Basic Auth Credentials",
         Severity.HIGH,
         "a URL with a user and password",
-        f'url = "https://user:fakepass@example.com/"{_P}',
+        'url = "https://user:fakepass@example.com/"  # pragma: allowlist secret',
         "url = f\"https://user:{os.environ['PASSWORD']}@example.com/\"",
     ),
     SecretType(
@@ -82,7 +81,7 @@ TYPES: tuple[SecretType, ...] = (
         "Cloudant Credentials",
         Severity.HIGH,
         "an IBM Cloudant password or API key",
-        f'cloudant_password = "fakefakefakefakefakefake"{_P}',
+        'cloudant_password = "fakefakefakefakefakefake"  # pragma: allowlist secret',
         'cloudant_password = os.environ["CLOUDANT_PASSWORD"]',
     ),
     SecretType(
@@ -90,7 +89,7 @@ TYPES: tuple[SecretType, ...] = (
         "Discord Bot Token",
         Severity.HIGH,
         "a Discord bot token",
-        f'DISCORD_TOKEN = "MFAKE.fake.fake"{_P}',
+        'DISCORD_TOKEN = "MFAKE.fake.fake"  # pragma: allowlist secret',
         'DISCORD_TOKEN = os.environ["DISCORD_TOKEN"]',
     ),
     SecretType(
@@ -98,7 +97,7 @@ TYPES: tuple[SecretType, ...] = (
         "GitHub Token",
         Severity.HIGH,
         "a classic GitHub token (ghp_, gho_, ghs_...)",
-        f'GITHUB_TOKEN = "ghp_FAKEFAKE"{_P}',
+        'GITHUB_TOKEN = "ghp_FAKEFAKE"  # pragma: allowlist secret',
         'GITHUB_TOKEN = os.environ["GITHUB_TOKEN"]',
     ),
     SecretType(
@@ -106,7 +105,7 @@ TYPES: tuple[SecretType, ...] = (
         "GitLab Token",
         Severity.HIGH,
         "a GitLab token (glpat-...)",
-        f'GITLAB_TOKEN = "glpat-FAKEFAKE"{_P}',
+        'GITLAB_TOKEN = "glpat-FAKEFAKE"  # pragma: allowlist secret',
         'GITLAB_TOKEN = os.environ["GITLAB_TOKEN"]',
     ),
     SecretType(
@@ -114,7 +113,7 @@ TYPES: tuple[SecretType, ...] = (
         "Hex High Entropy String",
         Severity.MEDIUM,
         "a random-looking quoted hex string",
-        f'api_secret = "0123456789abcdef-fake"{_P}',
+        'api_secret = "0123456789abcdef-fake"  # pragma: allowlist secret',
         'api_secret = os.environ["API_SECRET"]',
     ),
     SecretType(
@@ -122,7 +121,7 @@ TYPES: tuple[SecretType, ...] = (
         "IBM Cloud IAM Key",
         Severity.HIGH,
         "an IBM Cloud IAM API key",
-        f'ibm_cloud_iam_key = "fake-fake-fake"{_P}',
+        'ibm_cloud_iam_key = "fake-fake-fake"  # pragma: allowlist secret',
         'ibm_cloud_iam_key = os.environ["IBM_CLOUD_API_KEY"]',
     ),
     SecretType(
@@ -130,7 +129,7 @@ TYPES: tuple[SecretType, ...] = (
         "IBM COS HMAC Credentials",
         Severity.HIGH,
         "an IBM Cloud Object Storage HMAC secret",
-        f'secret_access_key = "fakefakefake"{_P}',
+        'secret_access_key = "fakefakefake"  # pragma: allowlist secret',
         'secret_access_key = os.environ["COS_SECRET_ACCESS_KEY"]',
     ),
     SecretType(
@@ -138,7 +137,7 @@ TYPES: tuple[SecretType, ...] = (
         "Public IP (ipv4)",
         Severity.LOW,
         "a public IPv4 address (infrastructure detail)",
-        f'db_host = "203.0.113.7"{_P}',
+        'db_host = "203.0.113.7"  # pragma: allowlist secret',
         'db_host = os.environ["DB_HOST"]',
     ),
     SecretType(
@@ -146,7 +145,7 @@ TYPES: tuple[SecretType, ...] = (
         "JSON Web Token",
         Severity.HIGH,
         "a signed JSON Web Token",
-        f'token = "eyJfake.eyJfake.fake"{_P}',
+        'token = "eyJfake.eyJfake.fake"  # pragma: allowlist secret',
         'token = request.headers["Authorization"]',
     ),
     SecretType(
@@ -154,7 +153,7 @@ TYPES: tuple[SecretType, ...] = (
         "Mailchimp Access Key",
         Severity.HIGH,
         "a Mailchimp API key",
-        f'MAILCHIMP_KEY = "fakefake-us1"{_P}',
+        'MAILCHIMP_KEY = "fakefake-us1"  # pragma: allowlist secret',
         'MAILCHIMP_KEY = os.environ["MAILCHIMP_KEY"]',
     ),
     SecretType(
@@ -162,7 +161,7 @@ TYPES: tuple[SecretType, ...] = (
         "NPM tokens",
         Severity.HIGH,
         "an npm auth token in .npmrc",
-        f"//registry.npmjs.org/:_authToken=npm_FAKE{_P}",
+        "//registry.npmjs.org/:_authToken=npm_FAKE  # pragma: allowlist secret",
         "//registry.npmjs.org/:_authToken=${NPM_TOKEN}",
     ),
     SecretType(
@@ -170,7 +169,7 @@ TYPES: tuple[SecretType, ...] = (
         "OpenAI Token",
         Severity.HIGH,
         "an OpenAI API key",
-        f'OPENAI_API_KEY = "sk-FAKE"{_P}',
+        'OPENAI_API_KEY = "sk-FAKE"  # pragma: allowlist secret',
         'OPENAI_API_KEY = os.environ["OPENAI_API_KEY"]',
     ),
     SecretType(
@@ -178,7 +177,7 @@ TYPES: tuple[SecretType, ...] = (
         "Private Key",
         Severity.CRITICAL,
         "a private key (RSA, DSA, EC, OpenSSH, PGP...)",
-        f"-----BEGIN RSA PRIVATE KEY-----{_P}",
+        "-----BEGIN RSA PRIVATE KEY-----  # pragma: allowlist secret",
         "load the key from a file outside the repository or a secret manager",
     ),
     SecretType(
@@ -186,7 +185,7 @@ TYPES: tuple[SecretType, ...] = (
         "PyPI Token",
         Severity.HIGH,
         "a PyPI upload token",
-        f'password = "pypi-FAKE"{_P}',
+        'password = "pypi-FAKE"  # pragma: allowlist secret',
         'password = os.environ["PYPI_TOKEN"]',
     ),
     SecretType(
@@ -194,7 +193,7 @@ TYPES: tuple[SecretType, ...] = (
         "Secret Keyword",
         Severity.HIGH,
         "a value assigned to a password/secret/api_key-like name",
-        f'db_password = "fake-password"{_P}',
+        'db_password = "fake-password"  # pragma: allowlist secret',
         'db_password = os.environ["DB_PASSWORD"]',
     ),
     SecretType(
@@ -202,7 +201,7 @@ TYPES: tuple[SecretType, ...] = (
         "SendGrid API Key",
         Severity.HIGH,
         "a SendGrid API key",
-        f'SENDGRID_API_KEY = "SG.fake.fake"{_P}',
+        'SENDGRID_API_KEY = "SG.fake.fake"  # pragma: allowlist secret',
         'SENDGRID_API_KEY = os.environ["SENDGRID_API_KEY"]',
     ),
     SecretType(
@@ -210,7 +209,7 @@ TYPES: tuple[SecretType, ...] = (
         "Slack Token",
         Severity.HIGH,
         "a Slack token or incoming-webhook URL",
-        f'SLACK_TOKEN = "xoxb-0-fake"{_P}',
+        'SLACK_TOKEN = "xoxb-0-fake"  # pragma: allowlist secret',
         'SLACK_TOKEN = os.environ["SLACK_TOKEN"]',
     ),
     SecretType(
@@ -218,7 +217,7 @@ TYPES: tuple[SecretType, ...] = (
         "SoftLayer Credentials",
         Severity.HIGH,
         "a SoftLayer API key",
-        f'softlayer_api_key = "fakefake"{_P}',
+        'softlayer_api_key = "fakefake"  # pragma: allowlist secret',
         'softlayer_api_key = os.environ["SL_API_KEY"]',
     ),
     SecretType(
@@ -226,7 +225,7 @@ TYPES: tuple[SecretType, ...] = (
         "Square OAuth Secret",
         Severity.HIGH,
         "a Square OAuth secret",
-        f'SQUARE_SECRET = "sq0csp-FAKE"{_P}',
+        'SQUARE_SECRET = "sq0csp-FAKE"  # pragma: allowlist secret',
         'SQUARE_SECRET = os.environ["SQUARE_SECRET"]',
     ),
     SecretType(
@@ -234,7 +233,7 @@ TYPES: tuple[SecretType, ...] = (
         "Stripe Access Key",
         Severity.CRITICAL,
         "a live Stripe secret or restricted key",
-        f'STRIPE_KEY = "sk_live_FAKE"{_P}',
+        'STRIPE_KEY = "sk_live_FAKE"  # pragma: allowlist secret',
         'STRIPE_KEY = os.environ["STRIPE_KEY"]',
     ),
     SecretType(
@@ -242,7 +241,7 @@ TYPES: tuple[SecretType, ...] = (
         "Telegram Bot Token",
         Severity.HIGH,
         "a Telegram bot token",
-        f'BOT_TOKEN = "123456789:FAKE"{_P}',
+        'BOT_TOKEN = "123456789:FAKE"  # pragma: allowlist secret',
         'BOT_TOKEN = os.environ["BOT_TOKEN"]',
     ),
     SecretType(
@@ -250,7 +249,7 @@ TYPES: tuple[SecretType, ...] = (
         "Twilio API Key",
         Severity.HIGH,
         "a Twilio account SID or API key",
-        f'TWILIO_KEY = "SKfake"{_P}',
+        'TWILIO_KEY = "SKfake"  # pragma: allowlist secret',
         'TWILIO_KEY = os.environ["TWILIO_KEY"]',
     ),
     SecretType(
@@ -258,7 +257,7 @@ TYPES: tuple[SecretType, ...] = (
         "GitHub Fine-Grained Token",
         Severity.HIGH,
         "a fine-grained GitHub token (github_pat_...)",
-        f'GITHUB_TOKEN = "github_pat_FAKE_FAKE"{_P}',
+        'GITHUB_TOKEN = "github_pat_FAKE_FAKE"  # pragma: allowlist secret',
         'GITHUB_TOKEN = os.environ["GITHUB_TOKEN"]',
     ),
     SecretType(
@@ -266,7 +265,7 @@ TYPES: tuple[SecretType, ...] = (
         "Stripe Test Key",
         Severity.MEDIUM,
         "a Stripe test secret or restricted key (sk_test_, rk_test_)",
-        f'STRIPE_KEY = "sk_test_FAKE"{_P}',
+        'STRIPE_KEY = "sk_test_FAKE"  # pragma: allowlist secret',
         'STRIPE_KEY = os.environ["STRIPE_KEY"]',
     ),
     SecretType(
@@ -274,7 +273,7 @@ TYPES: tuple[SecretType, ...] = (
         "PEM Private Key",
         Severity.CRITICAL,
         "a PEM private key (ENCRYPTED, ANY, Ed25519... headers)",
-        f"-----BEGIN ENCRYPTED PRIVATE KEY-----{_P}",
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----  # pragma: allowlist secret",
         "load the key from a file outside the repository or a secret manager",
     ),
     SecretType(
@@ -282,7 +281,7 @@ TYPES: tuple[SecretType, ...] = (
         "Database Connection String",
         Severity.HIGH,
         "a PostgreSQL/MySQL/Redis URL with a password",
-        f'DATABASE_URL = "postgresql://app:fake@db/app"{_P}',
+        'DATABASE_URL = "postgresql://app:fake@db/app"  # pragma: allowlist secret',
         'DATABASE_URL = os.environ["DATABASE_URL"]',
     ),
     SecretType(
@@ -290,7 +289,7 @@ TYPES: tuple[SecretType, ...] = (
         "Env File High Entropy Value",
         Severity.HIGH,
         "an unquoted random-looking value in a .env file",
-        f"API_TOKEN=FakeFake0123FakeFake{_P}",
+        "API_TOKEN=FakeFake0123FakeFake  # pragma: allowlist secret",
         "keep .env out of git (.gitignore) and commit a .env.example without values",
     ),
 )
@@ -299,7 +298,7 @@ OTHER = SecretType(
     "",
     Severity.HIGH,
     "a secret of a type from a custom plugin",
-    f'token = "fake"{_P}',
+    'token = "fake"  # pragma: allowlist secret',
     'token = os.environ["TOKEN"]',
 )
 BY_TYPE = {t.type: t for t in TYPES}

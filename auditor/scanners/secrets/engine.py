@@ -17,6 +17,7 @@ reported, and the same eager second pass runs when the first finds nothing.
 from __future__ import annotations
 
 import io
+import logging
 import math
 import re
 from bisect import bisect_right
@@ -107,6 +108,8 @@ def configure(baseline: dict[str, Any] | None = None) -> None:
         get_settings,
     )
 
+    # detect-secrets logs skipped values at debug level: never let it print one
+    logging.getLogger("detect-secrets").setLevel(logging.WARNING)
     cache_bust()
     get_mapping_from_secret_type_to_class.cache_clear()
     get_settings().clear()

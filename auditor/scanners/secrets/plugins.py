@@ -23,7 +23,7 @@ from detect_secrets.plugins.base import RegexBasedDetector
 class GitHubFineGrainedTokenDetector(RegexBasedDetector):
     """Fine-grained GitHub personal access tokens (``github_pat_...``)."""
 
-    secret_type = "GitHub Fine-Grained Token"
+    secret_type = "GitHub Fine-Grained Token"  # pragma: allowlist secret
     denylist = (re.compile(r"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}"),)
 
 
@@ -33,7 +33,7 @@ class StripeTestKeyDetector(RegexBasedDetector):
     Live keys (``sk_live_``, ``rk_live_``) are detect-secrets' ``Stripe Access Key``.
     """
 
-    secret_type = "Stripe Test Key"
+    secret_type = "Stripe Test Key"  # pragma: allowlist secret
     denylist = (re.compile(r"(?:r|s)k_test_[0-9a-zA-Z]{24,}"),)
 
 
@@ -45,7 +45,7 @@ class PemPrivateKeyDetector(RegexBasedDetector):
     knows (RSA, DSA, EC, OPENSSH, PGP, SSH2 ENCRYPTED and plain) are left to it.
     """
 
-    secret_type = "PEM Private Key"
+    secret_type = "PEM Private Key"  # pragma: allowlist secret
     denylist = (
         re.compile(
             r"BEGIN (?!(?:DSA |EC |OPENSSH |RSA |PGP |SSH2 ENCRYPTED )?PRIVATE KEY)"
@@ -61,7 +61,7 @@ class DatabaseConnectionStringDetector(RegexBasedDetector):
     which the scanner prefers when both find the same password on a line).
     """
 
-    secret_type = "Database Connection String"
+    secret_type = "Database Connection String"  # pragma: allowlist secret
     denylist = (
         re.compile(
             r"(?:postgres(?:ql)?|pgsql|mysql|mariadb|rediss?)(?:\+[A-Za-z0-9]+)?://"
@@ -96,7 +96,7 @@ class EnvFileHighEntropyDetector(RegexBasedDetector):
     alphabet, mixes letters and digits, and has an entropy above 3.5 bits/char.
     """
 
-    secret_type = "Env File High Entropy Value"
+    secret_type = "Env File High Entropy Value"  # pragma: allowlist secret
     min_length = 16
     limit = 3.5
     denylist = (

@@ -127,7 +127,8 @@ def _work_files(
         scanned += 1
         size += len(data)
         hits += found
-        if key is not None and key not in cache:
+        if key is not None:
+            # every key of this run: unchanged entries are kept, stale ones dropped
             fresh[key] = [[h.line, h.type, h.hashed_secret, h.preview] for h in found]
     return hits, skipped, scanned, size, fresh
 
@@ -177,8 +178,6 @@ def scan(options: ScanOptions) -> ScanResult:
     root = options.root.resolve()
     top = git_root(root)
     in_git = top is not None
-    if top is not None and options.mode == "files" and not options.paths:
-        root = top if root == top else root
     if options.mode in ("staged", "since") and top is None:
         from auditor.scanners.secrets.sources import SourceError
 
@@ -229,9 +228,9 @@ def scan(options: ScanOptions) -> ScanResult:
         scanned += part_files
         size += part_bytes
         fresh.update(part_fresh)
-    cached = scanned - len(fresh) if cache_path is not None else 0
-    if cache_path is not None and fresh:
-        _save_cache(cache_path, {**cache, **fresh}, digest)
+    cached = sum(1 for key in fresh if key in cache) if cache_path is not None else 0
+    if cache_path is not None and set(fresh) != set(cache):
+        _save_cache(cache_path, fresh, digest)
     return ScanResult(
         root=root,
         mode="files",
