@@ -339,14 +339,17 @@ def test_skips_are_counted_with_reasons(tmp_path: Path) -> None:
 @pytest.mark.timeout(120)
 def test_pathological_lines_finish_or_are_skipped(tmp_path: Path) -> None:
     (tmp_path / "one-line.txt").write_text("ab= '" * 2_000_000)
-    (tmp_path / "spaces.py").write_text("password = " + " " * 20_000 + "x\n")
+    # 90,000 spaces: scanned (the quadratic allowlist filter is not called without "pragma")
+    (tmp_path / "spaces.py").write_text("password = " + " " * 90_000 + "'x'\n" + AWS_LINE)
     default = run_scan(tmp_path)
-    assert {s.reason for s in default.skipped} == {
-        "larger than 2097152 bytes",
-        "a line longer than 10000 characters",
+    assert {(s.path, s.reason) for s in default.skipped} == {
+        ("one-line.txt", "larger than 2097152 bytes")
     }
+    assert [(h.file, h.line) for h in default.hits] == [("spaces.py", 2)]
     raised = run_scan(tmp_path, max_bytes=50_000_000)
-    assert {s.path for s in raised.skipped} == {"one-line.txt", "spaces.py"}
+    assert {(s.path, s.reason) for s in raised.skipped} == {
+        ("one-line.txt", "a line longer than 1000000 characters")
+    }
 
 
 def test_directory_walk_outside_git_honours_excludes(tmp_path: Path) -> None:

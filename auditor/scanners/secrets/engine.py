@@ -37,12 +37,10 @@ GENERIC_TYPES = frozenset({"Base64 High Entropy String", "Hex High Entropy Strin
 SKIPPED_FILTERS = frozenset({"detect_secrets.filters.common.is_invalid_file"})
 """Filters not applied: the scanner reads content itself (index blobs, history)."""
 PREVIEW_CHARS = 4
-MAX_LINE_CHARS = 10_000
-"""A line longer than this that a plugin could match makes the file skipped: some of
-detect-secrets' filters are quadratic in the line length (100,000 spaces take minutes)."""
-
-
-HOPELESS_LINE_CHARS = 100_000
+MAX_LINE_CHARS = 100_000
+"""A line longer than this that a plugin could match makes the file skipped, with a
+reason: detect-secrets' regular expressions are not all linear in the line length."""
+HOPELESS_LINE_CHARS = 1_000_000
 """A file with a line longer than this is skipped before any prefilter runs."""
 
 
@@ -286,6 +284,42 @@ def excluded_by_filters(filename: str) -> str | None:
     return None
 
 
+ALLOWLIST_FILTER = "detect_secrets.filters.allowlist.is_line_allowlisted"
+INDIRECT_FILTER = "detect_secrets.filters.heuristic.is_indirect_reference"
+
+
+def _cannot_hold(path: str, line: str, context: Any) -> bool:
+    """True when a filter cannot return True for this line, by a literal it requires.
+
+    detect-secrets' allowlist patterns (``[ \\t]*# *pragma...``, unanchored) and its
+    indirect-reference pattern are quadratic in the line length; their answer is
+    False anyway unless the line holds ``pragma`` (or a bracket, for the latter).
+    """
+    if path == ALLOWLIST_FILTER:
+        previous = getattr(context, "previous_line", "") or ""
+        return "pragma" not in line and "pragma" not in previous
+    if path == INDIRECT_FILTER:
+        return not (("[" in line or "(" in line) and ("]" in line or ")" in line))
+    return False
+
+
+def _filtered_out(stage: str, **kwargs: Any) -> bool:
+    """detect-secrets' ``_is_filtered_out`` for one stage, skipping hopeless filter calls."""
+    from detect_secrets.core.scan import get_filters_with_parameter
+    from detect_secrets.util.inject import call_function_with_arguments
+
+    line = kwargs.get("line", "")
+    for fn in get_filters_with_parameter(stage):
+        if _cannot_hold(getattr(fn, "path", ""), line, kwargs.get("context")):
+            continue
+        try:
+            if call_function_with_arguments(fn, **kwargs):
+                return True
+        except TypeError:  # a filter that needs more than this stage gives
+            pass
+    return False
+
+
 def _candidates(filename: str, lines: Sequence[str]) -> dict[int, list[Any]]:
     """Line index -> plugins whose prefilter matches it."""
     engine = _Engine.get()
@@ -331,7 +365,7 @@ def scan_lines(
 
     Raises :class:`LongLine` when a line a plugin could match is too long to scan.
     """
-    from detect_secrets.core.scan import _is_filtered_out, _scan_line
+    from detect_secrets.core.scan import _scan_line
     from detect_secrets.util.code_snippet import get_code_snippet
 
     raw = list(lines)
@@ -346,17 +380,15 @@ def scan_lines(
         if len(line) > MAX_LINE_CHARS:
             raise LongLine(number)
         snippet = get_code_snippet(lines=raw, line_number=index + 1)
-        if _is_filtered_out(
-            required_filter_parameters=["line"], filename=filename, line=line, context=snippet
-        ):
+        if _filtered_out("line", filename=filename, line=line, context=snippet):
             continue
         on_line: list[tuple[int, str, str, str]] = []
         for plugin in plugins:
             for secret in _scan_line(
                 plugin=plugin, filename=filename, line=line, line_number=number, context=snippet
             ):
-                if _is_filtered_out(
-                    required_filter_parameters=["context"],
+                if _filtered_out(
+                    "context",
                     filename=filename,
                     secret=secret.secret_value,
                     plugin=plugin,
