@@ -184,6 +184,20 @@ def pre_push(work: Path) -> dict[str, object]:
     startup = min(timed([sys.executable, "-c", "pass"], repo)[0] for _ in range(3))
     imports = min(timed([sys.executable, "-c", "import auditor.cli"], repo)[0] for _ in range(3))
     best = min(walls)
+    inproc = timed(
+        [
+            sys.executable,
+            "-c",
+            "import time\n"
+            "from pathlib import Path\n"
+            "from auditor.scanners.secrets.runner import ScanOptions, scan\n"
+            "t = time.perf_counter()\n"
+            "r = scan(ScanOptions(root=Path('.'), mode='since', since='HEAD~1', use_cache=False))\n"
+            "print(time.perf_counter() - t, len(r.hits), r.files)",
+        ],
+        repo,
+    )[1]
+    scan_only, hits, files = inproc.stdout.split()
     return {
         "repository_files": 10_000,
         "changed_files": 10,
@@ -192,6 +206,10 @@ def pre_push(work: Path) -> dict[str, object]:
         "interpreter_startup_s": round(startup, 3),
         "import_auditor_cli_s": round(imports, 3),
         "scan_minus_startup_s": round(best - startup, 3),
+        "scan_minus_cli_imports_s": round(best - imports, 3),
+        "in_process_scan_s": round(float(scan_only), 3),
+        "in_process_hits": int(hits),
+        "in_process_files": int(files),
         "found_planted_token": True,
     }
 
