@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from auditor.findings import Finding, Hit, Location, Severity
 from auditor.rules import Rule, register
-from auditor.scanners.secrets.engine import SecretHit
+
+if TYPE_CHECKING:  # the scanner (detect-secrets) is not needed to list or explain rules
+    from auditor.scanners.secrets.engine import SecretHit
 
 FAMILY = "secrets"
 GOOD_ENV = '    {name} = os.environ["{env}"]   # or a secret manager; rotate the leaked one'

@@ -8,24 +8,10 @@ import click
 
 from auditor import __version__
 from auditor.cli.common import UsageFailure, settings, write_output
-from auditor.engine import now_iso
-from auditor.families.secrets import (
-    baseline_exclude,
-    family_result,
-    find_baseline,
-    secrets_config,
-)
-from auditor.findings import Metadata, Report, Severity
-from auditor.report import render, renderers
-from auditor.scanners.secrets.baseline import (
-    DEFAULT_BASELINE,
-    BaselineError,
-    baseline_document,
-    render_baseline,
-)
-from auditor.scanners.secrets.runner import ScanOptions, scan
-from auditor.scanners.secrets.sources import SourceError
+from auditor.findings import Severity
+from auditor.report import renderers
 
+DEFAULT_BASELINE = ".secrets.baseline"
 SEVERITIES = [s.label for s in Severity]
 
 
@@ -110,6 +96,24 @@ def scan_command(
         auditor secrets scan --since origin/main      # pre-push: every added line
         auditor secrets scan --update-baseline        # accept what is there now
     """
+    # the scanner (detect-secrets and its imports) loads only when this command runs
+    from auditor.engine import now_iso
+    from auditor.families.secrets import (
+        baseline_exclude,
+        family_result,
+        find_baseline,
+        secrets_config,
+    )
+    from auditor.findings import Metadata, Report
+    from auditor.report import render
+    from auditor.scanners.secrets.baseline import (
+        BaselineError,
+        baseline_document,
+        render_baseline,
+    )
+    from auditor.scanners.secrets.runner import ScanOptions, scan
+    from auditor.scanners.secrets.sources import SourceError
+
     if staged and since:
         raise UsageFailure("give either --staged or --since, not both")
     if (staged or since) and paths:

@@ -31,13 +31,17 @@ class AddedLines:
 def _unquote(raw: bytes) -> str:
     text = raw.decode("utf-8", "surrogateescape")
     if text.startswith('"') and text.endswith('"'):
-        text = (
-            text[1:-1]
-            .encode("latin-1", "backslashreplace")
-            .decode("unicode_escape")
-            .encode("latin-1")
-            .decode("utf-8", "replace")
-        )
+        # git's C-style quoting: octal escapes of UTF-8 bytes, \t, \", \\
+        try:
+            return (
+                text[1:-1]
+                .encode("latin-1", "backslashreplace")
+                .decode("unicode_escape")
+                .encode("latin-1")
+                .decode("utf-8", "replace")
+            )
+        except UnicodeError:
+            return text[1:-1]
     return text
 
 
