@@ -221,10 +221,8 @@ def main() -> None:
     only_push = "--pre-push-only" in sys.argv[1:]
     with tempfile.TemporaryDirectory(prefix="auditor-bench-secrets-") as tmp:
         work = Path(tmp)
-        if only_push:  # keep the large-tree figures of the last full run
-            large = json.loads(out.read_text())["large_tree"]
-        else:
-            large = large_tree(work, cores)
+        # --pre-push-only keeps the large-tree figures of the last full run
+        large = json.loads(out.read_text())["large_tree"] if only_push else large_tree(work, cores)
         push = pre_push(work)
     results = {
         "machine": {
