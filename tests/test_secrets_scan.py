@@ -296,6 +296,26 @@ def test_since_catches_secret_added_then_removed(tmp_path: Path) -> None:
     assert cli_run.exit_code == 1
     assert f"{added[:12]}:app.py:2" in cli_run.output
     assert token not in cli_run.output
+    # the pre-push flow as a real subprocess
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "--project",
+            str(root),
+            "secrets",
+            "scan",
+            "--since",
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "SEC008" in done.stdout and added[:12] in done.stdout
+    assert token not in done.stdout + done.stderr
 
 
 def test_staged_scans_the_index(tmp_path: Path) -> None:
