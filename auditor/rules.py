@@ -55,6 +55,7 @@ RULE_MODULES = (
     "auditor.checks.reversibility",
     "auditor.checks.static_model",
     "auditor.checks.drift",
+    "auditor.checks.secrets",
     "auditor.checks.deps",
     "auditor.checks.hardening",
     "auditor.checks.gates",

@@ -348,27 +348,28 @@ def md5_passwords(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
-        SET password_encryption = 'md5';
-        CREATE ROLE app LOGIN PASSWORD 'secret';
+        SET password_encryption = 'md5';  -- pragma: allowlist secret
+        CREATE ROLE app LOGIN PASSWORD 'secret';  -- pragma: allowlist secret
 
     Good:
 
-        ALTER SYSTEM SET password_encryption = 'scram-sha-256';
-        ALTER ROLE app PASSWORD 'new secret';   -- re-hashed as SCRAM
+        ALTER SYSTEM SET password_encryption = 'scram-sha-256';  -- pragma: allowlist secret
+        -- re-hashed as SCRAM:
+        ALTER ROLE app PASSWORD 'new secret';  -- pragma: allowlist secret
     """
     value = audit.facts.setting("password_encryption")
     if value is not None and value.lower() not in ("scram-sha-256",):
         yield Hit(
             message=f"password_encryption is {value!r}, new passwords are stored as md5",
             location=_setting("password_encryption"),
-            fix="ALTER SYSTEM SET password_encryption = 'scram-sha-256'; SELECT pg_reload_conf();",
+            fix="ALTER SYSTEM SET password_encryption = 'scram-sha-256'; SELECT pg_reload_conf();",  # pragma: allowlist secret
             evidence=_setting_evidence(audit, "password_encryption"),
         )
     for name in audit.facts.md5_roles or ():
         yield Hit(
             message=f"role {name} has its password stored as an md5 hash",
             location=_role(name),
-            fix=f"set a new password for {name} with password_encryption = 'scram-sha-256'",
+            fix=f"set a new password for {name} with password_encryption = 'scram-sha-256'",  # pragma: allowlist secret
             key="md5",
             evidence=(("role", name), ("pg_authid.rolpassword", "md5 hash (value not shown)")),
         )
@@ -475,7 +476,7 @@ def hba_is_local(line: HbaLine) -> bool:
 
 _WEAK_METHODS = {
     "trust": "no password at all",
-    "password": "the password in clear text",
+    "password": "the password in clear text",  # pragma: allowlist secret
     "md5": "md5 challenge (pass-the-hash)",
 }
 

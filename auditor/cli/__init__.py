@@ -46,10 +46,23 @@ def _register() -> None:
     from auditor.cli.migrations import migrations
     from auditor.cli.rules_cmd import explain, rules
     from auditor.cli.schema import schema
+    from auditor.cli.secrets import secrets
 
     schema.add_command(drift)
 
-    for command in (audit, db, schema, migrations, deps, hardening, rules, explain, hook, init):
+    for command in (
+        audit,
+        db,
+        schema,
+        migrations,
+        secrets,
+        deps,
+        hardening,
+        rules,
+        explain,
+        hook,
+        init,
+    ):
         cli.add_command(command)
 
 

@@ -15,6 +15,7 @@ def all_families() -> list[Family]:
     from auditor.families.migrations import MigrationsFamily
     from auditor.families.reversibility import ReversibilityFamily
     from auditor.families.schema import SchemaFamily
+    from auditor.families.secrets import SecretsFamily
     from auditor.families.static_schema import StaticSchemaFamily
 
     return [
@@ -23,6 +24,7 @@ def all_families() -> list[Family]:
         DriftFamily(),
         MigrationsFamily(),
         LintFamily(),
+        SecretsFamily(),
         ReversibilityFamily(),
         DependenciesFamily(),
         HardeningFamily(),

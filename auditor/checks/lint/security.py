@@ -51,12 +51,13 @@ def secret_literal(file: LintFile) -> Iterator[Hit]:
 
     Covers ``CREATE/ALTER ROLE|USER ... PASSWORD '...'``, ``USER MAPPING ...
     OPTIONS (password '...')`` and connection strings with credentials
-    (``postgresql://user:secret@host``, ``'host=db password=secret'``). The
+    (a URL with ``user:password@`` before the host, or ``password=`` in a key/value
+    connection string). The
     finding is redacted: it never shows the value.
 
     Bad:
 
-        CREATE ROLE reporting LOGIN PASSWORD 'hunter2';
+        CREATE ROLE reporting LOGIN PASSWORD 'hunter2';  -- pragma: allowlist secret
 
     Good:
 

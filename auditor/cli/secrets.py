@@ -1,0 +1,163 @@
+"""``auditor secrets scan``: committed credentials, fast enough for a pre-push hook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from auditor import __version__
+from auditor.cli.common import UsageFailure, settings, write_output
+from auditor.findings import Severity
+from auditor.report import renderers
+
+DEFAULT_BASELINE = ".secrets.baseline"
+SEVERITIES = [s.label for s in Severity]
+
+
+@click.group()
+def secrets() -> None:
+    """Find committed credentials (detect-secrets' plugins, git-aware, parallel).
+
+    \b
+    Example:
+        auditor secrets scan
+        auditor secrets scan --since origin/main     # what a push would publish
+    """
+
+
+@secrets.command("scan")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--staged", is_flag=True, help="Scan the git index (what would be committed).")
+@click.option(
+    "--since",
+    metavar="REF",
+    help="Scan every line added by the commits REF..HEAD (pre-push), with commit ids.",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"detect-secrets baseline [default: {DEFAULT_BASELINE} when present].",
+)
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Add new secrets to the baseline (keeps audited flags) instead of failing.",
+)
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Do not scan these paths.")
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    help="Skip files larger than this [default: 2097152].",
+)
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes [default: cores].")
+@click.option("--no-cache", is_flag=True, help="Do not use the blob-id result cache.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="low",
+    show_default=True,
+    help="Exit 1 when a new secret is at or above this severity.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(renderers())), default="text", show_default=True
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
+)
+@click.pass_context
+def scan_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    staged: bool,
+    since: str | None,
+    baseline_path: Path | None,
+    update_baseline: bool,
+    exclude: tuple[str, ...],
+    max_bytes: int | None,
+    jobs: int | None,
+    no_cache: bool,
+    fail_on: str,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Scan for committed secrets; exit 1 when one is not in the baseline.
+
+    By default: the files git tracks plus untracked files it does not ignore
+    (outside git, a directory walk). Values are never printed: only the type,
+    the place, at most the first 4 characters and a fingerprint.
+
+    \b
+    Example:
+        auditor secrets scan
+        auditor secrets scan src/ --exclude 'tests/fixtures/*'
+        auditor secrets scan --staged                 # pre-commit
+        auditor secrets scan --since origin/main      # pre-push: every added line
+        auditor secrets scan --update-baseline        # accept what is there now
+    """
+    # the scanner (detect-secrets and its imports) loads only when this command runs
+    from auditor.engine import now_iso
+    from auditor.families.secrets import (
+        baseline_exclude,
+        family_result,
+        find_baseline,
+        secrets_config,
+    )
+    from auditor.findings import Metadata, Report
+    from auditor.report import render
+    from auditor.scanners.secrets.baseline import (
+        BaselineError,
+        baseline_document,
+        render_baseline,
+    )
+    from auditor.scanners.secrets.runner import ScanOptions, scan
+    from auditor.scanners.secrets.sources import SourceError
+
+    if staged and since:
+        raise UsageFailure("give either --staged or --since, not both")
+    if (staged or since) and paths:
+        raise UsageFailure("PATHS cannot be combined with --staged or --since")
+    opts = settings(ctx)
+    config = secrets_config(opts.config())
+    root = opts.project.resolve()
+    explicit = baseline_path.resolve() if baseline_path else config.baseline
+    try:
+        baseline = find_baseline(root, explicit if explicit and explicit.exists() else None)
+        if explicit is not None and not explicit.exists() and not update_baseline:
+            raise UsageFailure(f"baseline {baseline_path or explicit} does not exist")
+        result = scan(
+            ScanOptions(
+                root=root,
+                paths=paths,
+                mode="staged" if staged else "since" if since else "files",
+                since=since,
+                excludes=(*config.exclude, *exclude, *baseline_exclude(root, baseline)),
+                max_bytes=max_bytes or config.max_bytes,
+                baseline=baseline.data if baseline else None,
+                jobs=jobs or config.jobs,
+                use_cache=config.cache and not no_cache,
+            )
+        )
+    except (SourceError, BaselineError) as exc:
+        raise UsageFailure(" ".join(str(exc).split())) from None
+    if update_baseline:
+        target = explicit or (baseline.path if baseline else result.root / DEFAULT_BASELINE)
+        document = baseline_document(result.hits, result.settings, baseline)
+        write_output(render_baseline(document), target)
+        count = sum(len(v) for v in document["results"].values())
+        click.echo(f"baseline {target}: {count} secret(s) recorded", err=True)
+        baseline = find_baseline(root, target)
+    started = now_iso()
+    report = Report(
+        metadata=Metadata(
+            tool_version=__version__,
+            started_at=started,
+            finished_at=now_iso(),
+            project=str(opts.project),
+            fail_on=Severity.parse(fail_on),
+        ),
+        families=(family_result(result, baseline),),
+    )
+    write_output(render(report, fmt), output)
+    ctx.exit(report.exit_code)
