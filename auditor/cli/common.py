@@ -88,7 +88,10 @@ def global_options(fn: F) -> F:
     """Options given before the subcommand, shared by every command."""
     decorators = [
         click.option(
-            "--db", "db", metavar="DSN", help="Database to use (else DATABASE_URL, else embedded)."
+            "--db",
+            "db",
+            metavar="DSN",
+            help="Database to use (else DATABASE_URL, else configured, else embedded).",
         ),
         click.option(
             "--config",
@@ -99,7 +102,7 @@ def global_options(fn: F) -> F:
         click.option(
             "--migrations",
             type=click.Path(file_okay=False, path_type=Path),
-            help="Migrations directory (default: ./migrations, else the reference schema).",
+            help="Migrations directory (default: configured, else ./migrations, else the reference schema).",
         ),
         click.option(
             "--project",
@@ -117,7 +120,10 @@ def global_options(fn: F) -> F:
 def db_option(fn: F) -> F:
     """``--db`` on a subcommand; overrides the one given before it."""
     return click.option(
-        "--db", "db", metavar="DSN", help="Database to use (else DATABASE_URL, else embedded)."
+        "--db",
+        "db",
+        metavar="DSN",
+        help="Database to use (else DATABASE_URL, else configured, else embedded).",
     )(fn)
 
 
