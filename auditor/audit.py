@@ -109,6 +109,9 @@ def run_audit(
                 f"profile {request.profile.name} uses no database: {', '.join(left_out)} not run"
             )
             families = [f for f in families if not f.needs_database]
+    turned_off = sorted(name for name, on in request.config.families().items() if not on)
+    if turned_off and not request.only:
+        notices.append(f"turned off in the configuration: {', '.join(turned_off)}")
     if request.profile.name != "full":
         notices.append(f"profile {request.profile.name}: {request.profile.description}")
     if request.changed_since:

@@ -165,3 +165,12 @@ def test_two_runners_at_once_apply_each_migration_once(fresh_db: str, tmp_path: 
     assert combined.count("applied  1_slow") == 1
     assert combined.count("applied  2_next") == 1
     assert applied_versions(fresh_db) == ["1", "2"]
+
+
+def test_redo_reapplies_only_what_it_reverted(fresh_db: str, reference_migrations: Path) -> None:
+    runner = Runner(fresh_db, load_migrations(reference_migrations))
+    runner.migrate()
+    runner.rollback(2)
+    redone = runner.redo(1)
+    assert [m.name for m in redone] == ["create_products"]
+    assert [s.applied for s in runner.status()] == [True, True, False, False]

@@ -79,16 +79,6 @@ def audit_project(
 
     if inputs is None:
         files = settings.inputs or tuple(detect_inputs(project))
-        if (
-            not settings.inputs
-            and not settings.resolve
-            and [f.name for f in files] == ["pyproject.toml"]
-        ):
-            return FamilyResult(
-                FAMILY,
-                TITLE,
-                skipped=(Skipped(FAMILY, "pyproject.toml dependencies", ABSTRACT_ONLY),),
-            )
         inputs = Inputs(files=tuple(files))
     if not inputs.files and not inputs.environment:
         return FamilyResult(
@@ -107,14 +97,6 @@ def audit_project(
     except DEPS_ERRORS as exc:
         return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, " ".join(str(exc).split())),))
     return family_result(run)
-
-
-ABSTRACT_ONLY = (
-    "no lock or requirements file: [project].dependencies are ranges resolved at install "
-    "time, not pins; commit a lock file, set resolve = true in [tool.auditor.deps], "
-    "or run `auditor deps audit --pyproject pyproject.toml` to report each unpinned one"
-)
-"""Why an auto-detected ``pyproject.toml`` alone is not audited by ``auditor audit``."""
 
 
 class DependenciesFamily(Family):

@@ -66,7 +66,7 @@ class StaticSchemaFamily(Family):
     def run(self, ctx: AuditContext) -> FamilyResult:
         try:
             schema_options = self.options.schema or SchemaOptions.from_config(ctx.config)
-            requirements = tuple(load_rule_packs(schema_options.rules or None))
+            requirements = tuple(load_rule_packs(schema_options.pack_paths()))
             static = load_static_model(ctx, self.options.layout)
         except (RulePackError, LayoutError) as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))

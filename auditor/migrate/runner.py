@@ -115,27 +115,33 @@ class Runner:
 
     def rollback(self, count: int = 1) -> list[Migration]:
         """Revert the ``count`` most recently applied migrations (newest first)."""
-        done: list[Migration] = []
         with self._locked() as conn:
-            for migration in self._latest_applied(conn, count):
-                if migration.down is None or (
-                    migration.down.is_empty and not migration.up.is_empty
-                ):
-                    raise MigrationError(
-                        f"{migration.up.path.parent}: migration {migration.label} has no down.sql to revert it"
-                    )
-                self._run(conn, migration, migration.down, up=False)
-                done.append(migration)
-        return done
+            return self._rollback(conn, count)
 
     def redo(self, count: int | None = 1) -> list[Migration]:
-        """Revert then re-apply the ``count`` latest migrations (all applied ones when None)."""
+        """Revert then re-apply the ``count`` latest migrations (all applied ones when None).
+
+        Only the reverted migrations are re-applied, under the same advisory lock; other
+        pending migrations stay pending.
+        """
         with self._locked() as conn:
             if count is None:
                 count = len(self._applied(conn))
-        reverted = self.rollback(count)
-        self.migrate()
+            reverted = self._rollback(conn, count)
+            for migration in reversed(reverted):
+                self._run(conn, migration, migration.up, up=True)
         return reverted
+
+    def _rollback(self, conn: Conn, count: int) -> list[Migration]:
+        done: list[Migration] = []
+        for migration in self._latest_applied(conn, count):
+            if migration.down is None or (migration.down.is_empty and not migration.up.is_empty):
+                raise MigrationError(
+                    f"{migration.up.path.parent}: migration {migration.label} has no down.sql to revert it"
+                )
+            self._run(conn, migration, migration.down, up=False)
+            done.append(migration)
+        return done
 
     def status(self) -> list[MigrationStatus]:
         """Every local migration and every version the database knows, in version order.

@@ -88,8 +88,11 @@ def load_settings(config: Config) -> DepsSettings:
     resolve = data.get("resolve", False)
     if not isinstance(resolve, bool):
         raise config.error(f"{SECTION}.resolve", "must be true or false")
+    advisory_db = path(data["advisory-db"], "advisory-db") if "advisory-db" in data else None
+    if advisory_db is None:  # the top-level key of [tool.auditor] means the same
+        advisory_db = config.path_option("advisory-database")
     return DepsSettings(
-        advisory_db=path(data["advisory-db"], "advisory-db") if "advisory-db" in data else None,
+        advisory_db=advisory_db,
         service=str(service),
         timeout=integer("timeout", 15),
         max_db_age_days=integer("max-db-age-days", 7),
