@@ -74,6 +74,11 @@ def test_pre_push_profile_imports_only_its_families(tmp_path: Path) -> None:
     assert not loaded & {"psycopg", "sqlglot", "jinja2", "pip_audit", "detect_secrets"}
 
 
+def test_rule_registry_imports_no_heavy_package() -> None:
+    loaded = imported_after("from auditor.rules import all_rules\nall_rules()")
+    assert not loaded & set(HEAVY)
+
+
 def test_registry_names_match_the_family_classes() -> None:
     assert family_names() == list(FAMILIES)
     for name in FAMILIES:
