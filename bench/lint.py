@@ -248,9 +248,16 @@ def main() -> None:
         mb = size / 1024 / 1024
         if args.pre_push_only:
             results = json.loads(args.output.read_text(encoding="utf-8"))
+            load = round(os.getloadavg()[0], 2)
             pp = pre_push_run(files, project, squawk_bin, args.repeat)
             pp["rerun_alone"] = {
-                "load_average_1m_at_start": round(os.getloadavg()[0], 2),
+                "load_average_1m_at_start": load,
+                "bytecode_cache": (
+                    "no: PYTHONDONTWRITEBYTECODE is set, every start compiles auditor"
+                    if os.environ.get("PYTHONDONTWRITEBYTECODE")
+                    and not os.environ.get("PYTHONPYCACHEPREFIX")
+                    else "yes"
+                ),
                 "note": "--pre-push-only: the other figures are from the last full run",
             }
             results["pre_push"] = pp
