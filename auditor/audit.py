@@ -24,7 +24,7 @@ from auditor.database import (
     selected_target,
 )
 from auditor.engine import AuditContext, Family, run_families
-from auditor.families import all_families
+from auditor.families import registered_families
 from auditor.findings import Report, Severity
 from auditor.policy import apply_policy
 from auditor.profiles import Profile
@@ -56,24 +56,29 @@ class AuditRequest:
 
 
 def select_families(request: AuditRequest) -> list[Family]:
-    """The families to run: the profile's, minus the ones turned off, refined by --only/--skip."""
-    registered = all_families()
-    known = {f.name for f in registered}
+    """The families to run: the profile's, minus the ones turned off, refined by --only/--skip.
+
+    Only the selected families are imported and instantiated.
+    """
+    registered = registered_families()
+    known = {name for name, _ in registered}
     for name in (*request.only, *request.skip):
         if name not in known:
             raise SelectionError(
                 f"unknown family {name!r} (choose from {', '.join(sorted(known))})"
             )
     if request.only:
-        return [f for f in registered if f.name in request.only and f.name not in request.skip]
+        return [
+            make() for name, make in registered if name in request.only and name not in request.skip
+        ]
     switched = request.config.families()
     wanted = request.profile.families
     return [
-        f
-        for f in registered
-        if (wanted is None or f.name in wanted)
-        and switched.get(f.name, True)
-        and f.name not in request.skip
+        make()
+        for name, make in registered
+        if (wanted is None or name in wanted)
+        and switched.get(name, True)
+        and name not in request.skip
     ]
 
 

@@ -32,6 +32,12 @@ from auditor.hooks import install  # noqa: E402
 from auditor.prepush import run_hook  # noqa: E402
 from auditor.profiles import PRE_PUSH  # noqa: E402
 
+BYTECODE_CACHE = (
+    "no: PYTHONDONTWRITEBYTECODE is set, every start compiles auditor from source"
+    if os.environ.get("PYTHONDONTWRITEBYTECODE") and not os.environ.get("PYTHONPYCACHEPREFIX")
+    else "yes"
+)
+"""Whether the subprocesses could use compiled bytecode (an installed tool does)."""
 FILES = 10_000
 CHANGED = 10
 RUNS = 5
@@ -158,6 +164,7 @@ def main() -> None:
         "auditor_version": __version__,
         "python": platform.python_version(),
         "machine": {"cpus": os.cpu_count(), "loadavg_at_start": [round(x, 2) for x in load_before]},
+        "bytecode_cache": BYTECODE_CACHE,
         "repository": {"files": count, "changed_files": changed, "setup_seconds": round(setup, 2)},
         "families_run": [n for n in registered if n in (PRE_PUSH.families or ())],
         "families_of_profile_not_on_this_build": [

@@ -156,6 +156,7 @@ def git(root: Path, *args: str) -> None:
 
 
 def pre_push(work: Path) -> dict[str, object]:
+    load = round(os.getloadavg()[0], 2)
     repo = work / "repo"
     for i in range(10_000):
         path = repo / f"pkg{i // 500:02d}" / f"module_{i:05d}.py"
@@ -184,6 +185,18 @@ def pre_push(work: Path) -> dict[str, object]:
         assert fake not in done.stdout + done.stderr
     startup = min(timed([sys.executable, "-c", "pass"], repo)[0] for _ in range(3))
     imports = min(timed([sys.executable, "-c", "import auditor.cli"], repo)[0] for _ in range(3))
+    command_imports = min(
+        timed(
+            [
+                sys.executable,
+                "-c",
+                "import auditor.cli, auditor.cli.secrets, auditor.families.secrets, "
+                "auditor.report.text",
+            ],
+            repo,
+        )[0]
+        for _ in range(3)
+    )
     best = min(walls)
     inproc = timed(
         [
@@ -206,6 +219,14 @@ def pre_push(work: Path) -> dict[str, object]:
         "wall_s_best_of_3": round(best, 3),
         "interpreter_startup_s": round(startup, 3),
         "import_auditor_cli_s": round(imports, 3),
+        "import_secrets_command_modules_s": round(command_imports, 3),
+        "load_average_1m_at_start": load,
+        "bytecode_cache": (
+            "no: PYTHONDONTWRITEBYTECODE is set, every start compiles auditor from source"
+            if os.environ.get("PYTHONDONTWRITEBYTECODE")
+            and not os.environ.get("PYTHONPYCACHEPREFIX")
+            else "yes"
+        ),
         "scan_minus_startup_s": round(best - startup, 3),
         "scan_minus_cli_imports_s": round(best - imports, 3),
         "in_process_scan_s": round(float(scan_only), 3),

@@ -11,7 +11,7 @@ from auditor import audit as audit_module
 from auditor.audit import AuditRequest, SelectionError, run_audit, select_families
 from auditor.config import Config
 from auditor.engine import AuditContext, Family
-from auditor.families import all_families
+from auditor.families import registered_families
 from auditor.findings import FamilyResult, Severity
 from auditor.profiles import PRE_PUSH, PROFILES, Profile, get_profile
 
@@ -39,7 +39,9 @@ class Recorder(Family):
 def families(monkeypatch: pytest.MonkeyPatch) -> None:
     Recorder.seen = []
     monkeypatch.setattr(
-        audit_module, "all_families", lambda: [*all_families(), NeedsDatabase(), Recorder()]
+        audit_module,
+        "registered_families",
+        lambda: [*registered_families(), ("livecheck", NeedsDatabase), ("recorder", Recorder)],
     )
 
 

@@ -12,25 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import SqlglotError
-
 from auditor.catalog.model import CatalogModel, Check, Column, Domain, Index, Table
 
 _VARCHAR = re.compile(r"^(?:character varying|varchar|character|char|bpchar)\((\d+)\)$")
-_COMPARISONS: dict[type[exp.Expr], tuple[str, bool]] = {
-    exp.GT: ("lower", False),
-    exp.GTE: ("lower", True),
-    exp.LT: ("upper", False),
-    exp.LTE: ("upper", True),
-}
-_FLIP: dict[type[exp.Expr], type[exp.Expr]] = {
-    exp.GT: exp.LT,
-    exp.GTE: exp.LTE,
-    exp.LT: exp.GT,
-    exp.LTE: exp.GTE,
-}
 
 
 @dataclass(frozen=True)
@@ -82,78 +66,12 @@ def column_bounds(model: CatalogModel, table: Table, column: str, *, length: boo
 
 
 def _bounds_in(check: Check, column: str, length: bool, source: str) -> list[Bound]:
-    try:
-        tree = sqlglot.parse_one(check.expression, read="postgres")
-    except (SqlglotError, ValueError):
-        return []
-    if tree is None:
-        return []
-    found = []
-    for part in _conjuncts(tree):
-        bound = _bound(part, column, length)
-        if bound is not None:
-            side, value, inclusive = bound
-            found.append(Bound(side, value, inclusive, source, check.validated))
-    return found
+    from auditor.catalog.check_bounds import bounds_in  # sqlglot: imported when a CHECK is read
 
-
-def _conjuncts(node: exp.Expr) -> list[exp.Expr]:
-    while isinstance(node, exp.Paren):
-        node = node.this
-    if isinstance(node, exp.And):
-        return [*_conjuncts(node.this), *_conjuncts(node.expression)]
-    if isinstance(node, exp.Between):
-        low = exp.GTE(this=node.this.copy(), expression=node.args["low"].copy())
-        high = exp.LTE(this=node.this.copy(), expression=node.args["high"].copy())
-        return [low, high]
-    return [node]
-
-
-def _bound(node: exp.Expr, column: str, length: bool) -> tuple[str, float, bool] | None:
-    kind = type(node)
-    if kind not in _COMPARISONS:
-        return None
-    left, right = node.args.get("this"), node.args.get("expression")
-    if _number(left) is not None and right is not None:
-        left, right = right, left
-        kind = _FLIP[kind]
-    value = _number(right)
-    if value is None or left is None or not _is_subject(left, column, length):
-        return None
-    side, inclusive = _COMPARISONS[kind]
-    return side, value, inclusive
-
-
-def _number(node: object) -> float | None:
-    if isinstance(node, exp.Paren):
-        return _number(node.this)
-    if isinstance(node, exp.Cast):
-        return _number(node.this)
-    if isinstance(node, exp.Neg):
-        inner = _number(node.this)
-        return -inner if inner is not None else None
-    if isinstance(node, exp.Literal) and not node.is_string:
-        try:
-            return float(node.this)
-        except ValueError:
-            return None
-    return None
-
-
-def _is_column(node: object, column: str) -> bool:
-    while isinstance(node, exp.Paren | exp.Cast):
-        node = node.this
-    return isinstance(node, exp.Column) and node.name.lower() == column.lower()
-
-
-def _is_subject(node: exp.Expr, column: str, length: bool) -> bool:
-    while isinstance(node, exp.Paren):
-        node = node.this
-    if not length:
-        return _is_column(node, column)
-    if isinstance(node, exp.Length):
-        return _is_column(node.this, column)
-    return False
+    return [
+        Bound(side, value, inclusive, source, check.validated)
+        for side, value, inclusive in bounds_in(check.expression, column, length)
+    ]
 
 
 def strongest(

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.catalog.model import CatalogModel, Origin, Table
-from auditor.catalog.static import StaticModel
 from auditor.findings import Hit, Location, Severity
 from auditor.rules import rule
+
+if TYPE_CHECKING:  # sqlglot: registering these rules must not import the static builder
+    from auditor.catalog.static import StaticModel
 
 FAMILY = "drift"
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from auditor.catalog.static import StaticModel
 from auditor.findings import Hit, Location, Severity
 from auditor.rulepacks import Requirement
 from auditor.rules import rule
+
+if TYPE_CHECKING:  # sqlglot: registering these rules must not import the static builder
+    from auditor.catalog.static import StaticModel
 
 FAMILY = "static"
 

@@ -13,8 +13,28 @@ import click
 from auditor import __version__
 from auditor.cli.common import AuditorGroup, Settings, global_options
 
+COMMANDS: dict[str, str] = {
+    "audit": "auditor.cli.audit:audit",
+    "db": "auditor.cli.db:db",
+    "schema": "auditor.cli.schema:schema",
+    "migrations": "auditor.cli.migrations:migrations",
+    "secrets": "auditor.cli.secrets:secrets",  # pragma: allowlist secret
+    "deps": "auditor.cli.deps:deps",
+    "hardening": "auditor.cli.hardening:hardening",
+    "rules": "auditor.cli.rules_cmd:rules",
+    "explain": "auditor.cli.rules_cmd:explain",
+    "hook": "auditor.cli.hook:hook",
+    "init": "auditor.cli.init_cmd:init",
+}
+"""Subcommand name -> ``"module:attribute"``: a command's module (and what it imports)
+is loaded only when that command runs or shows its help (see :mod:`auditor.cli.lazy`)."""
 
-@click.group(cls=AuditorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(
+    cls=AuditorGroup,
+    lazy_subcommands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @global_options
 @click.version_option(__version__, prog_name="auditor")
 @click.pass_context
@@ -33,40 +53,6 @@ def cli(
         auditor --db "$DATABASE_URL" audit --format md --output report.md
     """
     ctx.obj = Settings(db=db, config_path=config_path, migrations=migrations, project=project)
-
-
-def _register() -> None:
-    from auditor.cli.audit import audit
-    from auditor.cli.db import db
-    from auditor.cli.deps import deps
-    from auditor.cli.drift import drift
-    from auditor.cli.hardening import hardening
-    from auditor.cli.hook import hook
-    from auditor.cli.init_cmd import init
-    from auditor.cli.migrations import migrations
-    from auditor.cli.rules_cmd import explain, rules
-    from auditor.cli.schema import schema
-    from auditor.cli.secrets import secrets
-
-    schema.add_command(drift)
-
-    for command in (
-        audit,
-        db,
-        schema,
-        migrations,
-        secrets,
-        deps,
-        hardening,
-        rules,
-        explain,
-        hook,
-        init,
-    ):
-        cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

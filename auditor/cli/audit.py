@@ -7,17 +7,9 @@ from pathlib import Path
 
 import click
 
-from auditor.audit import AuditRequest, run_audit
-from auditor.baseline import load_baseline
 from auditor.cli.common import UsageFailure, db_option, settings
-from auditor.cli.outputs import (
-    announce_families,
-    output_options,
-    parse_outputs,
-    write_reports,
-)
+from auditor.cli.outputs import output_options, parse_outputs
 from auditor.findings import Severity
-from auditor.policy import threshold
 from auditor.profiles import DEFAULT_PROFILE, PROFILES
 
 SEVERITIES = [s.label for s in Severity]
@@ -96,6 +88,12 @@ def audit(
         auditor audit --format md=report.md --format sarif=auditor.sarif --format junit=junit.xml
         auditor audit --no-db              # no database: the schema from the migration files
     """
+    # the families, the database layer and the renderers load only when an audit runs
+    from auditor.audit import AuditRequest, run_audit
+    from auditor.baseline import load_baseline
+    from auditor.cli.outputs import announce_families, write_reports
+    from auditor.policy import threshold
+
     opts = settings(ctx, db)
     config = opts.config()
     if fail_on_new and baseline is None:

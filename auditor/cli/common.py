@@ -3,35 +3,49 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from auditor.audit import SelectionError
-from auditor.baseline import BaselineError
-from auditor.config import Config, ConfigError, load_config
-from auditor.database import DatabaseUnavailable
-from auditor.hooks import HookError
-from auditor.migrate.layouts import LayoutError
-from auditor.migrate.runner import MigrationError
-from auditor.resources import reference_migrations
+from auditor.cli.lazy import LazyGroup
+
+if TYPE_CHECKING:
+    from auditor.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXPECTED_ERRORS: tuple[type[Exception], ...] = (
-    DatabaseUnavailable,
-    ConfigError,
-    LayoutError,
-    MigrationError,
-    SelectionError,
-    BaselineError,
-    HookError,
+EXPECTED_ERRORS: tuple[str, ...] = (
+    "auditor.database:DatabaseUnavailable",
+    "auditor.config:ConfigError",
+    "auditor.migrate.layouts:LayoutError",
+    "auditor.migrate.runner:MigrationError",
+    "auditor.audit:SelectionError",
+    "auditor.baseline:BaselineError",
+    "auditor.hooks:HookError",
 )
-"""Domain errors shown as one line and exit code 2, never as a traceback."""
+"""Domain errors shown as one line and exit code 2, never as a traceback, as
+``"module:Class"``: named, not imported, so that start-up does not import the
+database and migration modules (psycopg, sqlglot) for a command that uses neither."""
+
+
+def expected_error_types() -> tuple[type[Exception], ...]:
+    """The classes of :data:`EXPECTED_ERRORS` whose modules are imported.
+
+    An exception can only have been raised by a module that was imported, so the
+    modules not yet imported are left out instead of imported.
+    """
+    found: list[type[Exception]] = []
+    for target in EXPECTED_ERRORS:
+        module_name, _, name = target.partition(":")
+        module = sys.modules.get(module_name)
+        if module is not None:
+            found.append(getattr(module, name))
+    return tuple(found)
 
 
 class UsageFailure(click.ClickException):
@@ -43,13 +57,16 @@ class UsageFailure(click.ClickException):
         click.echo(f"auditor: error: {self.format_message()}", err=True)
 
 
-class AuditorGroup(click.Group):
-    """A group that turns the tool's expected errors into exit code 2 with one line."""
+class AuditorGroup(LazyGroup):
+    """The root group: lazy subcommands; the tool's expected errors become exit code 2
+    with one line."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except EXPECTED_ERRORS as exc:
+        except Exception as exc:
+            if not isinstance(exc, expected_error_types()):
+                raise
             raise UsageFailure(" ".join(str(exc).split())) from None
 
 
@@ -63,6 +80,8 @@ class Settings:
     project: Path = Path(".")
 
     def config(self) -> Config:
+        from auditor.config import load_config
+
         return load_config(self.config_path, start=self.project.resolve())
 
     def migrations_dir(self, config: Config | None = None) -> Path:
@@ -72,6 +91,8 @@ class Settings:
         configured = (config or self.config()).path_option("migrations")
         if configured is not None:
             return configured
+        from auditor.resources import reference_migrations
+
         local = self.project / "migrations"
         return local if local.is_dir() else reference_migrations()
 

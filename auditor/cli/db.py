@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from auditor.cli.common import UsageFailure, db_option, settings
-from auditor.database import selected_target
-from auditor.migrate.layouts import load_migrations
-from auditor.migrate.runner import MigrationStatus, Runner
+
+if TYPE_CHECKING:
+    from auditor.migrate.runner import MigrationStatus, Runner
 
 
 @click.group()
@@ -22,6 +24,11 @@ def db() -> None:
 
 
 def _runner(ctx: click.Context, db_value: str | None) -> tuple[Runner, str]:
+    # psycopg loads only when a db command runs
+    from auditor.database import selected_target
+    from auditor.migrate.layouts import load_migrations
+    from auditor.migrate.runner import Runner
+
     opts = settings(ctx, db_value)
     config = opts.config()
     migrations = load_migrations(opts.migrations_dir(config))
@@ -144,6 +151,7 @@ def verify(ctx: click.Context, db: str | None) -> None:
         auditor --db postgresql://postgres@localhost/postgres db verify
     """
     from auditor.database import explicit_dsn, target_for
+    from auditor.migrate.layouts import load_migrations
     from auditor.migrate.verify import scratch_database, verify_reversibility
 
     opts = settings(ctx, db)

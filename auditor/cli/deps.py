@@ -9,13 +9,9 @@ import click
 
 from auditor import __version__
 from auditor.cli.common import UsageFailure, settings, write_output
-from auditor.engine import now_iso
-from auditor.families.dependencies import DEPS_ERRORS, family_result
 from auditor.findings import Metadata, Report, Severity
-from auditor.report import render, renderers
+from auditor.report import FORMATS, render
 from auditor.scanners.deps.services import SERVICES
-from auditor.scanners.deps.settings import load_settings
-from auditor.scanners.deps.sources.detect import detect_inputs
 
 FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
 
@@ -82,7 +78,7 @@ def deps() -> None:
     help="Exit 1 at or above this severity [default: high].",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(renderers())), default="text", show_default=True
+    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True
 )
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
@@ -114,6 +110,12 @@ def audit_deps(
         auditor deps audit -r requirements.txt --advisory-db osv/PyPI-all.zip
         auditor deps audit --lock uv.lock --advisory-db osv/ --format md --output deps.md
     """
+    # the dependency scanner (packaging, the lock-file readers) loads only when this runs
+    from auditor.engine import now_iso
+    from auditor.families.dependencies import DEPS_ERRORS, family_result
+    from auditor.scanners.deps.settings import load_settings
+    from auditor.scanners.deps.sources.detect import detect_inputs
+
     opts = settings(ctx)
     config = opts.config()
     conf = load_settings(config)

@@ -8,12 +8,9 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import UsageFailure, db_option, settings, write_output
-from auditor.database import READ_ONLY_NOTICE, explicit_dsn, selected_target
-from auditor.engine import AuditContext, run_families
-from auditor.families.drift import DriftFamily
 from auditor.findings import Severity
 from auditor.migrate.layouts import LAYOUTS
-from auditor.report import render, renderers
+from auditor.report import FORMATS, render
 
 SEVERITIES = [s.label for s in Severity]
 
@@ -32,7 +29,7 @@ def layout_option(fn: click.decorators.FC) -> click.decorators.FC:
 @layout_option
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 at or above this severity.")
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(renderers())), default="text", show_default=True
+    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True
 )
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
@@ -58,6 +55,11 @@ def drift(
         auditor schema drift --db "$DATABASE_URL"
         auditor --migrations db/migrations schema drift --db postgresql://app@prod/app --format md
     """
+    # psycopg and sqlglot load only when this command runs
+    from auditor.database import READ_ONLY_NOTICE, explicit_dsn, selected_target
+    from auditor.engine import AuditContext, run_families
+    from auditor.families.drift import DriftFamily
+
     opts = settings(ctx, db)
     config = opts.config()
     dsn_value = opts.db_value(config)

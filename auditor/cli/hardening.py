@@ -7,13 +7,9 @@ from pathlib import Path
 
 import click
 
-from auditor.checks.hardening import HardeningPolicy
 from auditor.cli.common import db_option, settings, write_output
-from auditor.database import READ_ONLY_NOTICE, connect, selected_target
-from auditor.engine import AuditContext, run_families
-from auditor.families.hardening import HardeningFamily
 from auditor.findings import Severity
-from auditor.report import render, renderers
+from auditor.report import FORMATS, render
 
 SEVERITIES = [s.label for s in Severity]
 
@@ -36,7 +32,7 @@ def hardening() -> None:
     help="Exit 1 at or above this severity [default: high].",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(renderers())), default="text", show_default=True
+    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True
 )
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
@@ -56,6 +52,12 @@ def check(
         auditor hardening check --db postgresql://auditor@db.internal/app
         auditor hardening check --fail-on medium --format md --output hardening.md
     """
+    # the checks and the database layer load only when this command runs
+    from auditor.checks.hardening import HardeningPolicy
+    from auditor.database import READ_ONLY_NOTICE, connect, selected_target
+    from auditor.engine import AuditContext, run_families
+    from auditor.families.hardening import HardeningFamily
+
     opts = settings(ctx, db)
     config = opts.config()
     HardeningPolicy.from_config(config)  # configuration errors: one line, exit 2

@@ -9,7 +9,6 @@ import click
 from auditor.cli.common import UsageFailure, settings
 from auditor.findings import Severity
 from auditor.hooks import HookError, install, uninstall
-from auditor.prepush import run_hook
 from auditor.profiles import PROFILES
 
 
@@ -104,6 +103,8 @@ def run_cmd(
         echo "refs/heads/main $(git rev-parse HEAD) refs/heads/main $(git rev-parse origin/main)" \\
           | auditor hook run origin
     """
+    from auditor.prepush import run_hook  # the audit and its families load only here
+
     opts = settings(ctx)
     code = run_hook(
         opts.project,

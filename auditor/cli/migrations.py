@@ -8,20 +8,8 @@ import click
 
 from auditor import __version__
 from auditor.cli.common import UsageFailure, settings, write_output
-from auditor.engine import now_iso
 from auditor.findings import Metadata, Report, Severity
-from auditor.lint.config import load_lint_config
-from auditor.lint.engine import (
-    LintInputError,
-    changed_files,
-    collect,
-    family_result,
-    lint_units,
-    only_changed,
-)
-from auditor.lint.packs import configured_layout, configured_requirements
 from auditor.report import render
-from auditor.rulepacks import RulePackError
 
 
 @click.group()
@@ -73,6 +61,20 @@ def lint(
         auditor migrations lint --changed-since origin/main
         auditor migrations lint migrations/2024-05-01-120000_add_orders --format json
     """
+    # the linter and its rules load only when this command runs
+    from auditor.engine import now_iso
+    from auditor.lint.config import load_lint_config
+    from auditor.lint.engine import (
+        LintInputError,
+        changed_files,
+        collect,
+        family_result,
+        lint_units,
+        only_changed,
+    )
+    from auditor.lint.packs import configured_layout, configured_requirements
+    from auditor.rulepacks import RulePackError
+
     opts = settings(ctx)
     config = opts.config()
     lint_config = load_lint_config(config)

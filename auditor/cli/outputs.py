@@ -18,7 +18,6 @@ from auditor.cli.common import UsageFailure, write_output
 from auditor.engine import AuditContext, Family
 from auditor.findings import FamilyResult, Report
 from auditor.report import ALIASES, FORMATS, format_name, render
-from auditor.report.markdown import render_markdown
 from auditor.report.progress import interactive, step
 from auditor.report.step_summary import append_step_summary
 from auditor.report.text import use_color
@@ -122,6 +121,8 @@ def _full_report_hint(specs: tuple[OutputSpec, ...]) -> str | None:
 
 def write_reports(report: Report, outputs: Outputs) -> None:
     """Render every requested format from the one report and write it; append the step summary."""
+    from auditor.report.markdown import render_markdown  # jinja2: only for markdown
+
     hint = _full_report_hint(outputs.specs)
     markdown: str | None = None
     for spec in outputs.specs:

@@ -9,18 +9,14 @@ import click
 
 from auditor.cli.common import UsageFailure, db_option, settings, write_output
 from auditor.cli.drift import layout_option
-from auditor.database import READ_ONLY_NOTICE, connect, selected_target
-from auditor.engine import AuditContext, run_families
-from auditor.families.schema import SchemaFamily, SchemaOptions
-from auditor.families.static_schema import NO_DATABASE_NOTE, StaticOptions, StaticSchemaFamily
+from auditor.cli.lazy import LazyGroup
 from auditor.findings import Severity
-from auditor.report import render, renderers
-from auditor.rulepacks import RulePackError, load_rule_packs
+from auditor.report import FORMATS, render
 
 SEVERITIES = [s.label for s in Severity]
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy_subcommands={"drift": "auditor.cli.drift:drift"})
 def schema() -> None:
     """Check the database schema against the required constraints.
 
@@ -63,7 +59,7 @@ def schema() -> None:
 @layout_option
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 at or above this severity.")
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(renderers())), default="text", show_default=True
+    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True
 )
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
@@ -96,6 +92,17 @@ def check(
         auditor --db postgresql://app@staging/app schema check --prove --allow-writes
         auditor schema check --static                # no database: the migration files
     """
+    # the database layer, sqlglot (static model) and the rule packs load only when this runs
+    from auditor.database import READ_ONLY_NOTICE, connect, selected_target
+    from auditor.engine import AuditContext, run_families
+    from auditor.families.schema import SchemaFamily, SchemaOptions
+    from auditor.families.static_schema import (
+        NO_DATABASE_NOTE,
+        StaticOptions,
+        StaticSchemaFamily,
+    )
+    from auditor.rulepacks import RulePackError, load_rule_packs
+
     opts = settings(ctx, db)
     config = opts.config()
     base = SchemaOptions.from_config(config)

@@ -1,37 +1,65 @@
-"""The registry of check families that ``auditor audit`` runs, in report order."""
+"""The registry of check families that ``auditor audit`` runs, in report order.
+
+Families are registered by name as ``"module:Class"`` and imported only when they
+are selected: a pre-push run of the secrets and lint families does not import
+psycopg, sqlglot or pip-audit through the families it does not run.
+"""
 
 from __future__ import annotations
 
-from auditor.engine import Family
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from auditor.engine import Family
+
+FAMILIES: dict[str, str] = {
+    "schema": "auditor.families.schema:SchemaFamily",
+    "static": "auditor.families.static_schema:StaticSchemaFamily",
+    "drift": "auditor.families.drift:DriftFamily",
+    "migrations": "auditor.families.migrations:MigrationsFamily",
+    "lint": "auditor.families.lint:LintFamily",
+    "secrets": "auditor.families.secrets:SecretsFamily",  # pragma: allowlist secret
+    "reversibility": "auditor.families.reversibility:ReversibilityFamily",
+    "dependencies": "auditor.families.dependencies:DependenciesFamily",
+    "hardening": "auditor.families.hardening:HardeningFamily",
+    "gates": "auditor.families.gates:GatesFamily",
+}
+"""Family name (``--only``/``--skip``, ``[tool.auditor.families]``) -> ``"module:Class"``,
+in the order the report shows them. The name must equal the class's ``name``
+(``tests/test_families_registry.py`` checks it)."""
+
+FamilyFactory = Callable[[], "Family"]
+"""Makes a family with its default options: a family class, or a loader of one."""
+
+
+def family_class(name: str) -> type[Family]:
+    """The class of the family ``name``, importing its module; ``KeyError`` if unknown."""
+    module_name, _, attribute = FAMILIES[name].partition(":")
+    cls: type[Family] = getattr(importlib.import_module(module_name), attribute)
+    return cls
+
+
+def load_family(name: str) -> Family:
+    """A fresh instance of the family ``name`` (default options); ``KeyError`` if unknown."""
+    return family_class(name)()
+
+
+def registered_families() -> list[tuple[str, FamilyFactory]]:
+    """``(name, factory)`` for every family, in report order, importing none of them."""
+    return [(name, _factory(name)) for name in FAMILIES]
+
+
+def _factory(name: str) -> FamilyFactory:
+    return lambda: load_family(name)
 
 
 def all_families() -> list[Family]:
-    """A fresh instance of every family, in the order the report shows them."""
-    from auditor.families.dependencies import DependenciesFamily
-    from auditor.families.drift import DriftFamily
-    from auditor.families.gates import GatesFamily
-    from auditor.families.hardening import HardeningFamily
-    from auditor.families.lint import LintFamily
-    from auditor.families.migrations import MigrationsFamily
-    from auditor.families.reversibility import ReversibilityFamily
-    from auditor.families.schema import SchemaFamily
-    from auditor.families.secrets import SecretsFamily
-    from auditor.families.static_schema import StaticSchemaFamily
-
-    return [
-        SchemaFamily(),
-        StaticSchemaFamily(),
-        DriftFamily(),
-        MigrationsFamily(),
-        LintFamily(),
-        SecretsFamily(),
-        ReversibilityFamily(),
-        DependenciesFamily(),
-        HardeningFamily(),
-        GatesFamily(),
-    ]
+    """A fresh instance of every family, in the order the report shows them (imports all)."""
+    return [load_family(name) for name in FAMILIES]
 
 
 def family_names() -> list[str]:
-    """The names accepted by ``--only`` and ``--skip``."""
-    return [f.name for f in all_families()]
+    """The names accepted by ``--only`` and ``--skip`` (imports no family module)."""
+    return list(FAMILIES)

@@ -19,7 +19,8 @@ ALIASES = {"markdown": "md", "xml": "junit", "terminal": "text"}
 
 
 def renderers() -> dict[str, Renderer]:
-    """Format name to renderer (default options)."""
+    """Format name to renderer (default options); imports every renderer (jinja2 among
+    them): for the names alone, use :data:`FORMATS`."""
     from auditor.report.json_report import render_json
     from auditor.report.junit import render_junit
     from auditor.report.markdown import render_markdown
@@ -58,11 +59,21 @@ def render(
     """
     name = format_name(fmt)
     if name == "md":
-        from auditor.report.markdown import render_markdown
+        from auditor.report.markdown import render_markdown  # jinja2: only for markdown
 
         return render_markdown(report, template, full_report=full_report)
     if name == "text":
         from auditor.report.text import render_text
 
         return render_text(report, color=color)
-    return renderers()[name](report)
+    if name == "json":
+        from auditor.report.json_report import render_json
+
+        return render_json(report)
+    if name == "sarif":
+        from auditor.report.sarif import render_sarif
+
+        return render_sarif(report)
+    from auditor.report.junit import render_junit
+
+    return render_junit(report)
