@@ -9,11 +9,13 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
+from auditor.catalog import live
 from auditor.catalog.live import QUERY_COUNT, BuildStats, build_live_model
-from auditor.catalog.model import diff_models
+from auditor.catalog.model import Column, diff_models
+from auditor.catalog.normalize import normalize_expr
 from auditor.database import connect
 from auditor.migrate.layouts import load_migrations
-from auditor.migrate.runner import Runner
+from auditor.migrate.runner import BOOKKEEPING_TABLES, Runner
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -123,3 +125,80 @@ def test_works_for_a_role_that_cannot_read_the_tables(fresh_db: str) -> None:
     finally:
         with psycopg.connect(fresh_db, autocommit=True) as conn:
             conn.execute(f"DROP ROLE {role}")
+
+
+def test_expressions_read_as_deparsed_with_their_own_table(fresh_db: str) -> None:
+    # Tables with the same column names share a representative for pg_get_expr; the
+    # model must still read as if every expression were printed with its own table:
+    # same names in another order, a dropped column, a whole-row reference, defaults
+    # with and without column references.
+    with psycopg.connect(fresh_db, autocommit=True) as conn:
+        for n in range(3):
+            conn.execute(
+                f"CREATE TABLE same{n} (lo int, hi int CHECK (hi > lo), note text,"
+                f" total int GENERATED ALWAYS AS (lo + hi) STORED,"
+                f" CHECK (num_nonnulls(same{n}.*) > 1));"
+                f"CREATE INDEX same{n}_expr ON same{n} ((hi - lo)) WHERE note <> 'x'"
+            )
+        conn.execute(
+            "CREATE TABLE swapped (hi int, lo int CHECK (hi > lo), note text DEFAULT 'n',"
+            " total int GENERATED ALWAYS AS (lo + hi) STORED);"
+            "CREATE INDEX swapped_expr ON swapped ((hi - lo)) WHERE note <> 'x';"
+            "CREATE TABLE dropped (gone int, lo int, hi int CHECK (hi > lo), note text,"
+            " total int GENERATED ALWAYS AS (lo + hi) STORED);"
+            "ALTER TABLE dropped DROP COLUMN gone;"
+            "CREATE INDEX dropped_expr ON dropped ((hi - lo)) WHERE note <> 'x'"
+        )
+    with connect(fresh_db) as conn:
+        model = build_live_model(conn)
+        # The reference: every expression printed with its own table, one by one.
+        checks = conn.execute(
+            "SELECT c.relname, con.conname, pg_get_expr(con.conbin, con.conrelid)"
+            " FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid"
+            " WHERE con.contype = 'c'"
+        ).fetchall()
+        indexes = conn.execute(
+            "SELECT c.relname, ic.relname, pg_get_expr(i.indexprs, i.indrelid),"
+            " pg_get_expr(i.indpred, i.indrelid)"
+            " FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+            " JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indexprs IS NOT NULL"
+        ).fetchall()
+        defaults = conn.execute(
+            "SELECT c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid)"
+            " FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid"
+            " JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
+        ).fetchall()
+    tables = {t.name: t for t in model.tables}
+    assert sorted(tables) == ["dropped", "same0", "same1", "same2", "swapped"]
+    got_checks = {(t.name, c.name): c.expression for t in model.tables for c in t.checks}
+    assert got_checks == {(t, c): normalize_expr(e) for t, c, e in checks}
+    # The normalized form drops table qualifiers (``same2.*`` reads ``*``): check the
+    # printed text itself, which must name the table's own name.
+    with connect(fresh_db) as conn:
+        params = {
+            "schemas": None,
+            "system": list(live.SYSTEM_SCHEMAS),
+            "bookkeeping": sorted(BOOKKEEPING_TABLES),
+        }
+        rels = conn.execute(live.Q_TABLES.encode(), params).fetchall()
+        params.update(oids=[r[0] for r in rels], reps=[r[5] for r in rels])
+        printed = {r[1]: r[6] for r in conn.execute(live.Q_CONSTRAINTS.encode(), params)}
+    assert len({r[5] for r in rels}) < len(rels)  # a representative is shared
+    assert "same2.*" in printed["same2_check1"]
+    assert printed["same2_check"] == "(hi > lo)"
+    got_indexes = {
+        (t.name, i.name): (i.keys[0].expression, i.predicate)
+        for t in model.tables
+        for i in t.indexes
+    }
+    assert got_indexes == {(t, i): (normalize_expr(e), normalize_expr(p)) for t, i, e, p in indexes}
+    got_defaults = {
+        (t.name, c.name): c.generated or c.default
+        for t in model.tables
+        for c in t.columns
+        if c.generated or c.default
+    }
+    assert got_defaults == {(t, c): normalize_expr(e) for t, c, e in defaults}
+    assert tables["swapped"].column("total") == Column(
+        "total", "integer", generated=normalize_expr("lo + hi")
+    )
