@@ -347,7 +347,7 @@ class StaticBuilder:
         self._file = file
         saved_path = list(self.search_path)
         try:
-            statements = fast_split(text)
+            statements = split_statements(text)
         except SqlSyntaxError as exc:
             # The file cannot be split past the bad token: keep what precedes it.
             statements = _split_prefix(text, exc.line)
@@ -1729,88 +1729,6 @@ def _fold_text(name: str) -> str:
 def _split_qname(text: str) -> list[str]:
     parts = re.findall(_IDENT, text)
     return [_fold_text(p) for p in parts]
-
-
-_SPECIAL = re.compile(r"--|/\*|[';\"$()]")
-_DOLLAR = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
-
-
-def fast_split(source: str) -> list[Statement]:
-    """:func:`split_statements` for the common case, jumping from one special token to the
-    next instead of reading every character; anything unusual (nested or unterminated
-    comments, ``E''`` strings) falls back to :func:`split_statements` itself."""
-    if "E'" in source or "e'" in source or "/*" in source:
-        return split_statements(source)
-    statements: list[Statement] = []
-    start = 0
-    depth = 0
-    pos = 0
-    n = len(source)
-    while True:
-        m = _SPECIAL.search(source, pos)
-        if m is None:
-            break
-        tok = m.group(0)
-        i = m.start()
-        if tok == "--":
-            end = source.find("\n", i)
-            pos = n if end == -1 else end
-        elif tok == "'" or tok == '"':
-            j = i + 1
-            while True:
-                j = source.find(tok, j)
-                if j == -1:
-                    return split_statements(source)  # raises with the line
-                if source.startswith(tok * 2, j):
-                    j += 2
-                    continue
-                break
-            pos = j + 1
-        elif tok == "$":
-            d = _DOLLAR.match(source, i)
-            if d is None or (i > 0 and (source[i - 1].isalnum() or source[i - 1] == "_")):
-                pos = i + 1
-                continue
-            close = source.find(d.group(0), d.end())
-            if close == -1:
-                return split_statements(source)
-            pos = close + len(d.group(0))
-        elif tok == "(":
-            depth += 1
-            pos = i + 1
-        elif tok == ")":
-            depth -= 1
-            pos = i + 1
-        else:  # ;
-            pos = i + 1
-            if depth <= 0:
-                _add_statement(statements, source, start, i)
-                start = pos
-                depth = 0
-    _add_statement(statements, source, start, n)
-    return statements
-
-
-def _add_statement(statements: list[Statement], source: str, start: int, end: int) -> None:
-    chunk = source[start:end]
-    # skip leading blanks and -- comment lines to the first token
-    offset = 0
-    while True:
-        stripped = len(chunk) - len(chunk[offset:].lstrip())
-        offset = stripped
-        if chunk.startswith("--", offset):
-            newline = chunk.find("\n", offset)
-            if newline == -1:
-                return
-            offset = newline + 1
-            continue
-        break
-    text = chunk[offset:].rstrip()
-    if not text:
-        return
-    first = start + offset
-    line = source.count("\n", 0, first) + 1
-    statements.append(Statement(text, line, line + text.count("\n"), first))
 
 
 def _first_words(text: str) -> str:
