@@ -99,6 +99,9 @@ _TEXT_FORMS = re.compile(
     re.IGNORECASE,
 )
 """Statements :meth:`StaticBuilder._apply_text` may handle; the rest go straight to sqlglot."""
+_ALTER_TABLE_TEXT = re.compile(
+    rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_QNAME})\s+(.+)", re.IGNORECASE
+)
 _DO_BLOCK = re.compile(r"DO(?:\s|\$|\Z)", re.IGNORECASE)
 _TRANSACTION = re.compile(r"(?:BEGIN|COMMIT|START\s+TRANSACTION|END)\b", re.IGNORECASE)
 _ALTER_TEXT_FORMS = re.compile(
@@ -472,6 +475,10 @@ class StaticBuilder:
 
     def _apply_text(self, text: str) -> bool:
         flat = " ".join(text.split())
+        # First: the most common form, and no other pattern below can match it.
+        m = _ALTER_TABLE_TEXT.fullmatch(flat)
+        if m:
+            return self._alter_table_text(m.group(1), m.group(2))
         m = re.fullmatch(
             r"SET\s+(?:(SESSION|LOCAL)\s+)?search_path\s*(?:TO|=)\s*(.+)", flat, re.IGNORECASE
         )
@@ -544,13 +551,6 @@ class StaticBuilder:
             else:
                 labels.append(label)
             return True
-        m = re.fullmatch(
-            rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_QNAME})\s+(.+)",
-            flat,
-            re.IGNORECASE,
-        )
-        if m:
-            return self._alter_table_text(m.group(1), m.group(2))
         m = re.fullmatch(
             r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\s+(\S+?)\s*\(.*",
             flat,
