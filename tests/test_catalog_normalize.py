@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from auditor.catalog.normalize import normalize_expr, normalize_identifier
+from auditor.catalog.normalize import _normalize_parsed, normalize_expr, normalize_identifier
 
 # (as pg_get_constraintdef / pg_get_expr / pg_get_indexdef print it, as a migration writes it)
 SAME = [
@@ -85,6 +87,30 @@ def test_canonical_text_is_readable_and_stable() -> None:
     text = normalize_expr("char_length(username) BETWEEN 3 AND 64")
     assert text == "length(username) >= 3 AND length(username) <= 64"
     assert normalize_expr(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0",
+        "007",
+        "123456789012345",
+        "nextval('t1_id_seq'::regclass)",
+        "nextval('app.t1_id_seq'::regclass)",
+        "nextval('\"TblQ1_id_seq\"'::regclass)",
+        "nextval('app.\"T\"'::regclass)",
+    ],
+)
+def test_fast_paths_agree_with_the_parser(text: str) -> None:
+    assert normalize_expr(text) == _normalize_parsed(text)
+
+
+@given(
+    st.integers(min_value=0, max_value=10**15 - 1).map(str)
+    | st.from_regex(r"nextval\('[A-Za-z0-9_.\"]{1,20}'::regclass\)", fullmatch=True)
+)
+def test_fast_paths_agree_with_the_parser_on_generated_text(text: str) -> None:
+    assert normalize_expr(text) == _normalize_parsed(text)
 
 
 def test_unparseable_text_is_whitespace_collapsed() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditor.migrate.sqlfile import SqlSyntaxError, split_statements
+from auditor.migrate.sqlfile import SqlSyntaxError, _split_by_character, split_statements
 
 
 def test_splits_with_lines_and_leading_comments() -> None:
@@ -83,3 +83,48 @@ def test_splitting_recovers_joined_statements(parts: list[tuple[str, int]]) -> N
     statements = split_statements(source)
     assert [s.text for s in statements] == [text for text, _ in parts]
     assert [s.line for s in statements] == expected_lines
+
+
+_fragments = st.sampled_from(
+    [
+        "SELECT 1",
+        " ",
+        "\n",
+        "\r\n",
+        ";",
+        "(",
+        ")",
+        "'a;b'",
+        "'it''s'",
+        "'",
+        '"x;y"',
+        '"',
+        '"a""b"',
+        "$$ x; $$",
+        "$fn$ y; $fn$",
+        "$1",
+        "a$b",
+        "$",
+        "-- note; here\n",
+        "--",
+        "-",
+        "/* c; */",
+        "E'\\';'",
+        "name",
+        "é",
+    ]
+)
+
+
+@given(st.lists(_fragments, max_size=14).map("".join))
+def test_fast_splitter_matches_the_character_reader(source: str) -> None:
+    """The jump-based splitter gives exactly what the character-by-character one gives
+    (statements, lines, offsets, leading comments), or the same error line."""
+    try:
+        expected = _split_by_character(source)
+    except SqlSyntaxError as exc:
+        with pytest.raises(SqlSyntaxError) as info:
+            split_statements(source)
+        assert info.value.line == exc.line
+        return
+    assert split_statements(source) == expected

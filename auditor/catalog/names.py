@@ -127,6 +127,8 @@ _RESERVED = frozenset(
 
 def clip_bytes(name: str, limit: int = MAX_NAME_BYTES) -> str:
     """``name`` cut to at most ``limit`` UTF-8 bytes without splitting a character."""
+    if len(name) <= limit and name.isascii():
+        return name  # one byte per character: nothing to cut
     data = name.encode()
     if len(data) <= limit:
         return name

@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 
-import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import SqlglotError
 
 _TEXT_TYPES = (
@@ -85,16 +86,47 @@ _LEFT_CHAINS = (exp.And, exp.Or, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.DPipe)
 """Operators whose left-nested chains need no parentheses: ``a - b - c``."""
 
 
+_LEVELS: dict[type, int | None] = {}
+""":func:`_precedence` by node type (the isinstance scan is the same for every node of a type)."""
+
+
 def _precedence(node: exp.Expr) -> int | None:
-    for level, kinds in enumerate(_PRECEDENCE):
+    kind = type(node)
+    try:
+        return _LEVELS[kind]
+    except KeyError:
+        pass
+    level: int | None = None
+    for n, kinds in enumerate(_PRECEDENCE):
         if isinstance(node, kinds):
-            return level
-    if isinstance(node, exp.Binary) and not isinstance(node, exp.Dot):
-        return 5  # any other operator: between comparison and arithmetic, like PostgreSQL
-    return None
+            level = n
+            break
+    else:
+        if isinstance(node, exp.Binary) and not isinstance(node, exp.Dot):
+            level = 5  # any other operator: between comparison and arithmetic, like PostgreSQL
+    _LEVELS[kind] = level
+    return level
 
 
-@functools.lru_cache(maxsize=4096)
+_PG = Dialect.get_or_raise("postgres")
+
+
+class _Sql(threading.local):
+    """A tokenizer, parser and generator reused for every expression of a thread
+    (``sqlglot.parse_one`` and ``Expression.sql`` build new ones on each call)."""
+
+    def __init__(self) -> None:
+        self.tokenizer = _PG.tokenizer()
+        self.parser = _PG.parser()
+        self.generator = _PG.generator(normalize_functions="lower")
+
+
+_SQL = _Sql()
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,15}")
+_SEQUENCE_DEFAULT = re.compile(r"nextval\('([A-Za-z0-9_.\"]+)'::regclass\)")
+
+
+@functools.lru_cache(maxsize=16384)
 def normalize_expr(sql: str) -> str:
     """The canonical text of the SQL expression ``sql`` (see the module docstring).
 
@@ -104,14 +136,29 @@ def normalize_expr(sql: str) -> str:
     text = sql.strip()
     if not text:
         return ""
+    # Fast paths, same result as the parse below (tests/test_catalog_normalize.py):
+    # a plain integer, and the default of a serial column.
+    if _PLAIN_NUMBER.fullmatch(text):
+        return text
+    m = _SEQUENCE_DEFAULT.fullmatch(text)
+    if m:
+        return f"nextval('{m.group(1)}')"
+    return _normalize_parsed(text)
+
+
+def _normalize_parsed(text: str) -> str:
+    """:func:`normalize_expr` without its fast paths: parse, canonicalize, render."""
+    sql_ = _SQL
     try:
-        tree = sqlglot.parse_one(text, read="postgres")
+        trees = sql_.parser.parse(sql_.tokenizer.tokenize(text), text)
     except (SqlglotError, ValueError):
         return " ".join(text.split())
-    if tree is None:
+    if not trees or trees[0] is None:
         return " ".join(text.split())
-    tree = _canonical(tree)
-    return tree.sql(dialect="postgres", normalize_functions="lower")
+    # as sqlglot.parse_one: several statements are one Block
+    tree = trees[0] if len(trees) == 1 else exp.Block(expressions=trees)
+    tree = _canonical(tree, copy=False)
+    return sql_.generator.generate(tree, copy=False)
 
 
 def normalize_identifier(name: str) -> str:
@@ -122,8 +169,8 @@ def normalize_identifier(name: str) -> str:
     return name.lower()
 
 
-def _canonical(tree: exp.Expr) -> exp.Expr:
-    tree = _bottom_up(tree.copy())
+def _canonical(tree: exp.Expr, copy: bool = True) -> exp.Expr:
+    tree = _bottom_up(tree.copy() if copy else tree)
     tree = tree.transform(_flatten, copy=False)
     return _parenthesize(tree)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 import logging
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,22 +56,33 @@ _PG = Dialect.get_or_raise("postgres")
 """One PostgreSQL dialect instance for every parse and render (building one per call is slow)."""
 
 
-def _parse_file(text: str, count: int) -> list[exp.Expr] | None:
-    """Every statement of a file parsed in one pass (much cheaper than one by one), or
-    None when sqlglot fails on the file or splits it differently (then each statement
-    is parsed on its own, so one bad statement never hides the others)."""
-    try:
-        trees = _PG.parse(text)
-    except SqlglotError:
-        return None
-    if len(trees) != count or any(t is None for t in trees):
-        return None
-    return [t for t in trees if t is not None]
+class _Parsers(threading.local):
+    """A tokenizer and a parser reused for every parse of a thread: building them for each
+    call (what ``Dialect.parse`` does) costs about as much as parsing a short statement."""
+
+    def __init__(self) -> None:
+        self.tokenizer = _PG.tokenizer()
+        self.parser = _PG.parser()
+        self.generator = _PG.generator()
+
+
+_PARSERS = _Parsers()
+
+
+def _parse(text: str) -> list[exp.Expr | None]:
+    """``Dialect.parse`` with the thread's reused tokenizer and parser."""
+    parsers = _PARSERS
+    return parsers.parser.parse(parsers.tokenizer.tokenize(text), text)
+
+
+def _sql(node: exp.Expr) -> str:
+    """``node.sql(dialect="postgres", copy=False)`` with the thread's reused generator."""
+    return _PARSERS.generator.generate(node, copy=False)
 
 
 def _parse_one(text: str) -> exp.Expr:
     """Parse one statement or expression with the PostgreSQL dialect."""
-    trees = _PG.parse(text)
+    trees = _parse(text)
     if not trees or trees[0] is None:
         raise _Unsupported("empty statement")
     if len(trees) > 1:
@@ -87,6 +99,11 @@ _TEXT_FORMS = re.compile(
     re.IGNORECASE,
 )
 """Statements :meth:`StaticBuilder._apply_text` may handle; the rest go straight to sqlglot."""
+_ALTER_TABLE_TEXT = re.compile(
+    rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_QNAME})\s+(.+)", re.IGNORECASE
+)
+_DO_BLOCK = re.compile(r"DO(?:\s|\$|\Z)", re.IGNORECASE)
+_TRANSACTION = re.compile(r"(?:BEGIN|COMMIT|START\s+TRANSACTION|END)\b", re.IGNORECASE)
 _ALTER_TEXT_FORMS = re.compile(
     r"(ALTER\s+(COLUMN\s+)?\S+\s+ADD\s+GENERATED|VALIDATE|RENAME\s+CONSTRAINT|ENABLE|DISABLE|FORCE|NO\s+FORCE|OWNER|ADD\s+CHECK|"
     r"ADD\s+(CONSTRAINT\s+\S+\s+)?(UNIQUE|PRIMARY\s+KEY)\s+USING\s+INDEX)\b",
@@ -96,6 +113,33 @@ _DDL_IN_BODY = re.compile(
     r"\b(?:CREATE|ALTER|DROP)\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|DOMAIN|TYPE|SCHEMA)\b|\bEXECUTE\b",
     re.IGNORECASE,
 )
+
+
+_T = exp.DataType.Type
+_SERIAL_TYPES = {_T.SERIAL: "integer", _T.BIGSERIAL: "bigint", _T.SMALLSERIAL: "smallint"}
+_SIMPLE_TYPES = {
+    _T.INT: "integer",
+    _T.BIGINT: "bigint",
+    _T.SMALLINT: "smallint",
+    _T.TEXT: "text",
+    _T.BOOLEAN: "boolean",
+    _T.DATE: "date",
+    _T.INTERVAL: "interval",
+    _T.UUID: "uuid",
+    _T.JSON: "json",
+    _T.JSONB: "jsonb",
+    _T.VARBINARY: "bytea",
+    _T.FLOAT: "real",
+    _T.INET: "inet",
+    _T.MONEY: "money",
+    _T.XML: "xml",
+}
+_TIME_TYPES = {
+    _T.TIMESTAMP: ("timestamp", " without time zone"),
+    _T.TIMESTAMPTZ: ("timestamp", " with time zone"),
+    _T.TIME: ("time", " without time zone"),
+    _T.TIMETZ: ("time", " with time zone"),
+}
 
 
 @dataclass(frozen=True)
@@ -158,7 +202,6 @@ class _Col:
     collation: str | None = None
     identity: str | None = None
     generated: exp.Expr | None = None
-    default_ast: exp.Expr | None = None
     sequence: str | None = None
     origin: Origin | None = None
 
@@ -307,7 +350,7 @@ class StaticBuilder:
         self._file = file
         saved_path = list(self.search_path)
         try:
-            statements = fast_split(text)
+            statements = split_statements(text)
         except SqlSyntaxError as exc:
             # The file cannot be split past the bad token: keep what precedes it.
             statements = _split_prefix(text, exc.line)
@@ -320,11 +363,10 @@ class StaticBuilder:
                     f"cannot split SQL: {exc}",
                 )
             )
-        trees = _parse_file(text, len(statements))
-        for n, statement in enumerate(statements):
+        for statement in statements:
             self.statements += 1
             self._line = first_line - 1 + statement.line
-            self._replay(statement, trees[n] if trees is not None else None)
+            self._replay(statement)
         if self._local_path:
             self.search_path = saved_path
             self._local_path = False
@@ -370,12 +412,11 @@ class StaticBuilder:
 
     def _apply(self, statement: Statement, parsed: exp.Expr | None = None) -> None:
         text = statement.text
-        head = " ".join(text.split()[:3]).upper()
-        if head.startswith(("DO ", "DO$")) or head == "DO":
+        if _DO_BLOCK.match(text):
             raise _Unsupported("DO block: its effect is not modeled")
-        if re.match(r"(BEGIN|COMMIT|START TRANSACTION|END)\b", head):
+        if _TRANSACTION.match(text):
             return
-        if self._apply_text(text):
+        if _TEXT_FORMS.match(text) and self._apply_text(text):
             return
         try:
             tree = parsed if parsed is not None else _parse_one(text)
@@ -434,8 +475,10 @@ class StaticBuilder:
 
     def _apply_text(self, text: str) -> bool:
         flat = " ".join(text.split())
-        if not _TEXT_FORMS.match(flat):
-            return False
+        # First: the most common form, and no other pattern below can match it.
+        m = _ALTER_TABLE_TEXT.fullmatch(flat)
+        if m:
+            return self._alter_table_text(m.group(1), m.group(2))
         m = re.fullmatch(
             r"SET\s+(?:(SESSION|LOCAL)\s+)?search_path\s*(?:TO|=)\s*(.+)", flat, re.IGNORECASE
         )
@@ -508,13 +551,6 @@ class StaticBuilder:
             else:
                 labels.append(label)
             return True
-        m = re.fullmatch(
-            rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_QNAME})\s+(.+)",
-            flat,
-            re.IGNORECASE,
-        )
-        if m:
-            return self._alter_table_text(m.group(1), m.group(2))
         m = re.fullmatch(
             r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\s+(\S+?)\s*\(.*",
             flat,
@@ -664,7 +700,7 @@ class StaticBuilder:
     def _table_node(self, node: exp.Expr) -> _Table:
         table = self._find_table(node)
         if table is None:
-            raise _Unsupported(f"table {node.sql(dialect=_PG, copy=False)} is not known")
+            raise _Unsupported(f"table {_sql(node)} is not known")
         return table
 
     def _table(self, qname: str) -> _Table:
@@ -713,10 +749,9 @@ class StaticBuilder:
         """``format_type`` text of a column type, and the serial kind if any."""
         t = dt.this
         T = exp.DataType.Type
-        params = [p.sql(dialect=_PG, copy=False) for p in dt.expressions]
-        serial = {T.SERIAL: "integer", T.BIGSERIAL: "bigint", T.SMALLSERIAL: "smallint"}
-        if t in serial:
-            return serial[t], serial[t]
+        params = [_sql(p) for p in dt.expressions]
+        if t in _SERIAL_TYPES:
+            return _SERIAL_TYPES[t], _SERIAL_TYPES[t]
         if t == T.ARRAY:
             inner = dt.expressions[0]
             if not isinstance(inner, exp.DataType):
@@ -725,25 +760,8 @@ class StaticBuilder:
         if t == T.USERDEFINED:
             kind = str(dt.args.get("kind") or "")
             return self._user_type(kind), None
-        simple = {
-            T.INT: "integer",
-            T.BIGINT: "bigint",
-            T.SMALLINT: "smallint",
-            T.TEXT: "text",
-            T.BOOLEAN: "boolean",
-            T.DATE: "date",
-            T.INTERVAL: "interval",
-            T.UUID: "uuid",
-            T.JSON: "json",
-            T.JSONB: "jsonb",
-            T.VARBINARY: "bytea",
-            T.FLOAT: "real",
-            T.INET: "inet",
-            T.MONEY: "money",
-            T.XML: "xml",
-        }
-        if t in simple and not params:
-            return simple[t], None
+        if t in _SIMPLE_TYPES and not params:
+            return _SIMPLE_TYPES[t], None
         if t == T.DOUBLE:
             if params and int(params[0]) <= 24:
                 return "real", None
@@ -756,18 +774,12 @@ class StaticBuilder:
             if not params:
                 return "numeric", None
             return f"numeric({params[0]},{params[1] if len(params) > 1 else 0})", None
-        times = {
-            T.TIMESTAMP: ("timestamp", " without time zone"),
-            T.TIMESTAMPTZ: ("timestamp", " with time zone"),
-            T.TIME: ("time", " without time zone"),
-            T.TIMETZ: ("time", " with time zone"),
-        }
-        if t in times:
-            base, zone = times[t]
+        if t in _TIME_TYPES:
+            base, zone = _TIME_TYPES[t]
             return base + (f"({params[0]})" if params else "") + zone, None
         if t == T.BIT:
             return f"bit({params[0] if params else 1})", None
-        raise _Unsupported(f"type {dt.sql(dialect=_PG, copy=False)} is not modeled")
+        raise _Unsupported(f"type {_sql(dt)} is not modeled")
 
     def _user_type(self, kind: str) -> str:
         parts = _split_qname(kind)
@@ -826,6 +838,7 @@ class StaticBuilder:
             raise _Unsupported(f"column {name} has no type")
         type_name, serial = self._type(kind)
         col = _Col(name, type_name, origin=self._origin())
+        default: exp.Expr | None = None
         if serial:
             col.not_null = True
             col.sequence = "serial"
@@ -840,7 +853,7 @@ class StaticBuilder:
             if isinstance(ck, exp.NotNullColumnConstraint):
                 col.not_null = not ck.args.get("allow_null")
             elif isinstance(ck, exp.DefaultColumnConstraint):
-                col.default_ast = ck.this
+                default = ck.this
             elif isinstance(ck, exp.PrimaryKeyColumnConstraint):
                 col.not_null = True
                 pending.indexes.append(
@@ -862,22 +875,22 @@ class StaticBuilder:
                 pending.fks.append((cname_s, [name], ck, True))
             elif isinstance(ck, exp.GeneratedAsIdentityColumnConstraint):
                 if ck.args.get("expression") is not None:
-                    col.generated = ck.args["expression"]
+                    col.generated = _detach(ck.args["expression"])
                 else:
                     col.identity = "always" if ck.this else "by default"
                     col.not_null = True
                     col.sequence = "identity"
             elif isinstance(ck, exp.ComputedColumnConstraint):
-                col.generated = ck.this
+                col.generated = _detach(ck.this)
             elif isinstance(ck, exp.CollateColumnConstraint):
                 col.collation = (
                     _fold_id(ck.this) if isinstance(ck.this, exp.Identifier) else ck.this.name
                 )
             else:
-                shown = ck.sql(dialect=_PG, copy=False) if ck is not None else "?"
+                shown = _sql(ck) if ck is not None else "?"
                 raise _Unsupported(f"column constraint {shown} is not modeled")
-        if col.default_ast is not None:
-            col.default = normalize_expr(col.default_ast.sql(dialect=_PG, copy=False))
+        if default is not None:
+            col.default = normalize_expr(_sql(default))
         table.columns.append(col)
         if not creating:
             pending.new_columns.append(col)
@@ -940,7 +953,7 @@ class StaticBuilder:
                     raise _Unsupported("foreign key without REFERENCES")
                 pending.fks.append((name, cols, ref, not not_valid))
             else:
-                raise _Unsupported(f"constraint {kind.sql(dialect=_PG, copy=False)} is not modeled")
+                raise _Unsupported(f"constraint {_sql(kind)} is not modeled")
 
     def _finish(self, table: _Table, pending: _Pending, creating: bool) -> None:
         """Create pending checks, then index-backed constraints, then FKs, in PostgreSQL's order."""
@@ -958,7 +971,7 @@ class StaticBuilder:
             elif name in table.checks or (name in cons and self._con_on_table(table, name)):
                 raise _Unsupported(f"constraint {name} already exists on {table.qualified}")
             chosen.append(name)
-            table.checks[name] = _Check(name, expr, valid or creating, self._origin())
+            table.checks[name] = _Check(name, _detach(expr), valid or creating, self._origin())
         for name in chosen:
             self._add_con(table.schema, name)
         specs = pending.indexes
@@ -1093,7 +1106,7 @@ class StaticBuilder:
             keys,
             unique=bool(tree.args.get("unique")),
             method=(using.name.lower() if using is not None else "btree"),
-            predicate=where.this if where is not None else None,
+            predicate=_detach(where.this) if where is not None else None,
             include=[_fold_id(i) for i in params.args.get("include") or []],
             origin=self._origin(),
         )
@@ -1106,7 +1119,7 @@ class StaticBuilder:
         if table is None:
             if tree.args.get("exists"):
                 return
-            raise _Unsupported(f"table {tree.this.sql(dialect=_PG, copy=False)} is not known")
+            raise _Unsupported(f"table {_sql(tree.this)} is not known")
         not_valid = bool(tree.args.get("not_valid"))
         actions = list(tree.args.get("actions") or [])
         supported = (
@@ -1266,14 +1279,12 @@ class StaticBuilder:
             return
         if action.args.get("drop"):
             col.default = None
-            col.default_ast = None
             return
         default = action.args.get("default")
         if isinstance(default, exp.Expr):
-            col.default_ast = default
-            col.default = normalize_expr(default.sql(dialect=_PG, copy=False))
+            col.default = normalize_expr(_sql(default))
             return
-        raise _Unsupported(f"ALTER COLUMN {action.sql(dialect=_PG, copy=False)} is not modeled")
+        raise _Unsupported(f"ALTER COLUMN {_sql(action)} is not modeled")
 
     def _rename_column(self, table: _Table, old: str, new: str) -> None:
         col = table.col(old)
@@ -1343,7 +1354,7 @@ class StaticBuilder:
         if found is None:
             if tree.args.get("exists"):
                 return
-            raise _Unsupported(f"index {tree.this.sql(dialect=_PG, copy=False)} is not known")
+            raise _Unsupported(f"index {_sql(tree.this)} is not known")
         table, index = found
         actions = tree.args.get("actions") or []
         if len(actions) != 1 or not isinstance(actions[0], exp.AlterRename):
@@ -1369,14 +1380,14 @@ class StaticBuilder:
                 if table is None:
                     if exists:
                         continue
-                    raise _Unsupported(f"table {target.sql(dialect=_PG, copy=False)} is not known")
+                    raise _Unsupported(f"table {_sql(target)} is not known")
                 self._drop_table(table, cascade)
             elif kind == "INDEX":
                 found = self._find_index(target)
                 if found is None:
                     if exists:
                         continue
-                    raise _Unsupported(f"index {target.sql(dialect=_PG, copy=False)} is not known")
+                    raise _Unsupported(f"index {_sql(target)} is not known")
                 table, index = found
                 if index.constraint is not None:
                     raise _Unsupported(
@@ -1386,7 +1397,7 @@ class StaticBuilder:
                 self._rel(table.schema).discard(index.name)
             elif kind in ("TYPE", "DOMAIN"):
                 try:
-                    key = self._lookup_type(target.sql(dialect=_PG, copy=False))
+                    key = self._lookup_type(_sql(target))
                 except _Unsupported:
                     if exists:
                         continue
@@ -1541,7 +1552,7 @@ class StaticBuilder:
         func = execute.this if execute is not None else None
         if func is None:
             raise _Unsupported("trigger without a function")
-        fname = func.name if isinstance(func, exp.Anonymous) else func.sql(dialect=_PG, copy=False)
+        fname = func.name if isinstance(func, exp.Anonymous) else _sql(func)
         if "." not in fname:
             fname = f"{self._creation_schema()}.{fname.lower()}"
         events = tuple(sorted(str(e.this).lower() for e in trig.args.get("events") or []))
@@ -1551,7 +1562,7 @@ class StaticBuilder:
         )
 
     def _create_function(self, tree: exp.Create, text: str) -> None:
-        self._note_function(tree.this.sql(dialect=_PG, copy=False), text)
+        self._note_function(_sql(tree.this), text)
 
     def _note_function(self, name: str, text: str) -> None:
         if _DDL_IN_BODY.search(text.split("$", 1)[1] if "$" in text else ""):
@@ -1720,88 +1731,6 @@ def _split_qname(text: str) -> list[str]:
     return [_fold_text(p) for p in parts]
 
 
-_SPECIAL = re.compile(r"--|/\*|[';\"$()]")
-_DOLLAR = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
-
-
-def fast_split(source: str) -> list[Statement]:
-    """:func:`split_statements` for the common case, jumping from one special token to the
-    next instead of reading every character; anything unusual (nested or unterminated
-    comments, ``E''`` strings) falls back to :func:`split_statements` itself."""
-    if "E'" in source or "e'" in source or "/*" in source:
-        return split_statements(source)
-    statements: list[Statement] = []
-    start = 0
-    depth = 0
-    pos = 0
-    n = len(source)
-    while True:
-        m = _SPECIAL.search(source, pos)
-        if m is None:
-            break
-        tok = m.group(0)
-        i = m.start()
-        if tok == "--":
-            end = source.find("\n", i)
-            pos = n if end == -1 else end
-        elif tok == "'" or tok == '"':
-            j = i + 1
-            while True:
-                j = source.find(tok, j)
-                if j == -1:
-                    return split_statements(source)  # raises with the line
-                if source.startswith(tok * 2, j):
-                    j += 2
-                    continue
-                break
-            pos = j + 1
-        elif tok == "$":
-            d = _DOLLAR.match(source, i)
-            if d is None or (i > 0 and (source[i - 1].isalnum() or source[i - 1] == "_")):
-                pos = i + 1
-                continue
-            close = source.find(d.group(0), d.end())
-            if close == -1:
-                return split_statements(source)
-            pos = close + len(d.group(0))
-        elif tok == "(":
-            depth += 1
-            pos = i + 1
-        elif tok == ")":
-            depth -= 1
-            pos = i + 1
-        else:  # ;
-            pos = i + 1
-            if depth <= 0:
-                _add_statement(statements, source, start, i)
-                start = pos
-                depth = 0
-    _add_statement(statements, source, start, n)
-    return statements
-
-
-def _add_statement(statements: list[Statement], source: str, start: int, end: int) -> None:
-    chunk = source[start:end]
-    # skip leading blanks and -- comment lines to the first token
-    offset = 0
-    while True:
-        stripped = len(chunk) - len(chunk[offset:].lstrip())
-        offset = stripped
-        if chunk.startswith("--", offset):
-            newline = chunk.find("\n", offset)
-            if newline == -1:
-                return
-            offset = newline + 1
-            continue
-        break
-    text = chunk[offset:].rstrip()
-    if not text:
-        return
-    first = start + offset
-    line = source.count("\n", 0, first) + 1
-    statements.append(Statement(text, line, line + text.count("\n"), first))
-
-
 def _first_words(text: str) -> str:
     words = " ".join(text.split()[:6])
     return words if len(words) <= 80 else words[:77] + "..."
@@ -1900,7 +1829,7 @@ def _index_key(ordered: exp.Expr) -> _Key:
         node = node.this
     while isinstance(node, exp.Paren):
         node = node.this
-    return _Key(node, descending, opclass, collation)
+    return _Key(_detach(node), descending, opclass, collation)
 
 
 def _figure_colname(node: exp.Expr) -> str:
@@ -1929,8 +1858,16 @@ def _dedupe_colnames(names: list[str]) -> list[str]:
     return result
 
 
+def _detach(node: exp.Expr) -> exp.Expr:
+    """``node`` cut loose from its statement's tree, which the model keeps: without the
+    back-reference the rest of the tree is garbage as soon as the statement is replayed
+    (instead of staying alive, and re-scanned by the collector, for the whole build)."""
+    node.parent = None
+    return node
+
+
 def _norm(node: exp.Expr) -> str:
-    return normalize_expr(node.sql(dialect=_PG, copy=False))
+    return normalize_expr(_sql(node))
 
 
 def _freeze_key(key: _Key) -> IndexKey:

@@ -45,7 +45,97 @@ class SqlSyntaxError(ValueError):
 
 
 def split_statements(source: str) -> list[Statement]:
-    """Split ``source`` into statements; raise :class:`SqlSyntaxError` if a token never ends."""
+    """Split ``source`` into statements; raise :class:`SqlSyntaxError` if a token never ends.
+
+    The common case jumps from one special token (quote, ``$``, parenthesis, ``;``,
+    ``--``) to the next with a regular expression; a file with a ``/*`` comment or an
+    ``E''`` string, or one that does not split cleanly, goes through the character-by-
+    character :func:`_split_by_character`, which gives the same statements and raises
+    with the line of an unterminated token.
+    """
+    if "E'" in source or "e'" in source or "/*" in source:
+        return _split_by_character(source)
+    statements: list[Statement] = []
+    start = 0
+    depth = 0
+    pos = 0
+    n = len(source)
+    search = _SPECIAL.search
+    while True:
+        m = search(source, pos)
+        if m is None:
+            break
+        tok = m.group(0)
+        i = m.start()
+        if tok == ";":
+            pos = i + 1
+            if depth <= 0:
+                _add_statement(statements, source, start, i)
+                start = pos
+                depth = 0
+        elif tok == "(":
+            depth += 1
+            pos = i + 1
+        elif tok == ")":
+            depth -= 1
+            pos = i + 1
+        elif tok == "--":
+            end = source.find("\n", i)
+            pos = n if end == -1 else end
+        elif tok == "'" or tok == '"':
+            j = i + 1
+            while True:
+                j = source.find(tok, j)
+                if j == -1:
+                    return _split_by_character(source)  # raises with the line
+                if source.startswith(tok, j + 1):
+                    j += 2
+                    continue
+                break
+            pos = j + 1
+        else:  # $
+            d = _DOLLAR_TAG.match(source, i)
+            if d is None or (i > 0 and (source[i - 1].isalnum() or source[i - 1] == "_")):
+                pos = i + 1
+                continue
+            close = source.find(d.group(0), d.end())
+            if close == -1:
+                return _split_by_character(source)  # raises with the line
+            pos = close + len(d.group(0))
+    _add_statement(statements, source, start, n)
+    return statements
+
+
+_SPECIAL = re.compile(r"--|[';\"$()]")
+
+
+def _add_statement(statements: list[Statement], source: str, start: int, end: int) -> None:
+    """The statement in ``source[start:end]`` (if any), after blanks and ``--`` comments,
+    which become its leading comments."""
+    chunk = source[start:end]
+    offset = 0
+    comments: list[str] = []
+    while True:
+        offset = len(chunk) - len(chunk[offset:].lstrip())
+        if chunk.startswith("--", offset):
+            newline = chunk.find("\n", offset)
+            if newline == -1:
+                return
+            comments.append(chunk[offset + 2 : newline].strip())
+            offset = newline + 1
+            continue
+        break
+    text = chunk[offset:].rstrip()
+    if not text:
+        return
+    first = start + offset
+    line = source.count("\n", 0, first) + 1
+    statements.append(Statement(text, line, line + text.count("\n"), first, tuple(comments)))
+
+
+def _split_by_character(source: str) -> list[Statement]:
+    """:func:`split_statements` reading every character (nested ``/* */`` comments,
+    ``E''`` strings with backslash escapes, error lines)."""
     statements: list[Statement] = []
     comments: list[str] = []
     start: int | None = None
