@@ -201,16 +201,16 @@ def test_pyproject_pins_and_unpinned_dependencies(tmp_path: Path) -> None:
     )
     from auditor.scanners.deps.audit import Inputs
 
-    # alone and auto-detected, a pyproject.toml is not a pin set: skipped, with the reason
-    detected = audit_project(tmp_path, DepsSettings(advisory_db=OSV), today=TODAY)
-    assert detected.findings == () and "resolve = true" in detected.skipped[0].reason
-    # given explicitly, it is audited: pins checked, ranges unauditable
-    inputs = Inputs((tmp_path / "pyproject.toml",))
-    result = audit_project(tmp_path, DepsSettings(advisory_db=OSV), inputs, today=TODAY)
-    assert _summary(result) == {
+    expected = {
         ("DEP001", "pyproject.toml", 5, "PYSEC-0000-1", C),
         ("DEP002", "pyproject.toml", 6, "gamma", H),
     }
+    # auto-detected or given explicitly, it is audited: pins checked, ranges unauditable
+    detected = audit_project(tmp_path, DepsSettings(advisory_db=OSV), today=TODAY)
+    assert _summary(detected) == expected and detected.skipped == ()
+    inputs = Inputs((tmp_path / "pyproject.toml",))
+    result = audit_project(tmp_path, DepsSettings(advisory_db=OSV), inputs, today=TODAY)
+    assert _summary(result) == expected
     gamma = next(f for f in result.findings if f.rule_id == "DEP002")
     assert "--resolve" in gamma.message
 
