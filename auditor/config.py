@@ -440,13 +440,26 @@ def find_config(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and re.search(
-            r"^\[\[?tool\.auditor[\].]",
-            pyproject.read_text(encoding="utf-8", errors="replace"),
-            re.MULTILINE,
+        if pyproject.is_file() and _declares_auditor(
+            pyproject.read_text(encoding="utf-8", errors="replace")
         ):
             return pyproject
     return None
+
+
+def _declares_auditor(text: str) -> bool:
+    """Whether a pyproject.toml has a ``[tool.auditor]`` table, in any TOML spelling.
+
+    A file that does not parse but looks like it meant one counts, so that
+    :func:`load_config` reports the broken TOML instead of silently ignoring it.
+    """
+    if "auditor" not in text:
+        return False
+    try:
+        tool = tomllib.loads(text).get("tool", {})
+    except tomllib.TOMLDecodeError:
+        return re.search(r"^\s*\[\[?\s*tool\s*\.\s*auditor\b", text, re.MULTILINE) is not None
+    return isinstance(tool, Mapping) and "auditor" in tool
 
 
 def load_config(explicit: Path | None = None, start: Path | None = None) -> Config:

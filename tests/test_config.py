@@ -195,3 +195,30 @@ def test_pyproject_with_only_an_array_of_waivers_is_found(tmp_path: Path) -> Non
     config = load_config(start=nested)
     assert config.path == tmp_path / "pyproject.toml"
     assert [w.rule for w in config.waivers()] == ["MIG004"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[ tool.auditor ]\nfail-on = "low"\n',
+        '[tool]\nauditor = { fail-on = "low" }\n',
+        '[tool.auditor.severity]\nMIG004 = "low"\n',
+    ],
+)
+def test_pyproject_auditor_table_in_any_valid_spelling_is_found(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    assert load_config(start=tmp_path).path == tmp_path / "pyproject.toml"
+
+
+@pytest.mark.parametrize(
+    "text", ['[tool.auditor\nfail-on = "low"\n', '[tool.auditor]\nfail-on = "low\n']
+)
+def test_broken_pyproject_auditor_table_is_an_error_not_ignored(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_config(start=tmp_path)
+
+
+def test_pyproject_without_auditor_table_is_not_a_config(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "auditor-like"\n', encoding="utf-8")
+    assert load_config(start=tmp_path).path is None
