@@ -416,6 +416,43 @@ def _check_rule_packs(config: Config) -> None:
             raise config.error("rule-packs", f"no such rule pack file: {raw}")
 
 
+def _check_hardening(config: Config) -> object:
+    from auditor.checks.hardening import HardeningPolicy
+
+    return HardeningPolicy.from_config(config)
+
+
+def _check_lint(config: Config) -> object:
+    from auditor.lint.config import load_lint_config
+
+    return load_lint_config(config)
+
+
+def _check_secrets(config: Config) -> object:
+    from auditor.families.secrets import secrets_config
+
+    return secrets_config(config)
+
+
+def _check_deps(config: Config) -> object:
+    from auditor.scanners.deps.settings import load_settings
+
+    return load_settings(config)
+
+
+def _check_schema(config: Config) -> object:
+    from auditor.families.schema import SchemaOptions
+
+    return SchemaOptions.from_config(config)
+
+
+def _check_layout(config: Config) -> None:
+    from auditor.migrate.layouts import LAYOUTS
+
+    if config.data.get("layout") not in LAYOUTS:
+        raise config.error("layout", f"must be one of {', '.join(LAYOUTS)}")
+
+
 VALIDATORS: dict[str, Callable[[Config], object]] = {
     "fail-on": Config.fail_on,
     "migrations": lambda c: c.path_option("migrations"),
@@ -427,10 +464,18 @@ VALIDATORS: dict[str, Callable[[Config], object]] = {
     "advisory-database": Config.advisory_database,
     "gates": Config.gates,
     "waivers": Config.waivers,
+    # the families' sub-tables, validated by their owners' parsers (imported on use) so
+    # that a bad key fails the run up front even when its family is not selected
+    "hardening": _check_hardening,
+    "lint": _check_lint,
+    "secrets": _check_secrets,
+    "deps": _check_deps,
+    "schema": _check_schema,
+    "layout": _check_layout,
 }
 """Validator per top-level key: raises :class:`ConfigError` naming file, key and line.
 
-Keys without a validator here (a family's sub-table) are validated by their owner."""
+A family's sub-table is validated by its owner's parser, called from here."""
 
 
 def find_config(start: Path) -> Path | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 from pathlib import Path
 
@@ -222,3 +223,21 @@ def test_broken_pyproject_auditor_table_is_an_error_not_ignored(tmp_path: Path, 
 def test_pyproject_without_auditor_table_is_not_a_config(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "auditor-like"\n', encoding="utf-8")
     assert load_config(start=tmp_path).path is None
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("[tool.auditor.hardening]\nbogus = 1\n", "hardening.bogus"),
+        ("[tool.auditor.lint]\nbogus = 1\n", "lint.bogus"),
+        ("[tool.auditor.secrets]\nbogus = 1\n", "secrets.bogus"),
+        ("[tool.auditor.deps]\nbogus = 1\n", "deps.bogus"),
+        ("[tool.auditor.schema]\nbogus = 1\n", "schema.bogus"),
+        ("[tool.auditor]\nlayout = 'nope'\n", "layout"),
+    ],
+)
+def test_family_sub_tables_are_validated_at_load(tmp_path: Path, text: str, key: str) -> None:
+    """A bad key fails the run up front, even when its family is not selected (--no-db)."""
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"{re.escape(key)}:"):
+        load_config(start=tmp_path)
