@@ -1,0 +1,64 @@
+"""Adversarial review: the contract holds for a demanding user's mistakes.
+
+Expected errors end in one line ``auditor: error: ...`` with exit code 2, never a
+traceback and never exit 1 (which a CI gate reads as "findings").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from auditor.cli import cli
+
+
+@pytest.fixture(autouse=True)
+def _no_ci_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GITHUB_STEP_SUMMARY", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _one_line_error(result: object) -> str:
+    from click.testing import Result
+
+    assert isinstance(result, Result)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("auditor: error: "), result.output
+    return last
+
+
+def _audit(tmp_path: Path, *extra: str) -> object:
+    args = ["--project", str(tmp_path), "audit", "--only", "lint", *extra]
+    return CliRunner().invoke(cli, args)
+
+
+def test_unwritable_output_is_one_line_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    line = _one_line_error(
+        _audit(tmp_path, "--no-db", "--format", "json", "--output", str(blocker / "r.json"))
+    )
+    assert "cannot write" in line
+
+
+def test_broken_markdown_template_is_one_line_exit_2(tmp_path: Path) -> None:
+    template = tmp_path / "bad.md.j2"
+    template.write_text("{{ broken", encoding="utf-8")
+    line = _one_line_error(
+        _audit(tmp_path, "--no-db", "--format", "md", "--template", str(template))
+    )
+    assert "template" in line
+
+
+def test_unwritable_step_summary_is_one_line_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "missing-dir" / "summary.md"))
+    line = _one_line_error(_audit(tmp_path, "--no-db"))
+    assert "GITHUB_STEP_SUMMARY" in line
