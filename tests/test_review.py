@@ -62,3 +62,22 @@ def test_unwritable_step_summary_is_one_line_exit_2(
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "missing-dir" / "summary.md"))
     line = _one_line_error(_audit(tmp_path, "--no-db"))
     assert "GITHUB_STEP_SUMMARY" in line
+
+
+def test_a_crash_exits_2_not_1_and_redacts_the_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug (an exception nobody expected) must not look like "findings" (exit 1) to CI."""
+    import auditor.cli as cli_module
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom near postgresql://app:Crash_Pw_1@db/app")
+
+    monkeypatch.setattr(cli_module, "cli", explode)
+    monkeypatch.setattr("sys.argv", ["auditor", "--db", "postgresql://app:Crash_Pw_1@db/app"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.main()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Crash_Pw_1" not in err
+    assert err.strip().splitlines()[-1].startswith("auditor: error: internal error: RuntimeError")
