@@ -81,3 +81,28 @@ def test_a_crash_exits_2_not_1_and_redacts_the_password(
     err = capsys.readouterr().err
     assert "Crash_Pw_1" not in err
     assert err.strip().splitlines()[-1].startswith("auditor: error: internal error: RuntimeError")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--bogus"],
+        ["audit", "--bogus"],
+        ["audit", "--fail-on", "severe"],
+        ["explain"],
+        ["db", "status", "--format", "json"],
+        ["secrets", "scan", "/nonexistent/path"],
+        ["audit", "--template", "/nonexistent/t.j2"],
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(args: list[str]) -> None:
+    result = CliRunner().invoke(cli, args)
+    line = _one_line_error(result)
+    assert "--help" in line
+    assert "Usage:" not in result.output
+
+
+@pytest.mark.parametrize("args", [[], ["db"], ["schema"]])
+def test_a_group_without_subcommand_still_shows_its_help(args: list[str]) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert "Usage:" in result.output and "auditor: error" not in result.output

@@ -43,6 +43,14 @@ class UsageFailure(click.ClickException):
         click.echo(f"auditor: error: {self.format_message()}", err=True)
 
 
+_NO_ARGS_IS_HELP: tuple[type[Exception], ...] = tuple(
+    getattr(click.exceptions, name)
+    for name in ("NoArgsIsHelpError",)
+    if hasattr(click.exceptions, name)
+)
+"""A group called without a subcommand shows its help (click >= 8.2 raises this)."""
+
+
 class AuditorGroup(click.Group):
     """A group that turns the tool's expected errors into exit code 2 with one line."""
 
@@ -51,6 +59,30 @@ class AuditorGroup(click.Group):
             return super().invoke(ctx)
         except EXPECTED_ERRORS as exc:
             raise UsageFailure(" ".join(str(exc).split())) from None
+        except _NO_ARGS_IS_HELP:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except _NO_ARGS_IS_HELP:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+
+def _one_line(exc: click.UsageError) -> UsageFailure:
+    """A bad option or argument as the contract's one line (exit 2), with where to look."""
+    hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+    return UsageFailure(" ".join(exc.format_message().split()) + hint)
 
 
 @dataclass
