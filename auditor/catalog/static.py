@@ -48,6 +48,7 @@ from auditor.catalog.names import choose_name, clip_bytes, name_addition, quote_
 from auditor.catalog.normalize import normalize_expr
 from auditor.migrate.layouts import Migration, Script
 from auditor.migrate.sqlfile import SqlSyntaxError, Statement, split_statements
+from auditor.redact import redact_sql
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # Command fallbacks are reported by us
 
@@ -1803,7 +1804,7 @@ def _add_statement(statements: list[Statement], source: str, start: int, end: in
 
 
 def _first_words(text: str) -> str:
-    words = " ".join(text.split()[:6])
+    words = redact_sql(" ".join(text.split()[:6]))
     return words if len(words) <= 80 else words[:77] + "..."
 
 
