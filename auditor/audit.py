@@ -109,6 +109,11 @@ def run_audit(
                 f"profile {request.profile.name} uses no database: {', '.join(left_out)} not run"
             )
             families = [f for f in families if not f.needs_database]
+    if not families:  # fail closed: an audit that checks nothing must not pass
+        raise SelectionError(
+            "no family left to run (--only/--skip, [tool.auditor.families] and the profile "
+            "exclude them all): nothing would be checked"
+        )
     if request.profile.name != "full":
         notices.append(f"profile {request.profile.name}: {request.profile.description}")
     if request.changed_since:

@@ -106,3 +106,41 @@ def test_usage_errors_are_one_line_exit_2(args: list[str]) -> None:
 def test_a_group_without_subcommand_still_shows_its_help(args: list[str]) -> None:
     result = CliRunner().invoke(cli, args)
     assert "Usage:" in result.output and "auditor: error" not in result.output
+
+
+SKIP_ALL_PRE_PUSH = [
+    *("--skip", "static", "--skip", "migrations", "--skip", "lint"),
+    *("--skip", "secrets", "--skip", "gates"),
+]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["audit", "--no-db", "--only", "lint", "--skip", "lint"],
+        ["audit", "--profile", "pre-push", *SKIP_ALL_PRE_PUSH],
+    ],
+)
+def test_an_audit_that_would_check_nothing_is_exit_2(tmp_path: Path, args: list[str]) -> None:
+    result = CliRunner().invoke(cli, ["--project", str(tmp_path), *args])
+    assert "no family left to run" in _one_line_error(result)
+
+
+def test_families_all_switched_off_in_config_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "auditor.toml").write_text(
+        "[families]\nstatic = false\nmigrations = false\nlint = false\nsecrets = false\n"
+        "dependencies = false\ngates = false\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--config",
+            str(tmp_path / "auditor.toml"),
+            "--project",
+            str(tmp_path),
+            "audit",
+            "--no-db",
+        ],
+    )
+    assert "no family left to run" in _one_line_error(result)
