@@ -144,3 +144,23 @@ def test_families_all_switched_off_in_config_is_exit_2(tmp_path: Path) -> None:
         ],
     )
     assert "no family left to run" in _one_line_error(result)
+
+
+def test_gate_output_never_shows_the_database_url_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gate inherits DATABASE_URL; printing its bare password must not reach the report,
+    even when no database is audited (--no-db, pre-push)."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app:Gate_Plain_Pw_77@127.0.0.1:1/app")
+    (tmp_path / "auditor.toml").write_text(
+        '[gates]\nleak = { command = ["sh", "-c", "echo Gate_Plain_Pw_77; exit 1"] }\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(
+        cli,
+        ["--config", str(tmp_path / "auditor.toml"), "--project", str(tmp_path), "audit", "--no-db", "--only", "gates", "--format", "text", "--format", f"json={out}"],
+    )
+    assert result.exit_code == 1, result.output
+    assert "Gate_Plain_Pw_77" not in result.output
+    assert "Gate_Plain_Pw_77" not in out.read_text(encoding="utf-8")
