@@ -159,7 +159,20 @@ def test_gate_output_never_shows_the_database_url_password(
     out = tmp_path / "report.json"
     result = CliRunner().invoke(
         cli,
-        ["--config", str(tmp_path / "auditor.toml"), "--project", str(tmp_path), "audit", "--no-db", "--only", "gates", "--format", "text", "--format", f"json={out}"],
+        [
+            "--config",
+            str(tmp_path / "auditor.toml"),
+            "--project",
+            str(tmp_path),
+            "audit",
+            "--no-db",
+            "--only",
+            "gates",
+            "--format",
+            "text",
+            "--format",
+            f"json={out}",
+        ],
     )
     assert result.exit_code == 1, result.output
     assert "Gate_Plain_Pw_77" not in result.output
