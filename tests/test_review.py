@@ -177,3 +177,11 @@ def test_gate_output_never_shows_the_database_url_password(
     assert result.exit_code == 1, result.output
     assert "Gate_Plain_Pw_77" not in result.output
     assert "Gate_Plain_Pw_77" not in out.read_text(encoding="utf-8")
+
+
+def test_schema_drift_unreachable_is_one_line_without_password() -> None:
+    result = CliRunner().invoke(
+        cli, ["schema", "drift", "--db", "postgresql://nobody:Drift_Pw_5@127.0.0.1:1/x"]
+    )
+    line = _one_line_error(result)
+    assert "cannot connect" in line and "Drift_Pw_5" not in result.output

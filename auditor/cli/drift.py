@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import UsageFailure, db_option, settings, write_output
-from auditor.database import READ_ONLY_NOTICE, explicit_dsn, selected_target
+from auditor.database import READ_ONLY_NOTICE, connect, explicit_dsn, selected_target
 from auditor.engine import AuditContext, run_families
 from auditor.families.drift import DriftFamily
 from auditor.findings import Severity
@@ -67,6 +67,7 @@ def drift(
     migrations = opts.migrations_dir(config)
     with ExitStack() as stack:
         target = stack.enter_context(selected_target(dsn_value, migrations))
+        connect(target.dsn).close()  # unreachable: one-line error, exit 2 (as `audit` does)
         report = run_families(
             [DriftFamily(layout)],
             AuditContext(
