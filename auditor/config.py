@@ -516,6 +516,8 @@ def load_config(explicit: Path | None = None, start: Path | None = None) -> Conf
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     data = raw.get("tool", {}).get("auditor", {}) if path.name == "pyproject.toml" else raw

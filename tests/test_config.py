@@ -241,3 +241,9 @@ def test_family_sub_tables_are_validated_at_load(tmp_path: Path, text: str, key:
     (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=rf"{re.escape(key)}:"):
         load_config(start=tmp_path)
+
+
+def test_non_utf8_config_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "auditor.toml").write_bytes(b"fail-on = '\xff'\n")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(start=tmp_path)
