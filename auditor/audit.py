@@ -114,6 +114,11 @@ def run_audit(
                 f"profile {request.profile.name} uses no database: {', '.join(left_out)} not run"
             )
             families = [f for f in families if not f.needs_database]
+    if not families:  # fail closed: an audit that checks nothing must not pass
+        raise SelectionError(
+            "no family left to run (--only/--skip, [tool.auditor.families] and the profile "
+            "exclude them all): nothing would be checked"
+        )
     turned_off = sorted(name for name, on in request.config.families().items() if not on)
     if turned_off and not request.only:
         notices.append(f"turned off in the configuration: {', '.join(turned_off)}")

@@ -416,6 +416,43 @@ def _check_rule_packs(config: Config) -> None:
             raise config.error("rule-packs", f"no such rule pack file: {raw}")
 
 
+def _check_hardening(config: Config) -> object:
+    from auditor.checks.hardening import HardeningPolicy
+
+    return HardeningPolicy.from_config(config)
+
+
+def _check_lint(config: Config) -> object:
+    from auditor.lint.config import load_lint_config
+
+    return load_lint_config(config)
+
+
+def _check_secrets(config: Config) -> object:
+    from auditor.families.secrets import secrets_config
+
+    return secrets_config(config)
+
+
+def _check_deps(config: Config) -> object:
+    from auditor.scanners.deps.settings import load_settings
+
+    return load_settings(config)
+
+
+def _check_schema(config: Config) -> object:
+    from auditor.families.schema import SchemaOptions
+
+    return SchemaOptions.from_config(config)
+
+
+def _check_layout(config: Config) -> None:
+    from auditor.migrate.layouts import LAYOUTS
+
+    if config.data.get("layout") not in LAYOUTS:
+        raise config.error("layout", f"must be one of {', '.join(LAYOUTS)}")
+
+
 VALIDATORS: dict[str, Callable[[Config], object]] = {
     "fail-on": Config.fail_on,
     "migrations": lambda c: c.path_option("migrations"),
@@ -427,10 +464,18 @@ VALIDATORS: dict[str, Callable[[Config], object]] = {
     "advisory-database": Config.advisory_database,
     "gates": Config.gates,
     "waivers": Config.waivers,
+    # the families' sub-tables, validated by their owners' parsers (imported on use) so
+    # that a bad key fails the run up front even when its family is not selected
+    "hardening": _check_hardening,
+    "lint": _check_lint,
+    "secrets": _check_secrets,
+    "deps": _check_deps,
+    "schema": _check_schema,
+    "layout": _check_layout,
 }
 """Validator per top-level key: raises :class:`ConfigError` naming file, key and line.
 
-Keys without a validator here (a family's sub-table) are validated by their owner."""
+A family's sub-table is validated by its owner's parser, called from here."""
 
 
 def find_config(start: Path) -> Path | None:
@@ -440,13 +485,26 @@ def find_config(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and re.search(
-            r"^\[\[?tool\.auditor[\].]",
-            pyproject.read_text(encoding="utf-8", errors="replace"),
-            re.MULTILINE,
+        if pyproject.is_file() and _declares_auditor(
+            pyproject.read_text(encoding="utf-8", errors="replace")
         ):
             return pyproject
     return None
+
+
+def _declares_auditor(text: str) -> bool:
+    """Whether a pyproject.toml has a ``[tool.auditor]`` table, in any TOML spelling.
+
+    A file that does not parse but looks like it meant one counts, so that
+    :func:`load_config` reports the broken TOML instead of silently ignoring it.
+    """
+    if "auditor" not in text:
+        return False
+    try:
+        tool = tomllib.loads(text).get("tool", {})
+    except tomllib.TOMLDecodeError:
+        return re.search(r"^\s*\[\[?\s*tool\s*\.\s*auditor\b", text, re.MULTILINE) is not None
+    return isinstance(tool, Mapping) and "auditor" in tool
 
 
 def load_config(explicit: Path | None = None, start: Path | None = None) -> Config:
@@ -458,6 +516,8 @@ def load_config(explicit: Path | None = None, start: Path | None = None) -> Conf
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     data = raw.get("tool", {}).get("auditor", {}) if path.name == "pyproject.toml" else raw

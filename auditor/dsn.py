@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 REDACTED = "***"
 
@@ -21,12 +21,26 @@ def conninfo_to_dict(dsn: str) -> dict[str, Any]:
 
 
 _KV_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+_URL_USERINFO_PASSWORD = re.compile(r"(://[^:/@?#]*:).*@")
+_URL_QUERY_PASSWORD = re.compile(r"(?i)([?&]password=)[^&#]*")
+
+
+def _split(dsn: str) -> SplitResult | None:
+    """``urlsplit(dsn)``, or None when the URL is malformed (e.g. an unclosed ``[``)."""
+    try:
+        return urlsplit(dsn)
+    except ValueError:
+        return None
 
 
 def redact_dsn(dsn: str) -> str:
     """The DSN with any password replaced by ``***`` (URL and key=value forms)."""
     if "://" in dsn:
-        parts = urlsplit(dsn)
+        split = _split(dsn)
+        if split is None:  # malformed: redact by pattern, never raise
+            text = _URL_USERINFO_PASSWORD.sub(rf"\g<1>{REDACTED}@", dsn)
+            return _URL_QUERY_PASSWORD.sub(rf"\g<1>{REDACTED}", text)
+        parts = split
         netloc = parts.netloc
         if "@" in netloc:
             userinfo, _, hostinfo = netloc.rpartition("@")
@@ -48,7 +62,8 @@ def password_of(dsn: str) -> str | None:
     if password:
         return str(password)
     if "://" in dsn:
-        netloc = urlsplit(dsn).netloc
+        split = _split(dsn)
+        netloc = split.netloc if split else dsn.split("://", 1)[1].split("/", 1)[0]
         userinfo = netloc.rpartition("@")[0]
         if ":" in userinfo:
             return unquote(userinfo.split(":", 1)[1]) or None

@@ -37,6 +37,10 @@ _TOKENS = re.compile(
     r")"
 )
 _LONG_WORD = re.compile(r"[A-Za-z0-9+/_=-]{32,}")
+_SQL_PASSWORD = re.compile(
+    r"(?i)(?P<head>\bpassword\s+)(?:[EU]&?)?(?:'(?:[^']|'')*(?:'|$)|\$(?P<tag>\w*)\$.*?(?:\$(?P=tag)\$|$))",
+    re.DOTALL,
+)
 
 
 def _entropy(text: str) -> float:
@@ -48,6 +52,15 @@ def _random_looking(word: str) -> bool:
     has_digit = any(c.isdigit() for c in word)
     has_alpha = any(c.isalpha() for c in word)
     return has_digit and has_alpha and _entropy(word) >= 4.0
+
+
+def redact_sql(text: str) -> str:
+    """A SQL snippet with ``PASSWORD '...'`` literals and any other secret-looking text redacted.
+
+    The literal may be cut short (a snippet is the statement's first words): an
+    unterminated one is redacted to the end.
+    """
+    return redact_text(_SQL_PASSWORD.sub(rf"\g<head>'{REDACTED}'", text))
 
 
 def redact_text(text: str) -> str:

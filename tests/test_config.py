@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 from pathlib import Path
 
@@ -195,3 +196,54 @@ def test_pyproject_with_only_an_array_of_waivers_is_found(tmp_path: Path) -> Non
     config = load_config(start=nested)
     assert config.path == tmp_path / "pyproject.toml"
     assert [w.rule for w in config.waivers()] == ["MIG004"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[ tool.auditor ]\nfail-on = "low"\n',
+        '[tool]\nauditor = { fail-on = "low" }\n',
+        '[tool.auditor.severity]\nMIG004 = "low"\n',
+    ],
+)
+def test_pyproject_auditor_table_in_any_valid_spelling_is_found(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    assert load_config(start=tmp_path).path == tmp_path / "pyproject.toml"
+
+
+@pytest.mark.parametrize(
+    "text", ['[tool.auditor\nfail-on = "low"\n', '[tool.auditor]\nfail-on = "low\n']
+)
+def test_broken_pyproject_auditor_table_is_an_error_not_ignored(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_config(start=tmp_path)
+
+
+def test_pyproject_without_auditor_table_is_not_a_config(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "auditor-like"\n', encoding="utf-8")
+    assert load_config(start=tmp_path).path is None
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("[tool.auditor.hardening]\nbogus = 1\n", "hardening.bogus"),
+        ("[tool.auditor.lint]\nbogus = 1\n", "lint.bogus"),
+        ("[tool.auditor.secrets]\nbogus = 1\n", "secrets.bogus"),
+        ("[tool.auditor.deps]\nbogus = 1\n", "deps.bogus"),
+        ("[tool.auditor.schema]\nbogus = 1\n", "schema.bogus"),
+        ("[tool.auditor]\nlayout = 'nope'\n", "layout"),
+    ],
+)
+def test_family_sub_tables_are_validated_at_load(tmp_path: Path, text: str, key: str) -> None:
+    """A bad key fails the run up front, even when its family is not selected (--no-db)."""
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"{re.escape(key)}:"):
+        load_config(start=tmp_path)
+
+
+def test_non_utf8_config_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "auditor.toml").write_bytes(b"fail-on = '\xff'\n")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(start=tmp_path)

@@ -66,3 +66,14 @@ def test_schema_check_static_reference_is_clean(reference_migrations: Path) -> N
     checked = family["checked"]
     assert checked["statements not modeled"] == 0 and checked["statements modeled"] > 0
     assert any("static model" in n for n in report["notices"])
+
+
+def test_drift_on_an_unmigrated_database_does_not_claim_migrations_are_applied(
+    fresh_db: str, reference_migrations: Path
+) -> None:
+    """MIG001 says "not applied"; DRF002 must not contradict it with "recorded as applied"."""
+    args = ["--migrations", str(reference_migrations), "schema", "drift", "--db", fresh_db]
+    result = CliRunner().invoke(cli, [*args, "--format", "json"])
+    assert result.exit_code == 1, result.output
+    messages = [f["message"] for f in json.loads(result.output)["findings"]]
+    assert messages and all("no migration is recorded as applied" in m for m in messages)

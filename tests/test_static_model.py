@@ -140,3 +140,22 @@ def test_unsplittable_file_keeps_the_statements_before_the_bad_token() -> None:
     )
     assert [t.name for t in static.model.tables] == ["a", "b"]
     assert [(u.line, u.reason.startswith("cannot split")) for u in static.unmodeled] == [(3, True)]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE USER app PASSWORD 'Static_Pw_1';\n",
+        "CREATE USER app ENCRYPTED PASSWORD 'Static_Pw_1';\n",
+        "CREATE USER app PASSWORD 'Static_Pw_1 with spaces';\n",
+        "ALTER USER app PASSWORD E'Static_Pw_1';\n",
+        "CREATE USER MAPPING FOR app SERVER s OPTIONS (password 'Static_Pw_1');\n",
+        "CREATE USER app PASSWORD 'Static_Pw_1\n",  # unterminated: the file cannot be split
+    ],
+)
+def test_unmodeled_snippets_never_show_a_password(sql: str) -> None:
+    """STA001 quotes the statement's first words: a password literal there is redacted."""
+    static = build(sql, "m.sql")
+    assert static.unmodeled, "expected an unmodeled statement"
+    for entry in static.unmodeled:
+        assert "Static_Pw_1" not in entry.first_words + entry.reason, entry

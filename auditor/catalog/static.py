@@ -49,6 +49,7 @@ from auditor.catalog.names import choose_name, clip_bytes, name_addition, quote_
 from auditor.catalog.normalize import normalize_expr
 from auditor.migrate.layouts import Migration, Script
 from auditor.migrate.sqlfile import SqlSyntaxError, Statement, split_statements
+from auditor.redact import redact_sql
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # Command fallbacks are reported by us
 
@@ -1732,7 +1733,7 @@ def _split_qname(text: str) -> list[str]:
 
 
 def _first_words(text: str) -> str:
-    words = " ".join(text.split()[:6])
+    words = redact_sql(" ".join(text.split()[:6]))
     return words if len(words) <= 80 else words[:77] + "..."
 
 

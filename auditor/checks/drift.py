@@ -45,6 +45,8 @@ class DriftSubject:
     static: StaticModel
     applied: int = 0
     """Migrations recorded as applied (the static model replays exactly these)."""
+    none_recorded: bool = False
+    """No migration is recorded as applied: the static model replays every migration."""
 
 
 def differences(live: CatalogModel, static: CatalogModel) -> list[Difference]:
@@ -158,9 +160,14 @@ def _hits(subject: DriftSubject, kind: str) -> Iterator[Hit]:
             message = f"{diff.object_kind} {diff.object} exists in the database but no migration creates it"
         elif kind == "missing":
             where = f" by {origin.file}:{origin.line}" if origin else ""
+            recorded = (
+                "no migration is recorded as applied, so every migration was compared"
+                if subject.none_recorded
+                else "a migration recorded as applied"
+            )
             message = (
-                f"{diff.object_kind} {diff.object} is created{where} (a migration recorded as "
-                f"applied) but is missing from the database"
+                f"{diff.object_kind} {diff.object} is created{where} ({recorded}) "
+                f"but is missing from the database"
             )
         else:
             message = f"{diff.object_kind} {diff.object} differs from its migration: {diff.detail}"

@@ -6,6 +6,8 @@ Parse options, call the library, render, exit with the contract's code:
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -56,5 +58,39 @@ def cli(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="auditor")
+    """Console-script entry point.
+
+    An unexpected exception (a bug) still exits 2, "could not be completed", never 1,
+    which a CI gate would read as "findings"; its traceback is printed with any
+    password of the DSNs in play redacted.
+    """
+    try:
+        cli(prog_name="auditor")
+    except Exception as exc:  # a bug, not a user error: fail closed with exit 2
+        sys.exit(_crash(exc))
+
+
+def _crash(exc: Exception) -> int:
+    import traceback
+
+    from auditor.dsn import scrub
+
+    text = "".join(traceback.format_exception(exc))
+    summary = f"auditor: error: internal error: {type(exc).__name__}: {' '.join(str(exc).split())}"
+    for dsn in _dsns_in_play():
+        text, summary = scrub(text, dsn), scrub(summary, dsn)
+    click.echo(text, err=True, nl=False)
+    click.echo(summary, err=True)
+    return 2
+
+
+def _dsns_in_play() -> list[str]:
+    """The DSNs given on the command line or in ``DATABASE_URL`` (to scrub a traceback)."""
+    args = sys.argv[1:]
+    found = [os.environ.get("DATABASE_URL", "")]
+    for i, arg in enumerate(args):
+        if arg == "--db" and i + 1 < len(args):
+            found.append(args[i + 1])
+        elif arg.startswith("--db="):
+            found.append(arg[len("--db=") :])
+    return [d for d in found if d]

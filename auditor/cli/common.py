@@ -57,6 +57,14 @@ class UsageFailure(click.ClickException):
         click.echo(f"auditor: error: {self.format_message()}", err=True)
 
 
+_NO_ARGS_IS_HELP: tuple[type[Exception], ...] = tuple(
+    getattr(click.exceptions, name)
+    for name in ("NoArgsIsHelpError",)
+    if hasattr(click.exceptions, name)
+)
+"""A group called without a subcommand shows its help (click >= 8.2 raises this)."""
+
+
 class AuditorGroup(LazyGroup):
     """The root group: lazy subcommands; the tool's expected errors become exit code 2
     with one line."""
@@ -64,10 +72,34 @@ class AuditorGroup(LazyGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except _NO_ARGS_IS_HELP:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
         except Exception as exc:
             if not isinstance(exc, expected_error_types()):
                 raise
             raise UsageFailure(" ".join(str(exc).split())) from None
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except _NO_ARGS_IS_HELP:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+
+def _one_line(exc: click.UsageError) -> UsageFailure:
+    """A bad option or argument as the contract's one line (exit 2), with where to look."""
+    hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+    return UsageFailure(" ".join(exc.format_message().split()) + hint)
 
 
 @dataclass
@@ -162,12 +194,18 @@ def write_output(text: str, output: Path | None) -> None:
         click.echo(text, nl=False)
         return
     output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UsageFailure(f"cannot write {output}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, output)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UsageFailure(f"cannot write {output}: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

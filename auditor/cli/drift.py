@@ -56,7 +56,7 @@ def drift(
         auditor --migrations db/migrations schema drift --db postgresql://app@prod/app --format md
     """
     # psycopg and sqlglot load only when this command runs
-    from auditor.database import READ_ONLY_NOTICE, explicit_dsn, selected_target
+    from auditor.database import READ_ONLY_NOTICE, connect, explicit_dsn, selected_target
     from auditor.engine import AuditContext, run_families
     from auditor.families.drift import DriftFamily
 
@@ -69,6 +69,7 @@ def drift(
     migrations = opts.migrations_dir(config)
     with ExitStack() as stack:
         target = stack.enter_context(selected_target(dsn_value, migrations))
+        connect(target.dsn).close()  # unreachable: one-line error, exit 2 (as `audit` does)
         report = run_families(
             [DriftFamily(layout)],
             AuditContext(

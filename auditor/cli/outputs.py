@@ -121,20 +121,38 @@ def _full_report_hint(specs: tuple[OutputSpec, ...]) -> str | None:
 
 def write_reports(report: Report, outputs: Outputs) -> None:
     """Render every requested format from the one report and write it; append the step summary."""
-    from auditor.report.markdown import render_markdown  # jinja2: only for markdown
 
     hint = _full_report_hint(outputs.specs)
     markdown: str | None = None
     for spec in outputs.specs:
         if spec.fmt == "md":
-            text = markdown = render_markdown(report, outputs.template, full_report=hint)
+            text = markdown = _markdown(report, outputs.template, hint)
         else:
             text = render(report, spec.fmt, color=spec.path is None and use_color())
         write_output(text, spec.path)
     if markdown is None and _wants_summary():
-        markdown = render_markdown(report, outputs.template, full_report=hint)
+        markdown = _markdown(report, outputs.template, hint)
     if markdown is not None:
-        append_step_summary(markdown)
+        try:
+            append_step_summary(markdown)
+        except OSError as exc:
+            raise UsageFailure(
+                f"cannot append to GITHUB_STEP_SUMMARY: {exc.strerror or exc}"
+            ) from None
+
+
+def _markdown(report: Report, template: Path | None, hint: str | None) -> str:
+    """The markdown report; a broken user template is a usage error (exit 2), not a crash."""
+    import jinja2
+
+    from auditor.report.markdown import render_markdown
+
+    try:
+        return render_markdown(report, template, full_report=hint)
+    except jinja2.TemplateError as exc:
+        where = f" {template}" if template else ""
+        line = f" line {exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
+        raise UsageFailure(f"markdown template{where}{line}: {exc}") from None
 
 
 def _wants_summary() -> bool:

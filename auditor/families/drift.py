@@ -55,11 +55,12 @@ class DriftFamily(Family):
         applied_versions = {s.version for s in statuses if s.applied}
         applied = [m for m in migrations if m.version in applied_versions]
         notes = []
-        if not applied:
+        none_recorded = not applied
+        if none_recorded:
             applied = migrations
             notes.append("no migration is recorded as applied: compared with every migration")
         static = build_static_model(applied, ctx.project)
-        subject = DriftSubject(live, static, applied=len(applied))
+        subject = DriftSubject(live, static, applied=len(applied), none_recorded=none_recorded)
         findings, errors = run_rules(rules_of(FAMILY), subject)
         verified: tuple[Verified, ...] = ()
         if not findings and not errors:

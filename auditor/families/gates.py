@@ -76,8 +76,9 @@ def run_gate(
         proc.communicate()
         return outcome("timeout", detail=f"no result after {timeout:g}s")
     text = redact_text(output.decode("utf-8", errors="replace"))
-    if dsn:
-        text = scrub(text, dsn)
+    for known in (dsn, os.environ.get("DATABASE_URL")):  # the gate inherits DATABASE_URL
+        if known:
+            text, shown = scrub(text, known), scrub(shown, known)
     tail = tuple(text.rstrip("\n").splitlines()[-TAIL_LINES:])
     if proc.returncode == 0:
         return outcome("passed", exit_code=0)

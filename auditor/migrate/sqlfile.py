@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from auditor.redact import redact_sql
+
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
 
 
@@ -32,7 +34,7 @@ class Statement:
     @property
     def first_words(self) -> str:
         """The first few words, for messages about the statement."""
-        words = " ".join(self.text.split()[:6])
+        words = redact_sql(" ".join(self.text.split()[:6]))
         return words if len(words) <= 80 else words[:77] + "..."
 
 
