@@ -170,6 +170,18 @@ def global_options(fn: F) -> F:
     return fn
 
 
+def report_options(fn: F) -> F:
+    """``--format`` and ``--output`` of a single-report command (``audit`` has more)."""
+    from auditor.report import FORMATS
+
+    fn = click.option(
+        "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
+    )(fn)
+    return click.option(
+        "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True
+    )(fn)
+
+
 def db_option(fn: F) -> F:
     """``--db`` on a subcommand; overrides the one given before it."""
     return click.option(

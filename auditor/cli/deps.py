@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from auditor import __version__
-from auditor.cli.common import UsageFailure, settings, write_output
+from auditor.cli.common import UsageFailure, report_options, settings, write_output
 from auditor.findings import Metadata, Report, Severity
-from auditor.report import FORMATS, render
+from auditor.report import render
 from auditor.scanners.deps.services import SERVICES
 
 FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
@@ -77,12 +77,7 @@ def deps() -> None:
     type=click.Choice([s.label for s in Severity]),
     help="Exit 1 at or above this severity [default: high].",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True
-)
-@click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
-)
+@report_options
 @click.pass_context
 def audit_deps(
     ctx: click.Context,

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import UsageFailure, db_option, settings, write_output
+from auditor.cli.common import UsageFailure, db_option, report_options, settings, write_output
 from auditor.findings import Severity
 from auditor.migrate.layouts import LAYOUTS
-from auditor.report import FORMATS, render
+from auditor.report import render
 
 SEVERITIES = [s.label for s in Severity]
 
@@ -28,12 +28,7 @@ def layout_option(fn: click.decorators.FC) -> click.decorators.FC:
 @db_option
 @layout_option
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 at or above this severity.")
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True
-)
-@click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
-)
+@report_options
 @click.pass_context
 def drift(
     ctx: click.Context,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import db_option, settings, write_output
+from auditor.cli.common import db_option, report_options, settings, write_output
 from auditor.findings import Severity
-from auditor.report import FORMATS, render
+from auditor.report import render
 
 SEVERITIES = [s.label for s in Severity]
 
@@ -31,12 +31,7 @@ def hardening() -> None:
     type=click.Choice(SEVERITIES),
     help="Exit 1 at or above this severity [default: high].",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True
-)
-@click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
-)
+@report_options
 @click.pass_context
 def check(
     ctx: click.Context, db: str | None, fail_on: str | None, fmt: str, output: Path | None

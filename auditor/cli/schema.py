@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import UsageFailure, db_option, settings, write_output
+from auditor.cli.common import UsageFailure, db_option, report_options, settings, write_output
 from auditor.cli.drift import layout_option
 from auditor.cli.lazy import LazyGroup
 from auditor.findings import Severity
-from auditor.report import FORMATS, render
+from auditor.report import render
 
 SEVERITIES = [s.label for s in Severity]
 
@@ -58,12 +58,7 @@ def schema() -> None:
 )
 @layout_option
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 at or above this severity.")
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True
-)
-@click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
-)
+@report_options
 @click.pass_context
 def check(
     ctx: click.Context,

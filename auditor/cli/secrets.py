@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from auditor import __version__
-from auditor.cli.common import UsageFailure, settings, write_output
+from auditor.cli.common import UsageFailure, report_options, settings, write_output
 from auditor.findings import Severity
-from auditor.report import FORMATS
 
 DEFAULT_BASELINE = ".secrets.baseline"
 SEVERITIES = [s.label for s in Severity]
@@ -60,12 +59,7 @@ def secrets() -> None:
     show_default=True,
     help="Exit 1 when a new secret is at or above this severity.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True
-)
-@click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
-)
+@report_options
 @click.pass_context
 def scan_command(
     ctx: click.Context,
