@@ -175,16 +175,10 @@ def _split_by_character(source: str) -> list[Statement]:
             i = end
             continue
         if ch == "/" and source.startswith("/*", i):
-            j, depth = i + 2, 1
-            while j < n and depth:
-                if source.startswith("/*", j):
-                    depth, j = depth + 1, j + 2
-                elif source.startswith("*/", j):
-                    depth, j = depth - 1, j + 2
-                else:
-                    j += 1
-            if depth:
+            close = block_comment_end(source, i)
+            if close is None:
                 raise SqlSyntaxError("unterminated /* comment", line_at(i))
+            j = close
             if start is None:
                 comments.append(source[i + 2 : j - 2].strip())
             i = j
@@ -204,8 +198,7 @@ def _split_by_character(source: str) -> list[Statement]:
         elif ch == ")":
             depth_parens -= 1
         if ch == "'":
-            escaped = i > 0 and source[i - 1] in "eE" and (i < 2 or not source[i - 2].isalnum())
-            i = _end_of_quoted(source, i, "'", backslash=escaped)
+            i = _end_of_quoted(source, i, "'", backslash=is_escape_string(source, i))
             continue
         if ch == '"':
             i = _end_of_quoted(source, i, '"', backslash=False)
@@ -224,20 +217,55 @@ def _split_by_character(source: str) -> list[Statement]:
     return statements
 
 
-def _end_of_quoted(source: str, i: int, quote: str, *, backslash: bool) -> int:
-    """Index just past the closing quote of the quoted token starting at ``i``."""
+def is_escape_string(text: str, i: int) -> bool:
+    """True when the quote at ``i`` opens an ``E''`` string (backslash escapes)."""
+    return i > 0 and text[i - 1] in "eE" and (i < 2 or not text[i - 2].isalnum())
+
+
+def quoted_end(text: str, i: int, quote: str, backslash: bool) -> int | None:
+    """Index just past the quoted token starting at ``i``, or None when it never ends."""
+    n = len(text)
     j = i + 1
-    n = len(source)
+    if not backslash:
+        while True:
+            k = text.find(quote, j)
+            if k == -1:
+                return None
+            if k + 1 < n and text[k + 1] == quote:
+                j = k + 2
+                continue
+            return k + 1
     while j < n:
-        ch = source[j]
-        if backslash and ch == "\\":
+        ch = text[j]
+        if ch == "\\":
             j += 2
             continue
         if ch == quote:
-            if j + 1 < n and source[j + 1] == quote:
+            if j + 1 < n and text[j + 1] == quote:
                 j += 2
                 continue
             return j + 1
         j += 1
-    kind = "string" if quote == "'" else "quoted identifier"
-    raise SqlSyntaxError(f"unterminated {kind}", source.count("\n", 0, i) + 1)
+    return None
+
+
+def block_comment_end(text: str, i: int) -> int | None:
+    """Index just past the (nested) ``/* */`` comment starting at ``i``, or None."""
+    j, depth, n = i + 2, 1, len(text)
+    while j < n and depth:
+        if text.startswith("/*", j):
+            depth, j = depth + 1, j + 2
+        elif text.startswith("*/", j):
+            depth, j = depth - 1, j + 2
+        else:
+            j += 1
+    return None if depth else j
+
+
+def _end_of_quoted(source: str, i: int, quote: str, *, backslash: bool) -> int:
+    """Index just past the closing quote of the quoted token starting at ``i``."""
+    end = quoted_end(source, i, quote, backslash)
+    if end is None:
+        kind = "string" if quote == "'" else "quoted identifier"
+        raise SqlSyntaxError(f"unterminated {kind}", source.count("\n", 0, i) + 1)
+    return end

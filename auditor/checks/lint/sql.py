@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from auditor.migrate.sqlfile import block_comment_end, is_escape_string, quoted_end
+
 IDENT = r'(?:"(?:[^"]|"")+"|[^\W\d][\w$]*)'
 """One identifier, quoted or not."""
 QNAME = rf"{IDENT}(?:\s*\.\s*{IDENT})*"
@@ -42,19 +44,10 @@ def mask(text: str) -> str:
             i = n if end == -1 else end
             out.append(" ")
         elif token == "/*":
-            k, depth = j + 2, 1
-            while k < n and depth:
-                if text.startswith("/*", k):
-                    depth, k = depth + 1, k + 2
-                elif text.startswith("*/", k):
-                    depth, k = depth - 1, k + 2
-                else:
-                    k += 1
-            i = k
+            i = block_comment_end(text, j) or n
             out.append(" ")
         elif token == "'":
-            backslash = j > 0 and text[j - 1] in "eE" and (j < 2 or not text[j - 2].isalnum())
-            i = _end_quoted(text, j, "'", backslash)
+            i = _end_quoted(text, j, "'", is_escape_string(text, j))
             out.append("''")
         elif token == '"':
             i = _end_quoted(text, j, '"', False)
@@ -73,30 +66,7 @@ def mask(text: str) -> str:
 
 def _end_quoted(text: str, i: int, quote: str, backslash: bool) -> int:
     """Index just past the quoted token that starts at ``i`` (end of text if unterminated)."""
-    n = len(text)
-    if not backslash:
-        j = i + 1
-        while True:
-            k = text.find(quote, j)
-            if k == -1:
-                return n
-            if k + 1 < n and text[k + 1] == quote:
-                j = k + 2
-                continue
-            return k + 1
-    j = i + 1
-    while j < n:
-        ch = text[j]
-        if ch == "\\":
-            j += 2
-            continue
-        if ch == quote:
-            if j + 1 < n and text[j + 1] == quote:
-                j += 2
-                continue
-            return j + 1
-        j += 1
-    return n
+    return quoted_end(text, i, quote, backslash) or len(text)
 
 
 def literals(text: str) -> list[str]:
@@ -110,8 +80,7 @@ def literals(text: str) -> list[str]:
             i = n if end == -1 else end
             continue
         if ch == "'":
-            backslash = i > 0 and text[i - 1] in "eE" and (i < 2 or not text[i - 2].isalnum())
-            j = _end_quoted(text, i, "'", backslash)
+            j = _end_quoted(text, i, "'", is_escape_string(text, i))
             found.append(text[i + 1 : j - 1].replace("''", "'"))
             i = j
             continue
