@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 from auditor.redact import redact_sql
 
-_DOLLAR_TAG = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
+DOLLAR_TAG = re.compile(
+    r"\$([^\x00-\x40\x5b-\x5e\x60\x7b-\x7f][^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*)?\$"
+)
+"""A dollar-quote delimiter: ``$$`` or ``$tag$``, the tag a letter, ``_`` or any character
+past ASCII, then those and digits (spelled as the complement of the ASCII characters that
+cannot appear: an explicit range up to U+FFFF is slow to compile)."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,7 @@ def split_statements(source: str) -> list[Statement]:
                 break
             pos = j + 1
         else:  # $
-            d = _DOLLAR_TAG.match(source, i)
+            d = DOLLAR_TAG.match(source, i)
             if d is None or (i > 0 and (source[i - 1].isalnum() or source[i - 1] == "_")):
                 pos = i + 1
                 continue
@@ -204,7 +209,7 @@ def _split_by_character(source: str) -> list[Statement]:
             i = _end_of_quoted(source, i, '"', backslash=False)
             continue
         if ch == "$":
-            match = _DOLLAR_TAG.match(source, i)
+            match = DOLLAR_TAG.match(source, i)
             if match and not (i > 0 and (source[i - 1].isalnum() or source[i - 1] == "_")):
                 tag = match.group(0)
                 close = source.find(tag, match.end())

@@ -13,14 +13,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from auditor.migrate.sqlfile import block_comment_end, is_escape_string, quoted_end
+from auditor.migrate.sqlfile import (
+    DOLLAR_TAG,
+    block_comment_end,
+    is_escape_string,
+    quoted_end,
+)
 
 IDENT = r'(?:"(?:[^"]|"")+"|[^\W\d][\w$]*)'
 """One identifier, quoted or not."""
 QNAME = rf"{IDENT}(?:\s*\.\s*{IDENT})*"
 """A possibly schema-qualified name."""
 
-_DOLLAR_TAG = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
 _SPACE = re.compile(r"\s+")
 
 
@@ -53,7 +57,7 @@ def mask(text: str) -> str:
             i = _end_quoted(text, j, '"', False)
             out.append(text[j:i])
         else:
-            tag = _DOLLAR_TAG.match(text, j)
+            tag = DOLLAR_TAG.match(text, j)
             if tag and not (j > 0 and (text[j - 1].isalnum() or text[j - 1] == "_")):
                 close = text.find(tag.group(0), tag.end())
                 i = n if close == -1 else close + len(tag.group(0))
