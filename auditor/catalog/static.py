@@ -20,6 +20,7 @@ differ from the model because of such a statement: a requirement on that table i
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import logging
 import re
@@ -32,6 +33,20 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import SqlglotError
 
+from auditor.catalog.fastddl import (
+    Action,
+    AddColumn,
+    AddForeignKey,
+    AlterColumn,
+    AlterTable,
+    Common,
+    CreateIndex,
+    DropFromTable,
+    DropObjects,
+    Name,
+    Rename,
+    read_common,
+)
 from auditor.catalog.model import (
     CatalogModel,
     Check,
@@ -417,6 +432,12 @@ class StaticBuilder:
             raise _Unsupported("DO block: its effect is not modeled")
         if _TRANSACTION.match(text):
             return
+        if parsed is None:
+            # The common forms, read without sqlglot (none of them is a text form).
+            common = read_common(text)
+            if common is not None:
+                self._apply_common(common)
+                return
         if _TEXT_FORMS.match(text) and self._apply_text(text):
             return
         try:
@@ -426,6 +447,78 @@ class StaticBuilder:
         if tree is None:
             return
         self._apply_tree(tree, text)
+
+    def _apply_common(self, op: Common) -> None:
+        """Apply what :func:`read_common` read, through the same steps as its tree."""
+        if isinstance(op, AlterTable):
+            table = self._lookup_table(op.table.schema, op.table.name)
+            if table is None:
+                if op.missing_ok:
+                    return
+                raise _Unsupported(f"table {op.table.shown} is not known")
+            self._apply_action(table, op.action)
+        elif isinstance(op, CreateIndex):
+            keys = [
+                _Key(exp.Column(this=exp.Identifier(this=column, quoted=True)), descending)
+                for column, descending in op.keys
+            ]
+            index = _Index(op.name or "", keys, unique=op.unique, method=op.method)
+            self._add_index(self._known_table(op.table), index, op.if_not_exists)
+        elif isinstance(op, DropObjects):
+            for name in op.names:
+                self._drop_relation(op.kind, name, op.missing_ok, op.cascade)
+        else:
+            found = self._lookup_index(op.index.schema, op.index.name)
+            if found is None:
+                if op.missing_ok:
+                    return
+                raise _Unsupported(f"index {op.index.shown} is not known")
+            self._rename_index(*found, op.new)
+
+    def _apply_action(self, table: _Table, action: Action) -> None:
+        if isinstance(action, AddColumn):
+            col = self._new_column(
+                table, action.column, _type_node(action.type_text), action.if_not_exists
+            )
+            if col is None:
+                return
+            default: str | None = None
+            for option, literal in action.options:
+                if option == "default":
+                    default = literal
+                else:
+                    col.not_null = option == "not null"
+            if default is not None:
+                col.default = _default_text(default)
+            table.columns.append(col)
+            self._reserve_sequences(table, [col])
+        elif isinstance(action, AlterColumn):
+            col = table.col(action.column)
+            if action.type_text is not None:
+                self._set_type(col, _type_node(action.type_text), None)
+            elif action.not_null is not None:
+                self._set_not_null(table, col, action.not_null)
+            elif action.drop_default:
+                col.default = None
+            else:
+                col.default = _default_text(action.default or "")
+        elif isinstance(action, Rename):
+            if action.old is None:
+                self._rename_table(table, action.new)
+            else:
+                self._rename_column(table, action.old, action.new)
+        elif isinstance(action, DropFromTable):
+            self._drop_from_table(
+                table, action.kind, action.name, action.missing_ok, action.cascade
+            )
+        elif isinstance(action, AddForeignKey):
+            ref = _Ref(action.ref, action.ref_columns, action.options)
+            fk = (action.name, list(action.columns), ref, not action.not_valid)
+            self._finish(table, _Pending(fks=[fk]), creating=False)
+        else:
+            kind = "primary key" if action.primary else "unique"
+            spec = _IndexSpec(action.name, list(action.columns), kind)
+            self._finish(table, _Pending(indexes=[spec]), creating=False)
 
     def _apply_tree(self, tree: exp.Expr, text: str) -> None:
         if isinstance(tree, exp.Create):
@@ -688,10 +781,13 @@ class StaticBuilder:
     def _find_table(self, node: exp.Expr) -> _Table | None:
         if isinstance(node, exp.Schema):
             node = node.this
-        name = _fold_id(node.this)
         db = node.args.get("db")
-        if db is not None:
-            return self.tables.get((_fold_id(db), name))
+        return self._lookup_table(_fold_id(db) if db is not None else None, _fold_id(node.this))
+
+    def _lookup_table(self, schema: str | None, name: str) -> _Table | None:
+        """The table ``schema.name``, or ``name`` found along search_path."""
+        if schema is not None:
+            return self.tables.get((schema, name))
         for schema in self.search_path:
             table = self.tables.get((schema, name))
             if table is not None:
@@ -702,6 +798,12 @@ class StaticBuilder:
         table = self._find_table(node)
         if table is None:
             raise _Unsupported(f"table {_sql(node)} is not known")
+        return table
+
+    def _known_table(self, name: Name) -> _Table:
+        table = self._lookup_table(name.schema, name.name)
+        if table is None:
+            raise _Unsupported(f"table {name.shown} is not known")
         return table
 
     def _table(self, qname: str) -> _Table:
@@ -735,9 +837,11 @@ class StaticBuilder:
         raise _Unsupported(f"type {qname} is not known")
 
     def _find_index(self, node: exp.Expr) -> tuple[_Table, _Index] | None:
-        name = _fold_id(node.this)
         db = node.args.get("db")
-        schemas = [_fold_id(db)] if db is not None else self.search_path
+        return self._lookup_index(_fold_id(db) if db is not None else None, _fold_id(node.this))
+
+    def _lookup_index(self, schema: str | None, name: str) -> tuple[_Table, _Index] | None:
+        schemas = [schema] if schema is not None else self.search_path
         for schema in schemas:
             for table in self.tables.values():
                 if table.schema == schema and name in table.indexes:
@@ -826,23 +930,32 @@ class StaticBuilder:
         self.tables[(schema, name)] = table
         self._finish(table, pending, creating=True)
 
-    def _column(
-        self, table: _Table, node: exp.ColumnDef, pending: _Pending, creating: bool
-    ) -> None:
-        name = _fold_id(node.this)
+    def _new_column(
+        self, table: _Table, name: str, kind: object, if_not_exists: bool
+    ) -> _Col | None:
+        """The column ``name`` of type ``kind`` (not yet in ``table``); None when it
+        exists and IF NOT EXISTS was given."""
         if table.has_col(name):
-            if node.args.get("exists"):
-                return
+            if if_not_exists:
+                return None
             raise _Unsupported(f"column {name} already exists in {table.qualified}")
-        kind = node.args.get("kind")
         if not isinstance(kind, exp.DataType):
             raise _Unsupported(f"column {name} has no type")
         type_name, serial = self._type(kind)
         col = _Col(name, type_name, origin=self._origin())
-        default: exp.Expr | None = None
         if serial:
             col.not_null = True
             col.sequence = "serial"
+        return col
+
+    def _column(
+        self, table: _Table, node: exp.ColumnDef, pending: _Pending, creating: bool
+    ) -> None:
+        name = _fold_id(node.this)
+        col = self._new_column(table, name, node.args.get("kind"), bool(node.args.get("exists")))
+        if col is None:
+            return
+        default: exp.Expr | None = None
         for constraint in node.args.get("constraints") or []:
             cname = constraint.this if isinstance(constraint, exp.ColumnConstraint) else None
             cname_s = _fold_id(cname) if isinstance(cname, exp.Identifier) else None
@@ -873,7 +986,7 @@ class StaticBuilder:
             elif isinstance(ck, exp.CheckColumnConstraint):
                 pending.checks.append((cname_s, ck.this, True))
             elif isinstance(ck, exp.Reference):
-                pending.fks.append((cname_s, [name], ck, True))
+                pending.fks.append((cname_s, [name], _ref_spec(ck), True))
             elif isinstance(ck, exp.GeneratedAsIdentityColumnConstraint):
                 if ck.args.get("expression") is not None:
                     col.generated = _detach(ck.args["expression"])
@@ -949,10 +1062,9 @@ class StaticBuilder:
                 )
             elif isinstance(kind, exp.ForeignKey):
                 cols = [_fold_id(e) for e in kind.expressions]
-                ref = kind.args.get("reference")
-                if not isinstance(ref, exp.Reference):
-                    raise _Unsupported("foreign key without REFERENCES")
-                pending.fks.append((name, cols, ref, not not_valid))
+                pending.fks.append(
+                    (name, cols, _ref_spec(kind.args.get("reference")), not not_valid)
+                )
             else:
                 raise _Unsupported(f"constraint {_sql(kind)} is not modeled")
 
@@ -1031,16 +1143,12 @@ class StaticBuilder:
         self._add_con(table.schema, name)
 
     def _add_fk(
-        self, table: _Table, name: str | None, cols: list[str], ref: exp.Expr, valid: bool
+        self, table: _Table, name: str | None, cols: list[str], ref: _Ref, valid: bool
     ) -> None:
-        if not isinstance(ref, exp.Reference):
-            raise _Unsupported("foreign key without REFERENCES")
-        target = ref.this
-        ref_cols: list[str] = []
-        if isinstance(target, exp.Schema):
-            ref_cols = [_fold_id(e) for e in target.expressions]
-            target = target.this
-        ref_table = table if _is_self(table, target) else self._table_node(target)
+        ref_cols = list(ref.columns)
+        target = ref.table
+        is_self = target.name == table.name and target.schema in (None, table.schema)
+        ref_table = table if is_self else self._known_table(target)
         if not ref_cols:
             pk = ref_table.primary_key_name()
             if pk is None:
@@ -1054,7 +1162,7 @@ class StaticBuilder:
         elif self._con_on_table(table, name):
             raise _Unsupported(f"constraint {name} already exists on {table.qualified}")
         fk = _Fk(name, cols, ref_table, ref_cols, validated=valid, origin=self._origin())
-        options = [str(o).upper() for o in ref.args.get("options") or []]
+        options = ref.options
         for option in options:
             words = " ".join(option.split())
             if words.startswith("ON DELETE "):
@@ -1079,39 +1187,37 @@ class StaticBuilder:
         params = node.args.get("params")
         if params is None:
             raise _Unsupported("CREATE INDEX without columns")
-        keys: list[_Key] = []
-        col_names: list[str] = []
-        for ordered in params.args.get("columns") or []:
-            key = _index_key(ordered)
-            keys.append(key)
-            col_names.append(_figure_colname(key.expr))
-        rel = self._rel(table.schema)
-        name_node = node.this
-        if name_node is None:
-            name = choose_name(
-                table.name, name_addition(_dedupe_colnames(col_names)), "idx", lambda n: n in rel
-            )
-        else:
-            name = _fold_id(name_node)
-            if name in rel:
-                if tree.args.get("exists"):
-                    return
-                raise _Unsupported(f"relation {name} already exists")
-        for key in keys:
-            for column in key.expr.find_all(exp.Column):
-                table.col(_fold_id(column.this))
+        keys = [_index_key(ordered) for ordered in params.args.get("columns") or []]
         using = params.args.get("using")
         where = params.args.get("where")
-        table.indexes[name] = _Index(
-            name,
+        index = _Index(
+            _fold_id(node.this) if node.this is not None else "",
             keys,
             unique=bool(tree.args.get("unique")),
             method=(using.name.lower() if using is not None else "btree"),
             predicate=_detach(where.this) if where is not None else None,
             include=[_fold_id(i) for i in params.args.get("include") or []],
-            origin=self._origin(),
         )
-        rel.add(name)
+        self._add_index(table, index, bool(tree.args.get("exists")))
+
+    def _add_index(self, table: _Table, index: _Index, if_not_exists: bool) -> None:
+        """Add ``index`` (named by PostgreSQL's rules when its name is empty)."""
+        rel = self._rel(table.schema)
+        if not index.name:
+            col_names = [_figure_colname(key.expr) for key in index.keys]
+            index.name = choose_name(
+                table.name, name_addition(_dedupe_colnames(col_names)), "idx", lambda n: n in rel
+            )
+        elif index.name in rel:
+            if if_not_exists:
+                return
+            raise _Unsupported(f"relation {index.name} already exists")
+        for key in index.keys:
+            for column in key.expr.find_all(exp.Column):
+                table.col(_fold_id(column.this))
+        index.origin = self._origin()
+        table.indexes[index.name] = index
+        rel.add(index.name)
 
     # ---- ALTER TABLE
 
@@ -1159,22 +1265,28 @@ class StaticBuilder:
         cascade = bool(action.args.get("cascade"))
         for target in action.args.get("tables") or []:
             name = _fold_id(target.this)
-            if kind == "COLUMN":
-                if not table.has_col(name):
-                    if action.args.get("exists"):
-                        continue
-                    raise _Unsupported(f"column {name} of {table.qualified} is not known")
-                self._drop_column(table, name, cascade)
-            elif kind == "CONSTRAINT":
-                if not self._con_on_table(table, name) or (
-                    name in table.indexes and table.indexes[name].constraint is None
-                ):
-                    if action.args.get("exists"):
-                        continue
-                    raise _Unsupported(f"constraint {name} of {table.qualified} is not known")
-                self._drop_constraint(table, name, cascade)
-            else:
-                raise _Unsupported(f"ALTER TABLE DROP {kind} is not modeled")
+            self._drop_from_table(table, kind, name, bool(action.args.get("exists")), cascade)
+
+    def _drop_from_table(
+        self, table: _Table, kind: str, name: str, missing_ok: bool, cascade: bool
+    ) -> None:
+        """``ALTER TABLE ... DROP COLUMN|CONSTRAINT [IF EXISTS] name [CASCADE]``."""
+        if kind == "COLUMN":
+            if not table.has_col(name):
+                if missing_ok:
+                    return
+                raise _Unsupported(f"column {name} of {table.qualified} is not known")
+            self._drop_column(table, name, cascade)
+        elif kind == "CONSTRAINT":
+            if not self._con_on_table(table, name) or (
+                name in table.indexes and table.indexes[name].constraint is None
+            ):
+                if missing_ok:
+                    return
+                raise _Unsupported(f"constraint {name} of {table.qualified} is not known")
+            self._drop_constraint(table, name, cascade)
+        else:
+            raise _Unsupported(f"ALTER TABLE DROP {kind} is not modeled")
 
     def _attach_index(self, table: _Table, m: re.Match[str]) -> None:
         """``ADD [CONSTRAINT c] UNIQUE|PRIMARY KEY USING INDEX i``: the index becomes the
@@ -1258,25 +1370,11 @@ class StaticBuilder:
         col = table.col(_fold_id(action.this))
         dtype = action.args.get("dtype")
         if isinstance(dtype, exp.DataType):
-            col.type, serial = self._type(dtype)
-            if serial:
-                raise _Unsupported("ALTER COLUMN TYPE serial is not valid")
             collate = action.args.get("collate")
-            col.collation = collate.name if isinstance(collate, exp.Expr) else None
+            self._set_type(col, dtype, collate.name if isinstance(collate, exp.Expr) else None)
             return
         if action.args.get("allow_null") is not None:
-            if action.args.get("allow_null"):
-                if any(
-                    i.constraint == "primary key"
-                    and col.name in [_fold_id(k.expr.this) for k in i.keys]
-                    for i in table.indexes.values()
-                ):
-                    raise _Unsupported(f"column {col.name} is in a primary key")
-                if col.identity:
-                    raise _Unsupported(f"column {col.name} is an identity column")
-                col.not_null = False
-            else:
-                col.not_null = True
+            self._set_not_null(table, col, not action.args.get("allow_null"))
             return
         if action.args.get("drop"):
             col.default = None
@@ -1286,6 +1384,24 @@ class StaticBuilder:
             col.default = normalize_expr(_sql(default))
             return
         raise _Unsupported(f"ALTER COLUMN {_sql(action)} is not modeled")
+
+    def _set_type(self, col: _Col, dtype: exp.DataType, collation: str | None) -> None:
+        col.type, serial = self._type(dtype)
+        if serial:
+            raise _Unsupported("ALTER COLUMN TYPE serial is not valid")
+        col.collation = collation
+
+    def _set_not_null(self, table: _Table, col: _Col, not_null: bool) -> None:
+        if not not_null:
+            if any(
+                i.constraint == "primary key"
+                and col.name in [_fold_id(k.expr.this) for k in i.keys]
+                for i in table.indexes.values()
+            ):
+                raise _Unsupported(f"column {col.name} is in a primary key")
+            if col.identity:
+                raise _Unsupported(f"column {col.name} is an identity column")
+        col.not_null = not_null
 
     def _rename_column(self, table: _Table, old: str, new: str) -> None:
         col = table.col(old)
@@ -1356,11 +1472,12 @@ class StaticBuilder:
             if tree.args.get("exists"):
                 return
             raise _Unsupported(f"index {_sql(tree.this)} is not known")
-        table, index = found
         actions = tree.args.get("actions") or []
         if len(actions) != 1 or not isinstance(actions[0], exp.AlterRename):
             raise _Unsupported("ALTER INDEX other than RENAME is not modeled")
-        new = _fold_id(actions[0].this.this)
+        self._rename_index(*found, _fold_id(actions[0].this.this))
+
+    def _rename_index(self, table: _Table, index: _Index, new: str) -> None:
         if index.constraint is not None:
             self._rename_constraint(table, index.name, new)
             return
@@ -1376,26 +1493,12 @@ class StaticBuilder:
         exists = bool(tree.args.get("exists"))
         cascade = bool(tree.args.get("cascade"))
         for target in tree.args.get("tables") or []:
-            if kind == "TABLE":
-                table = self._find_table(target)
-                if table is None:
-                    if exists:
-                        continue
-                    raise _Unsupported(f"table {_sql(target)} is not known")
-                self._drop_table(table, cascade)
-            elif kind == "INDEX":
-                found = self._find_index(target)
-                if found is None:
-                    if exists:
-                        continue
-                    raise _Unsupported(f"index {_sql(target)} is not known")
-                table, index = found
-                if index.constraint is not None:
-                    raise _Unsupported(
-                        f"index {index.name} backs a constraint: drop the constraint"
-                    )
-                del table.indexes[index.name]
-                self._rel(table.schema).discard(index.name)
+            if kind in ("TABLE", "INDEX"):
+                db = target.args.get("db")
+                relation = Name(
+                    _fold_id(db) if db is not None else None, _fold_id(target.this), _sql(target)
+                )
+                self._drop_relation(kind, relation, exists, cascade)
             elif kind in ("TYPE", "DOMAIN"):
                 try:
                     key = self._lookup_type(_sql(target))
@@ -1421,6 +1524,27 @@ class StaticBuilder:
                 self.schemas.discard(schema)
             else:
                 raise _Unsupported(f"DROP {kind} is not modeled")
+
+    def _drop_relation(self, kind: str, name: Name, missing_ok: bool, cascade: bool) -> None:
+        """``DROP TABLE|INDEX [IF EXISTS] name [CASCADE]`` for one name."""
+        if kind == "TABLE":
+            table = self._lookup_table(name.schema, name.name)
+            if table is None:
+                if missing_ok:
+                    return
+                raise _Unsupported(f"table {name.shown} is not known")
+            self._drop_table(table, cascade)
+            return
+        found = self._lookup_index(name.schema, name.name)
+        if found is None:
+            if missing_ok:
+                return
+            raise _Unsupported(f"index {name.shown} is not known")
+        table, index = found
+        if index.constraint is not None:
+            raise _Unsupported(f"index {index.name} backs a constraint: drop the constraint")
+        del table.indexes[index.name]
+        self._rel(table.schema).discard(index.name)
 
     def _drop_table(self, table: _Table, cascade: bool) -> None:
         for other in self._referrers(table):
@@ -1688,7 +1812,7 @@ class _IndexSpec:
 class _Pending:
     checks: list[tuple[str | None, exp.Expr, bool]] = field(default_factory=list)
     indexes: list[_IndexSpec] = field(default_factory=list)
-    fks: list[tuple[str | None, list[str], exp.Expr, bool]] = field(default_factory=list)
+    fks: list[tuple[str | None, list[str], _Ref, bool]] = field(default_factory=list)
     new_columns: list[_Col] = field(default_factory=list)
 
 
@@ -1726,6 +1850,21 @@ def build_static_model(
     builder = StaticBuilder(root, search_path)
     builder.add_migrations(migrations)
     return builder.build()
+
+
+@functools.lru_cache(maxsize=4096)
+def _type_node(text: str) -> exp.DataType:
+    """sqlglot's node for a type as written (the builder only reads it, so it is shared)."""
+    cast = _parse_one(f"CAST(NULL AS {text})")
+    if not isinstance(cast, exp.Cast) or not isinstance(cast.to, exp.DataType):
+        raise _Unsupported(f"type {text} not understood")
+    return cast.to
+
+
+@functools.lru_cache(maxsize=4096)
+def _default_text(literal: str) -> str:
+    """The canonical text of a literal default, as the tree of its statement gives it."""
+    return normalize_expr(_sql(_parse_one(literal)))
 
 
 def _fold_id(node: exp.Expr | str | None) -> str:
@@ -1829,11 +1968,28 @@ def _dedupe(specs: list[_IndexSpec]) -> list[_IndexSpec]:
     return result
 
 
-def _is_self(table: _Table, target: exp.Expr) -> bool:
-    if not isinstance(target, exp.Table):
-        return False
+@dataclass(frozen=True)
+class _Ref:
+    """What a foreign key references: the table as named, its columns (empty: the
+    primary key), and the ``ON DELETE``/``ON UPDATE``/``MATCH``/deferral options."""
+
+    table: Name
+    columns: tuple[str, ...]
+    options: tuple[str, ...]
+
+
+def _ref_spec(ref: object) -> _Ref:
+    """The :class:`_Ref` of sqlglot's ``REFERENCES`` node."""
+    if not isinstance(ref, exp.Reference):
+        raise _Unsupported("foreign key without REFERENCES")
+    target = ref.this
+    columns: tuple[str, ...] = ()
+    if isinstance(target, exp.Schema):
+        columns = tuple(_fold_id(e) for e in target.expressions)
+        target = target.this
     db = target.args.get("db")
-    return _fold_id(target.this) == table.name and (db is None or _fold_id(db) == table.schema)
+    name = Name(_fold_id(db) if db is not None else None, _fold_id(target.this), _sql(target))
+    return _Ref(name, columns, tuple(str(o).upper() for o in ref.args.get("options") or []))
 
 
 def _index_key(ordered: exp.Expr) -> _Key:

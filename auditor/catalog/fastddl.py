@@ -1,0 +1,398 @@
+"""The common DDL statements read with one regular expression instead of sqlglot.
+
+Most statements of a migration history take a handful of shapes: ``ALTER TABLE t ADD
+COLUMN c integer NOT NULL``, ``ALTER TABLE t ALTER COLUMN c SET NOT NULL``, a foreign
+key, a plain ``CREATE INDEX``, a rename, a drop. Parsing them with sqlglot and then
+walking the tree costs several times what recognizing them does. :func:`read_common`
+returns one of the small records below for those shapes, with names already folded
+as PostgreSQL folds them; the static builder applies it through the same code as the
+tree of the same statement. Anything else returns ``None`` and goes to sqlglot:
+comments inside the statement, expressions other than a plain literal, options this
+module does not know, and names that sqlglot reads as keywords (so that both paths
+read every statement they accept the same way). ``tests/test_static_fastddl.py``
+builds every test corpus both ways and requires identical models.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlglot.dialects.dialect import Dialect
+
+from auditor.catalog.names import clip_bytes
+
+_KEYWORDS = frozenset(
+    k.lower() for k in Dialect.get_or_raise("postgres").tokenizer_class.KEYWORDS if k.isidentifier()
+)
+"""Words sqlglot's tokenizer reads as keywords: as a bare name they go to sqlglot."""
+
+_ID = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)'
+_QN = rf"{_ID}(?:\s*\.\s*{_ID})?"
+_IDS = rf"\(\s*({_ID}(?:\s*,\s*{_ID})*)\s*\)"
+_TYPE = (
+    r"(?:double\s+precision|character\s+varying|bit\s+varying|[A-Za-z_][A-Za-z0-9_]*)"
+    r"(?:\s*\(\s*\d+\s*(?:,\s*\d+\s*)?\))?"
+    r"(?:\s+with(?:out)?\s+time\s+zone)?"
+    r"(?:\s*\[\s*\])*"
+)
+_LITERAL = (
+    r"(?:-?\d+(?:\.\d+)?|'(?:[^'\\]|'')*'(?:::[A-Za-z_][A-Za-z0-9_]*)?"
+    r"|true|false|null|now\(\)|current_timestamp|current_date)"
+)
+_BEHAVIOUR = r"(?:CASCADE|RESTRICT)"
+_REF_ACTION = r"(?:CASCADE|RESTRICT|NO\s+ACTION|SET\s+NULL|SET\s+DEFAULT)"
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE | re.DOTALL)
+
+
+_ALTER_TABLE = _rx(rf"ALTER\s+TABLE\s+(IF\s+EXISTS\s+)?(ONLY\s+)?({_QN})\s+(.+)")
+_ADD_COLUMN = _rx(
+    rf"ADD\s+(?:COLUMN\s+)?(IF\s+NOT\s+EXISTS\s+)?({_ID})\s+({_TYPE})"
+    rf"((?:\s+(?:NOT\s+NULL|NULL|DEFAULT\s+{_LITERAL}))*)"
+)
+_COLUMN_OPTION = _rx(rf"\s+(?:(NOT\s+NULL)|(NULL)|DEFAULT\s+({_LITERAL}))")
+_ALTER_COLUMN = _rx(
+    rf"ALTER\s+(?:COLUMN\s+)?({_ID})\s+(?:(SET\s+NOT\s+NULL)|(DROP\s+NOT\s+NULL)|(DROP\s+DEFAULT)"
+    rf"|SET\s+DEFAULT\s+({_LITERAL})|(?:SET\s+DATA\s+)?TYPE\s+({_TYPE}))"
+)
+_RENAME_COLUMN = _rx(rf"RENAME\s+COLUMN\s+({_ID})\s+TO\s+({_ID})")
+_RENAME_TABLE = _rx(rf"RENAME\s+TO\s+({_ID})")
+_DROP_CONSTRAINT = _rx(rf"DROP\s+CONSTRAINT\s+(IF\s+EXISTS\s+)?({_ID})(?:\s+({_BEHAVIOUR}))?")
+_DROP_COLUMN = _rx(rf"DROP\s+(?:COLUMN\s+)?(IF\s+EXISTS\s+)?({_ID})(?:\s+({_BEHAVIOUR}))?")
+_ADD_FOREIGN_KEY = _rx(
+    rf"ADD\s+(?:CONSTRAINT\s+({_ID})\s+)?FOREIGN\s+KEY\s*{_IDS}\s*REFERENCES\s+({_QN})"
+    rf"(?:\s*{_IDS})?((?:\s+ON\s+(?:DELETE|UPDATE)\s+{_REF_ACTION})*)(\s+NOT\s+VALID)?"
+)
+_REF_OPTION = _rx(rf"\s+(ON\s+(?:DELETE|UPDATE)\s+{_REF_ACTION})")
+_ADD_KEY = _rx(rf"ADD\s+(?:CONSTRAINT\s+({_ID})\s+)?(UNIQUE|PRIMARY\s+KEY)\s*{_IDS}")
+_CREATE_INDEX = _rx(
+    rf"CREATE\s+(UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(IF\s+NOT\s+EXISTS\s+)?(?:(?!ON\b)({_ID})\s+)?"
+    rf"ON\s+({_QN})\s*(?:USING\s+([A-Za-z_]+)\s*)?"
+    rf"\(\s*({_ID}(?:\s+(?:ASC|DESC))?(?:\s*,\s*{_ID}(?:\s+(?:ASC|DESC))?)*)\s*\)"
+)
+_INDEX_KEY = _rx(rf"({_ID})(?:\s+(ASC|DESC))?")
+_DROP = _rx(
+    rf"DROP\s+(TABLE|INDEX)\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?({_QN}(?:\s*,\s*{_QN})*)"
+    rf"(?:\s+({_BEHAVIOUR}))?"
+)
+_ALTER_INDEX = _rx(rf"ALTER\s+INDEX\s+(IF\s+EXISTS\s+)?({_QN})\s+RENAME\s+TO\s+({_ID})")
+_NAME = re.compile(_ID)
+_QNAME = re.compile(_QN)
+_COMMA = re.compile(r"\s*,\s*")
+
+
+# ---- what a common statement says
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A possibly schema-qualified name, folded, and as written (for messages)."""
+
+    schema: str | None
+    name: str
+    shown: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddColumn:
+    column: str
+    type_text: str
+    """The type as written; the builder reads it with sqlglot (cached per spelling)."""
+    options: tuple[tuple[str, str], ...]
+    """``("not null"|"null"|"default", literal)`` in the order written."""
+    if_not_exists: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AlterColumn:
+    column: str
+    not_null: bool | None = None
+    """True for SET NOT NULL, False for DROP NOT NULL."""
+    drop_default: bool = False
+    default: str | None = None
+    """The literal of SET DEFAULT."""
+    type_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rename:
+    old: str | None
+    """The column renamed; ``None`` renames the table."""
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class DropFromTable:
+    kind: str
+    """``COLUMN`` or ``CONSTRAINT``."""
+    name: str
+    missing_ok: bool
+    cascade: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AddForeignKey:
+    name: str | None
+    columns: tuple[str, ...]
+    ref: Name
+    ref_columns: tuple[str, ...]
+    options: tuple[str, ...]
+    """``ON DELETE CASCADE`` and the like, upper case, single-spaced."""
+    not_valid: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AddKey:
+    name: str | None
+    columns: tuple[str, ...]
+    primary: bool
+
+
+Action = AddColumn | AlterColumn | Rename | DropFromTable | AddForeignKey | AddKey
+
+
+@dataclass(frozen=True, slots=True)
+class AlterTable:
+    table: Name
+    missing_ok: bool
+    action: Action
+
+
+@dataclass(frozen=True, slots=True)
+class CreateIndex:
+    name: str | None
+    table: Name
+    unique: bool
+    if_not_exists: bool
+    method: str
+    keys: tuple[tuple[str, bool], ...]
+    """Column and whether it is descending."""
+
+
+@dataclass(frozen=True, slots=True)
+class DropObjects:
+    kind: str
+    """``TABLE`` or ``INDEX``."""
+    names: tuple[Name, ...]
+    missing_ok: bool
+    cascade: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RenameIndex:
+    index: Name
+    missing_ok: bool
+    new: str
+
+
+Common = AlterTable | CreateIndex | DropObjects | RenameIndex
+
+
+class _NotCommon(Exception):
+    """The statement is not one of the common forms (or names a keyword): use sqlglot."""
+
+
+def read_common(text: str) -> Common | None:
+    """What ``text`` does, when it is one of the common forms; else ``None``."""
+    head = text[:12].upper()
+    try:
+        if head.startswith("ALTER TABLE"):
+            return _alter_table(text)
+        if head.startswith("CREATE"):
+            return _create_index(text)
+        if head.startswith("DROP"):
+            return _drop(text)
+        if head.startswith("ALTER INDEX"):
+            return _alter_index(text)
+    except _NotCommon:
+        return None
+    return None
+
+
+# ---- ALTER TABLE
+
+
+def _alter_table(text: str) -> AlterTable | None:
+    m = _ALTER_TABLE.fullmatch(text)
+    if m is None:
+        return None
+    rest = m.group(4)
+    action = _action(rest[:5].upper(), rest)
+    if action is None:
+        return None
+    return AlterTable(_qname(m.group(3)), bool(m.group(1)), action)
+
+
+def _action(head: str, rest: str) -> Action | None:
+    if head.startswith("ADD"):
+        return _add_foreign_key(rest) or _add_key(rest) or _add_column(rest)
+    if head.startswith("ALTER"):
+        return _alter_column(rest)
+    if head.startswith("RENAM"):
+        return _rename(rest)
+    if head.startswith("DROP"):
+        return _drop_from_table(rest)
+    return None
+
+
+def _add_column(rest: str) -> AddColumn | None:
+    m = _ADD_COLUMN.fullmatch(rest)
+    if m is None:
+        return None
+    options = []
+    for option in _all_of(_COLUMN_OPTION, m.group(4)):
+        if option.group(1):
+            options.append(("not null", ""))
+        elif option.group(2):
+            options.append(("null", ""))
+        else:
+            options.append(("default", option.group(3)))
+    return AddColumn(_fold(m.group(2)), m.group(3), tuple(options), bool(m.group(1)))
+
+
+def _alter_column(rest: str) -> AlterColumn | None:
+    m = _ALTER_COLUMN.fullmatch(rest)
+    if m is None:
+        return None
+    column = _fold(m.group(1))
+    if m.group(2):
+        return AlterColumn(column, not_null=True)
+    if m.group(3):
+        return AlterColumn(column, not_null=False)
+    if m.group(4):
+        return AlterColumn(column, drop_default=True)
+    if m.group(5):
+        return AlterColumn(column, default=m.group(5))
+    return AlterColumn(column, type_text=m.group(6))
+
+
+def _rename(rest: str) -> Rename | None:
+    m = _RENAME_COLUMN.fullmatch(rest)
+    if m is not None:
+        return Rename(_fold(m.group(1)), _fold(m.group(2)))
+    m = _RENAME_TABLE.fullmatch(rest)
+    if m is not None:
+        return Rename(None, _fold(m.group(1)))
+    return None
+
+
+def _drop_from_table(rest: str) -> DropFromTable | None:
+    m = _DROP_CONSTRAINT.fullmatch(rest)
+    kind = "CONSTRAINT"
+    if m is None:
+        m = _DROP_COLUMN.fullmatch(rest)
+        kind = "COLUMN"
+    if m is None:
+        return None
+    cascade = (m.group(3) or "").upper() == "CASCADE"
+    return DropFromTable(kind, _fold(m.group(2)), bool(m.group(1)), cascade)
+
+
+def _add_foreign_key(rest: str) -> AddForeignKey | None:
+    m = _ADD_FOREIGN_KEY.fullmatch(rest)
+    if m is None:
+        return None
+    options = tuple(" ".join(o.group(1).upper().split()) for o in _all_of(_REF_OPTION, m.group(5)))
+    return AddForeignKey(
+        _fold(m.group(1)) if m.group(1) else None,
+        _names(m.group(2)),
+        _qname(m.group(3)),
+        _names(m.group(4)) if m.group(4) else (),
+        options,
+        bool(m.group(6)),
+    )
+
+
+def _add_key(rest: str) -> AddKey | None:
+    m = _ADD_KEY.fullmatch(rest)
+    if m is None:
+        return None
+    name = _fold(m.group(1)) if m.group(1) else None
+    return AddKey(name, _names(m.group(3)), m.group(2).upper() != "UNIQUE")
+
+
+# ---- CREATE INDEX, DROP, ALTER INDEX
+
+
+def _create_index(text: str) -> CreateIndex | None:
+    m = _CREATE_INDEX.fullmatch(text)
+    if m is None:
+        return None
+    keys = tuple(
+        (_fold(k.group(1)), (k.group(2) or "").upper() == "DESC")
+        for k in _all_of(_INDEX_KEY, m.group(6), _COMMA)
+    )
+    return CreateIndex(
+        _fold(m.group(3)) if m.group(3) else None,
+        _qname(m.group(4)),
+        bool(m.group(1)),
+        bool(m.group(2)),
+        (m.group(5) or "btree").lower(),
+        keys,
+    )
+
+
+def _drop(text: str) -> DropObjects | None:
+    m = _DROP.fullmatch(text)
+    if m is None or (m.group(2) and m.group(1).upper() != "INDEX"):
+        return None
+    names = tuple(_qname(n.group(0)) for n in _all_of(_QNAME, m.group(4), _COMMA))
+    if m.group(2) and len(names) > 1:
+        return None  # PostgreSQL drops one index at a time CONCURRENTLY
+    cascade = (m.group(5) or "").upper() == "CASCADE"
+    return DropObjects(m.group(1).upper(), names, bool(m.group(3)), cascade)
+
+
+def _alter_index(text: str) -> RenameIndex | None:
+    m = _ALTER_INDEX.fullmatch(text)
+    if m is None:
+        return None
+    return RenameIndex(_qname(m.group(2)), bool(m.group(1)), _fold(m.group(3)))
+
+
+# ---- names
+
+
+def _fold(token: str) -> str:
+    """A name as PostgreSQL folds it (sqlglot keywords are not taken as bare names)."""
+    if token.startswith('"'):
+        return clip_bytes(token[1:-1].replace('""', '"'))
+    if token.lower() in _KEYWORDS:
+        raise _NotCommon(token)
+    return clip_bytes(token.lower())
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(_fold(n) for n in _NAME.findall(text))
+
+
+def _qname(text: str) -> Name:
+    parts = _NAME.findall(text)
+    shown = ".".join(parts)
+    if len(parts) == 2:
+        return Name(_fold(parts[0]), _fold(parts[1]), shown)
+    return Name(None, _fold(parts[0]), shown)
+
+
+def _all_of(
+    pattern: re.Pattern[str], text: str, separator: re.Pattern[str] | None = None
+) -> list[re.Match[str]]:
+    """The matches of ``pattern`` that make up all of ``text`` (with ``separator``
+    between them); anything left over means the statement is not a common form."""
+    matches: list[re.Match[str]] = []
+    pos = 0
+    while pos < len(text):
+        if matches and separator is not None:
+            gap = separator.match(text, pos)
+            if gap is None:
+                raise _NotCommon(text)
+            pos = gap.end()
+        m = pattern.match(text, pos)
+        if m is None or m.end() == pos:
+            raise _NotCommon(text)
+        matches.append(m)
+        pos = m.end()
+    return matches

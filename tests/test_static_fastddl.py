@@ -1,0 +1,195 @@
+"""The static builder's fast path (auditor.catalog.fastddl) against its sqlglot path.
+
+Every corpus the static tests use is built twice, with the fast path and with it
+turned off, and the two models must be identical: objects, origins, unmodeled
+statements and their reasons. A table of tricky statements checks which ones the
+fast path takes and which it leaves to sqlglot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from auditor.catalog import fastddl
+from auditor.catalog import static as static_module
+from auditor.catalog.model import CatalogModel
+from auditor.catalog.static import StaticBuilder, StaticModel, build_static_model
+from auditor.migrate.layouts import load_migrations
+from tests.static_corpus import write_corpus, write_corpus_of_size
+from tests.static_support import assert_static_equals_live
+
+REPO = Path(__file__).resolve().parent.parent
+LINT_CORPUS = REPO / "tests" / "data" / "lint"
+
+
+def _origins(model: CatalogModel) -> list[tuple[str, object]]:
+    """Every object of the model with where it came from (equality ignores origins)."""
+    found: list[tuple[str, object]] = []
+    for table in model.tables:
+        found.append((table.qualified, table.origin))
+        for group in (table.columns, table.checks, table.indexes, table.foreign_keys):
+            found += [(f"{table.qualified}.{item.name}", item.origin) for item in group]
+    return found
+
+
+def _assert_same(fast: StaticModel, slow: StaticModel) -> None:
+    assert fast.model == slow.model
+    assert _origins(fast.model) == _origins(slow.model)
+    assert fast.unmodeled == slow.unmodeled
+    assert (fast.statements, fast.files, fast.bytes) == (slow.statements, slow.files, slow.bytes)
+
+
+@pytest.fixture
+def both_ways(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., tuple[StaticModel, ...]]]:
+    """Build with the fast path (counting the statements it took), then without it."""
+    taken: list[str] = []
+
+    def counting(text: str) -> fastddl.Common | None:
+        result = fastddl.read_common(text)
+        if result is not None:
+            taken.append(text)
+        return result
+
+    def build(make: Callable[[], StaticModel]) -> tuple[StaticModel, StaticModel, int]:
+        taken.clear()
+        monkeypatch.setattr(static_module, "read_common", counting)
+        fast = make()
+        count = len(taken)
+        monkeypatch.setattr(static_module, "read_common", lambda text: None)
+        slow = make()
+        monkeypatch.setattr(static_module, "read_common", fastddl.read_common)
+        return fast, slow, count
+
+    yield build
+
+
+def test_reference_migrations_same_both_ways(both_ways: Callable[..., tuple]) -> None:
+    migrations = load_migrations(REPO / "migrations")
+    fast, slow, taken = both_ways(lambda: build_static_model(migrations))
+    _assert_same(fast, slow)
+    assert taken > 0
+
+
+def test_generated_corpus_same_both_ways(tmp_path: Path, both_ways: Callable[..., tuple]) -> None:
+    write_corpus(tmp_path / "a", 220)
+    write_corpus_of_size(tmp_path / "b", 150_000, seed=7)
+    for root in (tmp_path / "a", tmp_path / "b"):
+        migrations = load_migrations(root)
+        fast, slow, taken = both_ways(lambda m=migrations: build_static_model(m))
+        _assert_same(fast, slow)
+        assert taken > fast.statements // 2, "the fast path took less than half the statements"
+
+
+def test_lint_corpus_same_both_ways(both_ways: Callable[..., tuple]) -> None:
+    """The lint corpus: realistic files, comments, unmodeled and failing statements."""
+    files = sorted(LINT_CORPUS.rglob("*.sql"))
+    assert len(files) > 50
+
+    def make() -> StaticModel:
+        builder = StaticBuilder(LINT_CORPUS)
+        for path in files:
+            builder.add_sql(path.read_text(), path.relative_to(LINT_CORPUS).as_posix())
+        return builder.build()
+
+    fast, slow, taken = both_ways(make)
+    _assert_same(fast, slow)
+    assert fast.unmodeled, "the corpus should exercise failing statements too"
+    assert taken > 0
+
+
+SETUP = """
+CREATE SCHEMA app;
+CREATE TYPE mood AS ENUM ('ok', 'sad');
+CREATE TABLE parent (id bigint PRIMARY KEY, code text UNIQUE);
+CREATE TABLE app."Kid" (id serial PRIMARY KEY, parent_id bigint, note text NOT NULL);
+CREATE INDEX kid_note_idx ON app."Kid" (note);
+"""
+
+# (statement, taken by the fast path)
+CASES = [
+    ("ALTER TABLE parent ADD COLUMN n integer NOT NULL DEFAULT 0", True),
+    ("ALTER TABLE parent ADD n numeric(10, 2) NULL DEFAULT -1.5 NOT NULL", True),
+    ("ALTER TABLE parent ADD COLUMN IF NOT EXISTS code text", True),
+    ("ALTER TABLE parent ADD COLUMN code text", True),  # fails: exists
+    ("ALTER TABLE parent ADD COLUMN m mood DEFAULT 'ok'", True),
+    ("ALTER TABLE parent ADD COLUMN s bigserial", True),
+    ("ALTER TABLE parent ADD COLUMN t timestamp with time zone DEFAULT now()", True),
+    ("ALTER TABLE parent ADD COLUMN a text[]", True),
+    ("ALTER TABLE parent ADD COLUMN c varchar(20) DEFAULT 'x'::text", True),
+    ("ALTER TABLE IF EXISTS nowhere ADD COLUMN n int", True),
+    ("ALTER TABLE nowhere ADD COLUMN n int", True),  # fails: unknown table
+    ('ALTER TABLE app."Kid" ALTER COLUMN note DROP NOT NULL', True),
+    ('ALTER TABLE app."Kid" ALTER COLUMN id DROP NOT NULL', True),  # fails: primary key
+    ("ALTER TABLE app.\"Kid\" ALTER note SET DEFAULT 'n/a'", True),
+    ('ALTER TABLE app."Kid" ALTER COLUMN note TYPE varchar(100)', True),
+    ('ALTER TABLE app."Kid" ALTER COLUMN note SET DATA TYPE text', True),
+    ('ALTER TABLE app."Kid" ALTER COLUMN id TYPE serial', True),  # fails: serial
+    ('ALTER TABLE parent RENAME COLUMN code TO "Code"', True),
+    ("ALTER TABLE parent RENAME TO parents", True),
+    ("ALTER TABLE parent DROP COLUMN IF EXISTS nothing", True),
+    ("ALTER TABLE parent DROP COLUMN code CASCADE", True),
+    ("ALTER TABLE parent DROP CONSTRAINT parent_code_key", True),
+    ("ALTER TABLE parent DROP CONSTRAINT parent_pkey", True),
+    ('ALTER TABLE app."Kid" ADD FOREIGN KEY (parent_id) REFERENCES parent', True),
+    (
+        'ALTER TABLE app."Kid" ADD CONSTRAINT kid_fk FOREIGN KEY (parent_id) REFERENCES '
+        "public.parent (id) ON DELETE SET NULL ON UPDATE CASCADE NOT VALID",
+        True,
+    ),
+    ('ALTER TABLE app."Kid" ADD CONSTRAINT u UNIQUE (parent_id, note)', True),
+    ('ALTER TABLE app."Kid" ADD PRIMARY KEY (note)', True),  # fails: has one
+    ('CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS kid_note_idx ON app."Kid" (note)', True),
+    ('CREATE INDEX ON app."Kid" USING hash (note)', True),
+    ("CREATE INDEX ON parent (code DESC, id)", True),
+    ("DROP INDEX CONCURRENTLY IF EXISTS app.kid_note_idx", True),
+    ("DROP INDEX CONCURRENTLY app.kid_note_idx, app.nothing", False),
+    ("DROP INDEX parent_pkey", True),  # fails: backs a constraint
+    ('DROP TABLE IF EXISTS app."Kid", nothing CASCADE', True),
+    ("DROP TABLE parent", True),
+    ("ALTER INDEX IF EXISTS app.kid_note_idx RENAME TO kid_note", True),
+    ("ALTER INDEX nothing RENAME TO x", True),  # fails: unknown index
+    # left to sqlglot
+    ("ALTER TABLE parent ADD COLUMN n int, ADD COLUMN m int", False),
+    ("ALTER TABLE parent ADD COLUMN n int -- a comment\n", False),
+    ("ALTER TABLE parent ADD COLUMN type text", False),  # a keyword as a bare name
+    ("ALTER TABLE parent RENAME code TO code2", False),
+    ("ALTER TABLE parent ADD COLUMN n int CHECK (n > 0)", False),
+    ("ALTER TABLE parent ALTER COLUMN code SET DEFAULT lower('X')", False),
+    ('ALTER TABLE parent ADD COLUMN n int COLLATE "C"', False),
+    ("CREATE INDEX ON parent (lower(code))", False),
+    ("CREATE INDEX ON parent (code) WHERE code IS NOT NULL", False),
+    ("DROP TABLE CONCURRENTLY parent", False),
+]
+
+
+@pytest.mark.parametrize(("statement", "common"), CASES)
+def test_statement_same_both_ways(
+    statement: str, common: bool, both_ways: Callable[..., tuple]
+) -> None:
+    assert (fastddl.read_common(statement) is not None) is common
+
+    def make() -> StaticModel:
+        builder = StaticBuilder()
+        builder.add_sql(SETUP, "setup.sql")
+        builder.add_sql(statement, "change.sql")
+        return builder.build()
+
+    fast, slow, _ = both_ways(make)
+    _assert_same(fast, slow)
+
+
+def test_dropping_several_indexes_is_modeled_like_postgresql(fresh_db: str, tmp_path: Path) -> None:
+    """``DROP INDEX a, b``: sqlglot cannot parse it (the statement would be unmodeled);
+    the fast path reads it, and the result is what PostgreSQL does."""
+    statement = "DROP INDEX IF EXISTS app.kid_note_idx, app.nothing, parent_code_idx"
+    assert fastddl.read_common(statement) is not None
+    migration = tmp_path / "2024-01-01-000000_drop" / "up.sql"
+    migration.parent.mkdir()
+    migration.write_text(SETUP + "CREATE INDEX parent_code_idx ON parent (code);\n" + statement)
+    (migration.parent / "down.sql").write_text("SELECT 1;")
+    static = assert_static_equals_live(fresh_db, tmp_path)
+    kid = static.model.table("app.Kid")
+    assert kid is not None and [i.name for i in kid.indexes] == ["Kid_pkey"]
