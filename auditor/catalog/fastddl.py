@@ -18,13 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlglot.dialects.dialect import Dialect
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
 
 from auditor.catalog.names import clip_bytes
+from auditor.catalog.pgsql import PG, parse
 
-_KEYWORDS = frozenset(
-    k.lower() for k in Dialect.get_or_raise("postgres").tokenizer_class.KEYWORDS if k.isidentifier()
-)
+_KEYWORDS = frozenset(k.lower() for k in PG.tokenizer_class.KEYWORDS if k.isidentifier())
 """Words sqlglot's tokenizer reads as keywords: as a bare name they go to sqlglot."""
 
 _ID = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)'
@@ -49,11 +49,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 _ALTER_TABLE = _rx(rf"ALTER\s+TABLE\s+(IF\s+EXISTS\s+)?(ONLY\s+)?({_QN})\s+(.+)")
-_ADD_COLUMN = _rx(
-    rf"ADD\s+(?:COLUMN\s+)?(IF\s+NOT\s+EXISTS\s+)?({_ID})\s+({_TYPE})"
-    rf"((?:\s+(?:NOT\s+NULL|NULL|DEFAULT\s+{_LITERAL}))*)"
-)
-_COLUMN_OPTION = _rx(rf"\s+(?:(NOT\s+NULL)|(NULL)|DEFAULT\s+({_LITERAL}))")
+_ADD_COLUMN = _rx(r"ADD\s+(?:COLUMN\s+)?(IF\s+NOT\s+EXISTS\s+)?(.*)")
 _ALTER_COLUMN = _rx(
     rf"ALTER\s+(?:COLUMN\s+)?({_ID})\s+(?:(SET\s+NOT\s+NULL)|(DROP\s+NOT\s+NULL)|(DROP\s+DEFAULT)"
     rf"|SET\s+DEFAULT\s+({_LITERAL})|(?:SET\s+DATA\s+)?TYPE\s+({_TYPE}))"
@@ -67,6 +63,8 @@ _ADD_FOREIGN_KEY = _rx(
     rf"(?:\s*{_IDS})?((?:\s+ON\s+(?:DELETE|UPDATE)\s+{_REF_ACTION})*)(\s+NOT\s+VALID)?"
 )
 _REF_OPTION = _rx(rf"\s+(ON\s+(?:DELETE|UPDATE)\s+{_REF_ACTION})")
+_ADD_CHECK = _rx(rf"ADD\s+(?:CONSTRAINT\s+({_ID})\s+)?CHECK\s*\(")
+_NOT_VALID = _rx(r"\s*(NOT\s+VALID)?")
 _ADD_KEY = _rx(rf"ADD\s+(?:CONSTRAINT\s+({_ID})\s+)?(UNIQUE|PRIMARY\s+KEY)\s*{_IDS}")
 _CREATE_INDEX = _rx(
     rf"CREATE\s+(UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(IF\s+NOT\s+EXISTS\s+)?(?:(?!ON\b)({_ID})\s+)?"
@@ -79,6 +77,20 @@ _DROP = _rx(
     rf"(?:\s+({_BEHAVIOUR}))?"
 )
 _ALTER_INDEX = _rx(rf"ALTER\s+INDEX\s+(IF\s+EXISTS\s+)?({_QN})\s+RENAME\s+TO\s+({_ID})")
+_CREATE_TABLE = _rx(rf"CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?({_QN})\s*\((.*)\)")
+_COLUMN_HEAD = _rx(rf"({_ID})\s+({_TYPE})")
+_COLUMN_CONSTRAINT = _rx(
+    rf"\s+(?:CONSTRAINT\s+({_ID})\s+)?(?:(NOT\s+NULL)|(NULL)|DEFAULT\s+({_LITERAL})"
+    r"|(PRIMARY\s+KEY)|(UNIQUE)|GENERATED\s+(ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY"
+    rf"|REFERENCES\s+({_QN})(?:\s*{_IDS})?((?:\s+ON\s+(?:DELETE|UPDATE)\s+{_REF_ACTION})*)"
+    r"|(CHECK)\s*\()"
+)
+_TABLE_CONSTRAINT = _rx(
+    rf"(?:CONSTRAINT\s+({_ID})\s+)?(?:(PRIMARY\s+KEY|UNIQUE)\s*{_IDS}"
+    rf"|FOREIGN\s+KEY\s*{_IDS}\s*REFERENCES\s+({_QN})(?:\s*{_IDS})?"
+    rf"((?:\s+ON\s+(?:DELETE|UPDATE)\s+{_REF_ACTION})*)|(CHECK)\s*\()"
+)
+_DELIMITERS = re.compile(r"[(),'\"]")
 _NAME = re.compile(_ID)
 _QNAME = re.compile(_QN)
 _COMMA = re.compile(r"\s*,\s*")
@@ -97,12 +109,42 @@ class Name:
 
 
 @dataclass(frozen=True, slots=True)
-class AddColumn:
-    column: str
+class Reference:
+    """``REFERENCES table [(columns)] [ON DELETE ...] [ON UPDATE ...]``."""
+
+    table: Name
+    columns: tuple[str, ...]
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """A column or table constraint of a CREATE TABLE."""
+
+    kind: str
+    """``not null``, ``null``, ``default``, ``primary key``, ``unique``, ``identity``,
+    ``references``, ``check`` (column), or ``primary key``, ``unique``, ``foreign key``,
+    ``check`` (table)."""
+    name: str | None = None
+    text: str = ""
+    """The literal of a default, ``always``/``by default`` for an identity."""
+    columns: tuple[str, ...] = ()
+    reference: Reference | None = None
+    expression: exp.Expr | None = None
+    """A check's expression, as sqlglot parses it (a fresh tree for every read)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    name: str
     type_text: str
     """The type as written; the builder reads it with sqlglot (cached per spelling)."""
-    options: tuple[tuple[str, str], ...]
-    """``("not null"|"null"|"default", literal)`` in the order written."""
+    constraints: tuple[Constraint, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AddColumn:
+    column: ColumnSpec
     if_not_exists: bool
 
 
@@ -145,13 +187,20 @@ class AddForeignKey:
 
 
 @dataclass(frozen=True, slots=True)
+class AddCheck:
+    name: str | None
+    expression: exp.Expr
+    not_valid: bool
+
+
+@dataclass(frozen=True, slots=True)
 class AddKey:
     name: str | None
     columns: tuple[str, ...]
     primary: bool
 
 
-Action = AddColumn | AlterColumn | Rename | DropFromTable | AddForeignKey | AddKey
+Action = AddColumn | AlterColumn | Rename | DropFromTable | AddForeignKey | AddKey | AddCheck
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +237,14 @@ class RenameIndex:
     new: str
 
 
-Common = AlterTable | CreateIndex | DropObjects | RenameIndex
+@dataclass(frozen=True, slots=True)
+class CreateTable:
+    table: Name
+    if_not_exists: bool
+    elements: tuple[ColumnSpec | Constraint, ...]
+
+
+Common = AlterTable | CreateIndex | CreateTable | DropObjects | RenameIndex
 
 
 class _NotCommon(Exception):
@@ -201,6 +257,8 @@ def read_common(text: str) -> Common | None:
     try:
         if head.startswith("ALTER TABLE"):
             return _alter_table(text)
+        if head.startswith("CREATE TABLE"):
+            return _create_table(text)
         if head.startswith("CREATE"):
             return _create_index(text)
         if head.startswith("DROP"):
@@ -228,7 +286,7 @@ def _alter_table(text: str) -> AlterTable | None:
 
 def _action(head: str, rest: str) -> Action | None:
     if head.startswith("ADD"):
-        return _add_foreign_key(rest) or _add_key(rest) or _add_column(rest)
+        return _add_foreign_key(rest) or _add_key(rest) or _add_check(rest) or _add_column(rest)
     if head.startswith("ALTER"):
         return _alter_column(rest)
     if head.startswith("RENAM"):
@@ -242,15 +300,7 @@ def _add_column(rest: str) -> AddColumn | None:
     m = _ADD_COLUMN.fullmatch(rest)
     if m is None:
         return None
-    options = []
-    for option in _all_of(_COLUMN_OPTION, m.group(4)):
-        if option.group(1):
-            options.append(("not null", ""))
-        elif option.group(2):
-            options.append(("null", ""))
-        else:
-            options.append(("default", option.group(3)))
-    return AddColumn(_fold(m.group(2)), m.group(3), tuple(options), bool(m.group(1)))
+    return AddColumn(_column_spec(m.group(2)), bool(m.group(1)))
 
 
 def _alter_column(rest: str) -> AlterColumn | None:
@@ -306,12 +356,166 @@ def _add_foreign_key(rest: str) -> AddForeignKey | None:
     )
 
 
+def _add_check(rest: str) -> AddCheck | None:
+    m = _ADD_CHECK.match(rest)
+    if m is None:
+        return None
+    text, end = _parenthesized(rest, m.end())
+    tail = _NOT_VALID.fullmatch(rest, end)
+    if tail is None:
+        raise _NotCommon(rest)
+    name = _fold(m.group(1)) if m.group(1) else None
+    return AddCheck(name, _expression(text), bool(tail.group(1)))
+
+
 def _add_key(rest: str) -> AddKey | None:
     m = _ADD_KEY.fullmatch(rest)
     if m is None:
         return None
     name = _fold(m.group(1)) if m.group(1) else None
     return AddKey(name, _names(m.group(3)), m.group(2).upper() != "UNIQUE")
+
+
+# ---- CREATE TABLE
+
+
+def _create_table(text: str) -> CreateTable | None:
+    m = _CREATE_TABLE.fullmatch(text)
+    if m is None:
+        return None
+    elements: list[ColumnSpec | Constraint] = []
+    for element in _split_elements(m.group(3)):
+        constraint = _table_constraint(element)
+        elements.append(constraint if constraint is not None else _column_spec(element))
+    return CreateTable(_qname(m.group(2)), bool(m.group(1)), tuple(elements))
+
+
+def _split_elements(body: str) -> list[str]:
+    """``body`` cut at its top-level commas (not in parentheses, strings or quoted names)."""
+    parts: list[str] = []
+    depth = start = pos = 0
+    while True:
+        m = _DELIMITERS.search(body, pos)
+        if m is None:
+            break
+        char = m.group(0)
+        pos = m.end()
+        if char in "'\"":
+            close = body.find(char, pos)
+            while close != -1 and body.startswith(char, close + 1):
+                close = body.find(char, close + 2)
+            if close == -1:
+                raise _NotCommon(body)
+            pos = close + 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                raise _NotCommon(body)  # the statement's own parenthesis closed early
+        elif depth == 0:
+            parts.append(body[start : m.start()].strip())
+            start = pos
+    if depth != 0:
+        raise _NotCommon(body)
+    parts.append(body[start:].strip())
+    return parts
+
+
+def _column_spec(element: str) -> ColumnSpec:
+    m = _COLUMN_HEAD.match(element)
+    if m is None:
+        raise _NotCommon(element)
+    constraints: list[Constraint] = []
+    pos = m.end()
+    while pos < len(element):
+        c = _COLUMN_CONSTRAINT.match(element, pos)
+        if c is None:
+            raise _NotCommon(element)
+        pos = c.end()
+        name = _fold(c.group(1)) if c.group(1) else None
+        if c.group(2) or c.group(3):
+            constraints.append(Constraint("not null" if c.group(2) else "null", name))
+        elif c.group(4):
+            constraints.append(Constraint("default", name, c.group(4)))
+        elif c.group(5) or c.group(6):
+            constraints.append(Constraint("primary key" if c.group(5) else "unique", name))
+        elif c.group(7):
+            always = c.group(7).upper() == "ALWAYS"
+            constraints.append(Constraint("identity", name, "always" if always else "by default"))
+        elif c.group(8):
+            constraints.append(
+                Constraint(
+                    "references", name, reference=_reference(c.group(8), c.group(9), c.group(10))
+                )
+            )
+        else:
+            expression, pos = _parenthesized(element, pos)
+            constraints.append(Constraint("check", name, expression=_expression(expression)))
+    return ColumnSpec(_fold(m.group(1)), m.group(2), tuple(constraints))
+
+
+def _table_constraint(element: str) -> Constraint | None:
+    m = _TABLE_CONSTRAINT.match(element)
+    if m is None:
+        return None
+    name = _fold(m.group(1)) if m.group(1) else None
+    if m.group(2):
+        if m.end() != len(element):
+            raise _NotCommon(element)
+        kind = "unique" if m.group(2).upper() == "UNIQUE" else "primary key"
+        return Constraint(kind, name, columns=_names(m.group(3)))
+    if m.group(4):
+        if m.end() != len(element):
+            raise _NotCommon(element)
+        reference = _reference(m.group(5), m.group(6), m.group(7))
+        return Constraint("foreign key", name, columns=_names(m.group(4)), reference=reference)
+    expression, end = _parenthesized(element, m.end())
+    if end != len(element):
+        raise _NotCommon(element)
+    return Constraint("check", name, expression=_expression(expression))
+
+
+def _expression(text: str) -> exp.Expr:
+    """sqlglot's tree of a check expression (read in context, it is the same tree)."""
+    try:
+        trees = parse(text)
+    except SqlglotError:
+        raise _NotCommon(text) from None
+    if len(trees) != 1 or trees[0] is None:
+        raise _NotCommon(text)
+    return trees[0]
+
+
+def _reference(table: str, columns: str | None, options: str) -> Reference:
+    actions = tuple(" ".join(o.group(1).upper().split()) for o in _all_of(_REF_OPTION, options))
+    return Reference(_qname(table), _names(columns) if columns else (), actions)
+
+
+def _parenthesized(text: str, start: int) -> tuple[str, int]:
+    """The text inside the parenthesis opened just before ``start``, and the position
+    after its closing parenthesis."""
+    depth = 1
+    pos = start
+    while True:
+        m = _DELIMITERS.search(text, pos)
+        if m is None:
+            raise _NotCommon(text)
+        char = m.group(0)
+        pos = m.end()
+        if char in "'\"":
+            close = text.find(char, pos)
+            while close != -1 and text.startswith(char, close + 1):
+                close = text.find(char, close + 2)
+            if close == -1:
+                raise _NotCommon(text)
+            pos = close + 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return text[start : m.start()].strip(), pos
 
 
 # ---- CREATE INDEX, DROP, ALTER INDEX

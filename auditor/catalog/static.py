@@ -24,26 +24,28 @@ import functools
 import gc
 import logging
 import re
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import SqlglotError
 
 from auditor.catalog.fastddl import (
     Action,
+    AddCheck,
     AddColumn,
     AddForeignKey,
     AlterColumn,
     AlterTable,
+    ColumnSpec,
     Common,
     CreateIndex,
+    CreateTable,
     DropFromTable,
     DropObjects,
     Name,
+    Reference,
     Rename,
     read_common,
 )
@@ -63,43 +65,17 @@ from auditor.catalog.model import (
 )
 from auditor.catalog.names import choose_name, clip_bytes, name_addition, quote_ident
 from auditor.catalog.normalize import normalize_expr
+from auditor.catalog.pgsql import parse, render
 from auditor.migrate.layouts import Migration, Script
 from auditor.migrate.sqlfile import SqlSyntaxError, Statement, split_statements
 from auditor.redact import redact_sql
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # Command fallbacks are reported by us
 
-_PG = Dialect.get_or_raise("postgres")
-"""One PostgreSQL dialect instance for every parse and render (building one per call is slow)."""
-
-
-class _Parsers(threading.local):
-    """A tokenizer and a parser reused for every parse of a thread: building them for each
-    call (what ``Dialect.parse`` does) costs about as much as parsing a short statement."""
-
-    def __init__(self) -> None:
-        self.tokenizer = _PG.tokenizer()
-        self.parser = _PG.parser()
-        self.generator = _PG.generator()
-
-
-_PARSERS = _Parsers()
-
-
-def _parse(text: str) -> list[exp.Expr | None]:
-    """``Dialect.parse`` with the thread's reused tokenizer and parser."""
-    parsers = _PARSERS
-    return parsers.parser.parse(parsers.tokenizer.tokenize(text), text)
-
-
-def _sql(node: exp.Expr) -> str:
-    """``node.sql(dialect="postgres", copy=False)`` with the thread's reused generator."""
-    return _PARSERS.generator.generate(node, copy=False)
-
 
 def _parse_one(text: str) -> exp.Expr:
     """Parse one statement or expression with the PostgreSQL dialect."""
-    trees = _parse(text)
+    trees = parse(text)
     if not trees or trees[0] is None:
         raise _Unsupported("empty statement")
     if len(trees) > 1:
@@ -464,6 +440,8 @@ class StaticBuilder:
             ]
             index = _Index(op.name or "", keys, unique=op.unique, method=op.method)
             self._add_index(self._known_table(op.table), index, op.if_not_exists)
+        elif isinstance(op, CreateTable):
+            self._create_table_spec(op)
         elif isinstance(op, DropObjects):
             for name in op.names:
                 self._drop_relation(op.kind, name, op.missing_ok, op.cascade)
@@ -477,21 +455,10 @@ class StaticBuilder:
 
     def _apply_action(self, table: _Table, action: Action) -> None:
         if isinstance(action, AddColumn):
-            col = self._new_column(
-                table, action.column, _type_node(action.type_text), action.if_not_exists
-            )
-            if col is None:
-                return
-            default: str | None = None
-            for option, literal in action.options:
-                if option == "default":
-                    default = literal
-                else:
-                    col.not_null = option == "not null"
-            if default is not None:
-                col.default = _default_text(default)
-            table.columns.append(col)
-            self._reserve_sequences(table, [col])
+            pending = _Pending()
+            self._column_spec(table, action.column, action.if_not_exists, pending, creating=False)
+            self._reserve_sequences(table, pending.new_columns)
+            self._finish(table, pending, creating=False)
         elif isinstance(action, AlterColumn):
             col = table.col(action.column)
             if action.type_text is not None:
@@ -512,9 +479,12 @@ class StaticBuilder:
                 table, action.kind, action.name, action.missing_ok, action.cascade
             )
         elif isinstance(action, AddForeignKey):
-            ref = _Ref(action.ref, action.ref_columns, action.options)
+            ref = Reference(action.ref, action.ref_columns, action.options)
             fk = (action.name, list(action.columns), ref, not action.not_valid)
             self._finish(table, _Pending(fks=[fk]), creating=False)
+        elif isinstance(action, AddCheck):
+            check = (action.name, action.expression, not action.not_valid)
+            self._finish(table, _Pending(checks=[check]), creating=False)
         else:
             kind = "primary key" if action.primary else "unique"
             spec = _IndexSpec(action.name, list(action.columns), kind)
@@ -797,7 +767,7 @@ class StaticBuilder:
     def _table_node(self, node: exp.Expr) -> _Table:
         table = self._find_table(node)
         if table is None:
-            raise _Unsupported(f"table {_sql(node)} is not known")
+            raise _Unsupported(f"table {render(node)} is not known")
         return table
 
     def _known_table(self, name: Name) -> _Table:
@@ -854,7 +824,7 @@ class StaticBuilder:
         """``format_type`` text of a column type, and the serial kind if any."""
         t = dt.this
         T = exp.DataType.Type
-        params = [_sql(p) for p in dt.expressions]
+        params = [render(p) for p in dt.expressions]
         if t in _SERIAL_TYPES:
             return _SERIAL_TYPES[t], _SERIAL_TYPES[t]
         if t == T.ARRAY:
@@ -884,7 +854,7 @@ class StaticBuilder:
             return base + (f"({params[0]})" if params else "") + zone, None
         if t == T.BIT:
             return f"bit({params[0] if params else 1})", None
-        raise _Unsupported(f"type {_sql(dt)} is not modeled")
+        raise _Unsupported(f"type {render(dt)} is not modeled")
 
     def _user_type(self, kind: str) -> str:
         parts = _split_qname(kind)
@@ -929,6 +899,73 @@ class StaticBuilder:
         self._rel(schema).add(name)
         self.tables[(schema, name)] = table
         self._finish(table, pending, creating=True)
+
+    def _create_table_spec(self, op: CreateTable) -> None:
+        """:meth:`_create_table` for what :func:`read_common` read."""
+        schema = op.table.schema or self._creation_schema()
+        name = op.table.name
+        if schema not in self.schemas:
+            raise _Unsupported(f"schema {schema} is not known")
+        if (schema, name) in self.tables:
+            if op.if_not_exists:
+                return
+            raise _Unsupported(f"table {schema}.{name} already exists")
+        table = _Table(schema, name, origin=self._origin())
+        pending = _Pending()
+        for element in op.elements:
+            if isinstance(element, ColumnSpec):
+                self._column_spec(table, element, False, pending, creating=True)
+            elif element.kind == "check":
+                assert element.expression is not None
+                pending.checks.append((element.name, element.expression, True))
+            elif element.kind == "foreign key":
+                assert element.reference is not None
+                pending.fks.append((element.name, list(element.columns), element.reference, True))
+            else:
+                spec = _IndexSpec(element.name, list(element.columns), element.kind)
+                pending.indexes.append(spec)
+        self._reserve_sequences(table)
+        self._rel(schema).add(name)
+        self.tables[(schema, name)] = table
+        self._finish(table, pending, creating=True)
+
+    def _column_spec(
+        self,
+        table: _Table,
+        spec: ColumnSpec,
+        if_not_exists: bool,
+        pending: _Pending,
+        creating: bool,
+    ) -> None:
+        """:meth:`_column` for a column :func:`read_common` read."""
+        col = self._new_column(table, spec.name, _type_node(spec.type_text), if_not_exists)
+        if col is None:
+            return
+        default: str | None = None
+        for c in spec.constraints:
+            if c.kind in ("not null", "null"):
+                col.not_null = c.kind == "not null"
+            elif c.kind == "default":
+                default = c.text
+            elif c.kind in ("primary key", "unique"):
+                if c.kind == "primary key":
+                    col.not_null = True
+                pending.indexes.append(_IndexSpec(c.name, [col.name], c.kind))
+            elif c.kind == "check":
+                assert c.expression is not None
+                pending.checks.append((c.name, c.expression, True))
+            elif c.kind == "references":
+                assert c.reference is not None
+                pending.fks.append((c.name, [col.name], c.reference, True))
+            else:
+                col.identity = c.text
+                col.not_null = True
+                col.sequence = "identity"
+        if default is not None:
+            col.default = _default_text(default)
+        table.columns.append(col)
+        if not creating:
+            pending.new_columns.append(col)
 
     def _new_column(
         self, table: _Table, name: str, kind: object, if_not_exists: bool
@@ -1001,10 +1038,10 @@ class StaticBuilder:
                     _fold_id(ck.this) if isinstance(ck.this, exp.Identifier) else ck.this.name
                 )
             else:
-                shown = _sql(ck) if ck is not None else "?"
+                shown = render(ck) if ck is not None else "?"
                 raise _Unsupported(f"column constraint {shown} is not modeled")
         if default is not None:
-            col.default = normalize_expr(_sql(default))
+            col.default = normalize_expr(render(default))
         table.columns.append(col)
         if not creating:
             pending.new_columns.append(col)
@@ -1066,7 +1103,7 @@ class StaticBuilder:
                     (name, cols, _ref_spec(kind.args.get("reference")), not not_valid)
                 )
             else:
-                raise _Unsupported(f"constraint {_sql(kind)} is not modeled")
+                raise _Unsupported(f"constraint {render(kind)} is not modeled")
 
     def _finish(self, table: _Table, pending: _Pending, creating: bool) -> None:
         """Create pending checks, then index-backed constraints, then FKs, in PostgreSQL's order."""
@@ -1143,7 +1180,7 @@ class StaticBuilder:
         self._add_con(table.schema, name)
 
     def _add_fk(
-        self, table: _Table, name: str | None, cols: list[str], ref: _Ref, valid: bool
+        self, table: _Table, name: str | None, cols: list[str], ref: Reference, valid: bool
     ) -> None:
         ref_cols = list(ref.columns)
         target = ref.table
@@ -1226,7 +1263,7 @@ class StaticBuilder:
         if table is None:
             if tree.args.get("exists"):
                 return
-            raise _Unsupported(f"table {_sql(tree.this)} is not known")
+            raise _Unsupported(f"table {render(tree.this)} is not known")
         not_valid = bool(tree.args.get("not_valid"))
         actions = list(tree.args.get("actions") or [])
         supported = (
@@ -1381,9 +1418,9 @@ class StaticBuilder:
             return
         default = action.args.get("default")
         if isinstance(default, exp.Expr):
-            col.default = normalize_expr(_sql(default))
+            col.default = normalize_expr(render(default))
             return
-        raise _Unsupported(f"ALTER COLUMN {_sql(action)} is not modeled")
+        raise _Unsupported(f"ALTER COLUMN {render(action)} is not modeled")
 
     def _set_type(self, col: _Col, dtype: exp.DataType, collation: str | None) -> None:
         col.type, serial = self._type(dtype)
@@ -1471,7 +1508,7 @@ class StaticBuilder:
         if found is None:
             if tree.args.get("exists"):
                 return
-            raise _Unsupported(f"index {_sql(tree.this)} is not known")
+            raise _Unsupported(f"index {render(tree.this)} is not known")
         actions = tree.args.get("actions") or []
         if len(actions) != 1 or not isinstance(actions[0], exp.AlterRename):
             raise _Unsupported("ALTER INDEX other than RENAME is not modeled")
@@ -1496,12 +1533,12 @@ class StaticBuilder:
             if kind in ("TABLE", "INDEX"):
                 db = target.args.get("db")
                 relation = Name(
-                    _fold_id(db) if db is not None else None, _fold_id(target.this), _sql(target)
+                    _fold_id(db) if db is not None else None, _fold_id(target.this), render(target)
                 )
                 self._drop_relation(kind, relation, exists, cascade)
             elif kind in ("TYPE", "DOMAIN"):
                 try:
-                    key = self._lookup_type(_sql(target))
+                    key = self._lookup_type(render(target))
                 except _Unsupported:
                     if exists:
                         continue
@@ -1677,7 +1714,7 @@ class StaticBuilder:
         func = execute.this if execute is not None else None
         if func is None:
             raise _Unsupported("trigger without a function")
-        fname = func.name if isinstance(func, exp.Anonymous) else _sql(func)
+        fname = func.name if isinstance(func, exp.Anonymous) else render(func)
         if "." not in fname:
             fname = f"{self._creation_schema()}.{fname.lower()}"
         events = tuple(sorted(str(e.this).lower() for e in trig.args.get("events") or []))
@@ -1687,7 +1724,7 @@ class StaticBuilder:
         )
 
     def _create_function(self, tree: exp.Create, text: str) -> None:
-        self._note_function(_sql(tree.this), text)
+        self._note_function(render(tree.this), text)
 
     def _note_function(self, name: str, text: str) -> None:
         if _DDL_IN_BODY.search(text.split("$", 1)[1] if "$" in text else ""):
@@ -1812,7 +1849,7 @@ class _IndexSpec:
 class _Pending:
     checks: list[tuple[str | None, exp.Expr, bool]] = field(default_factory=list)
     indexes: list[_IndexSpec] = field(default_factory=list)
-    fks: list[tuple[str | None, list[str], _Ref, bool]] = field(default_factory=list)
+    fks: list[tuple[str | None, list[str], Reference, bool]] = field(default_factory=list)
     new_columns: list[_Col] = field(default_factory=list)
 
 
@@ -1864,7 +1901,7 @@ def _type_node(text: str) -> exp.DataType:
 @functools.lru_cache(maxsize=4096)
 def _default_text(literal: str) -> str:
     """The canonical text of a literal default, as the tree of its statement gives it."""
-    return normalize_expr(_sql(_parse_one(literal)))
+    return normalize_expr(render(_parse_one(literal)))
 
 
 def _fold_id(node: exp.Expr | str | None) -> str:
@@ -1968,18 +2005,9 @@ def _dedupe(specs: list[_IndexSpec]) -> list[_IndexSpec]:
     return result
 
 
-@dataclass(frozen=True)
-class _Ref:
-    """What a foreign key references: the table as named, its columns (empty: the
-    primary key), and the ``ON DELETE``/``ON UPDATE``/``MATCH``/deferral options."""
-
-    table: Name
-    columns: tuple[str, ...]
-    options: tuple[str, ...]
-
-
-def _ref_spec(ref: object) -> _Ref:
-    """The :class:`_Ref` of sqlglot's ``REFERENCES`` node."""
+def _ref_spec(ref: object) -> Reference:
+    """The :class:`Reference` of sqlglot's ``REFERENCES`` node (its options may also hold
+    ``MATCH`` and deferral words)."""
     if not isinstance(ref, exp.Reference):
         raise _Unsupported("foreign key without REFERENCES")
     target = ref.this
@@ -1988,8 +2016,8 @@ def _ref_spec(ref: object) -> _Ref:
         columns = tuple(_fold_id(e) for e in target.expressions)
         target = target.this
     db = target.args.get("db")
-    name = Name(_fold_id(db) if db is not None else None, _fold_id(target.this), _sql(target))
-    return _Ref(name, columns, tuple(str(o).upper() for o in ref.args.get("options") or []))
+    name = Name(_fold_id(db) if db is not None else None, _fold_id(target.this), render(target))
+    return Reference(name, columns, tuple(str(o).upper() for o in ref.args.get("options") or []))
 
 
 def _index_key(ordered: exp.Expr) -> _Key:
@@ -2046,7 +2074,7 @@ def _detach(node: exp.Expr) -> exp.Expr:
 
 
 def _norm(node: exp.Expr) -> str:
-    return normalize_expr(_sql(node))
+    return normalize_expr(render(node))
 
 
 def _freeze_key(key: _Key) -> IndexKey:
