@@ -190,8 +190,14 @@ CASES = [
     ("ALTER TABLE parent RENAME code TO code2", False),
     ("ALTER TABLE parent ALTER COLUMN code SET DEFAULT lower('X')", False),
     ('ALTER TABLE parent ADD COLUMN n int COLLATE "C"', False),
-    ("CREATE INDEX ON parent (lower(code))", False),
-    ("CREATE INDEX ON parent (code) WHERE code IS NOT NULL", False),
+    ("CREATE INDEX ON parent (lower(code))", True),
+    ("CREATE UNIQUE INDEX ON parent ((lower(code)) DESC, id)", True),
+    ("CREATE UNIQUE INDEX p_i ON parent USING btree (code) WHERE code IS NOT NULL", True),
+    ("CREATE INDEX ON parent (lower(nothing))", True),  # fails: unknown column
+    ("ALTER TABLE parent ADD COLUMN d app.short_text", True),  # fails: unknown domain
+    ("CREATE INDEX ON parent (code text_pattern_ops)", False),
+    ("CREATE INDEX ON parent (code) INCLUDE (id)", False),
+    ("CREATE INDEX ON parent (code) WHERE code <> '' -- partial", False),
     ("DROP TABLE CONCURRENTLY parent", False),
 ]
 

@@ -31,7 +31,8 @@ _ID = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)'
 _QN = rf"{_ID}(?:\s*\.\s*{_ID})?"
 _IDS = rf"\(\s*({_ID}(?:\s*,\s*{_ID})*)\s*\)"
 _TYPE = (
-    r"(?:double\s+precision|character\s+varying|bit\s+varying|[A-Za-z_][A-Za-z0-9_]*)"
+    r"(?:double\s+precision|character\s+varying|bit\s+varying"
+    r"|(?:[A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_]*)"
     r"(?:\s*\(\s*\d+\s*(?:,\s*\d+\s*)?\))?"
     r"(?:\s+with(?:out)?\s+time\s+zone)?"
     r"(?:\s*\[\s*\])*"
@@ -68,10 +69,10 @@ _NOT_VALID = _rx(r"\s*(NOT\s+VALID)?")
 _ADD_KEY = _rx(rf"ADD\s+(?:CONSTRAINT\s+({_ID})\s+)?(UNIQUE|PRIMARY\s+KEY)\s*{_IDS}")
 _CREATE_INDEX = _rx(
     rf"CREATE\s+(UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(IF\s+NOT\s+EXISTS\s+)?(?:(?!ON\b)({_ID})\s+)?"
-    rf"ON\s+({_QN})\s*(?:USING\s+([A-Za-z_]+)\s*)?"
-    rf"\(\s*({_ID}(?:\s+(?:ASC|DESC))?(?:\s*,\s*{_ID}(?:\s+(?:ASC|DESC))?)*)\s*\)"
+    rf"ON\s+({_QN})\s*(?:USING\s+([A-Za-z_]+)\s*)?\("
 )
-_INDEX_KEY = _rx(rf"({_ID})(?:\s+(ASC|DESC))?")
+_INDEX_KEY = _rx(rf"(?:({_ID})|([A-Za-z_][A-Za-z0-9_]*\s*\(.*\))|\((.*)\))(?:\s+(ASC|DESC))?")
+_INDEX_TAIL = _rx(r"\s*(?:WHERE\s+(.+))?")
 _DROP = _rx(
     rf"DROP\s+(TABLE|INDEX)\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?({_QN}(?:\s*,\s*{_QN})*)"
     rf"(?:\s+({_BEHAVIOUR}))?"
@@ -217,8 +218,9 @@ class CreateIndex:
     unique: bool
     if_not_exists: bool
     method: str
-    keys: tuple[tuple[str, bool], ...]
-    """Column and whether it is descending."""
+    keys: tuple[tuple[str | exp.Expr, bool], ...]
+    """Column (or expression) and whether it is descending."""
+    predicate: exp.Expr | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +255,8 @@ class _NotCommon(Exception):
 
 def read_common(text: str) -> Common | None:
     """What ``text`` does, when it is one of the common forms; else ``None``."""
+    if "--" in text or "/*" in text:
+        return None  # comments stay with sqlglot's reading
     head = text[:12].upper()
     try:
         if head.startswith("ALTER TABLE"):
@@ -522,20 +526,28 @@ def _parenthesized(text: str, start: int) -> tuple[str, int]:
 
 
 def _create_index(text: str) -> CreateIndex | None:
-    m = _CREATE_INDEX.fullmatch(text)
+    m = _CREATE_INDEX.match(text)
     if m is None:
         return None
-    keys = tuple(
-        (_fold(k.group(1)), (k.group(2) or "").upper() == "DESC")
-        for k in _all_of(_INDEX_KEY, m.group(6), _COMMA)
-    )
+    inside, end = _parenthesized(text, m.end())
+    tail = _INDEX_TAIL.fullmatch(text, end)
+    if tail is None:
+        return None
+    keys: list[tuple[str | exp.Expr, bool]] = []
+    for element in _split_elements(inside):
+        k = _INDEX_KEY.fullmatch(element)
+        if k is None:
+            raise _NotCommon(element)
+        key = _fold(k.group(1)) if k.group(1) else _expression(k.group(2) or k.group(3))
+        keys.append((key, (k.group(4) or "").upper() == "DESC"))
     return CreateIndex(
         _fold(m.group(3)) if m.group(3) else None,
         _qname(m.group(4)),
         bool(m.group(1)),
         bool(m.group(2)),
         (m.group(5) or "btree").lower(),
-        keys,
+        tuple(keys),
+        _expression(tail.group(1)) if tail.group(1) else None,
     )
 
 

@@ -435,10 +435,17 @@ class StaticBuilder:
             self._apply_action(table, op.action)
         elif isinstance(op, CreateIndex):
             keys = [
-                _Key(exp.Column(this=exp.Identifier(this=column, quoted=True)), descending)
-                for column, descending in op.keys
+                _Key(
+                    exp.Column(this=exp.Identifier(this=key, quoted=True))
+                    if isinstance(key, str)
+                    else key,
+                    descending,
+                )
+                for key, descending in op.keys
             ]
-            index = _Index(op.name or "", keys, unique=op.unique, method=op.method)
+            index = _Index(
+                op.name or "", keys, unique=op.unique, method=op.method, predicate=op.predicate
+            )
             self._add_index(self._known_table(op.table), index, op.if_not_exists)
         elif isinstance(op, CreateTable):
             self._create_table_spec(op)
