@@ -278,7 +278,7 @@ class _Table:
         raise _Unsupported(f"column {name} of {self.qualified} is not known")
 
     def has_col(self, name: str) -> bool:
-        return any(c.name == name for c in self.columns)
+        return name in [c.name for c in self.columns]
 
     def primary_key_name(self) -> str | None:
         return next((n for n, i in self.indexes.items() if i.constraint == "primary key"), None)
@@ -368,13 +368,23 @@ class StaticBuilder:
     def _display(self, path: Path) -> str:
         if self.root is not None:
             try:
+                return path.relative_to(self.root).as_posix()
+            except ValueError:
+                pass
+            try:
                 return path.resolve().relative_to(self.root.resolve()).as_posix()
             except ValueError:
                 pass
         return path.as_posix()
 
     def _origin(self) -> Origin:
-        return Origin(self._file, self._line)
+        """Where the current statement is (one shared record per statement)."""
+        origin = self._last_origin
+        if origin is None or origin.line != self._line or origin.file != self._file:
+            origin = self._last_origin = Origin(self._file, self._line)
+        return origin
+
+    _last_origin: Origin | None = None
 
     def _replay(self, statement: Statement, tree: exp.Expr | None = None) -> None:
         try:
@@ -453,11 +463,11 @@ class StaticBuilder:
             for name in op.names:
                 self._drop_relation(op.kind, name, op.missing_ok, op.cascade)
         else:
-            found = self._lookup_index(op.index.schema, op.index.name)
+            found = self._lookup_index(op.target.schema, op.target.name)
             if found is None:
                 if op.missing_ok:
                     return
-                raise _Unsupported(f"index {op.index.shown} is not known")
+                raise _Unsupported(f"index {op.target.shown} is not known")
             self._rename_index(*found, op.new)
 
     def _apply_action(self, table: _Table, action: Action) -> None:
@@ -863,6 +873,18 @@ class StaticBuilder:
             return f"bit({params[0] if params else 1})", None
         raise _Unsupported(f"type {render(dt)} is not modeled")
 
+    def _type_text(self, text: str) -> tuple[str, str | None]:
+        """:meth:`_type` of a type as written (remembered when no user type is in it)."""
+        known = _BUILTIN_TYPES.get(text)
+        if known is not None:
+            return known
+        node = _type_node(text)
+        result = self._type(node)
+        user = any(d.this == exp.DataType.Type.USERDEFINED for d in node.find_all(exp.DataType))
+        if not user and len(_BUILTIN_TYPES) < 4096:
+            _BUILTIN_TYPES[text] = result
+        return result
+
     def _user_type(self, kind: str) -> str:
         parts = _split_qname(kind)
         bare = {"cidr": "cidr", "citext": "citext", "varbit": "bit varying", "tsvector": "tsvector"}
@@ -945,7 +967,7 @@ class StaticBuilder:
         creating: bool,
     ) -> None:
         """:meth:`_column` for a column :func:`read_common` read."""
-        col = self._new_column(table, spec.name, _type_node(spec.type_text), if_not_exists)
+        col = self._new_column(table, spec.name, spec.type_text, if_not_exists)
         if col is None:
             return
         default: str | None = None
@@ -977,15 +999,18 @@ class StaticBuilder:
     def _new_column(
         self, table: _Table, name: str, kind: object, if_not_exists: bool
     ) -> _Col | None:
-        """The column ``name`` of type ``kind`` (not yet in ``table``); None when it
-        exists and IF NOT EXISTS was given."""
+        """The column ``name`` of type ``kind`` (sqlglot's node, or the type as written)
+        not yet in ``table``; None when it exists and IF NOT EXISTS was given."""
         if table.has_col(name):
             if if_not_exists:
                 return None
             raise _Unsupported(f"column {name} already exists in {table.qualified}")
-        if not isinstance(kind, exp.DataType):
+        if isinstance(kind, str):
+            type_name, serial = self._type_text(kind)
+        elif isinstance(kind, exp.DataType):
+            type_name, serial = self._type(kind)
+        else:
             raise _Unsupported(f"column {name} has no type")
-        type_name, serial = self._type(kind)
         col = _Col(name, type_name, origin=self._origin())
         if serial:
             col.not_null = True
@@ -1894,6 +1919,10 @@ def build_static_model(
     builder = StaticBuilder(root, search_path)
     builder.add_migrations(migrations)
     return builder.build()
+
+
+_BUILTIN_TYPES: dict[str, tuple[str, str | None]] = {}
+"""``format_type`` text and serial kind of type spellings that name no user type."""
 
 
 @functools.lru_cache(maxsize=4096)
