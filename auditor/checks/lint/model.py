@@ -9,8 +9,9 @@ a transaction, and where timeouts were set.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import Any, Generic, TypeVar, overload
 
 from auditor.checks.lint.sql import QNAME, base_name, mask, split_top_level
 from auditor.migrate.sqlfile import Statement
@@ -39,6 +40,33 @@ _END = re.compile(r"^(?:COMMIT|END|ROLLBACK|ABORT)\b(?!\s+PREPARED)", re.IGNOREC
 _SET_TIMEOUT = re.compile(
     r"^SET\s+(?:LOCAL\s+|SESSION\s+)?(lock_timeout|statement_timeout)\b", re.IGNORECASE
 )
+
+
+T = TypeVar("T")
+
+
+class cached_property(Generic[T]):
+    """A property computed on first access and stored in the instance's ``__dict__``.
+
+    ``functools.cached_property`` without its per-access lock (Python 3.11 takes a lock
+    on every first access, which costs more than most of these properties): a lint
+    model is built and read by one thread.
+    """
+
+    def __init__(self, fn: Callable[[Any], T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> cached_property[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | cached_property[T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.fn(instance)
+        return value
 
 
 @dataclass(frozen=True)
