@@ -19,6 +19,7 @@ from auditor.findings import Hit, Location
 _ALTER_TYPE = re.compile(
     rf"^ALTER\s+(?:COLUMN\s+)?({QNAME})\s+(?:SET\s+DATA\s+)?TYPE\s+(.*)$", re.IGNORECASE | re.DOTALL
 )
+_PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_$]*")
 _ADD_COLUMN_DEF = re.compile(
     r"^ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?!CONSTRAINT\b|PRIMARY\b|UNIQUE\b|CHECK\b|FOREIGN\b|EXCLUDE\b)(.*)$",
     re.IGNORECASE | re.DOTALL,
@@ -93,7 +94,7 @@ def read_column_definitions(
 
 def quoted(name: str) -> str:
     """A name as it would be written in SQL, for messages."""
-    return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else '"' + name.replace('"', '""') + '"'
+    return name if _PLAIN_NAME.fullmatch(name) else '"' + name.replace('"', '""') + '"'
 
 
 __all__ = ["column_definitions", "hit", "quoted", "read_column_definitions"]

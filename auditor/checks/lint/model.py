@@ -106,7 +106,14 @@ class LintStatement:
 
     @cached_property
     def upper(self) -> str:
-        """The masked text in upper case, for keyword tests."""
+        """The masked text in upper case, for keyword tests.
+
+        ``"KEYWORD" in upper`` is a cheap necessary condition for a case-insensitive
+        regular expression that spells out ``KEYWORD`` (blank space in the masked text
+        is single spaces) when the keyword has no ``I`` and no ``K``: ``str.upper``
+        maps every character that ``re.IGNORECASE`` equates with another letter to
+        that letter (only ``İ`` and the Kelvin sign stay as they are).
+        """
         return self.masked.upper()
 
     @cached_property

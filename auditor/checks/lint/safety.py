@@ -197,7 +197,11 @@ def concurrently_in_transaction(file: LintFile) -> Iterator[Hit]:
         CREATE INDEX CONCURRENTLY orders_user_id_idx ON orders (user_id);
     """
     for statement in file.statements:
-        if statement.in_transaction and _CONCURRENTLY.match(statement.masked):
+        if (
+            statement.in_transaction
+            and "CONCURRENTLY" in statement.upper
+            and _CONCURRENTLY.match(statement.masked)
+        ):
             where = (
                 "the migration's transaction"
                 if file.run_in_transaction

@@ -258,18 +258,31 @@ def function_names(expression: str) -> frozenset[str]:
     return frozenset(names)
 
 
+MAX_IDENTIFIER_BYTES = 63
+"""PostgreSQL truncates longer identifiers (NAMEDATALEN - 1)."""
+
 _LONG_NAME = re.compile(r'"(?:[^"]|"")*"|[\w$]{16,}')
-"""A quoted identifier, or a run of at least 16 word characters (checked by the caller)."""
+"""A quoted identifier, or a run of at least 16 word characters (fewer cannot pass 63 bytes)."""
 
 
 def long_identifiers(masked: str) -> list[str]:
-    """The identifier-looking tokens of at least 16 characters (the only ones that can pass 63 bytes), unquoted.
+    """The identifiers of ``masked`` longer than :data:`MAX_IDENTIFIER_BYTES` in UTF-8, unquoted, in order.
 
-    An unquoted token is a whole run of word characters (and ``$``) that starts
-    with a letter or ``_``.
+    A candidate is a quoted identifier or a whole run of word characters (and ``$``)
+    that starts with a letter or ``_``. ASCII text with no quoted identifier and no
+    blank-free stretch longer than the limit has none (one byte per character): that
+    common case is answered without the regular expression.
     """
-    return [
-        unquote(token)
-        for token in _LONG_NAME.findall(masked)
-        if len(token) >= 16 and (token[0] == '"' or (token[0] != "$" and not token[0].isdecimal()))
-    ]
+    if (
+        masked.isascii()
+        and '"' not in masked
+        and len(max(masked.split(), key=len, default="")) <= MAX_IDENTIFIER_BYTES
+    ):
+        return []
+    names = []
+    for token in _LONG_NAME.findall(masked):
+        if token[0] == '"' or (token[0] != "$" and not token[0].isdecimal()):
+            name = unquote(token)
+            if len(name.encode()) > MAX_IDENTIFIER_BYTES:
+                names.append(name)
+    return names

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from auditor.checks.lint import FAMILY
 from auditor.checks.lint.common import column_definitions, hit, quoted
 from auditor.checks.lint.model import LintFile
-from auditor.checks.lint.sql import long_identifiers
+from auditor.checks.lint.sql import MAX_IDENTIFIER_BYTES, long_identifiers
 from auditor.findings import Hit, Severity
 from auditor.rules import rule
 
@@ -21,7 +21,6 @@ _MONEY_NAME = re.compile(
     r"(?:^|_)(?:price|amount|cost|total|subtotal|balance|fee|fees|salary|money|payment|tax|"
     r"discount|revenue|charge|refund|credit|debit|wage|income|invoice)(?:_|s?$)"
 )
-_MAX_IDENTIFIER_BYTES = 63
 
 
 def _is_id(column: str, definition: str) -> bool:
@@ -149,17 +148,15 @@ def long_identifier(file: LintFile) -> Iterator[Hit]:
         CREATE INDEX orders_ship_postal_country_created_idx ON orders (...);
     """
     for statement in file.statements:
-        if len(statement.masked) < _MAX_IDENTIFIER_BYTES // 4:
-            continue
         seen: set[str] = set()
         for name in long_identifiers(statement.masked):
             size = len(name.encode())
-            if size > _MAX_IDENTIFIER_BYTES and name not in seen:
+            if name not in seen:
                 seen.add(name)
                 yield hit(
                     file,
                     statement,
-                    f"identifier {name[:40]}... is {size} bytes; PostgreSQL truncates it to 63",
+                    f"identifier {name[:40]}... is {size} bytes; PostgreSQL truncates it to {MAX_IDENTIFIER_BYTES}",
                     "shorten the name to at most 63 bytes",
                     key=name,
                 )
