@@ -7,8 +7,10 @@ collected text, so the benchmark and the tests drive it directly.
 from __future__ import annotations
 
 import fnmatch
+import gc
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -258,8 +260,42 @@ def lint_units(
 
     ``requirements`` (rule packs) feed LNT035; migrations are replayed with the static
     builder for LNT035/LNT037 only when one of them is active.
+
+    Python's cyclic garbage collector is paused meanwhile: every file's model stays
+    alive for the run, has no cycles (reference counting frees what is dropped), and
+    the automatic collections would traverse all of it again and again. The static
+    replay (sqlglot trees are cycles) runs with the collector as the caller had it.
     """
-    units = list(units)
+    automatic = gc.isenabled()
+    with _collector(on=False):
+        return _lint(list(units), config, requirements, project, automatic)
+
+
+@contextmanager
+def _collector(*, on: bool) -> Iterator[None]:
+    """Python's cyclic garbage collector switched on or off for a block, then restored."""
+    was_on = gc.isenabled()
+    if on:
+        gc.enable()
+    else:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+        else:
+            gc.disable()
+
+
+def _lint(
+    units: list[LintUnit],
+    config: LintConfig,
+    requirements: Sequence[Requirement],
+    project: Path | None,
+    automatic_collection: bool,
+) -> LintRun:
+    """:func:`lint_units` with the collector paused (``automatic_collection``: the caller's setting)."""
     rules = config.active_rules()
     known = frozenset(r.id for r in lint_rules())
     linted = frozenset(u.migration for u in units if u.migration is not None)
@@ -290,7 +326,8 @@ def lint_units(
         if wants_history and unit.series and unit.migration is not None:
             key = id(unit.series)
             if key not in histories:
-                histories[key] = _history(unit.series, project, requirements, errors, linted)
+                with _collector(on=automatic_collection):
+                    histories[key] = _history(unit.series, project, requirements, errors, linted)
             history = histories[key]
             facts = history.facts.get(unit.migration) if history is not None else None
             if facts is not None and facts.uncertain and unit.direction == "up":
