@@ -32,10 +32,14 @@ def _collapse(text: str) -> str:
 
 
 _SPECIAL = re.compile(r"--|/\*|['\"$]")
+_SPECIAL_START = re.compile(r"[-/'\"$]")
+"""A character that may start a comment, a literal or a quoted identifier (fast to search)."""
 
 
 def mask(text: str) -> str:
     """``text`` without comments, with literals blanked and blank space collapsed."""
+    if _SPECIAL_START.search(text) is None:
+        return _collapse(text)  # most statements: nothing to remove or blank
     out: list[str] = []
     i, n = 0, len(text)
     while True:
