@@ -273,14 +273,17 @@ def long_identifiers(masked: str) -> list[str]:
     """The identifiers of ``masked`` longer than :data:`MAX_IDENTIFIER_BYTES` in UTF-8, unquoted, in order.
 
     A candidate is a quoted identifier or a whole run of word characters (and ``$``)
-    that starts with a letter or ``_``. ASCII text with no quoted identifier and no
-    blank-free stretch longer than the limit has none (one byte per character): that
-    common case is answered without the regular expression.
+    that starts with a letter or ``_``. ASCII text (one byte per character) has none
+    when it is no longer than the limit, or has no quoted identifier and no blank-free
+    stretch longer than the limit: that common case is answered without the regular
+    expression.
     """
-    if (
-        masked.isascii()
-        and '"' not in masked
-        and len(max(masked.split(), key=len, default="")) <= MAX_IDENTIFIER_BYTES
+    if masked.isascii() and (
+        len(masked) <= MAX_IDENTIFIER_BYTES
+        or (
+            '"' not in masked
+            and len(max(masked.split(), key=len, default="")) <= MAX_IDENTIFIER_BYTES
+        )
     ):
         return []
     names = []
