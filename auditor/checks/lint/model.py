@@ -117,10 +117,10 @@ class LintStatement:
         """The masked text in upper case, for keyword tests.
 
         ``"KEYWORD" in upper`` is a cheap necessary condition for a case-insensitive
-        regular expression that spells out ``KEYWORD`` (blank space in the masked text
-        is single spaces) when the keyword has no ``I`` and no ``K``: ``str.upper``
-        maps every character that ``re.IGNORECASE`` equates with another letter to
-        that letter (only ``İ`` and the Kelvin sign stay as they are).
+        regular expression on the masked text that spells out ``KEYWORD`` (blank space
+        there is single spaces), when the keyword has no ``I`` and no ``K``: every
+        character ``re.IGNORECASE`` matches against an ASCII letter upper-cases to that
+        letter, except ``İ`` (matches ``i``) and the Kelvin sign (matches ``k``).
         """
         return self.masked.upper()
 
