@@ -441,7 +441,7 @@ def _check_deps(config: Config) -> object:
 
 
 def _check_schema(config: Config) -> object:
-    from auditor.families.schema import SchemaOptions
+    from auditor.families.schema_options import SchemaOptions
 
     return SchemaOptions.from_config(config)
 

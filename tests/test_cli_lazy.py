@@ -110,3 +110,24 @@ def test_lazy_commands_mapping() -> None:
     group = LazyGroup("g", lazy_subcommands={"x": "auditor.cli.rules_cmd:rules_missing"})
     with pytest.raises(AttributeError):
         group.get_command(click.Context(group), "x")
+
+
+def test_lint_rules_load_only_the_lint_modules_and_all_of_them() -> None:
+    from auditor.checks.lint import RULE_MODULES as LINT_MODULES
+    from auditor.rules import RULE_MODULES, all_rules
+
+    assert set(LINT_MODULES) <= set(RULE_MODULES)
+    code = (
+        "from auditor.lint.config import lint_rules\nprint(','.join(r.id for r in lint_rules()))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    alone = done.stdout.strip().split(",")
+    assert alone == [r.id for r in all_rules() if r.family == "lint"]
+    loaded = imported_after(code)
+    assert not {m for m in loaded if m.startswith("auditor.checks.")} - {
+        "auditor.checks.lint",
+        *LINT_MODULES,
+        "auditor.checks.lint.common",
+        "auditor.checks.lint.model",
+        "auditor.checks.lint.sql",
+    }

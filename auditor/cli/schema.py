@@ -90,7 +90,8 @@ def check(
     # the database layer, sqlglot (static model) and the rule packs load only when this runs
     from auditor.database import READ_ONLY_NOTICE, connect, selected_target
     from auditor.engine import AuditContext, run_families
-    from auditor.families.schema import SchemaFamily, SchemaOptions
+    from auditor.families.schema import SchemaFamily
+    from auditor.families.schema_options import SchemaOptions
     from auditor.families.static_schema import (
         NO_DATABASE_NOTE,
         StaticOptions,

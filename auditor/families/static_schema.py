@@ -21,7 +21,7 @@ from auditor.checks import static_model as sta
 from auditor.checks.schema import FAMILY as SCHEMA_FAMILY
 from auditor.checks.schema import SchemaSubject, evaluate
 from auditor.engine import AuditContext, Family
-from auditor.families.schema import SchemaOptions
+from auditor.families.schema_options import SchemaOptions
 from auditor.findings import AuditError, FamilyResult, Finding, Location, Verified, fingerprint
 from auditor.migrate.layouts import LayoutError, load_migrations
 from auditor.rulepacks import Requirement, RulePackError, load_rule_packs

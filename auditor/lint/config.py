@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.checks.lint import FAMILY
+from auditor.checks.lint import FAMILY, RULE_MODULES
 from auditor.config import Config
 from auditor.findings import Severity
-from auditor.rules import Rule, all_rules
+from auditor.rules import Rule, registered
 
 LINT_KEYS: dict[str, str] = {
     "enable": "rule ids to switch on (opt-in rules such as LNT017)",
@@ -47,8 +47,11 @@ class LintConfig:
 
 
 def lint_rules() -> list[Rule]:
-    """Every registered lint rule (with or without a check function)."""
-    return [r for r in all_rules() if r.family == FAMILY]
+    """Every lint rule (with or without a check function), ordered by id.
+
+    Imports only the lint rule modules, not every family's.
+    """
+    return registered(FAMILY, RULE_MODULES)
 
 
 def load_lint_config(config: Config) -> LintConfig:

@@ -7,8 +7,10 @@ collected text, so the benchmark and the tests drive it directly.
 from __future__ import annotations
 
 import fnmatch
+import gc
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,19 +55,38 @@ class LintUnit:
     """Every migration of the directory this one belongs to, in order (for the static replay)."""
 
 
-def relative(path: Path, project: Path) -> str:
-    """``path`` relative to ``project`` where possible, with forward slashes."""
-    try:
-        return path.resolve().relative_to(project.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+class _Relative:
+    """Paths relative to the project root where possible, with forward slashes.
+
+    Made once per collection: each directory and the project are resolved once
+    (resolving a path stats every component of it).
+    """
+
+    def __init__(self, project: Path) -> None:
+        self.root = project.resolve()
+        self.directories: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> str:
+        try:
+            return self.resolve(path).relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def resolve(self, path: Path) -> Path:
+        """``path.resolve()``: the resolved directory plus the name, unless the name is a link."""
+        if path.name in ("", "..") or path.is_symlink():
+            return path.resolve()
+        directory = self.directories.get(path.parent)
+        if directory is None:
+            directory = self.directories[path.parent] = path.parent.resolve()
+        return directory / path.name
 
 
 def _migration_units(
-    migration: Migration, project: Path, series: tuple[Migration, ...] = ()
+    migration: Migration, relative: _Relative, series: tuple[Migration, ...] = ()
 ) -> list[LintUnit]:
     up = LintUnit(
-        path=relative(migration.up.path, project),
+        path=relative(migration.up.path),
         text=migration.up.text,
         direction="up",
         migration=migration.label,
@@ -77,7 +98,7 @@ def _migration_units(
     if migration.down is not None:
         units.append(
             LintUnit(
-                path=relative(migration.down.path, project),
+                path=relative(migration.down.path),
                 text=migration.down.text,
                 direction="down",
                 migration=migration.label,
@@ -106,13 +127,14 @@ def collect(
     by default it is detected, and a directory in no known layout is linted file by file.
     """
     units: list[LintUnit] = []
+    relative = _Relative(project)
     for path in paths:
         if not path.exists():
             raise LintInputError(f"{path}: no such file or directory")
         if path.is_file():
-            units.extend(_file_units(path, project, config))
+            units.extend(_file_units(path, relative, config))
         elif (path / "up.sql").is_file():
-            units.extend(_folder_units(path, project))
+            units.extend(_folder_units(path, relative))
         else:
             try:
                 migrations = load_migrations(path, layout)
@@ -123,10 +145,10 @@ def collect(
             if migrations:
                 series = tuple(migrations)
                 for migration in migrations:
-                    units.extend(_migration_units(migration, project, series))
+                    units.extend(_migration_units(migration, relative, series))
             else:
                 for file in sorted(path.rglob("*.sql")):
-                    units.extend(_file_units(file, project, config))
+                    units.extend(_file_units(file, relative, config))
     seen: set[tuple[str, str]] = set()
     unique: list[LintUnit] = []
     for unit in units:
@@ -138,23 +160,25 @@ def collect(
     return unique
 
 
-def _folder_units(folder: Path, project: Path) -> list[LintUnit]:
+def _folder_units(folder: Path, relative: _Relative) -> list[LintUnit]:
     series = tuple(load_migrations(folder.parent, "diesel"))
     for migration in series:
         if migration.up.path.resolve().parent == folder.resolve():
-            return _migration_units(migration, project, series)
+            return _migration_units(migration, relative, series)
     raise LintInputError(f"{folder}: not a migration of {folder.parent}")
 
 
-def _file_units(path: Path, project: Path, config: LintConfig) -> list[LintUnit]:
+def _file_units(path: Path, relative: _Relative, config: LintConfig) -> list[LintUnit]:
     if path.name in ("up.sql", "down.sql") and (path.parent / "up.sql").is_file():
         wanted = path.resolve()
         return [
-            u for u in _folder_units(path.parent, project) if (project / u.path).resolve() == wanted
+            u
+            for u in _folder_units(path.parent, relative)
+            if (relative.root / u.path).resolve() == wanted
         ]
     return [
         LintUnit(
-            path=relative(path, project),
+            path=relative(path),
             text=_read(path),
             run_in_transaction=config.assume_in_transaction,
         )
@@ -236,8 +260,42 @@ def lint_units(
 
     ``requirements`` (rule packs) feed LNT035; migrations are replayed with the static
     builder for LNT035/LNT037 only when one of them is active.
+
+    Python's cyclic garbage collector is paused meanwhile: every file's model stays
+    alive for the run, has no cycles (reference counting frees what is dropped), and
+    the automatic collections would traverse all of it again and again. The static
+    replay (sqlglot trees are cycles) runs with the collector as the caller had it.
     """
-    units = list(units)
+    automatic = gc.isenabled()
+    with _collector(on=False):
+        return _lint(list(units), config, requirements, project, automatic)
+
+
+@contextmanager
+def _collector(*, on: bool) -> Iterator[None]:
+    """Python's cyclic garbage collector switched on or off for a block, then restored."""
+    was_on = gc.isenabled()
+    if on:
+        gc.enable()
+    else:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+        else:
+            gc.disable()
+
+
+def _lint(
+    units: list[LintUnit],
+    config: LintConfig,
+    requirements: Sequence[Requirement],
+    project: Path | None,
+    automatic_collection: bool,
+) -> LintRun:
+    """:func:`lint_units` with the collector paused (``automatic_collection``: the caller's setting)."""
     rules = config.active_rules()
     known = frozenset(r.id for r in lint_rules())
     linted = frozenset(u.migration for u in units if u.migration is not None)
@@ -268,7 +326,8 @@ def lint_units(
         if wants_history and unit.series and unit.migration is not None:
             key = id(unit.series)
             if key not in histories:
-                histories[key] = _history(unit.series, project, requirements, errors, linted)
+                with _collector(on=automatic_collection):
+                    histories[key] = _history(unit.series, project, requirements, errors, linted)
             history = histories[key]
             facts = history.facts.get(unit.migration) if history is not None else None
             if facts is not None and facts.uncertain and unit.direction == "up":

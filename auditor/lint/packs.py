@@ -12,7 +12,7 @@ def configured_requirements(config: Config) -> list[Requirement]:
 
     Raises ``RulePackError`` or ``ConfigError`` naming the file and key.
     """
-    from auditor.families.schema import SchemaOptions
+    from auditor.families.schema_options import SchemaOptions
 
     return load_rule_packs(SchemaOptions.from_config(config).pack_paths())
 

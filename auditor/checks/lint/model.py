@@ -9,10 +9,19 @@ a transaction, and where timeouts were set.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import Any, Generic, TypeVar, overload
 
-from auditor.checks.lint.sql import QNAME, base_name, mask, split_top_level
+from auditor.checks.lint.sql import (
+    QNAME,
+    base_name,
+    column_type,
+    is_table_constraint,
+    mask,
+    paren_body,
+    split_top_level,
+)
 from auditor.migrate.sqlfile import Statement
 
 _ALTER_TABLE = re.compile(
@@ -39,6 +48,33 @@ _END = re.compile(r"^(?:COMMIT|END|ROLLBACK|ABORT)\b(?!\s+PREPARED)", re.IGNOREC
 _SET_TIMEOUT = re.compile(
     r"^SET\s+(?:LOCAL\s+|SESSION\s+)?(lock_timeout|statement_timeout)\b", re.IGNORECASE
 )
+
+
+T = TypeVar("T")
+
+
+class cached_property(Generic[T]):
+    """A property computed on first access and stored in the instance's ``__dict__``.
+
+    ``functools.cached_property`` without its per-access lock (Python 3.11 takes a lock
+    on every first access, which costs more than most of these properties): a lint
+    model is built and read by one thread.
+    """
+
+    def __init__(self, fn: Callable[[Any], T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> cached_property[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | cached_property[T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.fn(instance)
+        return value
 
 
 @dataclass(frozen=True)
@@ -78,7 +114,14 @@ class LintStatement:
 
     @cached_property
     def upper(self) -> str:
-        """The masked text in upper case, for keyword tests."""
+        """The masked text in upper case, for keyword tests.
+
+        ``"KEYWORD" in upper`` is a cheap necessary condition for a case-insensitive
+        regular expression on the masked text that spells out ``KEYWORD`` (blank space
+        there is single spaces), when the keyword has no ``I`` and no ``K``: every
+        character ``re.IGNORECASE`` matches against an ASCII letter upper-cases to that
+        letter, except ``İ`` (matches ``i``) and the Kelvin sign (matches ``k``).
+        """
         return self.masked.upper()
 
     @cached_property
@@ -120,8 +163,6 @@ class LintStatement:
         """(table, column, TYPE, masked definition) of the columns it defines or retypes."""
         if not (self.upper.startswith("CREATE") or self.upper.startswith("ALTER TABLE")):
             return ()
-        from auditor.checks.lint.common import read_column_definitions
-
         return tuple(read_column_definitions(self))
 
     @property
@@ -164,6 +205,28 @@ class LintFile:
     reversal_diff: tuple[str, ...] = ()
     """For a down.sql: how the static model after up+down differs from before up (empty: reversed)."""
 
+    @cached_property
+    def existing_table_actions(self) -> tuple[tuple[LintStatement, str, str], ...]:
+        """(statement, table, action) for every action of every ``ALTER TABLE`` on a table
+        this migration did not create before the statement (read by several rules)."""
+        return tuple(
+            (statement, alter.table, action)
+            for statement in self.statements
+            if (alter := statement.alter_table) is not None
+            and not self.is_new_table(alter.table, statement)
+            for action in alter.actions
+        )
+
+    @cached_property
+    def column_definitions(self) -> tuple[tuple[LintStatement, str, str, str, str], ...]:
+        """(statement, table, column, TYPE, masked definition) of every column the file's
+        statements define or retype, in order (see :attr:`LintStatement.columns`)."""
+        return tuple(
+            (statement, *definition)
+            for statement in self.statements
+            for definition in statement.columns
+        )
+
     def is_new_table(self, table: str, statement: LintStatement) -> bool:
         """True when ``table`` was created by this migration before ``statement``."""
         created = self.created_tables.get(table)
@@ -183,6 +246,57 @@ class LintFile:
             return True
         table = self.index_tables.get(name)
         return table is not None and self.is_new_table(table, statement)
+
+
+_ALTER_TYPE = re.compile(
+    rf"^ALTER\s+(?:COLUMN\s+)?({QNAME})\s+(?:SET\s+DATA\s+)?TYPE\s+(.*)$", re.IGNORECASE | re.DOTALL
+)
+_ADD_COLUMN_DEF = re.compile(
+    r"^ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?!CONSTRAINT\b|PRIMARY\b|UNIQUE\b|CHECK\b|FOREIGN\b|EXCLUDE\b)(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def read_column_definitions(
+    statement: LintStatement,
+) -> Iterator[tuple[str, str, str, str]]:
+    """(table, column, TYPE, masked definition) of every column a statement defines or retypes.
+
+    Covers ``CREATE TABLE (...)``, ``ALTER TABLE ... ADD COLUMN`` and
+    ``ALTER TABLE ... ALTER COLUMN ... TYPE``.
+    """
+    table = statement.created_table
+    if table is not None:
+        masked = statement.masked
+        start = masked.find("(")
+        if start == -1:
+            return
+        header = masked[:start].upper()
+        if " AS " in header or " OF " in header or "PARTITION" in header:
+            return
+        body, _ = paren_body(masked, start)
+        for item in split_top_level(body):
+            if is_table_constraint(item):
+                continue
+            name, type_text = column_type(item)
+            if name:
+                yield table, name, type_text, item
+        return
+    alter = statement.alter_table
+    if alter is None:
+        return
+    for action in alter.actions:
+        added = _ADD_COLUMN_DEF.match(action)
+        if added:
+            name, type_text = column_type(added.group(1))
+            if name:
+                yield alter.table, name, type_text, added.group(1)
+            continue
+        retyped = _ALTER_TYPE.match(action)
+        if retyped:
+            name = base_name(retyped.group(1))
+            _, type_text = column_type(f"x {retyped.group(2)}")
+            yield alter.table, name, type_text, f"{retyped.group(1)} {retyped.group(2)}"
 
 
 def analyze(

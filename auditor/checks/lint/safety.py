@@ -56,6 +56,13 @@ _DROP_SCHEMA_DB = re.compile(
     rf"^DROP\s+(SCHEMA|DATABASE)\s+(?:IF\s+EXISTS\s+)?({QNAME})", re.IGNORECASE
 )
 _NAME_LIST = re.compile(QNAME)
+_NOT_VALID = re.compile(r"\bNOT\s+VALID\b", re.IGNORECASE)
+_SET_NOT_NULL = re.compile(r"SET\s+NOT\s+NULL\b", re.IGNORECASE)
+_DROP_NOT_NULL = re.compile(r"DROP\s+NOT\s+NULL\b", re.IGNORECASE)
+_SET_TYPE = re.compile(r"(?:SET\s+DATA\s+)?TYPE\b", re.IGNORECASE)
+_NOT_NULL = re.compile(r"\bNOT\s+NULL\b")
+_DEFAULT_OR_GENERATED = re.compile(r"\b(DEFAULT|GENERATED)\b")
+_USING_INDEX = re.compile(r"\bUSING\s+INDEX\s+(?!TABLESPACE)", re.IGNORECASE)
 _VOLATILE = frozenset(
     {
         "rand",
@@ -101,16 +108,6 @@ _ROBUST = (
         "IF EXISTS",
     ),
 )
-
-
-def _table_statements(file: LintFile) -> Iterator[tuple[LintStatement, str, str]]:
-    """(statement, table, action) for every action of every ALTER TABLE on an existing table."""
-    for statement in file.statements:
-        alter = statement.alter_table
-        if alter is None or file.is_new_table(alter.table, statement):
-            continue
-        for action in alter.actions:
-            yield statement, alter.table, action
 
 
 @rule("LNT001", FAMILY, Severity.HIGH, "Indexes on existing tables are created CONCURRENTLY")
@@ -197,7 +194,11 @@ def concurrently_in_transaction(file: LintFile) -> Iterator[Hit]:
         CREATE INDEX CONCURRENTLY orders_user_id_idx ON orders (user_id);
     """
     for statement in file.statements:
-        if statement.in_transaction and _CONCURRENTLY.match(statement.masked):
+        if (
+            statement.in_transaction
+            and "CONCURRENTLY" in statement.upper
+            and _CONCURRENTLY.match(statement.masked)
+        ):
             where = (
                 "the migration's transaction"
                 if file.run_in_transaction
@@ -237,9 +238,9 @@ def constraint_without_not_valid(file: LintFile) -> Iterator[Hit]:
         -- next migration:
         ALTER TABLE orders VALIDATE CONSTRAINT orders_user_id_fkey;
     """
-    for statement, table, action in _table_statements(file):
+    for statement, table, action in file.existing_table_actions:
         match = _ADD_CHECK_OR_FK.match(action)
-        if not match or re.search(r"\bNOT\s+VALID\b", action, re.IGNORECASE):
+        if not match or _NOT_VALID.search(action):
             continue
         kind = " ".join(match.group(2).upper().split())
         name = base_name(match.group(1)) if match.group(1) else kind.lower()
@@ -277,9 +278,9 @@ def set_not_null(file: LintFile) -> Iterator[Hit]:
         ALTER TABLE users ALTER COLUMN email SET NOT NULL;
         ALTER TABLE users DROP CONSTRAINT users_email_not_null;
     """
-    for statement, table, action in _table_statements(file):
+    for statement, table, action in file.existing_table_actions:
         match = _ALTER_COLUMN.match(action)
-        if not match or not re.match(r"SET\s+NOT\s+NULL\b", match.group(2), re.IGNORECASE):
+        if not match or not _SET_NOT_NULL.match(match.group(2)):
             continue
         column = base_name(match.group(1))
         if file.is_new_column(table, column, statement):
@@ -297,7 +298,7 @@ def set_not_null(file: LintFile) -> Iterator[Hit]:
 
 def _added_columns(file: LintFile) -> Iterator[tuple[LintStatement, str, str, str]]:
     """(statement, table, column, definition) for columns added to existing tables."""
-    for statement, table, action in _table_statements(file):
+    for statement, table, action in file.existing_table_actions:
         match = _ADD_COLUMN.match(action)
         if match:
             name, _ = column_type(match.group(1))
@@ -321,7 +322,7 @@ def not_null_without_default(file: LintFile) -> Iterator[Hit]:
     """
     for statement, table, column, definition in _added_columns(file):
         upper = definition.upper()
-        if not re.search(r"\bNOT\s+NULL\b", upper) or re.search(r"\b(DEFAULT|GENERATED)\b", upper):
+        if not _NOT_NULL.search(upper) or _DEFAULT_OR_GENERATED.search(upper):
             continue
         yield hit(
             file,
@@ -394,9 +395,9 @@ def column_type_change(file: LintFile) -> Iterator[Hit]:
         ALTER TABLE orders ADD COLUMN total_v2 NUMERIC(14, 2);
         -- backfill in batches, switch readers, then drop the old column
     """
-    for statement, table, action in _table_statements(file):
+    for statement, table, action in file.existing_table_actions:
         match = _ALTER_COLUMN.match(action)
-        if not match or not re.match(r"(?:SET\s+DATA\s+)?TYPE\b", match.group(2), re.IGNORECASE):
+        if not match or not _SET_TYPE.match(match.group(2)):
             continue
         column = base_name(match.group(1))
         if file.is_new_column(table, column, statement):
@@ -431,9 +432,9 @@ def unique_without_index(file: LintFile) -> Iterator[Hit]:
         CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);
         ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;
     """
-    for statement, table, action in _table_statements(file):
+    for statement, table, action in file.existing_table_actions:
         match = _ADD_UNIQUE_OR_PK.match(action)
-        if not match or re.search(r"\bUSING\s+INDEX\s+(?!TABLESPACE)", action, re.IGNORECASE):
+        if not match or _USING_INDEX.search(action):
             continue
         kind = " ".join(match.group(2).upper().split())
         name = base_name(match.group(1)) if match.group(1) else kind.lower()
@@ -463,7 +464,7 @@ def rename(file: LintFile) -> Iterator[Hit]:
         ALTER TABLE users ADD COLUMN email TEXT;
         -- dual-write, backfill, switch readers; later: DROP COLUMN mail
     """
-    for statement, table, action in _table_statements(file):
+    for statement, table, action in file.existing_table_actions:
         renamed_table = _RENAME_TABLE.match(action)
         if renamed_table:
             yield hit(
@@ -538,7 +539,7 @@ def drop_column(file: LintFile) -> Iterator[Hit]:
         -- auditor-ignore LNT012: unused since release 2024.05, see PR 812
         ALTER TABLE users DROP COLUMN legacy_token;
     """
-    for statement, table, action in _table_statements(file):
+    for statement, table, action in file.existing_table_actions:
         match = _DROP_COLUMN.match(action)
         if not match:
             continue
@@ -597,9 +598,9 @@ def drop_not_null(file: LintFile) -> Iterator[Hit]:
         -- auditor-ignore LNT014: readers handle NULL since release 2024.06
         ALTER TABLE orders ALTER COLUMN shipped_at DROP NOT NULL;
     """
-    for statement, table, action in _table_statements(file):
+    for statement, table, action in file.existing_table_actions:
         match = _ALTER_COLUMN.match(action)
-        if not match or not re.match(r"DROP\s+NOT\s+NULL\b", match.group(2), re.IGNORECASE):
+        if not match or not _DROP_NOT_NULL.match(match.group(2)):
             continue
         column = base_name(match.group(1))
         if file.is_new_column(table, column, statement):

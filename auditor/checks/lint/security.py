@@ -25,6 +25,7 @@ _DEFINER_TARGET = re.compile(
     r"^(?:CREATE\s+(?:OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE)|ALTER\s+(FUNCTION|PROCEDURE))\s+([^\s(]+)",
     re.IGNORECASE,
 )
+_GRANT_ALL = re.compile(r"^(?:ALTER\s+DEFAULT\s+PRIVILEGES\b.*?\s)?GRANT\s+ALL\b")
 _RLS_OFF = re.compile(
     r"^ALTER\s+TABLE\b.*\b(DISABLE\s+ROW\s+LEVEL\s+SECURITY|NO\s+FORCE\s+ROW\s+LEVEL\s+SECURITY)\b",
     re.IGNORECASE,
@@ -33,11 +34,12 @@ _RLS_OFF = re.compile(
 
 def _secret_kind(statement: LintStatement) -> str | None:
     """What kind of secret literal the statement holds, or None. Never returns the secret."""
-    if _PASSWORD_LITERAL.search(statement.masked):
+    if "PASSWORD ''" in statement.upper and _PASSWORD_LITERAL.search(statement.masked):
         return "password literal"
-    if "'" not in statement.text:
-        return None
-    for value in literals(statement.text):
+    text = statement.text
+    if "'" not in text or ("://" not in text and "PASSWORD" not in text.upper()):
+        return None  # what both patterns below need: "://", or "password" in any case
+    for value in literals(text):
         if _URI_CREDENTIALS.search(value):
             return "connection string with credentials"
         if _CONNINFO_PASSWORD.search(value):
@@ -128,7 +130,7 @@ def grant_all(file: LintFile) -> Iterator[Hit]:
     """
     for statement in file.statements:
         upper = statement.upper
-        if re.match(r"^(?:ALTER\s+DEFAULT\s+PRIVILEGES\b.*?\s)?GRANT\s+ALL\b", upper):
+        if upper.startswith(("GRANT", "ALTER")) and _GRANT_ALL.match(upper):
             yield hit(
                 file,
                 statement,
@@ -189,6 +191,8 @@ def rls_disabled(file: LintFile) -> Iterator[Hit]:
         ALTER TABLE invoices FORCE ROW LEVEL SECURITY;
     """
     for statement in file.statements:
+        if "ROW LEVEL" not in statement.upper:
+            continue
         match = _RLS_OFF.match(statement.masked)
         if not match:
             continue

@@ -25,14 +25,21 @@ IDENT = r'(?:"(?:[^"]|"")+"|[^\W\d][\w$]*)'
 QNAME = rf"{IDENT}(?:\s*\.\s*{IDENT})*"
 """A possibly schema-qualified name."""
 
-_SPACE = re.compile(r"\s+")
+
+def _collapse(text: str) -> str:
+    """Runs of blank space as one space, none at the ends (``str.split`` blanks are ``\\s``)."""
+    return " ".join(text.split())
 
 
 _SPECIAL = re.compile(r"--|/\*|['\"$]")
+_SPECIAL_START = re.compile(r"[-/'\"$]")
+"""A character that may start a comment, a literal or a quoted identifier (fast to search)."""
 
 
 def mask(text: str) -> str:
     """``text`` without comments, with literals blanked and blank space collapsed."""
+    if _SPECIAL_START.search(text) is None:
+        return _collapse(text)  # most statements: nothing to remove or blank
     out: list[str] = []
     i, n = 0, len(text)
     while True:
@@ -65,7 +72,7 @@ def mask(text: str) -> str:
             else:
                 out.append("$")
                 i = j + 1
-    return _SPACE.sub(" ", "".join(out)).strip()
+    return _collapse("".join(out))
 
 
 def _end_quoted(text: str, i: int, quote: str, backslash: bool) -> int:
@@ -141,21 +148,25 @@ def split_top_level(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+_PAREN_PARTS = re.compile(r'[()"]')
+
+
 def paren_body(text: str, open_at: int) -> tuple[str, int]:
     """The text inside the parenthesis opening at ``open_at`` and the index after it closes."""
     depth = 0
     in_ident = False
-    for i in range(open_at, len(text)):
-        ch = text[i]
+    for match in _PAREN_PARTS.finditer(text, open_at):
+        ch = match.group()
         if ch == '"':
             in_ident = not in_ident
         elif in_ident:
             continue
         elif ch == "(":
             depth += 1
-        elif ch == ")":
+        else:
             depth -= 1
             if depth == 0:
+                i = match.start()
                 return text[open_at + 1 : i], i + 1
     return text[open_at + 1 :], len(text)
 
@@ -167,42 +178,56 @@ _TYPE_STOP = re.compile(
 )
 
 
+_DEFINITION = re.compile(rf"\s*({IDENT})\s*(.*)$", re.DOTALL)
+_AROUND_OPEN = re.compile(r"\s*\(\s*")
+_BEFORE_CLOSE = re.compile(r"\s*\)")
+_AROUND_COMMA = re.compile(r"\s*,\s*")
+
+
 def column_type(definition: str) -> tuple[str, str]:
     """Split a masked column definition ``name type constraints`` into (name, TYPE).
 
     The type is upper-cased with single spaces: ``timestamp(3)  without time zone``
     becomes ``TIMESTAMP(3) WITHOUT TIME ZONE``.
     """
-    match = re.match(rf"\s*({IDENT})\s*(.*)$", definition, re.DOTALL)
+    match = _DEFINITION.match(definition)
     if not match:
         return "", ""
     name, rest = match.group(1), match.group(2)
     stop = _TYPE_STOP.search(" " + rest)
-    type_text = rest if stop is None else (" " + rest)[: stop.start()]
-    type_text = re.sub(r"\s*\(\s*", "(", type_text.strip())
-    type_text = re.sub(r"\s*\)", ")", type_text)
-    type_text = re.sub(r"\s*,\s*", ",", type_text)
-    return unquote(name), _SPACE.sub(" ", type_text).upper()
+    type_text = (rest if stop is None else (" " + rest)[: stop.start()]).strip()
+    if "(" in type_text:
+        type_text = _AROUND_OPEN.sub("(", type_text)
+    if ")" in type_text:
+        type_text = _BEFORE_CLOSE.sub(")", type_text)
+    if "," in type_text:
+        type_text = _AROUND_COMMA.sub(",", type_text)
+    return unquote(name), _collapse(type_text).upper()
+
+
+_DEFAULT = re.compile(r"\bDEFAULT\s+(.*)$", re.IGNORECASE | re.DOTALL)
+_DEFAULT_END = re.compile(
+    r"[()]|\s(?:NOT\s+NULL|NULL|PRIMARY|UNIQUE|REFERENCES|CHECK|CONSTRAINT|GENERATED|COLLATE)\b",
+    re.IGNORECASE,
+)
+"""A parenthesis, or the start of the constraint after a default (ends it at depth 0)."""
 
 
 def default_expression(definition: str) -> str | None:
     """The masked ``DEFAULT`` expression of a column definition, or None."""
-    match = re.search(r"\bDEFAULT\s+(.*)$", definition, re.IGNORECASE | re.DOTALL)
+    match = _DEFAULT.search(definition)
     if not match:
         return None
     rest = match.group(1)
     depth = 0
-    for i, ch in enumerate(rest):
+    for token in _DEFAULT_END.finditer(rest):
+        ch = token.group()
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
-        elif depth == 0 and re.match(
-            r"\s(?:NOT\s+NULL|NULL|PRIMARY|UNIQUE|REFERENCES|CHECK|CONSTRAINT|GENERATED|COLLATE)\b",
-            rest[i:],
-            re.IGNORECASE,
-        ):
-            return rest[:i].strip()
+        elif depth == 0:
+            return rest[: token.start()].strip()
     return rest.strip()
 
 
@@ -237,9 +262,34 @@ def function_names(expression: str) -> frozenset[str]:
     return frozenset(names)
 
 
-_LONG_NAME = re.compile(r'"(?:[^"]|"")*"|(?<![\w$])[^\W\d][\w$]{15,}')
+MAX_IDENTIFIER_BYTES = 63
+"""PostgreSQL truncates longer identifiers (NAMEDATALEN - 1)."""
+
+_LONG_NAME = re.compile(r'"(?:[^"]|"")*"|[\w$]{16,}')
+"""A quoted identifier, or a run of at least 16 word characters (fewer cannot pass 63 bytes)."""
 
 
 def long_identifiers(masked: str) -> list[str]:
-    """The identifier-looking tokens of at least 16 characters (the only ones that can pass 63 bytes), unquoted."""
-    return [unquote(token) for token in _LONG_NAME.findall(masked) if len(token) >= 16]
+    """The identifiers of ``masked`` longer than :data:`MAX_IDENTIFIER_BYTES` in UTF-8, unquoted, in order.
+
+    A candidate is a quoted identifier or a whole run of word characters (and ``$``)
+    that starts with a letter or ``_``. ASCII text (one byte per character) has none
+    when it is no longer than the limit, or has no quoted identifier and no blank-free
+    stretch longer than the limit: that common case is answered without the regular
+    expression.
+    """
+    if masked.isascii() and (
+        len(masked) <= MAX_IDENTIFIER_BYTES
+        or (
+            '"' not in masked
+            and len(max(masked.split(), key=len, default="")) <= MAX_IDENTIFIER_BYTES
+        )
+    ):
+        return []
+    names = []
+    for token in _LONG_NAME.findall(masked):
+        if token[0] == '"' or (token[0] != "$" and not token[0].isdecimal()):
+            name = unquote(token)
+            if len(name.encode()) > MAX_IDENTIFIER_BYTES:
+                names.append(name)
+    return names

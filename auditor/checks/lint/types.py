@@ -6,12 +6,13 @@ import re
 from collections.abc import Iterator
 
 from auditor.checks.lint import FAMILY
-from auditor.checks.lint.common import column_definitions, hit, quoted
+from auditor.checks.lint.common import hit, quoted
 from auditor.checks.lint.model import LintFile
-from auditor.checks.lint.sql import long_identifiers
+from auditor.checks.lint.sql import MAX_IDENTIFIER_BYTES, long_identifiers
 from auditor.findings import Hit, Severity
 from auditor.rules import rule
 
+_PRIMARY_KEY = re.compile(r"\bPRIMARY\s+KEY\b", re.IGNORECASE)
 _CHAR = re.compile(r"^(?:CHAR|CHARACTER|BPCHAR|NCHAR|NATIONAL CHARACTER)(?:\(\d+\))?(?:\[\])?$")
 _INT = re.compile(r"^(?:INT|INTEGER|INT4|SMALLINT|INT2|SERIAL|SERIAL4|SMALLSERIAL|SERIAL2)$")
 _SERIAL = re.compile(r"^(?:SMALL|BIG)?SERIAL[248]?$")
@@ -21,15 +22,10 @@ _MONEY_NAME = re.compile(
     r"(?:^|_)(?:price|amount|cost|total|subtotal|balance|fee|fees|salary|money|payment|tax|"
     r"discount|revenue|charge|refund|credit|debit|wage|income|invoice)(?:_|s?$)"
 )
-_MAX_IDENTIFIER_BYTES = 63
 
 
 def _is_id(column: str, definition: str) -> bool:
-    return (
-        column == "id"
-        or column.endswith("_id")
-        or bool(re.search(r"\bPRIMARY\s+KEY\b", definition, re.IGNORECASE))
-    )
+    return column == "id" or column.endswith("_id") or bool(_PRIMARY_KEY.search(definition))
 
 
 @rule("LNT018", FAMILY, Severity.LOW, "No char(n) columns")
@@ -44,16 +40,15 @@ def char_column(file: LintFile) -> Iterator[Hit]:
 
         CREATE TABLE countries (code TEXT NOT NULL CHECK (char_length(code) = 2));
     """
-    for statement in file.statements:
-        for table, column, type_text, _ in column_definitions(statement):
-            if _CHAR.match(type_text):
-                yield hit(
-                    file,
-                    statement,
-                    f"column {quoted(table)}.{quoted(column)} is {type_text.lower()} (blank-padded)",
-                    "use text (or varchar) with a CHECK on the length",
-                    key=f"{table}.{column}",
-                )
+    for statement, table, column, type_text, _ in file.column_definitions:
+        if _CHAR.match(type_text):
+            yield hit(
+                file,
+                statement,
+                f"column {quoted(table)}.{quoted(column)} is {type_text.lower()} (blank-padded)",
+                "use text (or varchar) with a CHECK on the length",
+                key=f"{table}.{column}",
+            )
 
 
 @rule("LNT019", FAMILY, Severity.MEDIUM, "Id columns are bigint, not int or smallint")
@@ -70,16 +65,15 @@ def int_id(file: LintFile) -> Iterator[Hit]:
 
         CREATE TABLE events (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
     """
-    for statement in file.statements:
-        for table, column, type_text, definition in column_definitions(statement):
-            if _INT.match(type_text) and _is_id(column, definition):
-                yield hit(
-                    file,
-                    statement,
-                    f"id column {quoted(table)}.{quoted(column)} is {type_text.lower()} (will overflow; prefer bigint)",
-                    "use bigint (bigint GENERATED ALWAYS AS IDENTITY for a key)",
-                    key=f"{table}.{column}",
-                )
+    for statement, table, column, type_text, definition in file.column_definitions:
+        if _INT.match(type_text) and _is_id(column, definition):
+            yield hit(
+                file,
+                statement,
+                f"id column {quoted(table)}.{quoted(column)} is {type_text.lower()} (will overflow; prefer bigint)",
+                "use bigint (bigint GENERATED ALWAYS AS IDENTITY for a key)",
+                key=f"{table}.{column}",
+            )
 
 
 @rule("LNT020", FAMILY, Severity.LOW, "Identity columns instead of serial")
@@ -97,16 +91,15 @@ def serial_column(file: LintFile) -> Iterator[Hit]:
 
         CREATE TABLE events (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
     """
-    for statement in file.statements:
-        for table, column, type_text, _ in column_definitions(statement):
-            if _SERIAL.match(type_text):
-                yield hit(
-                    file,
-                    statement,
-                    f"column {quoted(table)}.{quoted(column)} is {type_text.lower()}; prefer an identity column",
-                    "bigint GENERATED ALWAYS AS IDENTITY",
-                    key=f"{table}.{column}",
-                )
+    for statement, table, column, type_text, _ in file.column_definitions:
+        if _SERIAL.match(type_text):
+            yield hit(
+                file,
+                statement,
+                f"column {quoted(table)}.{quoted(column)} is {type_text.lower()}; prefer an identity column",
+                "bigint GENERATED ALWAYS AS IDENTITY",
+                key=f"{table}.{column}",
+            )
 
 
 @rule("LNT021", FAMILY, Severity.LOW, "Timestamps carry a time zone")
@@ -121,16 +114,15 @@ def timestamp_without_time_zone(file: LintFile) -> Iterator[Hit]:
 
         CREATE TABLE orders (placed_at TIMESTAMPTZ NOT NULL);
     """
-    for statement in file.statements:
-        for table, column, type_text, _ in column_definitions(statement):
-            if _TIMESTAMP.match(type_text):
-                yield hit(
-                    file,
-                    statement,
-                    f"column {quoted(table)}.{quoted(column)} is timestamp without time zone",
-                    "use timestamptz",
-                    key=f"{table}.{column}",
-                )
+    for statement, table, column, type_text, _ in file.column_definitions:
+        if _TIMESTAMP.match(type_text):
+            yield hit(
+                file,
+                statement,
+                f"column {quoted(table)}.{quoted(column)} is timestamp without time zone",
+                "use timestamptz",
+                key=f"{table}.{column}",
+            )
 
 
 @rule("LNT023", FAMILY, Severity.MEDIUM, "Identifiers fit in 63 bytes")
@@ -149,17 +141,15 @@ def long_identifier(file: LintFile) -> Iterator[Hit]:
         CREATE INDEX orders_ship_postal_country_created_idx ON orders (...);
     """
     for statement in file.statements:
-        if len(statement.masked) < _MAX_IDENTIFIER_BYTES // 4:
-            continue
         seen: set[str] = set()
         for name in long_identifiers(statement.masked):
             size = len(name.encode())
-            if size > _MAX_IDENTIFIER_BYTES and name not in seen:
+            if name not in seen:
                 seen.add(name)
                 yield hit(
                     file,
                     statement,
-                    f"identifier {name[:40]}... is {size} bytes; PostgreSQL truncates it to 63",
+                    f"identifier {name[:40]}... is {size} bytes; PostgreSQL truncates it to {MAX_IDENTIFIER_BYTES}",
                     "shorten the name to at most 63 bytes",
                     key=name,
                 )
@@ -180,13 +170,12 @@ def money_as_float(file: LintFile) -> Iterator[Hit]:
 
         CREATE TABLE invoices (total NUMERIC(12, 2) NOT NULL CHECK (total >= 0));
     """
-    for statement in file.statements:
-        for table, column, type_text, _ in column_definitions(statement):
-            if type_text == "MONEY" or (_FLOAT.match(type_text) and _MONEY_NAME.search(column)):
-                yield hit(
-                    file,
-                    statement,
-                    f"money column {quoted(table)}.{quoted(column)} is {type_text.lower()} (inexact or locale-dependent)",
-                    "use numeric(p, 2) or an integer amount in cents",
-                    key=f"{table}.{column}",
-                )
+    for statement, table, column, type_text, _ in file.column_definitions:
+        if type_text == "MONEY" or (_FLOAT.match(type_text) and _MONEY_NAME.search(column)):
+            yield hit(
+                file,
+                statement,
+                f"money column {quoted(table)}.{quoted(column)} is {type_text.lower()} (inexact or locale-dependent)",
+                "use numeric(p, 2) or an integer amount in cents",
+                key=f"{table}.{column}",
+            )
