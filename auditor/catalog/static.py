@@ -330,7 +330,7 @@ class StaticBuilder:
             for n, migration in enumerate(migrations, 1):
                 self.add_script(migration.up)
                 if n % 100 == 0:
-                    gc.collect(1)
+                    gc.collect(0)
 
     def add_script(self, script: Script) -> None:
         self.files += 1
@@ -1199,7 +1199,7 @@ class StaticBuilder:
         deferrable, deferred = _deferral(spec.options)
         table.indexes[name] = _Index(
             name,
-            [_Key(exp.column(exp.to_identifier(c, quoted=True))) for c in spec.columns],
+            [_Key(exp.Column(this=exp.Identifier(this=c, quoted=True))) for c in spec.columns],
             unique=True,
             constraint=spec.constraint,
             deferrable=deferrable,
@@ -1894,8 +1894,10 @@ def _young_collections_only() -> Iterator[None]:
 
     The model keeps thousands of ASTs alive; the automatic full collections would
     traverse them again and again while statements are replayed and the model is
-    frozen. The caller collects the young generations itself (every 100 files), so
-    the statements' garbage (sqlglot trees are cycles) is still freed.
+    frozen. The caller collects the youngest generation itself (every 100 files), so
+    the statements' garbage (sqlglot trees are cycles) is still freed; the survivors
+    wait in the middle generation, so the first automatic collection afterwards looks
+    at what the build made, not at every object of the process.
     """
     enabled = gc.isenabled()
     gc.disable()
