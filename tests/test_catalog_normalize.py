@@ -99,6 +99,22 @@ def test_canonical_text_is_readable_and_stable() -> None:
         "nextval('app.t1_id_seq'::regclass)",
         "nextval('\"TblQ1_id_seq\"'::regclass)",
         "nextval('app.\"T\"'::regclass)",
+        "(c1 > -5)",
+        "c1 >= 0",
+        "C1 != 3",
+        "c1>=0.50",
+        "( c1 <= 5 )",
+        '"c1" = -0',
+        '"Ab" > 0',
+        '"user" > 0',
+        "user > 0",
+        "date > 0",
+        "current_date > 0",
+        "c1 IS NOT NULL",
+        "(c1 is null)",
+        "(c1 > 5",
+        "c1 > 5)",
+        "c1 > 007",
     ],
 )
 def test_fast_paths_agree_with_the_parser(text: str) -> None:
@@ -108,6 +124,16 @@ def test_fast_paths_agree_with_the_parser(text: str) -> None:
 @given(
     st.integers(min_value=0, max_value=10**15 - 1).map(str)
     | st.from_regex(r"nextval\('[A-Za-z0-9_.\"]{1,20}'::regclass\)", fullmatch=True)
+    | st.from_regex(
+        r'\(? ?("?[A-Za-z_][A-Za-z0-9_]{0,8}"?) ?(>=|<=|<>|!=|=|<|>) ?-?[0-9]{1,4}(\.[0-9]{1,3})? ?\)?',
+        fullmatch=True,
+    )
+    | st.from_regex(
+        r'\(?("?[A-Za-z_][A-Za-z0-9_]{0,8}"?) (?i:is) (?i:not )?(?i:null)\)?', fullmatch=True
+    )
+    | st.sampled_from(["date", "time", "name", "user", "type", "current_user", "key"]).map(
+        lambda word: f"{word} > 1"
+    )
 )
 def test_fast_paths_agree_with_the_parser_on_generated_text(text: str) -> None:
     assert normalize_expr(text) == _normalize_parsed(text)

@@ -24,10 +24,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from auditor.catalog.names import clip_bytes
-from auditor.catalog.pgsql import PG, parse
-
-_KEYWORDS = frozenset(k.lower() for k in PG.tokenizer_class.KEYWORDS if k.isidentifier())
-"""Words sqlglot's tokenizer reads as keywords: as a bare name they go to sqlglot."""
+from auditor.catalog.pgsql import KEYWORDS, parse
 
 _ID = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)'
 _QN = rf"{_ID}(?:\s*\.\s*{_ID})?"
@@ -562,7 +559,7 @@ def _fold(token: str) -> str:
     """A name as PostgreSQL folds it (sqlglot keywords are not taken as bare names)."""
     if token.startswith('"'):
         return clip_bytes(token[1:-1].replace('""', '"'))
-    if token.lower() in _KEYWORDS:
+    if token.lower() in KEYWORDS:
         raise _NotCommon(token)
     return clip_bytes(token.lower())
 

@@ -37,6 +37,8 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import SqlglotError
 
+from auditor.catalog.pgsql import KEYWORDS
+
 _TEXT_TYPES = (
     exp.DataType.Type.TEXT,
     exp.DataType.Type.VARCHAR,
@@ -124,6 +126,13 @@ class _Sql(threading.local):
 _SQL = _Sql()
 _PLAIN_NUMBER = re.compile(r"[0-9]{1,15}")
 _SEQUENCE_DEFAULT = re.compile(r"nextval\('([A-Za-z0-9_.\"]+)'::regclass\)")
+_COMPARISON = (
+    r'([A-Za-z_][A-Za-z0-9_]*|"[a-z_][a-z0-9_]*")\s*(?:(>=|<=|<>|!=|=|<|>)\s*'
+    r"(-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,15})?)|IS\s+(NOT\s+)?NULL)"
+)
+_SIMPLE_COMPARISON = re.compile(rf"\(\s*{_COMPARISON}\s*\)|{_COMPARISON}", re.IGNORECASE)
+"""``column op number`` and ``column IS [NOT] NULL``, alone or in one pair of
+parentheses: the most common CHECK constraints, canonical without a parse."""
 
 
 @functools.lru_cache(maxsize=16384)
@@ -143,7 +152,28 @@ def normalize_expr(sql: str) -> str:
     m = _SEQUENCE_DEFAULT.fullmatch(text)
     if m:
         return f"nextval('{m.group(1)}')"
+    m = _SIMPLE_COMPARISON.fullmatch(text)
+    if m:
+        simple = _simple_comparison(m)
+        if simple is not None:
+            return simple
     return _normalize_parsed(text)
+
+
+def _simple_comparison(m: re.Match[str]) -> str | None:
+    """The canonical text of what :data:`_SIMPLE_COMPARISON` matched (None for a name
+    sqlglot reads as a keyword, which may mean something else)."""
+    column, op, number, negated = m.groups()[:4] if m.group(1) else m.groups()[4:]
+    if column.startswith('"'):
+        column = column[1:-1]
+        if column != column.lower():
+            return None  # stays quoted
+    column = column.lower()
+    if column in KEYWORDS:
+        return None
+    if op is None:
+        return f"{column} IS {'NOT ' if negated else ''}NULL"
+    return f"{column} {'<>' if op == '!=' else op} {number}"
 
 
 def _normalize_parsed(text: str) -> str:

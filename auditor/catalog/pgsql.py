@@ -14,6 +14,9 @@ from sqlglot.dialects.dialect import Dialect
 PG = Dialect.get_or_raise("postgres")
 """One PostgreSQL dialect instance for every parse and render."""
 
+KEYWORDS = frozenset(k.lower() for k in PG.tokenizer_class.KEYWORDS if k.isidentifier())
+"""Words sqlglot's tokenizer reads as keywords (as a bare name they may mean more)."""
+
 
 class _Parsers(threading.local):
     def __init__(self) -> None:
