@@ -187,7 +187,9 @@ CASES = [
     ("ALTER TABLE parent ADD COLUMN n int, ADD COLUMN m int", False),
     ("ALTER TABLE parent ADD COLUMN n int -- a comment\n", False),
     ("ALTER TABLE parent ADD COLUMN type text", False),  # a keyword as a bare name
-    ("ALTER TABLE parent RENAME code TO code2", False),
+    ("ALTER TABLE parent RENAME code TO code2", True),
+    ("ALTER TABLE parent RENAME code TO code2 -- without COLUMN", False),
+    ("ALTER TABLE parent RENAME CONSTRAINT parent_code_key TO k", False),
     ("ALTER TABLE parent ALTER COLUMN code SET DEFAULT lower('X')", False),
     ('ALTER TABLE parent ADD COLUMN n int COLLATE "C"', False),
     ("CREATE INDEX ON parent (lower(code))", True),
@@ -230,3 +232,20 @@ def test_dropping_several_indexes_is_modeled_like_postgresql(fresh_db: str, tmp_
     static = assert_static_equals_live(fresh_db, tmp_path)
     kid = static.model.table("app.Kid")
     assert kid is not None and [i.name for i in kid.indexes] == ["Kid_pkey"]
+
+
+def test_rename_without_column_keyword_renames_the_column(fresh_db: str, tmp_path: Path) -> None:
+    """``ALTER TABLE t RENAME a TO b`` renames a column; sqlglot reads it as a table
+    rename, which the tree path corrects (the statement with a comment takes it)."""
+    migration = tmp_path / "2024-01-01-000000_rename" / "up.sql"
+    migration.parent.mkdir()
+    migration.write_text(
+        SETUP
+        + "ALTER TABLE parent RENAME code TO label;\n"
+        + 'ALTER TABLE app."Kid" RENAME note TO remark -- old name\n;\n'
+    )
+    (migration.parent / "down.sql").write_text("SELECT 1;")
+    static = assert_static_equals_live(fresh_db, tmp_path)
+    parent, kid = static.model.table("parent"), static.model.table("app.Kid")
+    assert parent is not None and [c.name for c in parent.columns] == ["id", "label"]
+    assert kid is not None and "remark" in [c.name for c in kid.columns]

@@ -54,7 +54,7 @@ _ALTER_COLUMN = _rx(
     rf"ALTER\s+(?:COLUMN\s+)?({_ID})\s+(?:(SET\s+NOT\s+NULL)|(DROP\s+NOT\s+NULL)|(DROP\s+DEFAULT)"
     rf"|SET\s+DEFAULT\s+({_LITERAL})|(?:SET\s+DATA\s+)?TYPE\s+({_TYPE}))"
 )
-_RENAME_COLUMN = _rx(rf"RENAME\s+COLUMN\s+({_ID})\s+TO\s+({_ID})")
+_RENAME_COLUMN = _rx(rf"RENAME\s+(?:COLUMN\s+)?({_ID})\s+TO\s+({_ID})")
 _RENAME_TABLE = _rx(rf"RENAME\s+TO\s+({_ID})")
 _DROP_CONSTRAINT = _rx(rf"DROP\s+CONSTRAINT\s+(IF\s+EXISTS\s+)?({_ID})(?:\s+({_BEHAVIOUR}))?")
 _DROP_COLUMN = _rx(rf"DROP\s+(?:COLUMN\s+)?(IF\s+EXISTS\s+)?({_ID})(?:\s+({_BEHAVIOUR}))?")

@@ -1325,7 +1325,18 @@ class StaticBuilder:
                     table, _fold_id(action.this.this), _fold_id(action.args["to"].this)
                 )
             elif isinstance(action, exp.AlterRename):
-                self._rename_table(table, _fold_id(action.this.this))
+                to = next(
+                    (
+                        o
+                        for o in tree.args.get("options") or []
+                        if isinstance(o, exp.ToTableProperty)
+                    ),
+                    None,
+                )
+                if to is not None:  # RENAME old TO new (no COLUMN): sqlglot reads a table rename
+                    self._rename_column(table, _fold_id(action.this.this), _fold_id(to.this.this))
+                else:
+                    self._rename_table(table, _fold_id(action.this.this))
         self._reserve_sequences(table, pending.new_columns)
         self._finish(table, pending, creating=False)
 
