@@ -169,8 +169,10 @@ def main(argv: list[str] | None = None) -> int:
             from_env=from_env,
         )
     except Exception as exc:
-        if not _expected(exc):
-            raise
+        if not _expected(exc):  # a bug: fail closed with exit 2, redacted
+            from auditor.crash import report_crash
+
+            return report_crash(exc)
         print(f"auditor: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
 

@@ -83,6 +83,23 @@ def test_a_crash_exits_2_not_1_and_redacts_the_password(
     assert err.strip().splitlines()[-1].startswith("auditor: error: internal error: RuntimeError")
 
 
+def test_a_pre_push_crash_exits_2_and_redacts_the_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The lean pre-push entry point fails closed the same way (git blocks the push)."""
+    import auditor.prepush as prepush
+
+    def explode(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("boom near postgresql://app:Hook_Pw_2@db/app")
+
+    monkeypatch.setattr(prepush, "run_hook", explode)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app:Hook_Pw_2@db/app")
+    assert prepush.main(["--pre-commit"]) == 2
+    err = capsys.readouterr().err
+    assert "Hook_Pw_2" not in err
+    assert err.strip().splitlines()[-1].startswith("auditor: error: internal error: RuntimeError")
+
+
 @pytest.mark.parametrize(
     "args",
     [

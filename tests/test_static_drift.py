@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import psycopg
@@ -77,3 +78,19 @@ def test_drift_on_an_unmigrated_database_does_not_claim_migrations_are_applied(
     assert result.exit_code == 1, result.output
     messages = [f["message"] for f in json.loads(result.output)["findings"]]
     assert messages and all("no migration is recorded as applied" in m for m in messages)
+
+
+def test_an_uncertain_requirement_fails_the_default_gate(
+    tmp_path: Path, reference_migrations: Path
+) -> None:
+    """A DO block that may add a required constraint: STA002 (high), exit 1, not a pass."""
+    migrations = tmp_path / "migrations"
+    shutil.copytree(reference_migrations, migrations)
+    users = next(migrations.glob("*create_users/up.sql"))
+    users.write_text(users.read_text() + "\nDO $$ BEGIN PERFORM 1; END $$;\n")
+    args = ["--migrations", str(migrations), "schema", "check", "--static", "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.output)["findings"]
+    assert {f["rule_id"] for f in findings} == {"STA001", "STA002"}
+    assert all(f["severity"] == "high" for f in findings if f["rule_id"] == "STA002")

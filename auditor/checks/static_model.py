@@ -60,11 +60,13 @@ def unmodeled_statement(subject: StaticSubject) -> Iterator[Hit]:
         )
 
 
-@rule("STA002", FAMILY, Severity.MEDIUM, "A requirement's verdict does not hinge on unmodeled SQL")
+@rule("STA002", FAMILY, Severity.HIGH, "A requirement's verdict does not hinge on unmodeled SQL")
 def uncertain_requirement(subject: StaticSubject) -> Iterator[Hit]:
     """A requirement on a table that an unmodeled statement may have changed: the static
-    audit cannot tell whether it holds, so it is *uncertain*, not passed. Run the audit on
-    a database (``--db``), or replace the statement with plain DDL.
+    audit cannot tell whether it holds, so it is *uncertain*, not passed, and it fails
+    the default gate (``high``) like a requirement that is missing: a required
+    constraint nobody could verify must not pass silently. Run the audit on a database
+    (``--db``), replace the statement with plain DDL, or waive it with a reason.
 
     Bad:
 

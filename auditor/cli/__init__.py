@@ -71,17 +71,9 @@ def main() -> None:
 
 
 def _crash(exc: Exception) -> int:
-    import traceback
+    from auditor.crash import report_crash
 
-    from auditor.dsn import scrub
-
-    text = "".join(traceback.format_exception(exc))
-    summary = f"auditor: error: internal error: {type(exc).__name__}: {' '.join(str(exc).split())}"
-    for dsn in _dsns_in_play():
-        text, summary = scrub(text, dsn), scrub(summary, dsn)
-    click.echo(text, err=True, nl=False)
-    click.echo(summary, err=True)
-    return 2
+    return report_crash(exc, _dsns_in_play())
 
 
 def _dsns_in_play() -> list[str]:
