@@ -19,7 +19,6 @@ differ from the model because of such a statement: a requirement on that table i
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import gc
 import logging
@@ -66,6 +65,7 @@ from auditor.catalog.model import (
 from auditor.catalog.names import choose_name, clip_bytes, name_addition, quote_ident
 from auditor.catalog.normalize import normalize_expr
 from auditor.catalog.pgsql import parse, render
+from auditor.collector import collector
 from auditor.migrate.layouts import Migration, Script
 from auditor.migrate.sqlfile import SqlSyntaxError, Statement, split_statements
 from auditor.redact import redact_sql
@@ -326,7 +326,13 @@ class StaticBuilder:
     # ---- entry points
 
     def add_migrations(self, migrations: Iterable[Migration]) -> None:
-        with _young_collections_only():
+        # The model keeps thousands of objects alive; automatic collections would
+        # traverse them again and again. Only the youngest generation is collected,
+        # every 100 files: the statements' garbage (sqlglot trees are cycles) is freed,
+        # and the survivors wait in the middle generation, so the first automatic
+        # collection afterwards looks at what the build made, not at every object of
+        # the process.
+        with collector(on=False):
             for n, migration in enumerate(migrations, 1):
                 self.add_script(migration.up)
                 if n % 100 == 0:
@@ -1777,7 +1783,7 @@ class StaticBuilder:
     # ---- result
 
     def build(self) -> StaticModel:
-        with _young_collections_only():
+        with collector(on=False):  # freezing makes objects, no garbage
             return self._build()
 
     def _build(self) -> StaticModel:
@@ -1897,26 +1903,6 @@ class _Pending:
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _young_collections_only() -> Iterator[None]:
-    """Turn Python's automatic collections off for a build.
-
-    The model keeps thousands of ASTs alive; the automatic full collections would
-    traverse them again and again while statements are replayed and the model is
-    frozen. The caller collects the youngest generation itself (every 100 files), so
-    the statements' garbage (sqlglot trees are cycles) is still freed; the survivors
-    wait in the middle generation, so the first automatic collection afterwards looks
-    at what the build made, not at every object of the process.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def build_static_model(

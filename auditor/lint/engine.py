@@ -9,8 +9,7 @@ from __future__ import annotations
 import fnmatch
 import gc
 import subprocess
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 from auditor.checks.lint import FAMILY
 from auditor.checks.lint.meta import MALFORMED_IGNORE, UNUSED_IGNORE, Pragma, find_pragmas
 from auditor.checks.lint.model import LintFile, analyze
+from auditor.collector import collector
 from auditor.findings import AuditError, FamilyResult, Finding, Hit, Location, Skipped
 from auditor.lint.config import LintConfig, lint_rules
 from auditor.migrate.layouts import LayoutError, Migration, load_migrations
@@ -267,25 +267,8 @@ def lint_units(
     replay (sqlglot trees are cycles) runs with the collector as the caller had it.
     """
     automatic = gc.isenabled()
-    with _collector(on=False):
+    with collector(on=False):
         return _lint(list(units), config, requirements, project, automatic)
-
-
-@contextmanager
-def _collector(*, on: bool) -> Iterator[None]:
-    """Python's cyclic garbage collector switched on or off for a block, then restored."""
-    was_on = gc.isenabled()
-    if on:
-        gc.enable()
-    else:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
-        else:
-            gc.disable()
 
 
 def _lint(
@@ -326,7 +309,7 @@ def _lint(
         if wants_history and unit.series and unit.migration is not None:
             key = id(unit.series)
             if key not in histories:
-                with _collector(on=automatic_collection):
+                with collector(on=automatic_collection):
                     histories[key] = _history(unit.series, project, requirements, errors, linted)
             history = histories[key]
             facts = history.facts.get(unit.migration) if history is not None else None
