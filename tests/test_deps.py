@@ -16,6 +16,7 @@ from pip_audit._service.interface import ResolvedDependency, SkippedDependency
 from auditor.checks.deps import FAMILY
 from auditor.families.dependencies import audit_project
 from auditor.findings import FamilyResult, Severity
+from auditor.scanners.deps.services.errors import DatabaseError
 from auditor.scanners.deps.services.offline import OfflineOsvService
 from auditor.scanners.deps.services.osv_db import OsvDatabase
 from auditor.scanners.deps.settings import DepsSettings
@@ -66,14 +67,34 @@ def test_osv_semantics(
 def test_withdrawn_and_malformed_records_are_skipped_with_warnings(database: OsvDatabase) -> None:
     for name in ("alpha", "gamma", "delta", "beta-pkg"):
         database.records_for(name)
-    assert database.records == 11
+    assert database.records == 10
     assert database.withdrawn == 1
     warnings = "\n".join(database.warnings)
-    assert "BROKEN-1.json: unreadable record skipped" in warnings
     assert "PYSEC-0000-5: range without events skipped" in warnings
     assert "PYSEC-0000-6: affected entry without ranges or versions skipped" in warnings
     assert "GHSA-aaaa-bbbb-cccc: malformed event {} ignored" in warnings
     assert "PYSEC-0000-4" not in warnings  # withdrawn is not malformed
+
+
+def test_a_damaged_database_stops_the_audit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record that cannot be decoded could cover any package: exit 2, not a pass."""
+    with pytest.raises(DatabaseError, match=r"BROKEN-1.json cannot be decoded"):
+        OsvDatabase(DATA / "osv-broken")
+    result = audit_project(
+        INPUTS / "uv", DepsSettings(advisory_db=DATA / "osv-broken"), today=TODAY
+    )
+    assert result.findings == ()
+    assert [e.message for e in result.errors] and "BROKEN-1.json" in result.errors[0].message
+    read_bytes = Path.read_bytes
+
+    def failing(path: Path) -> bytes:
+        if path.name == "PYSEC-0000-3.json":
+            raise PermissionError(13, "Permission denied")
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", failing)
+    with pytest.raises(DatabaseError, match=r"PYSEC-0000-3.json cannot be read"):
+        OsvDatabase(OSV)
 
 
 def test_smallest_safe_upgrade_fixes_every_known_vulnerability(database: OsvDatabase) -> None:

@@ -9,9 +9,11 @@ OSV semantics:
   ``ECOSYSTEM`` range (events ``introduced``/``fixed``/``last_affected``/``limit``,
   evaluated in version order as the OSV schema describes); ``GIT`` ranges carry no
   PyPI versions and are not used;
-- malformed parts (an unreadable file, a record without id, empty events, an entry
-  without ranges or versions, an unparsable version) are skipped with a warning,
-  never aborting the audit.
+- a file that cannot be read or decoded, or a record without an id, stops the audit
+  (``DatabaseError``, exit 2): nobody can tell which package it covers, so a
+  dependency could pass unaudited (fail closed; a real export has none);
+- malformed parts of a readable record (empty events, an entry without ranges or
+  versions, an unparsable version) are skipped with a warning.
 """
 
 from __future__ import annotations
@@ -224,7 +226,10 @@ class OsvDatabase:
                     try:
                         yield item.relative_to(path).as_posix(), item.read_bytes()
                     except OSError as exc:
-                        self.warn(f"{item.name}: cannot read ({exc.strerror})")
+                        raise DatabaseError(
+                            f"advisory database {path}: {item.name} cannot be read"
+                            f" ({exc.strerror}); fix or re-download the database"
+                        ) from None
             return
         try:
             with zipfile.ZipFile(path) as archive:
@@ -290,12 +295,16 @@ class OsvDatabase:
                 import yaml
 
                 document = yaml.safe_load(data)
-        except Exception as exc:  # any decoder error: skip this record, keep going
-            self.warn(f"{name}: unreadable record skipped ({type(exc).__name__})")
-            return None
+        except Exception as exc:  # any decoder error: the database is damaged
+            raise DatabaseError(
+                f"advisory database {self.path}: {name} cannot be decoded"
+                f" ({type(exc).__name__}); fix or re-download the database"
+            ) from None
         if not isinstance(document, Mapping) or not isinstance(document.get("id"), str):
-            self.warn(f"{name}: record without an id skipped")
-            return None
+            raise DatabaseError(
+                f"advisory database {self.path}: {name} is not an OSV record (no id);"
+                " fix or re-download the database"
+            )
         return document
 
     def _index(self, name: str, doc: Mapping[str, Any]) -> None:
