@@ -8,6 +8,8 @@ fast path takes and which it leaves to sqlglot.
 
 from __future__ import annotations
 
+import random
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -81,6 +83,46 @@ def test_generated_corpus_same_both_ways(tmp_path: Path, both_ways: Callable[...
         fast, slow, taken = both_ways(lambda m=migrations: build_static_model(m))
         _assert_same(fast, slow)
         assert taken > fast.statements // 2, "the fast path took less than half the statements"
+
+
+_TOKEN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_]*|\s+|.""", re.S)
+_KEYWORDS = {
+    "add", "alter", "always", "and", "between", "cascade", "check", "column", "concurrently",
+    "constraint", "create", "default", "delete", "drop", "exists", "foreign", "generated",
+    "identity", "if", "index", "key", "not", "null", "on", "or", "primary", "references",
+    "rename", "restrict", "set", "table", "to", "type", "unique", "update", "using", "valid",
+    "where",
+}  # fmt: skip
+
+
+def _respell(text: str, rng: random.Random) -> str:
+    """The same SQL spelled differently: keyword case, blank space, generated names
+    upper-cased or quoted (all of which PostgreSQL reads the same way)."""
+    out = []
+    for token in _TOKEN.findall(text):
+        if token.isspace() and "\n" not in token:
+            out.append(rng.choice([" ", "  ", "\n   ", "\t", token]))
+        elif re.fullmatch(r"[a-z]+[0-9]+", token) and rng.random() < 0.3:
+            out.append(rng.choice([token.upper(), f'"{token}"', token.capitalize()]))
+        elif token.lower() in _KEYWORDS:
+            out.append(rng.choice([token.upper(), token.lower(), token.capitalize()]))
+        else:
+            out.append(token)
+    return "".join(out)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_respelled_corpus_same_both_ways(
+    tmp_path: Path, seed: int, both_ways: Callable[..., tuple]
+) -> None:
+    rng = random.Random(seed)
+    write_corpus_of_size(tmp_path, 60_000, seed=seed)
+    for path in tmp_path.rglob("up.sql"):
+        path.write_text(_respell(path.read_text(), rng))
+    migrations = load_migrations(tmp_path)
+    fast, slow, taken = both_ways(lambda: build_static_model(migrations))
+    _assert_same(fast, slow)
+    assert taken > fast.statements // 2
 
 
 def test_lint_corpus_same_both_ways(both_ways: Callable[..., tuple]) -> None:

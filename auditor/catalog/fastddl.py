@@ -92,6 +92,7 @@ _TABLE_CONSTRAINT = _rx(
 )
 _DELIMITERS = re.compile(r"[(),'\"]")
 _NAME = re.compile(_ID)
+_HEAD = re.compile(r"([A-Za-z]+)\s+([A-Za-z]+)")
 _QNAME = re.compile(_QN)
 _COMMA = re.compile(r"\s*,\s*")
 
@@ -240,18 +241,19 @@ def read_common(text: str) -> Common | None:
     """What ``text`` does, when it is one of the common forms; else ``None``."""
     if "--" in text or "/*" in text:
         return None  # comments stay with sqlglot's reading
-    head = text[:12].upper()
+    head = _HEAD.match(text)
+    if head is None:
+        return None
+    verb, noun = head.group(1).upper(), head.group(2).upper()
     try:
-        if head.startswith("ALTER TABLE"):
-            return _alter_table(text)
-        if head.startswith("CREATE TABLE"):
-            return _create_table(text)
-        if head.startswith("CREATE"):
-            return _create_index(text)
-        if head.startswith("DROP"):
+        if verb == "ALTER":
+            if noun == "TABLE":
+                return _alter_table(text)
+            return _alter_index(text) if noun == "INDEX" else None
+        if verb == "CREATE":
+            return _create_table(text) if noun == "TABLE" else _create_index(text)
+        if verb == "DROP":
             return _drop(text)
-        if head.startswith("ALTER INDEX"):
-            return _alter_index(text)
     except _NotCommon:
         return None
     return None
