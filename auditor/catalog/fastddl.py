@@ -205,8 +205,8 @@ class CreateIndex(NamedTuple):
     unique: bool
     if_not_exists: bool
     method: str
-    keys: tuple[tuple[str | exp.Expr, bool], ...]
-    """Column (or expression) and whether it is descending."""
+    keys: tuple[tuple[str | exp.Expr, bool, str], ...]
+    """Column (or expression), whether it is descending, and the text it was read from."""
     predicate: exp.Expr | None
 
 
@@ -518,13 +518,14 @@ def _create_index(text: str) -> CreateIndex | None:
     tail = _INDEX_TAIL.fullmatch(text, end)
     if tail is None:
         return None
-    keys: list[tuple[str | exp.Expr, bool]] = []
+    keys: list[tuple[str | exp.Expr, bool, str]] = []
     for element in _split_elements(inside):
         k = _INDEX_KEY.fullmatch(element)
         if k is None:
             raise _NotCommon(element)
-        key = _fold(k.group(1)) if k.group(1) else _expression(k.group(2) or k.group(3))
-        keys.append((key, (k.group(4) or "").upper() == "DESC"))
+        source = k.group(2) or k.group(3) or ""
+        key = _fold(k.group(1)) if k.group(1) else _expression(source)
+        keys.append((key, (k.group(4) or "").upper() == "DESC", source))
     return CreateIndex(
         _fold(m.group(3)) if m.group(3) else None,
         _qname(m.group(4)),

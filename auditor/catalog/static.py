@@ -212,6 +212,9 @@ class _Key:
     descending: bool = False
     opclass: str | None = None
     collation: str | None = None
+    name: str | None = None
+    """What PostgreSQL calls the key when it names the index (``FigureIndexColname``),
+    from the expression as written."""
 
 
 @dataclass
@@ -451,13 +454,10 @@ class StaticBuilder:
             self._apply_action(table, op.action)
         elif isinstance(op, CreateIndex):
             keys = [
-                _Key(
-                    exp.Column(this=exp.Identifier(this=key, quoted=True))
-                    if isinstance(key, str)
-                    else key,
-                    descending,
-                )
-                for key, descending in op.keys
+                _Key(exp.Column(this=exp.Identifier(this=key, quoted=True)), descending, name=key)
+                if isinstance(key, str)
+                else _Key(key, descending, name=_figure_colname(key, source))
+                for key, descending, source in op.keys
             ]
             index = _Index(
                 op.name or "", keys, unique=op.unique, method=op.method, predicate=op.predicate
@@ -519,7 +519,7 @@ class StaticBuilder:
             if kind == "TABLE":
                 self._create_table(tree)
             elif kind == "INDEX":
-                self._create_index(tree)
+                self._create_index(tree, text)
             elif kind == "TYPE":
                 self._create_type(tree)
             elif kind == "SCHEMA":
@@ -1254,7 +1254,7 @@ class StaticBuilder:
 
     # ---- CREATE INDEX
 
-    def _create_index(self, tree: exp.Create) -> None:
+    def _create_index(self, tree: exp.Create, text: str) -> None:
         node = tree.this
         if not isinstance(node, exp.Index):
             raise _Unsupported("CREATE INDEX not understood")
@@ -1263,6 +1263,8 @@ class StaticBuilder:
         if params is None:
             raise _Unsupported("CREATE INDEX without columns")
         keys = [_index_key(ordered) for ordered in params.args.get("columns") or []]
+        for key in keys:
+            key.name = _figure_colname(key.expr, text)
         using = params.args.get("using")
         where = params.args.get("where")
         index = _Index(
@@ -1279,7 +1281,7 @@ class StaticBuilder:
         """Add ``index`` (named by PostgreSQL's rules when its name is empty)."""
         rel = self._rel(table.schema)
         if not index.name:
-            col_names = [_figure_colname(key.expr) for key in index.keys]
+            col_names = [key.name or _figure_colname(key.expr) for key in index.keys]
             index.name = choose_name(
                 table.name, name_addition(_dedupe_colnames(col_names)), "idx", lambda n: n in rel
             )
@@ -2074,19 +2076,31 @@ def _index_key(ordered: exp.Expr) -> _Key:
     return _Key(_detach(node), descending, opclass, collation)
 
 
-def _figure_colname(node: exp.Expr) -> str:
-    """``FigureIndexColname``: column name, function name, or ``expr``."""
+def _figure_colname(node: exp.Expr, source: str = "") -> str:
+    """``FigureIndexColname``: the column name, the function's name as written in
+    ``source`` (the text ``node`` was parsed from: sqlglot renames ``char_length`` to
+    LENGTH, ``substr`` to SUBSTRING, ``now`` to CURRENT_TIMESTAMP), or ``expr``."""
     while isinstance(node, exp.Cast | exp.Paren):
         node = node.this
     if isinstance(node, exp.Column):
         return _fold_id(node.this)
-    if isinstance(node, exp.Anonymous):
-        return str(node.name).lower()
-    if isinstance(node, exp.Coalesce):
-        return "coalesce"
+    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
+        node = node.expression  # schema.function(...): the function's own name
     if isinstance(node, exp.Func):
+        start, end = node.meta.get("start"), node.meta.get("end")
+        if isinstance(start, int) and isinstance(end, int):
+            written = source[start : end + 1]
+            if _WRITTEN_NAME.fullmatch(written):
+                return _fold_text(written)
+        if isinstance(node, exp.Anonymous):
+            return str(node.name).lower()
+        if isinstance(node, exp.Coalesce):
+            return "coalesce"
         return node.sql_name().lower()
     return "expr"
+
+
+_WRITTEN_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+"')
 
 
 def _dedupe_colnames(names: list[str]) -> list[str]:
