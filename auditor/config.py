@@ -38,7 +38,7 @@ KNOWN_KEYS: dict[str, str] = {
     "lint": "migration lint settings: enable, disable, severity, exclude, postgres-version, assume-in-transaction",
     "schema": "[tool.auditor.schema] table: rules, schemas, prove, allow-writes",
     "layout": "migration layout: diesel, paired, flyway or dbmate (default: detected)",
-    "secrets": "table: secret scanning (exclude, max-bytes, baseline, cache, jobs)",  # pragma: allowlist secret
+    "secrets": "table: secret scanning (exclude, max-bytes, baseline, cache, jobs, history)",  # pragma: allowlist secret
 }
 """Top-level keys of ``[tool.auditor]`` with their meaning; families add theirs."""
 

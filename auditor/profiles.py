@@ -27,6 +27,9 @@ class Profile:
     """May use the network (e.g. the online vulnerability service)."""
     gate_timeout: float | None = None
     """Upper bound, in seconds, on any quality gate's timeout (None: the gate's own)."""
+    secrets_history: bool = False
+    """Also scan every line ever committed (reachable from HEAD) for secrets, not only
+    the work tree: a credential removed from the files is still in every clone."""
 
 
 PRE_PUSH = Profile(
@@ -44,7 +47,7 @@ CI = Profile(
     name="ci",
     description=(
         "the CI gate: every family, on the database given (--db / DATABASE_URL), else the "
-        "embedded one when a family needs it"
+        "embedded one when a family needs it; secrets in the work tree"
     ),
     families=None,
     database=True,
@@ -52,10 +55,14 @@ CI = Profile(
 )
 FULL = Profile(
     name="full",
-    description="everything (the default): every family, database and network allowed",
+    description=(
+        "everything (the default): every family, database and network allowed; secrets in "
+        "the work tree and in every commit of the git history"
+    ),
     families=None,
     database=True,
     network=True,
+    secrets_history=True,
 )
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (PRE_PUSH, CI, FULL)}

@@ -471,3 +471,84 @@ def iter_help() -> Iterator[str]:
 def test_help_has_example(command: str) -> None:
     result = CliRunner().invoke(cli, [*command.split(), "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+def _token(rng: random.Random) -> str:
+    return "ghp_" + "".join(rng.choice("abcdefXYZ0123456789") for _ in range(36))
+
+
+def test_history_finds_what_the_work_tree_no_longer_has(tmp_path: Path) -> None:
+    """``--history``: every commit reachable from HEAD, the root commit included."""
+    rng = random.Random(7)
+    root = init_repo(tmp_path / "repo")
+    first, removed = _token(rng), _token(rng)
+    (root / "a.py").write_text(f'A = "{first}"\n')
+    root_commit = commit_all(root, "root commit holds a token")
+    (root / "b.py").write_text(f'B = "{removed}"\n')
+    added = commit_all(root, "add another")
+    (root / "b.py").unlink()
+    commit_all(root, "remove it")
+    result = run_scan(root, mode="history")
+    found = {(h.file, h.commit) for h in result.hits if h.type == "GitHub Token"}
+    assert found == {("a.py", root_commit), ("b.py", added)}
+    assert result.commits == 3
+    cli_run = CliRunner().invoke(
+        cli, ["--project", str(root), "secrets", "scan", "--history", "--no-cache"]
+    )
+    assert cli_run.exit_code == 1, cli_run.output
+    assert f"{added[:12]}:b.py:1" in cli_run.output
+    assert first not in cli_run.output and removed not in cli_run.output
+    both = CliRunner().invoke(
+        cli, ["--project", str(root), "secrets", "scan", "--history", "--staged"]
+    )
+    assert both.exit_code == 2 and "one of --staged, --since and --history" in both.output
+
+
+def test_history_of_a_repository_without_commits_is_empty(tmp_path: Path) -> None:
+    root = init_repo(tmp_path / "repo")
+    (root / "a.py").write_text("print(1)\n")
+    result = run_scan(root, mode="history")
+    assert result.hits == () and result.commits == 0
+
+
+def test_full_profile_adds_secrets_only_in_history(tmp_path: Path) -> None:
+    """The default profile reports a removed secret once, with its commit; a secret still
+    in the files once, where it is now; the ci profile reads the work tree only."""
+    from auditor.config import load_config
+    from auditor.engine import AuditContext
+    from auditor.families.secrets import SecretsFamily
+
+    rng = random.Random(11)
+    root = init_repo(tmp_path / "repo")
+    kept, removed = _token(rng), _token(rng)
+    (root / "kept.py").write_text(f'K = "{kept}"\n')
+    (root / "gone.py").write_text(f'G = "{removed}"\n')
+    added = commit_all(root, "tokens")
+    (root / "gone.py").unlink()
+    (root / "kept.py").write_text(f'# moved down\nK = "{kept}"\n')
+    commit_all(root, "remove one, move the other")
+
+    def run(profile: str) -> list[tuple[str | None, int | None, str | None]]:
+        context = AuditContext(
+            project=root,
+            migrations=root / "migrations",
+            config=load_config(start=root),
+            profile=profile,
+        )
+        result = SecretsFamily().run(context)
+        assert not result.errors
+        return sorted(
+            (f.location.file, f.location.line, f.location.commit)
+            for f in result.findings
+            if "GitHub Token" in f.message
+        )
+
+    assert run("full") == [("gone.py", 1, added), ("kept.py", 2, None)]
+    assert run("ci") == [("kept.py", 2, None)]
+    (root / "auditor.toml").write_text("[secrets]\nhistory = false\n")
+    assert run("full") == [("kept.py", 2, None)]
+    context = AuditContext(
+        project=root, migrations=root / "migrations", config=load_config(start=root), profile="full"
+    )
+    notes = SecretsFamily().run(context).notes
+    assert any("git history not scanned: history = false" in note for note in notes)

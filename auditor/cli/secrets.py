@@ -34,6 +34,11 @@ def secrets() -> None:
     help="Scan every line added by the commits REF..HEAD (pre-push), with commit ids.",
 )
 @click.option(
+    "--history",
+    is_flag=True,
+    help="Scan every line ever added by a commit reachable from HEAD, with commit ids.",
+)
+@click.option(
     "--baseline",
     "baseline_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -66,6 +71,7 @@ def scan_command(
     paths: tuple[Path, ...],
     staged: bool,
     since: str | None,
+    history: bool,
     baseline_path: Path | None,
     update_baseline: bool,
     exclude: tuple[str, ...],
@@ -88,6 +94,7 @@ def scan_command(
         auditor secrets scan src/ --exclude 'tests/fixtures/*'
         auditor secrets scan --staged                 # pre-commit
         auditor secrets scan --since origin/main      # pre-push: every added line
+        auditor secrets scan --history                # every commit, as gitleaks does
         auditor secrets scan --update-baseline        # accept what is there now
     """
     # the scanner (detect-secrets and its imports) loads only when this command runs
@@ -108,10 +115,10 @@ def scan_command(
     from auditor.scanners.secrets.runner import ScanOptions, scan
     from auditor.scanners.secrets.sources import SourceError
 
-    if staged and since:
-        raise UsageFailure("give either --staged or --since, not both")
-    if (staged or since) and paths:
-        raise UsageFailure("PATHS cannot be combined with --staged or --since")
+    if sum((staged, since is not None, history)) > 1:
+        raise UsageFailure("give one of --staged, --since and --history")
+    if (staged or since or history) and paths:
+        raise UsageFailure("PATHS cannot be combined with --staged, --since or --history")
     opts = settings(ctx)
     config = secrets_config(opts.config())
     root = opts.project.resolve()
@@ -124,7 +131,13 @@ def scan_command(
             ScanOptions(
                 root=root,
                 paths=paths,
-                mode="staged" if staged else "since" if since else "files",
+                mode="staged"
+                if staged
+                else "since"
+                if since
+                else "history"
+                if history
+                else "files",
                 since=since,
                 excludes=(*config.exclude, *exclude, *baseline_exclude(root, baseline)),
                 max_bytes=max_bytes or config.max_bytes,

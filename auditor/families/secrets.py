@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +11,14 @@ from auditor.checks.secrets import FAMILY, findings_for
 from auditor.config import Config
 from auditor.engine import AuditContext, Family
 from auditor.findings import AuditError, FamilyResult, Skipped, Verified
+from auditor.profiles import get_profile
 from auditor.scanners.secrets.baseline import (
     DEFAULT_BASELINE,
     Baseline,
     BaselineError,
     load_baseline,
 )
-from auditor.scanners.secrets.runner import ScanOptions, ScanResult, scan
+from auditor.scanners.secrets.runner import ScanOptions, ScanResult, scan, with_history
 from auditor.scanners.secrets.sources import DEFAULT_MAX_BYTES, SourceError
 
 TITLE = "Secrets"
@@ -27,6 +28,7 @@ SECTION_KEYS = {
     "baseline": "detect-secrets baseline file (default .secrets.baseline when present)",
     "cache": "cache results by git blob id in .git/ (default true)",
     "jobs": "worker processes (default: every core)",
+    "history": "in the full profile, also scan every commit of the git history (default true)",
 }
 """Keys of ``[tool.auditor.secrets]``."""
 
@@ -40,6 +42,7 @@ class SecretsConfig:
     baseline: Path | None = None
     cache: bool = True
     jobs: int | None = None
+    history: bool = True
 
 
 def secrets_config(config: Config) -> SecretsConfig:
@@ -59,6 +62,9 @@ def secrets_config(config: Config) -> SecretsConfig:
     cache = section.get("cache", True)
     if not isinstance(cache, bool):
         raise config.error("secrets.cache", "must be true or false")
+    history = section.get("history", True)
+    if not isinstance(history, bool):
+        raise config.error("secrets.history", "must be true or false")
     jobs = section.get("jobs")
     if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs <= 0):
         raise config.error("secrets.jobs", "must be a positive integer")
@@ -68,7 +74,7 @@ def secrets_config(config: Config) -> SecretsConfig:
         if not isinstance(raw_baseline, str):
             raise config.error("secrets.baseline", "must be a string path")
         baseline = (config.root / raw_baseline).resolve()
-    return SecretsConfig(tuple(exclude), max_bytes, baseline, cache, jobs)
+    return SecretsConfig(tuple(exclude), max_bytes, baseline, cache, jobs, history)
 
 
 def find_baseline(root: Path, explicit: Path | None) -> Baseline | None:
@@ -110,6 +116,10 @@ def family_result(result: ScanResult, baseline: Baseline | None) -> FamilyResult
             else "directory walk (not a git repository)",
             "staged": "the git index (what would be committed)",
             "since": "lines added by each commit of the range",
+            "history": "lines added by every commit reachable from HEAD",
+            "files+history": "files tracked by git plus untracked files not ignored, and "
+            "lines added by every commit reachable from HEAD (a secret only in history is "
+            "reported with the commit that added it)",
         }[result.mode]
     ]
     if baseline is not None:
@@ -142,19 +152,25 @@ class SecretsFamily(Family):
         root = ctx.project.resolve()
         try:
             baseline = find_baseline(root, settings.baseline)
-            result = scan(
-                ScanOptions(
-                    root=root,
-                    # the pre-push profile scans the lines added by the pushed commits
-                    mode="since" if ctx.changed_since else "files",
-                    since=ctx.changed_since,
-                    excludes=settings.exclude + baseline_exclude(root, baseline),
-                    max_bytes=settings.max_bytes,
-                    baseline=baseline.data if baseline else None,
-                    jobs=settings.jobs,
-                    use_cache=settings.cache,
-                )
+            options = ScanOptions(
+                root=root,
+                # the pre-push profile scans the lines added by the pushed commits
+                mode="since" if ctx.changed_since else "files",
+                since=ctx.changed_since,
+                excludes=settings.exclude + baseline_exclude(root, baseline),
+                max_bytes=settings.max_bytes,
+                baseline=baseline.data if baseline else None,
+                jobs=settings.jobs,
+                use_cache=settings.cache,
             )
+            result = scan(options)
+            wanted = get_profile(ctx.profile).secrets_history and options.mode == "files"
+            if wanted and result.in_git and settings.history:
+                result = with_history(result, scan(replace(options, mode="history")))
         except (SourceError, BaselineError) as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
-        return family_result(result, baseline)
+        family = family_result(result, baseline)
+        if wanted and result.in_git and not settings.history:
+            note = "git history not scanned: history = false in [tool.auditor.secrets]"
+            family = replace(family, notes=(*family.notes, note))
+        return family

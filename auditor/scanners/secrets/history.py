@@ -1,7 +1,8 @@
-"""Lines added in a range of commits (``--since REF``): what a push would publish.
+"""Lines added in a range of commits (``--since REF``): what a push would publish; or in
+every commit reachable from HEAD (``--history``): what the repository has ever held.
 
-Every commit of ``REF..HEAD`` is read on its own, so a secret added in one commit
-and removed in a later one of the same push is still found, with the commit id.
+Every commit is read on its own, so a secret added in one commit and removed in a later
+one is still found, with the commit id.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.scanners.secrets.sources import SkippedFile, is_excluded, run_git
+from auditor.scanners.secrets.sources import SkippedFile, SourceError, is_excluded, run_git
 
 _HUNK = re.compile(rb"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _MARK = b"\x00auditor-commit "
@@ -45,17 +46,35 @@ def _unquote(raw: bytes) -> str:
     return text
 
 
-def commits_in(root: Path, since: str) -> list[str]:
-    """The commits of ``since..HEAD``, oldest first."""
-    out = run_git(root, "rev-list", "--reverse", f"{since}..HEAD", "--")
+def _revisions(root: Path, since: str | None) -> str | None:
+    """``since..HEAD``, or ``HEAD`` for the whole history (None when there is no commit)."""
+    if since is not None:
+        run_git(root, "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}")
+        return f"{since}..HEAD"
+    try:
+        run_git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except SourceError:
+        return None  # a repository without commits has no history
+    return "HEAD"
+
+
+def commits_in(root: Path, since: str | None) -> list[str]:
+    """The commits of ``since..HEAD`` (None: every commit reachable from HEAD), oldest first."""
+    revisions = _revisions(root, since)
+    if revisions is None:
+        return []
+    out = run_git(root, "rev-list", "--reverse", revisions, "--")
     return out.decode().split()
 
 
 def added_lines(
-    root: Path, since: str, excludes: Sequence[str], max_bytes: int
+    root: Path, since: str | None, excludes: Sequence[str], max_bytes: int
 ) -> tuple[list[AddedLines], list[SkippedFile]]:
-    """Every line added by each commit of ``since..HEAD`` (merges: none of their own)."""
-    run_git(root, "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}")
+    """Every line added by each commit of ``since..HEAD`` (None: of the whole history;
+    merges: none of their own)."""
+    revisions = _revisions(root, since)
+    if revisions is None:
+        return [], []
     out = run_git(
         root,
         "-c",
@@ -69,7 +88,7 @@ def added_lines(
         "-p",
         "-U0",
         "--format=%x00auditor-commit %H",
-        f"{since}..HEAD",
+        revisions,
         "--",
     )
     items: list[AddedLines] = []

@@ -8,7 +8,7 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,8 @@ class ScanOptions:
     root: Path
     paths: tuple[Path, ...] = ()
     mode: str = "files"
-    """``files`` (work tree), ``staged`` (the index) or ``since`` (added lines of commits)."""
+    """``files`` (work tree), ``staged`` (the index), ``since`` (lines added by the
+    commits of ``since..HEAD``) or ``history`` (lines added by every commit)."""
     since: str | None = None
     excludes: tuple[str, ...] = ()
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -178,16 +179,16 @@ def scan(options: ScanOptions) -> ScanResult:
     root = options.root.resolve()
     top = git_root(root)
     in_git = top is not None
-    if options.mode in ("staged", "since") and top is None:
+    if options.mode in ("staged", "since", "history") and top is None:
         from auditor.scanners.secrets.sources import SourceError
 
         raise SourceError(f"--{options.mode} needs a git repository ({root} is not in one)")
-    if top is not None and options.mode in ("staged", "since"):
+    if top is not None and options.mode in ("staged", "since", "history"):
         root = top
     engine.configure(options.baseline)
     settings = engine.settings_json()
     digest = _settings_digest(settings)
-    if options.mode == "since":
+    if options.mode in ("since", "history"):
         return _scan_history(options, root, settings)
     if options.mode == "staged":
         return _scan_staged(options, root, settings)
@@ -287,7 +288,7 @@ def _scan_staged(options: ScanOptions, root: Path, settings: dict[str, Any]) -> 
 
 
 def _scan_history(options: ScanOptions, root: Path, settings: dict[str, Any]) -> ScanResult:
-    assert options.since is not None
+    assert options.since is not None or options.mode == "history"
     items, skipped = added_lines(root, options.since, options.excludes, options.max_bytes)
     commits = commits_in(root, options.since)
     hits: list[engine.SecretHit] = []
@@ -314,7 +315,7 @@ def _scan_history(options: ScanOptions, root: Path, settings: dict[str, Any]) ->
     hits.sort(key=lambda h: (order.get(h.commit or "", 0), h.file, h.line, h.type))
     return ScanResult(
         root=root,
-        mode="since",
+        mode=options.mode,
         hits=tuple(_dedupe_history(hits)),
         skipped=tuple(skipped),
         files=len(scanned),
@@ -322,6 +323,21 @@ def _scan_history(options: ScanOptions, root: Path, settings: dict[str, Any]) ->
         commits=len(commits),
         in_git=True,
         settings=settings,
+    )
+
+
+def with_history(tree: ScanResult, history: ScanResult) -> ScanResult:
+    """The work-tree scan plus the secrets that are only in git history (removed from
+    the tree, still in every clone): each once, where it is now when it still is."""
+    present = {(h.file, h.type, h.hashed_secret) for h in tree.hits}
+    gone = [h for h in history.hits if (h.file, h.type, h.hashed_secret) not in present]
+    return replace(
+        tree,
+        mode="files+history",
+        hits=tuple([*tree.hits, *gone]),
+        skipped=(*tree.skipped, *history.skipped),
+        bytes=tree.bytes + history.bytes,
+        commits=history.commits,
     )
 
 
