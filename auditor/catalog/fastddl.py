@@ -1,18 +1,21 @@
-"""The common DDL statements read with one regular expression instead of sqlglot.
+"""The common DDL statements read with regular expressions instead of sqlglot.
 
 Most statements of a migration history take a handful of shapes: ``ALTER TABLE t ADD
 COLUMN c integer NOT NULL``, ``ALTER TABLE t ALTER COLUMN c SET NOT NULL``, a foreign
-key, a plain ``CREATE INDEX``, a rename, a drop. Parsing them with sqlglot and then
-walking the tree costs several times what recognizing them does. :func:`read_common`
-returns one of the small records below (named tuples: they are built for
-nearly every statement, and a tuple is several times cheaper to build than a frozen
-dataclass) for those shapes, with names already folded
-as PostgreSQL folds them; the static builder applies it through the same code as the
-tree of the same statement. Anything else returns ``None`` and goes to sqlglot:
-comments inside the statement, expressions other than a plain literal, options this
-module does not know, and names that sqlglot reads as keywords (so that both paths
-read every statement they accept the same way). ``tests/test_static_fastddl.py``
-builds every test corpus both ways and requires identical models.
+key, a ``CREATE TABLE``, a ``CREATE INDEX``, a rename, a drop. Parsing them with sqlglot
+and then walking the tree costs several times what recognizing them does.
+:func:`read_common` returns a small record for those shapes, with names already folded
+as PostgreSQL folds them, and the static builder applies it through the same steps as
+the tree of the same statement. sqlglot still parses what a record holds that is an
+expression (a check, an index expression or predicate; types and literal defaults once
+per spelling). Anything else returns ``None`` and goes to sqlglot: comments inside the
+statement, expressions where a literal is expected, options this module does not
+know, and names that sqlglot reads as keywords (so that both paths read every
+statement they accept the same way). ``tests/test_static_fastddl.py`` builds every
+test corpus both ways, plus respelled ones, and requires identical models.
+
+The records are named tuples: one is built for nearly every statement, and a tuple is
+several times cheaper to build than a frozen dataclass.
 """
 
 from __future__ import annotations
