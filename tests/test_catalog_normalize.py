@@ -201,3 +201,17 @@ def test_postgresql_deparse_round_trip(fresh_db: str) -> None:
         if normalize_expr(stored[f"c{n}"]) != normalize_expr(source)
     ]
     assert mismatches == []
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("date_trunc('Day', created_at)", "date_trunc('day'::text, created_at)"),
+        ("pg_catalog.btrim(code)", "btrim(code)"),
+        ("pg_catalog.lower(email)", "lower((email)::text)"),
+    ],
+)
+def test_spellings_postgresql_changes_compare_equal(written: str, stored: str) -> None:
+    """A migration's spelling and pg_get_expr's: date_trunc units in any case, functions
+    of pg_catalog with or without the schema."""
+    assert normalize_expr(written) == normalize_expr(stored)

@@ -301,6 +301,8 @@ CREATE INDEX ON t (ceiling(n));
 CREATE INDEX ON t ((x || 'a'));
 CREATE INDEX ON t (lower(x), upper(x));
 CREATE INDEX ON t (coalesce(x, 'a'));
+CREATE INDEX ON t (date_trunc('Day', t));
+CREATE INDEX ON t (pg_catalog.btrim(x));
 """
 
 
@@ -317,16 +319,5 @@ def test_unnamed_expression_indexes_are_named_like_postgresql(
     static = assert_static_equals_live(fresh_db, tmp_path)
     table = static.model.table("t")
     assert table is not None
-    assert {"t_char_length_idx", "t_substr_idx", "t_ceiling_idx"} <= {i.name for i in table.indexes}
-
-
-@pytest.mark.parametrize("comment", ["", " -- the tree path"])
-def test_index_named_from_a_schema_qualified_function(comment: str) -> None:
-    """``pg_catalog.btrim(x)`` names the index ``t_btrim_idx`` (PostgreSQL 15 and 16;
-    the key's expression itself is a known normalization gap, so no live comparison)."""
-    builder = StaticBuilder()
-    builder.add_sql(
-        f"CREATE TABLE t (x text); CREATE INDEX ON t (pg_catalog.btrim(x)){comment}\n;", "m.sql"
-    )
-    table = builder.build().model.table("t")
-    assert table is not None and [i.name for i in table.indexes] == ["t_btrim_idx"]
+    names = {i.name for i in table.indexes}
+    assert {"t_char_length_idx", "t_substr_idx", "t_ceiling_idx", "t_btrim_idx"} <= names

@@ -219,6 +219,18 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
     """Rewrite one node whose children are already canonical."""
     if isinstance(node, exp.Paren):
         return _node(node.this)
+    if (
+        isinstance(node, exp.Dot)
+        and isinstance(node.this, exp.Identifier)
+        and node.this.name.lower() == "pg_catalog"
+        and isinstance(node.expression, exp.Func)
+    ):  # PostgreSQL prints pg_catalog's functions unqualified (and sqlglot then knows them)
+        return _unqualified(node.expression)
+    if isinstance(node, exp.TimestampTrunc | exp.DateTrunc):
+        unit = node.args.get("unit")
+        if isinstance(unit, exp.Var | exp.Literal):  # date_trunc('Day', ...) is 'day'
+            node.set("unit", exp.Literal.string(unit.name.lower()))
+        return node
     if isinstance(node, exp.Cast):
         return _strip_cast(node)
     if isinstance(node, exp.Between):
@@ -254,6 +266,16 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Column) and node.args.get("table") is not None:
         return exp.Column(this=node.args["this"])
     return node
+
+
+def _unqualified(function: exp.Func) -> exp.Expr:
+    """A function call read again without its schema, canonical."""
+    sql_ = _SQL
+    text = sql_.generator.generate(function, copy=True)
+    trees = sql_.parser.parse(sql_.tokenizer.tokenize(text), text)
+    if len(trees) != 1 or trees[0] is None:
+        return function
+    return _bottom_up(trees[0])
 
 
 def _node(value: object) -> exp.Expr:
