@@ -330,3 +330,38 @@ def test_index_named_from_a_schema_qualified_function(comment: str) -> None:
     )
     table = builder.build().model.table("t")
     assert table is not None and [i.name for i in table.indexes] == ["t_btrim_idx"]
+
+
+# Python's case-insensitive [A-Za-z] also matches the Kelvin sign, dotless i, dotted
+# capital I and long s, and its \s and str.strip() take non-ASCII blank space; to
+# PostgreSQL all of them are identifier characters (bytes >= 0x80).
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "ALTER TABLE \u212aparent ADD COLUMN n int",  # Kelvin sign: not table parent
+        "CREATE TABLE t (\u212ax int, \u0130y int)",
+        "CREATE TABLE t (\u00a0x int)",  # the column is named "\u00a0x"
+        "ALTER TABLE parent ADD COLUMN\u00a0n int",  # the column is named "column\u00a0n"
+        "DROP TABLE\u00a0parent",
+    ],
+)
+def test_non_ascii_names_and_blanks_stay_with_sqlglot(statement: str) -> None:
+    assert fastddl.read_common(statement) is None
+
+
+def test_parenthesized_column_index_key_is_a_column(both_ways: Callable[..., tuple]) -> None:
+    """``((("code")))`` is the column itself to PostgreSQL (and to the tree path)."""
+
+    def make() -> StaticModel:
+        builder = StaticBuilder()
+        builder.add_sql(SETUP, "setup.sql")
+        builder.add_sql('CREATE INDEX ON parent ((("code")))', "change.sql")
+        return builder.build()
+
+    fast, slow, taken = both_ways(make)
+    _assert_same(fast, slow)
+    assert taken
+    parent = fast.model.table("parent")
+    assert parent is not None
+    [key] = next(i for i in parent.indexes if i.name == "parent_code_idx").keys
+    assert key.is_column
