@@ -552,3 +552,49 @@ def test_full_profile_adds_secrets_only_in_history(tmp_path: Path) -> None:
     )
     notes = SecretsFamily().run(context).notes
     assert any("git history not scanned: history = false" in note for note in notes)
+
+
+def test_history_of_a_project_in_a_subdirectory_is_read_from_the_project(
+    tmp_path: Path,
+) -> None:
+    """A project in a subdirectory of its repository (a monorepo): the history is read
+    with paths relative to the project, as its work tree, its excludes and its baseline
+    are; a baselined secret is not reported again from history, nor twice; files
+    outside the project are not the project's."""
+    from auditor.config import load_config
+    from auditor.engine import AuditContext
+    from auditor.families.secrets import SecretsFamily
+
+    rng = random.Random(13)
+    top = init_repo(tmp_path / "repo")
+    project = top / "app"
+    (project / "fixtures").mkdir(parents=True)
+    accepted, gone, fixture, elsewhere = (_token(rng) for _ in range(4))
+    (project / "config.py").write_text(f'K = "{accepted}"\n')
+    (project / "gone.py").write_text(f'G = "{gone}"\n')
+    (project / "fixtures" / "f.py").write_text(f'F = "{fixture}"\n')
+    (top / "other.py").write_text(f'O = "{elsewhere}"\n')
+    (project / "auditor.toml").write_text('[secrets]\nexclude = ["fixtures/*"]\n')
+    added = commit_all(top, "tokens")
+    (project / "gone.py").unlink()
+    commit_all(top, "remove one")
+    update = CliRunner().invoke(
+        cli, ["--project", str(project), "secrets", "scan", "--update-baseline"]
+    )
+    assert update.exit_code == 0, update.output
+    commit_all(top, "baseline")
+
+    context = AuditContext(
+        project=project,
+        migrations=project / "migrations",
+        config=load_config(start=project),
+        profile="full",
+    )
+    result = SecretsFamily().run(context)
+    assert not result.errors
+    found = sorted(
+        (f.location.file, f.location.commit) for f in result.findings if "GitHub Token" in f.message
+    )
+    assert found == [("gone.py", added)]
+    history = run_scan(project, mode="history", excludes=(".secrets.baseline",))
+    assert {h.file for h in history.hits} == {"config.py", "gone.py", "fixtures/f.py"}

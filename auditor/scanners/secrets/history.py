@@ -84,6 +84,7 @@ def added_lines(
         "--no-color",
         "--no-ext-diff",
         "--no-renames",
+        "--relative",  # run in a subdirectory: only its files, named relative to it
         "--diff-filter=AM",
         "-p",
         "-U0",
