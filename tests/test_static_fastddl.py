@@ -365,3 +365,33 @@ def test_parenthesized_column_index_key_is_a_column(both_ways: Callable[..., tup
     assert parent is not None
     [key] = next(i for i in parent.indexes if i.name == "parent_code_idx").keys
     assert key.is_column
+
+
+EXISTING_RELATION = """
+CREATE TABLE parent (id int PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS parent_pkey (x int);
+CREATE INDEX parent_id_idx ON parent (id);
+CREATE TABLE IF NOT EXISTS parent_id_idx (y int);
+"""
+
+
+@pytest.mark.parametrize("comment", ["", " -- the tree path"])
+def test_create_table_if_not_exists_skips_any_relation_of_that_name(
+    fresh_db: str, tmp_path: Path, comment: str
+) -> None:
+    """``CREATE TABLE IF NOT EXISTS`` skips a name any relation has (here an index)."""
+    migration = tmp_path / "2024-01-01-000000_exists" / "up.sql"
+    migration.parent.mkdir()
+    migration.write_text(EXISTING_RELATION.replace(";", comment + "\n;"))
+    (migration.parent / "down.sql").write_text("SELECT 1;")
+    static = assert_static_equals_live(fresh_db, tmp_path)
+    assert [t.name for t in static.model.tables] == ["parent"]
+
+
+def test_create_table_over_another_relation_is_unmodeled() -> None:
+    """Without IF NOT EXISTS PostgreSQL refuses it; the static model says so."""
+    builder = StaticBuilder()
+    builder.add_sql("CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE p_pkey (x int);", "m.sql")
+    static = builder.build()
+    assert [u.line for u in static.unmodeled] == [2]
+    assert static.model.table("p_pkey") is None
