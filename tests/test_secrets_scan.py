@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from auditor.cli import cli
 from auditor.scanners.secrets import engine
 from auditor.scanners.secrets.runner import ScanOptions, ScanResult, scan
+from auditor.scanners.secrets.sources import SourceError
 from tests.secrets_corpus import GENERATORS, GROUPED, Planted, build_corpus
 
 AWS_LINE = 'aws = "AKIA' + 'Z3K8Q2M7X4P9W6RT"\n'
@@ -552,3 +553,89 @@ def test_full_profile_adds_secrets_only_in_history(tmp_path: Path) -> None:
     )
     notes = SecretsFamily().run(context).notes
     assert any("git history not scanned: history = false" in note for note in notes)
+
+
+def test_history_of_a_project_in_a_subdirectory_is_read_from_the_project(
+    tmp_path: Path,
+) -> None:
+    """A project in a subdirectory of its repository (a monorepo): the history is read
+    with paths relative to the project, as its work tree, its excludes and its baseline
+    are; a baselined secret is not reported again from history, nor twice; files
+    outside the project are not the project's."""
+    from auditor.config import load_config
+    from auditor.engine import AuditContext
+    from auditor.families.secrets import SecretsFamily
+
+    rng = random.Random(13)
+    top = init_repo(tmp_path / "repo")
+    project = top / "app"
+    (project / "fixtures").mkdir(parents=True)
+    accepted, gone, fixture, elsewhere = (_token(rng) for _ in range(4))
+    (project / "config.py").write_text(f'K = "{accepted}"\n')
+    (project / "gone.py").write_text(f'G = "{gone}"\n')
+    (project / "fixtures" / "f.py").write_text(f'F = "{fixture}"\n')
+    (top / "other.py").write_text(f'O = "{elsewhere}"\n')
+    (project / "auditor.toml").write_text('[secrets]\nexclude = ["fixtures/*"]\n')
+    added = commit_all(top, "tokens")
+    (project / "gone.py").unlink()
+    commit_all(top, "remove one")
+    update = CliRunner().invoke(
+        cli, ["--project", str(project), "secrets", "scan", "--update-baseline"]
+    )
+    assert update.exit_code == 0, update.output
+    commit_all(top, "baseline")
+
+    context = AuditContext(
+        project=project,
+        migrations=project / "migrations",
+        config=load_config(start=project),
+        profile="full",
+    )
+    result = SecretsFamily().run(context)
+    assert not result.errors
+    found = sorted(
+        (f.location.file, f.location.commit) for f in result.findings if "GitHub Token" in f.message
+    )
+    assert found == [("gone.py", added)]
+    history = run_scan(project, mode="history", excludes=(".secrets.baseline",))
+    assert {h.file for h in history.hits} == {"config.py", "gone.py", "fixtures/f.py"}
+
+
+def test_history_reads_what_a_merge_commit_added_itself(tmp_path: Path) -> None:
+    """A line that is in neither parent of a merge (an edit made while merging) is the
+    merge's own, and is found after it is removed again."""
+    rng = random.Random(17)
+    root = init_repo(tmp_path / "repo")
+    (root / "a.py").write_text("A = 1\n")
+    commit_all(root, "one")
+    git(root, "checkout", "-q", "-b", "side")
+    (root / "b.py").write_text("B = 2\n")
+    commit_all(root, "side")
+    git(root, "checkout", "-q", "main")
+    (root / "c.py").write_text("C = 3\n")
+    commit_all(root, "main")
+    git(root, "merge", "-q", "--no-commit", "side")
+    token = _token(rng)
+    (root / "merged.py").write_text(f'T = "{token}"\n')
+    merge = commit_all(root, "merge side")
+    (root / "merged.py").unlink()
+    commit_all(root, "remove it")
+    result = run_scan(root, mode="history")
+    assert [(h.file, h.commit) for h in result.hits] == [("merged.py", merge)]
+
+
+def test_history_of_a_shallow_clone_is_an_error(tmp_path: Path) -> None:
+    """A shallow clone does not hold the history: reading what is there and passing would
+    report a history that was not checked (fail closed)."""
+    origin = init_repo(tmp_path / "origin")
+    for n in range(2):
+        (origin / "a.py").write_text(f"A = {n}\n")
+        commit_all(origin, f"commit {n}")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", origin.as_uri(), str(clone))
+    with pytest.raises(SourceError, match="shallow"):
+        run_scan(clone, mode="history")
+    cli_run = CliRunner().invoke(
+        cli, ["--project", str(clone), "secrets", "scan", "--history", "--no-cache"]
+    )
+    assert cli_run.exit_code == 2, cli_run.output

@@ -321,3 +321,68 @@ def test_unnamed_expression_indexes_are_named_like_postgresql(
     assert table is not None
     names = {i.name for i in table.indexes}
     assert {"t_char_length_idx", "t_substr_idx", "t_ceiling_idx", "t_btrim_idx"} <= names
+
+
+# Python's case-insensitive [A-Za-z] also matches the Kelvin sign, dotless i, dotted
+# capital I and long s, and its \s and str.strip() take non-ASCII blank space; to
+# PostgreSQL all of them are identifier characters (bytes >= 0x80).
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "ALTER TABLE \u212aparent ADD COLUMN n int",  # Kelvin sign: not table parent
+        "CREATE TABLE t (\u212ax int, \u0130y int)",
+        "CREATE TABLE t (\u00a0x int)",  # the column is named "\u00a0x"
+        "ALTER TABLE parent ADD COLUMN\u00a0n int",  # the column is named "column\u00a0n"
+        "DROP TABLE\u00a0parent",
+    ],
+)
+def test_non_ascii_names_and_blanks_stay_with_sqlglot(statement: str) -> None:
+    assert fastddl.read_common(statement) is None
+
+
+def test_parenthesized_column_index_key_is_a_column(both_ways: Callable[..., tuple]) -> None:
+    """``((("code")))`` is the column itself to PostgreSQL (and to the tree path)."""
+
+    def make() -> StaticModel:
+        builder = StaticBuilder()
+        builder.add_sql(SETUP, "setup.sql")
+        builder.add_sql('CREATE INDEX ON parent ((("code")))', "change.sql")
+        return builder.build()
+
+    fast, slow, taken = both_ways(make)
+    _assert_same(fast, slow)
+    assert taken
+    parent = fast.model.table("parent")
+    assert parent is not None
+    [key] = next(i for i in parent.indexes if i.name == "parent_code_idx").keys
+    assert key.is_column
+
+
+EXISTING_RELATION = """
+CREATE TABLE parent (id int PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS parent_pkey (x int);
+CREATE INDEX parent_id_idx ON parent (id);
+CREATE TABLE IF NOT EXISTS parent_id_idx (y int);
+"""
+
+
+@pytest.mark.parametrize("comment", ["", " -- the tree path"])
+def test_create_table_if_not_exists_skips_any_relation_of_that_name(
+    fresh_db: str, tmp_path: Path, comment: str
+) -> None:
+    """``CREATE TABLE IF NOT EXISTS`` skips a name any relation has (here an index)."""
+    migration = tmp_path / "2024-01-01-000000_exists" / "up.sql"
+    migration.parent.mkdir()
+    migration.write_text(EXISTING_RELATION.replace(";", comment + "\n;"))
+    (migration.parent / "down.sql").write_text("SELECT 1;")
+    static = assert_static_equals_live(fresh_db, tmp_path)
+    assert [t.name for t in static.model.tables] == ["parent"]
+
+
+def test_create_table_over_another_relation_is_unmodeled() -> None:
+    """Without IF NOT EXISTS PostgreSQL refuses it; the static model says so."""
+    builder = StaticBuilder()
+    builder.add_sql("CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE p_pkey (x int);", "m.sql")
+    static = builder.build()
+    assert [u.line for u in static.unmodeled] == [2]
+    assert static.model.table("p_pkey") is None

@@ -48,7 +48,10 @@ _REF_ACTION = r"(?:CASCADE|RESTRICT|NO\s+ACTION|SET\s+NULL|SET\s+DEFAULT)"
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE | re.DOTALL)
+    """``pattern`` case-insensitive and ASCII-only: with Unicode matching ``[A-Za-z]``
+    also takes the Kelvin sign or a dotted capital I, and ``\\s`` a no-break space,
+    which PostgreSQL reads as letters of a name."""
+    return re.compile(pattern, re.IGNORECASE | re.DOTALL | re.ASCII)
 
 
 _ALTER_TABLE = _rx(rf"ALTER\s+TABLE\s+(IF\s+EXISTS\s+)?(ONLY\s+)?({_QN})\s+(.+)")
@@ -94,10 +97,12 @@ _TABLE_CONSTRAINT = _rx(
     rf"((?:\s+ON\s+(?:DELETE|UPDATE)\s+{_REF_ACTION})*)|(CHECK)\s*\()"
 )
 _DELIMITERS = re.compile(r"[(),'\"]")
-_NAME = re.compile(_ID)
-_HEAD = re.compile(r"([A-Za-z]+)\s+([A-Za-z]+)")
-_QNAME = re.compile(_QN)
-_COMMA = re.compile(r"\s*,\s*")
+_NAME = re.compile(_ID, re.ASCII)
+_HEAD = re.compile(r"([A-Za-z]+)\s+([A-Za-z]+)", re.ASCII)
+_QNAME = re.compile(_QN, re.ASCII)
+_COMMA = re.compile(r"\s*,\s*", re.ASCII)
+_BLANK = " \t\n\r\f\v"
+"""The blank space ``\\s`` means under ``re.ASCII`` (``str.strip`` takes any Unicode space)."""
 
 
 # ---- what a common statement says
@@ -406,11 +411,11 @@ def _split_elements(body: str) -> list[str]:
             if depth < 0:
                 raise _NotCommon(body)  # the statement's own parenthesis closed early
         elif depth == 0:
-            parts.append(body[start : m.start()].strip())
+            parts.append(body[start : m.start()].strip(_BLANK))
             start = pos
     if depth != 0:
         raise _NotCommon(body)
-    parts.append(body[start:].strip())
+    parts.append(body[start:].strip(_BLANK))
     return parts
 
 
@@ -507,7 +512,7 @@ def _parenthesized(text: str, start: int) -> tuple[str, int]:
         elif char == ")":
             depth -= 1
             if depth == 0:
-                return text[start : m.start()].strip(), pos
+                return text[start : m.start()].strip(_BLANK), pos
 
 
 # ---- CREATE INDEX, DROP, ALTER INDEX
@@ -527,7 +532,7 @@ def _create_index(text: str) -> CreateIndex | None:
         if k is None:
             raise _NotCommon(element)
         source = k.group(2) or k.group(3) or ""
-        key = _fold(k.group(1)) if k.group(1) else _expression(source)
+        key = _fold(k.group(1)) if k.group(1) else _index_expression(source)
         keys.append((key, (k.group(4) or "").upper() == "DESC", source))
     return CreateIndex(
         _fold(m.group(3)) if m.group(3) else None,
@@ -538,6 +543,19 @@ def _create_index(text: str) -> CreateIndex | None:
         tuple(keys),
         _expression(tail.group(1)) if tail.group(1) else None,
     )
+
+
+def _index_expression(text: str) -> str | exp.Expr:
+    """An index key in parentheses: the column's name when it is only a column in
+    parentheses (``(("code"))``, which PostgreSQL indexes as the column), else its tree."""
+    tree = _expression(text)
+    inner = tree
+    while isinstance(inner, exp.Paren):
+        inner = inner.this
+    if isinstance(inner, exp.Column) and not inner.table:
+        name = inner.this
+        return clip_bytes(name.this) if name.quoted else _fold(name.this)
+    return tree
 
 
 def _drop(text: str) -> DropObjects | None:

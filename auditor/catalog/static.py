@@ -919,10 +919,8 @@ class StaticBuilder:
         schema, name = self._target(schema_node)
         if schema not in self.schemas:
             raise _Unsupported(f"schema {schema} is not known")
-        if (schema, name) in self.tables:
-            if tree.args.get("exists"):
-                return
-            raise _Unsupported(f"table {schema}.{name} already exists")
+        if self._relation_exists(schema, name, bool(tree.args.get("exists"))):
+            return
         table = _Table(schema, name, origin=self._origin())
         pending = _Pending()
         for element in schema_node.expressions:
@@ -935,16 +933,23 @@ class StaticBuilder:
         self.tables[(schema, name)] = table
         self._finish(table, pending, creating=True)
 
+    def _relation_exists(self, schema: str, name: str, if_not_exists: bool) -> bool:
+        """True when a relation (table, index, sequence, view) named ``name`` exists and
+        ``CREATE TABLE IF NOT EXISTS`` skips; PostgreSQL refuses it without the clause."""
+        if (schema, name) not in self.tables and name not in self._rel(schema):
+            return False
+        if if_not_exists:
+            return True
+        raise _Unsupported(f"relation {schema}.{name} already exists")
+
     def _create_table_spec(self, op: CreateTable) -> None:
         """:meth:`_create_table` for what :func:`read_common` read."""
         schema = op.table.schema or self._creation_schema()
         name = op.table.name
         if schema not in self.schemas:
             raise _Unsupported(f"schema {schema} is not known")
-        if (schema, name) in self.tables:
-            if op.if_not_exists:
-                return
-            raise _Unsupported(f"table {schema}.{name} already exists")
+        if self._relation_exists(schema, name, op.if_not_exists):
+            return
         table = _Table(schema, name, origin=self._origin())
         pending = _Pending()
         for element in op.elements:

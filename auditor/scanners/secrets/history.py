@@ -55,6 +55,12 @@ def _revisions(root: Path, since: str | None) -> str | None:
         run_git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
     except SourceError:
         return None  # a repository without commits has no history
+    if run_git(root, "rev-parse", "--is-shallow-repository").strip() == b"true":
+        raise SourceError(
+            "the git history is incomplete (a shallow clone): fetch all of it "
+            "(git fetch --unshallow; actions/checkout: fetch-depth: 0), or set "
+            "history = false in [tool.auditor.secrets]"
+        )
     return "HEAD"
 
 
@@ -71,7 +77,8 @@ def added_lines(
     root: Path, since: str | None, excludes: Sequence[str], max_bytes: int
 ) -> tuple[list[AddedLines], list[SkippedFile]]:
     """Every line added by each commit of ``since..HEAD`` (None: of the whole history;
-    merges: none of their own)."""
+    a merge: the lines its first parent did not have, so an edit made while merging is
+    read too; the lines its other parents brought are deduplicated to their commits)."""
     revisions = _revisions(root, since)
     if revisions is None:
         return [], []
@@ -84,6 +91,8 @@ def added_lines(
         "--no-color",
         "--no-ext-diff",
         "--no-renames",
+        "--diff-merges=first-parent",
+        "--relative",  # run in a subdirectory: only its files, named relative to it
         "--diff-filter=AM",
         "-p",
         "-U0",

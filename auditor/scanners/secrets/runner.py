@@ -183,8 +183,10 @@ def scan(options: ScanOptions) -> ScanResult:
         from auditor.scanners.secrets.sources import SourceError
 
         raise SourceError(f"--{options.mode} needs a git repository ({root} is not in one)")
-    if top is not None and options.mode in ("staged", "since", "history"):
-        root = top
+    if top is not None and options.mode in ("staged", "since"):
+        root = top  # what a commit or a push holds: the whole repository
+    # --history reads the project's own history (its files, relative to it), as the work
+    # tree, the excludes and the baseline do: a project may be a subdirectory
     engine.configure(options.baseline)
     settings = engine.settings_json()
     digest = _settings_digest(settings)
