@@ -209,9 +209,15 @@ def test_postgresql_deparse_round_trip(fresh_db: str) -> None:
         ("date_trunc('Day', created_at)", "date_trunc('day'::text, created_at)"),
         ("pg_catalog.btrim(code)", "btrim(code)"),
         ("pg_catalog.lower(email)", "lower((email)::text)"),
+        ("010", "10"),
+        ("-0", "0"),
+        ("00.10", "0.10"),
+        ("price >= -00.5", "(price >= -0.5)"),
+        ("quantity > 0 /* positive */", "(quantity > 0)"),
     ],
 )
 def test_spellings_postgresql_changes_compare_equal(written: str, stored: str) -> None:
     """A migration's spelling and pg_get_expr's: date_trunc units in any case, functions
-    of pg_catalog with or without the schema."""
+    of pg_catalog with or without the schema, numbers without leading zeros or a sign
+    on zero, comments (never stored)."""
     assert normalize_expr(written) == normalize_expr(stored)

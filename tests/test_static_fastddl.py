@@ -386,3 +386,26 @@ def test_create_table_over_another_relation_is_unmodeled() -> None:
     static = builder.build()
     assert [u.line for u in static.unmodeled] == [2]
     assert static.model.table("p_pkey") is None
+
+
+DEFAULTS = """
+CREATE TABLE d (
+    a int DEFAULT 1 -- one
+    , b int DEFAULT 010, c int DEFAULT -0, n numeric(6, 2) DEFAULT 00.10, m int
+);
+ALTER TABLE d ALTER COLUMN m SET DEFAULT 0 -- a comment on the statement
+;
+"""
+
+
+def test_defaults_are_stored_as_postgresql_stores_them(fresh_db: str, tmp_path: Path) -> None:
+    """Comments are no part of a default; ``010``, ``-0`` and ``00.10`` are ``10``, ``0``
+    and ``0.10`` (the statements with comments go through the sqlglot path)."""
+    migration = tmp_path / "2024-01-01-000000_defaults" / "up.sql"
+    migration.parent.mkdir()
+    migration.write_text(DEFAULTS)
+    (migration.parent / "down.sql").write_text("SELECT 1;")
+    static = assert_static_equals_live(fresh_db, tmp_path)
+    table = static.model.table("d")
+    assert table is not None
+    assert [c.default for c in table.columns] == ["1", "10", "0", "0.10", "0"]

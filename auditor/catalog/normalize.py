@@ -120,7 +120,7 @@ class _Sql(threading.local):
     def __init__(self) -> None:
         self.tokenizer = _PG.tokenizer()
         self.parser = _PG.parser()
-        self.generator = _PG.generator(normalize_functions="lower")
+        self.generator = _PG.generator(normalize_functions="lower", comments=False)
 
 
 _SQL = _Sql()
@@ -148,7 +148,7 @@ def normalize_expr(sql: str) -> str:
     # Fast paths, same result as the parse below (tests/test_catalog_normalize.py):
     # a plain integer, and the default of a serial column.
     if _PLAIN_NUMBER.fullmatch(text):
-        return text
+        return _canonical_number(text)
     m = _SEQUENCE_DEFAULT.fullmatch(text)
     if m:
         return f"nextval('{m.group(1)}')"
@@ -173,7 +173,7 @@ def _simple_comparison(m: re.Match[str]) -> str | None:
         return None
     if op is None:
         return f"{column} IS {'NOT ' if negated else ''}NULL"
-    return f"{column} {'<>' if op == '!=' else op} {number}"
+    return f"{column} {'<>' if op == '!=' else op} {_canonical_number(number)}"
 
 
 def _normalize_parsed(text: str) -> str:
@@ -238,7 +238,9 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         high = exp.LTE(this=node.this.copy(), expression=node.args["high"])
         return exp.And(this=low, expression=high)
     if isinstance(node, exp.Neg) and _is_number(node.this):
-        return exp.Literal.number(f"-{node.this.this}")
+        return exp.Literal.number(_canonical_number(f"-{node.this.this}"))
+    if _is_number(node) and _canonical_number(node.this) != node.this:
+        return exp.Literal.number(_canonical_number(node.this))
     if isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any):
         values = _array_items(node.expression.this)
         if values is not None:
@@ -289,6 +291,21 @@ def _unwrap(node: exp.Expr) -> exp.Expr:
     while isinstance(node, exp.Paren):
         node = node.this
     return node
+
+
+_DECIMAL = re.compile(r"(-?)([0-9]+)(\.[0-9]+)?")
+
+
+def _canonical_number(text: str) -> str:
+    """A number as PostgreSQL prints the constant: no leading zeros (``010`` is ``10``,
+    ``00.10`` is ``0.10``) and no sign on zero (``-0`` is ``0``); the scale is kept."""
+    m = _DECIMAL.fullmatch(text)
+    if m is None:
+        return text  # exponents and the like: as written
+    sign, whole, fraction = m.group(1), m.group(2).lstrip("0") or "0", m.group(3) or ""
+    if whole == "0" and not fraction.strip(".0"):
+        sign = ""
+    return f"{sign}{whole}{fraction}"
 
 
 def _is_number(node: exp.Expr) -> bool:

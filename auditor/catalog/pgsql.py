@@ -22,7 +22,7 @@ class _Parsers(threading.local):
     def __init__(self) -> None:
         self.tokenizer = PG.tokenizer()
         self.parser = PG.parser()
-        self.generator = PG.generator()
+        self.generator = PG.generator(comments=False)  # a comment is never part of a value
 
 
 _PARSERS = _Parsers()
