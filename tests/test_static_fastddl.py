@@ -303,6 +303,11 @@ CREATE INDEX ON t (lower(x), upper(x));
 CREATE INDEX ON t (coalesce(x, 'a'));
 CREATE INDEX ON t (date_trunc('Day', t));
 CREATE INDEX ON t (pg_catalog.btrim(x));
+CREATE INDEX ON t (trim(x));
+CREATE INDEX ON t (position('a' in x));
+CREATE INDEX ON t (((x || 'a')::text));
+CREATE INDEX ON t (((n + 1)::bigint));
+CREATE INDEX ON t ((x COLLATE "C"));
 """
 
 
@@ -321,6 +326,7 @@ def test_unnamed_expression_indexes_are_named_like_postgresql(
     assert table is not None
     names = {i.name for i in table.indexes}
     assert {"t_char_length_idx", "t_substr_idx", "t_ceiling_idx", "t_btrim_idx"} <= names
+    assert {"t_btrim_idx1", "t_position_idx", "t_text_idx", "t_int8_idx", "t_x_idx"} <= names
 
 
 # Python's case-insensitive [A-Za-z] also matches the Kelvin sign, dotless i, dotted

@@ -456,7 +456,7 @@ class StaticBuilder:
             keys = [
                 _Key(exp.Column(this=exp.Identifier(this=key, quoted=True)), descending, name=key)
                 if isinstance(key, str)
-                else _Key(key, descending, name=_figure_colname(key, source))
+                else _expression_key(key, descending, source)
                 for key, descending, source in op.keys
             ]
             index = _Index(
@@ -2070,10 +2070,14 @@ def _index_key(ordered: exp.Expr) -> _Key:
         node = node.this
     opclass: str | None = None
     collation: str | None = None
+    while isinstance(node, exp.Paren):
+        node = node.this
     if isinstance(node, exp.Opclass):
         opclass = node.expression.name.lower()
         node = node.this
-    if isinstance(node, exp.Collate):
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Collate):  # ((x COLLATE "C")) is the column x, collation C
         collation = node.expression.name
         node = node.this
     while isinstance(node, exp.Paren):
@@ -2081,12 +2085,27 @@ def _index_key(ordered: exp.Expr) -> _Key:
     return _Key(_detach(node), descending, opclass, collation)
 
 
+def _expression_key(expr: exp.Expr, descending: bool, source: str) -> _Key:
+    """The key of an index expression read from ``source`` (as :func:`_index_key`)."""
+    key = _index_key(expr)
+    key.descending = descending
+    key.name = _figure_colname(key.expr, source)
+    return key
+
+
 def _figure_colname(node: exp.Expr, source: str = "") -> str:
     """``FigureIndexColname``: the column name, the function's name as written in
     ``source`` (the text ``node`` was parsed from: sqlglot renames ``char_length`` to
-    LENGTH, ``substr`` to SUBSTRING, ``now`` to CURRENT_TIMESTAMP), or ``expr``."""
-    while isinstance(node, exp.Cast | exp.Paren):
+    LENGTH, ``substr`` to SUBSTRING, ``now`` to CURRENT_TIMESTAMP), for a cast of
+    anything else the type's name (``int8`` for ``::bigint``), or ``expr``."""
+    while isinstance(node, exp.Paren):
         node = node.this
+    if isinstance(node, exp.Cast):
+        inner = _figure_colname(node.this, source)
+        return inner if inner != "expr" else _type_colname(node.to)
+    if isinstance(node, exp.Trim):  # PostgreSQL reads TRIM(...) as btrim/ltrim/rtrim
+        position = str(node.args.get("position") or "").upper()
+        return {"LEADING": "ltrim", "TRAILING": "rtrim"}.get(position, "btrim")
     if isinstance(node, exp.Column):
         return _fold_id(node.this)
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
@@ -2099,10 +2118,40 @@ def _figure_colname(node: exp.Expr, source: str = "") -> str:
                 return _fold_text(written)
         if isinstance(node, exp.Anonymous):
             return str(node.name).lower()
-        if isinstance(node, exp.Coalesce):
-            return "coalesce"
-        return node.sql_name().lower()
+        return _SPECIAL_SYNTAX.get(type(node), node.sql_name().lower())
     return "expr"
+
+
+_SPECIAL_SYNTAX: dict[type[exp.Expr], str] = {
+    exp.Coalesce: "coalesce",
+    exp.StrPosition: "position",  # position(a IN b): no name token to read
+}
+
+_TYPE_COLNAMES = {
+    _T.BIGINT: "int8",
+    _T.INT: "int4",
+    _T.SMALLINT: "int2",
+    _T.BOOLEAN: "bool",
+    _T.FLOAT: "float4",
+    _T.DOUBLE: "float8",
+    _T.VARCHAR: "varchar",
+    _T.CHAR: "bpchar",
+    _T.DECIMAL: "numeric",
+    _T.TIMESTAMPTZ: "timestamptz",
+    _T.TIMETZ: "timetz",
+}
+"""PostgreSQL's own names of the SQL-standard type spellings (``bigint`` is int8)."""
+
+
+def _type_colname(to: object) -> str:
+    """What PostgreSQL calls a cast's target type when it names an index key."""
+    if not isinstance(to, exp.DataType):
+        return "expr"
+    if to.this in _TYPE_COLNAMES:
+        return _TYPE_COLNAMES[to.this]
+    if to.this == _T.USERDEFINED:
+        return _fold_text(_split_qname(str(to.args.get("kind") or ""))[-1] or "expr")
+    return to.this.value.lower() if isinstance(to.this.value, str) else "expr"
 
 
 _WRITTEN_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+"')
