@@ -415,3 +415,34 @@ def test_defaults_are_stored_as_postgresql_stores_them(fresh_db: str, tmp_path: 
     table = static.model.table("d")
     assert table is not None
     assert [c.default for c in table.columns] == ["1", "10", "0", "0.10", "0"]
+
+
+NULL_DEFAULTS = """
+CREATE DOMAIN code5 AS varchar(5);
+CREATE TYPE mood AS ENUM ('ok', 'sad');
+CREATE TABLE n (
+    a int DEFAULT NULL, b text DEFAULT NULL, c varchar(3) DEFAULT NULL,
+    d numeric(5, 2) DEFAULT NULL, e code5 DEFAULT NULL, f mood DEFAULT NULL,
+    g varchar DEFAULT NULL, h int DEFAULT 1, i char DEFAULT NULL
+);
+ALTER TABLE n ALTER COLUMN h SET DEFAULT NULL;
+ALTER TABLE n ALTER COLUMN b SET DEFAULT NULL -- the tree path
+;
+"""
+
+
+def test_null_defaults_as_postgresql_keeps_them(fresh_db: str, tmp_path: Path) -> None:
+    """A bare NULL of the column's own type is no default; a type with a length or
+    precision, or a domain, keeps ``NULL::type`` (which both sides read as NULL)."""
+    migration = tmp_path / "2024-01-01-000000_nulls" / "up.sql"
+    migration.parent.mkdir()
+    migration.write_text(NULL_DEFAULTS)
+    (migration.parent / "down.sql").write_text("SELECT 1;")
+    static = assert_static_equals_live(fresh_db, tmp_path)
+    table = static.model.table("n")
+    assert table is not None
+    defaults = {c.name: c.default for c in table.columns}
+    assert defaults == {
+        "a": None, "b": None, "c": "NULL", "d": "NULL", "e": "NULL", "f": None,
+        "g": None, "h": None, "i": "NULL",
+    }  # fmt: skip

@@ -491,7 +491,7 @@ class StaticBuilder:
             elif action.drop_default:
                 col.default = None
             else:
-                col.default = _default_text(action.default or "")
+                col.default = self._stored_default(col, _default_text(action.default or ""))
         elif isinstance(action, Rename):
             if action.old is None:
                 self._rename_table(table, action.new)
@@ -896,10 +896,7 @@ class StaticBuilder:
         bare = {"cidr": "cidr", "citext": "citext", "varbit": "bit varying", "tsvector": "tsvector"}
         if len(parts) == 1 and parts[0] in bare:
             return bare[parts[0]]
-        schema, name = self._lookup_type(kind)
-        if schema in ("public", "pg_catalog"):
-            return quote_ident(name)
-        return f"{quote_ident(schema)}.{quote_ident(name)}"
+        return _type_text_of(*self._lookup_type(kind))
 
     def _parse_type(self, text: str) -> tuple[str, str | None]:
         cast = _parse_one(f"CAST(NULL AS {text})")
@@ -1002,10 +999,19 @@ class StaticBuilder:
                 col.not_null = True
                 col.sequence = "identity"
         if default is not None:
-            col.default = _default_text(default)
+            col.default = self._stored_default(col, _default_text(default))
         table.columns.append(col)
         if not creating:
             pending.new_columns.append(col)
+
+    def _stored_default(self, col: _Col, default: str) -> str | None:
+        """The default PostgreSQL keeps: none for a bare ``NULL`` of the column's own type
+        (it stores ``NULL::type`` only for a type with a length or precision, or a domain)."""
+        if default != "NULL" or "(" in col.type:
+            return default
+        if any(col.type == _type_text_of(schema, name) for schema, name in self.domains):
+            return default
+        return None
 
     def _new_column(
         self, table: _Table, name: str, kind: object, if_not_exists: bool
@@ -1084,7 +1090,7 @@ class StaticBuilder:
                 shown = render(ck) if ck is not None else "?"
                 raise _Unsupported(f"column constraint {shown} is not modeled")
         if default is not None:
-            col.default = normalize_expr(render(default))
+            col.default = self._stored_default(col, normalize_expr(render(default)))
         table.columns.append(col)
         if not creating:
             pending.new_columns.append(col)
@@ -1474,7 +1480,7 @@ class StaticBuilder:
             return
         default = action.args.get("default")
         if isinstance(default, exp.Expr):
-            col.default = normalize_expr(render(default))
+            col.default = self._stored_default(col, normalize_expr(render(default)))
             return
         raise _Unsupported(f"ALTER COLUMN {render(action)} is not modeled")
 
@@ -2083,6 +2089,13 @@ def _index_key(ordered: exp.Expr) -> _Key:
     while isinstance(node, exp.Paren):
         node = node.this
     return _Key(_detach(node), descending, opclass, collation)
+
+
+def _type_text_of(schema: str, name: str) -> str:
+    """``format_type`` of a user type (enum or domain) ``schema.name``."""
+    if schema in ("public", "pg_catalog"):
+        return quote_ident(name)
+    return f"{quote_ident(schema)}.{quote_ident(name)}"
 
 
 def _expression_key(expr: exp.Expr, descending: bool, source: str) -> _Key:
