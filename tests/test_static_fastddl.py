@@ -37,6 +37,16 @@ def _origins(model: CatalogModel) -> list[tuple[str, object]]:
     return found
 
 
+def live_and_static(dsn: str, root: Path, sql: str) -> StaticModel:
+    """``sql`` as one migration, applied to PostgreSQL and replayed statically: the
+    models must be equal (see ``assert_static_equals_live``)."""
+    migration = root / "2024-01-01-000000_case"
+    migration.mkdir()
+    (migration / "up.sql").write_text(sql)
+    (migration / "down.sql").write_text("SELECT 1;")
+    return assert_static_equals_live(dsn, root)
+
+
 def _assert_same(fast: StaticModel, slow: StaticModel) -> None:
     assert fast.model == slow.model
     assert _origins(fast.model) == _origins(slow.model)
@@ -267,11 +277,9 @@ def test_dropping_several_indexes_is_modeled_like_postgresql(fresh_db: str, tmp_
     the fast path reads it, and the result is what PostgreSQL does."""
     statement = "DROP INDEX IF EXISTS app.kid_note_idx, app.nothing, parent_code_idx"
     assert fastddl.read_common(statement) is not None
-    migration = tmp_path / "2024-01-01-000000_drop" / "up.sql"
-    migration.parent.mkdir()
-    migration.write_text(SETUP + "CREATE INDEX parent_code_idx ON parent (code);\n" + statement)
-    (migration.parent / "down.sql").write_text("SELECT 1;")
-    static = assert_static_equals_live(fresh_db, tmp_path)
+    static = live_and_static(
+        fresh_db, tmp_path, SETUP + "CREATE INDEX parent_code_idx ON parent (code);\n" + statement
+    )
     kid = static.model.table("app.Kid")
     assert kid is not None and [i.name for i in kid.indexes] == ["Kid_pkey"]
 
@@ -279,15 +287,13 @@ def test_dropping_several_indexes_is_modeled_like_postgresql(fresh_db: str, tmp_
 def test_rename_without_column_keyword_renames_the_column(fresh_db: str, tmp_path: Path) -> None:
     """``ALTER TABLE t RENAME a TO b`` renames a column; sqlglot reads it as a table
     rename, which the tree path corrects (the statement with a comment takes it)."""
-    migration = tmp_path / "2024-01-01-000000_rename" / "up.sql"
-    migration.parent.mkdir()
-    migration.write_text(
+    static = live_and_static(
+        fresh_db,
+        tmp_path,
         SETUP
         + "ALTER TABLE parent RENAME code TO label;\n"
-        + 'ALTER TABLE app."Kid" RENAME note TO remark -- old name\n;\n'
+        + 'ALTER TABLE app."Kid" RENAME note TO remark -- old name\n;\n',
     )
-    (migration.parent / "down.sql").write_text("SELECT 1;")
-    static = assert_static_equals_live(fresh_db, tmp_path)
     parent, kid = static.model.table("parent"), static.model.table("app.Kid")
     assert parent is not None and [c.name for c in parent.columns] == ["id", "label"]
     assert kid is not None and "remark" in [c.name for c in kid.columns]
@@ -317,11 +323,7 @@ def test_unnamed_expression_indexes_are_named_like_postgresql(
 ) -> None:
     """PostgreSQL names them from the function as written (``t_char_length_idx``), where
     sqlglot's node says LENGTH, SUBSTRING, CEIL or TIMESTAMP_TRUNC."""
-    migration = tmp_path / "2024-01-01-000000_indexes" / "up.sql"
-    migration.parent.mkdir()
-    migration.write_text(EXPRESSION_INDEXES.replace(";", comment + "\n;"))
-    (migration.parent / "down.sql").write_text("SELECT 1;")
-    static = assert_static_equals_live(fresh_db, tmp_path)
+    static = live_and_static(fresh_db, tmp_path, EXPRESSION_INDEXES.replace(";", comment + "\n;"))
     table = static.model.table("t")
     assert table is not None
     names = {i.name for i in table.indexes}
@@ -377,11 +379,7 @@ def test_create_table_if_not_exists_skips_any_relation_of_that_name(
     fresh_db: str, tmp_path: Path, comment: str
 ) -> None:
     """``CREATE TABLE IF NOT EXISTS`` skips a name any relation has (here an index)."""
-    migration = tmp_path / "2024-01-01-000000_exists" / "up.sql"
-    migration.parent.mkdir()
-    migration.write_text(EXISTING_RELATION.replace(";", comment + "\n;"))
-    (migration.parent / "down.sql").write_text("SELECT 1;")
-    static = assert_static_equals_live(fresh_db, tmp_path)
+    static = live_and_static(fresh_db, tmp_path, EXISTING_RELATION.replace(";", comment + "\n;"))
     assert [t.name for t in static.model.tables] == ["parent"]
 
 
@@ -407,11 +405,7 @@ ALTER TABLE d ALTER COLUMN m SET DEFAULT 0 -- a comment on the statement
 def test_defaults_are_stored_as_postgresql_stores_them(fresh_db: str, tmp_path: Path) -> None:
     """Comments are no part of a default; ``010``, ``-0`` and ``00.10`` are ``10``, ``0``
     and ``0.10`` (the statements with comments go through the sqlglot path)."""
-    migration = tmp_path / "2024-01-01-000000_defaults" / "up.sql"
-    migration.parent.mkdir()
-    migration.write_text(DEFAULTS)
-    (migration.parent / "down.sql").write_text("SELECT 1;")
-    static = assert_static_equals_live(fresh_db, tmp_path)
+    static = live_and_static(fresh_db, tmp_path, DEFAULTS)
     table = static.model.table("d")
     assert table is not None
     assert [c.default for c in table.columns] == ["1", "10", "0", "0.10", "0"]
@@ -434,11 +428,7 @@ ALTER TABLE n ALTER COLUMN b SET DEFAULT NULL -- the tree path
 def test_null_defaults_as_postgresql_keeps_them(fresh_db: str, tmp_path: Path) -> None:
     """A bare NULL of the column's own type is no default; a type with a length or
     precision, or a domain, keeps ``NULL::type`` (which both sides read as NULL)."""
-    migration = tmp_path / "2024-01-01-000000_nulls" / "up.sql"
-    migration.parent.mkdir()
-    migration.write_text(NULL_DEFAULTS)
-    (migration.parent / "down.sql").write_text("SELECT 1;")
-    static = assert_static_equals_live(fresh_db, tmp_path)
+    static = live_and_static(fresh_db, tmp_path, NULL_DEFAULTS)
     table = static.model.table("n")
     assert table is not None
     defaults = {c.name: c.default for c in table.columns}
