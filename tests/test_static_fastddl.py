@@ -436,3 +436,29 @@ def test_null_defaults_as_postgresql_keeps_them(fresh_db: str, tmp_path: Path) -
         "a": None, "b": None, "c": "NULL", "d": "NULL", "e": "NULL", "f": None,
         "g": None, "h": None, "i": "NULL",
     }  # fmt: skip
+
+
+OTHER_DATABASES_TYPE_NAMES = """
+CREATE DOMAIN short AS varchar(5);
+CREATE TYPE string AS ENUM ('a', 'b');
+CREATE TABLE o (s short, t string, long text, number int);
+ALTER TABLE o ADD COLUMN u short;
+ALTER TABLE o ADD COLUMN v string -- the tree path
+;
+"""
+
+
+def test_user_types_named_like_other_databases_types(fresh_db: str, tmp_path: Path) -> None:
+    """``short``, ``string``, ``long``: sqlglot's PostgreSQL dialect took them for smallint,
+    text and bigint; to PostgreSQL they are names (here a domain, an enum, columns)."""
+    static = live_and_static(fresh_db, tmp_path, OTHER_DATABASES_TYPE_NAMES)
+    table = static.model.table("o")
+    assert table is not None
+    assert [(c.name, c.type) for c in table.columns] == [
+        ("s", "short"),
+        ("t", "string"),
+        ("long", "text"),
+        ("number", "integer"),
+        ("u", "short"),
+        ("v", "string"),
+    ]

@@ -34,10 +34,9 @@ import re
 import threading
 
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import SqlglotError
 
-from auditor.catalog.pgsql import KEYWORDS
+from auditor.catalog.pgsql import KEYWORDS, PG
 
 _TEXT_TYPES = (
     exp.DataType.Type.TEXT,
@@ -110,7 +109,7 @@ def _precedence(node: exp.Expr) -> int | None:
     return level
 
 
-_PG = Dialect.get_or_raise("postgres")
+_PG = PG
 
 
 class _Sql(threading.local):
