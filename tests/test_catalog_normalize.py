@@ -214,10 +214,11 @@ def test_postgresql_deparse_round_trip(fresh_db: str) -> None:
         ("00.10", "0.10"),
         ("price >= -00.5", "(price >= -0.5)"),
         ("quantity > 0 /* positive */", "(quantity > 0)"),
+        ("CASE WHEN a > 0 THEN true END", "CASE WHEN (a > 0) THEN true ELSE NULL::boolean END"),
     ],
 )
 def test_spellings_postgresql_changes_compare_equal(written: str, stored: str) -> None:
     """A migration's spelling and pg_get_expr's: date_trunc units in any case, functions
     of pg_catalog with or without the schema, numbers without leading zeros or a sign
-    on zero, comments (never stored)."""
+    on zero, comments (never stored), CASE without ELSE (stored with ELSE NULL)."""
     assert normalize_expr(written) == normalize_expr(stored)

@@ -462,3 +462,14 @@ def test_user_types_named_like_other_databases_types(fresh_db: str, tmp_path: Pa
         ("u", "short"),
         ("v", "string"),
     ]
+
+
+def test_case_without_else_compares_equal(fresh_db: str, tmp_path: Path) -> None:
+    """PostgreSQL stores ``CASE WHEN ... END`` with ``ELSE NULL``; both models agree."""
+    sql = (
+        "CREATE TABLE k (a int, CONSTRAINT k_a CHECK (CASE WHEN a > 0 THEN true END));\n"
+        "CREATE INDEX k_case ON k ((CASE WHEN a > 1 THEN a END));\n"
+    )
+    static = live_and_static(fresh_db, tmp_path, sql)
+    table = static.model.table("k")
+    assert table is not None and "ELSE NULL" in table.checks[0].expression

@@ -232,6 +232,9 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         return node
     if isinstance(node, exp.Cast):
         return _strip_cast(node)
+    if isinstance(node, exp.Case) and node.args.get("default") is None:
+        node.set("default", exp.Null())  # PostgreSQL stores CASE without ELSE as ELSE NULL
+        return node
     if isinstance(node, exp.Between):
         low = exp.GTE(this=node.this.copy(), expression=node.args["low"])
         high = exp.LTE(this=node.this.copy(), expression=node.args["high"])
