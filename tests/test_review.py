@@ -89,14 +89,17 @@ def test_a_pre_push_crash_exits_2_and_redacts_the_password(
     """The lean pre-push entry point fails closed the same way (git blocks the push)."""
     import auditor.prepush as prepush
 
+    token = "ghp_" + "Q7wZr2Lk9Xv4Tn8Bm3Hc6Jd1Ys5Fp0Ga2Ue7"
+    literal = "ALTER ROLE app PASSWORD 'Sql_Pw_3'"
+
     def explode(*args: object, **kwargs: object) -> int:
-        raise RuntimeError("boom near postgresql://app:Hook_Pw_2@db/app")
+        raise RuntimeError(f"boom near postgresql://app:Hook_Pw_2@db/app {token} {literal}")
 
     monkeypatch.setattr(prepush, "run_hook", explode)
     monkeypatch.setenv("DATABASE_URL", "postgresql://app:Hook_Pw_2@db/app")
     assert prepush.main(["--pre-commit"]) == 2
     err = capsys.readouterr().err
-    assert "Hook_Pw_2" not in err
+    assert "Hook_Pw_2" not in err and token not in err and "Sql_Pw_3" not in err
     assert err.strip().splitlines()[-1].startswith("auditor: error: internal error: RuntimeError")
 
 

@@ -27,6 +27,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from auditor.catalog.names import clip_bytes
+from auditor.catalog.normalize import normalize_identifier
 from auditor.catalog.pgsql import KEYWORDS, parse
 
 _ID = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)'
@@ -581,11 +582,9 @@ def _alter_index(text: str) -> RenameIndex | None:
 
 def _fold(token: str) -> str:
     """A name as PostgreSQL folds it (sqlglot keywords are not taken as bare names)."""
-    if token.startswith('"'):
-        return clip_bytes(token[1:-1].replace('""', '"'))
-    if token.lower() in KEYWORDS:
+    if not token.startswith('"') and token.lower() in KEYWORDS:
         raise _NotCommon(token)
-    return clip_bytes(token.lower())
+    return clip_bytes(normalize_identifier(token))
 
 
 def _names(text: str) -> tuple[str, ...]:

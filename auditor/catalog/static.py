@@ -63,7 +63,7 @@ from auditor.catalog.model import (
     Trigger,
 )
 from auditor.catalog.names import choose_name, clip_bytes, name_addition, quote_ident
-from auditor.catalog.normalize import normalize_expr
+from auditor.catalog.normalize import normalize_expr, normalize_identifier
 from auditor.catalog.pgsql import parse, render
 from auditor.collector import collector
 from auditor.migrate.layouts import Migration, Script
@@ -1967,10 +1967,8 @@ def _fold_id(node: exp.Expr | str | None) -> str:
 
 
 def _fold_text(name: str) -> str:
-    name = name.strip()
-    if len(name) >= 2 and name[0] == '"' and name[-1] == '"':
-        return clip_bytes(name[1:-1].replace('""', '"'))
-    return clip_bytes(name.lower())
+    """A name as written, folded as PostgreSQL folds it and cut to 63 bytes."""
+    return clip_bytes(normalize_identifier(name))
 
 
 def _split_qname(text: str) -> list[str]:
