@@ -29,6 +29,7 @@ from sqlglot.errors import SqlglotError
 from auditor.catalog.names import clip_bytes
 from auditor.catalog.normalize import normalize_identifier
 from auditor.catalog.pgsql import KEYWORDS, parse
+from auditor.migrate.sqlfile import quoted_end
 
 _ID = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)'
 _QN = rf"{_ID}(?:\s*\.\s*{_ID})?"
@@ -399,12 +400,10 @@ def _split_elements(body: str) -> list[str]:
         char = m.group(0)
         pos = m.end()
         if char in "'\"":
-            close = body.find(char, pos)
-            while close != -1 and body.startswith(char, close + 1):
-                close = body.find(char, close + 2)
-            if close == -1:
+            end = quoted_end(body, m.start(), char, backslash=False)
+            if end is None:
                 raise _NotCommon(body)
-            pos = close + 1
+            pos = end
         elif char == "(":
             depth += 1
         elif char == ")":
@@ -502,12 +501,10 @@ def _parenthesized(text: str, start: int) -> tuple[str, int]:
         char = m.group(0)
         pos = m.end()
         if char in "'\"":
-            close = text.find(char, pos)
-            while close != -1 and text.startswith(char, close + 1):
-                close = text.find(char, close + 2)
-            if close == -1:
+            end = quoted_end(text, m.start(), char, backslash=False)
+            if end is None:
                 raise _NotCommon(text)
-            pos = close + 1
+            pos = end
         elif char == "(":
             depth += 1
         elif char == ")":
