@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.embedded import EmbeddedServer
+from auditor.db.embedded import EmbeddedServer
 from tests.pg import PgServer, machine_dsn
 
 REPO = Path(__file__).resolve().parent.parent

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from auditor.findings import Finding
-from auditor.lint.config import LintConfig
-from auditor.lint.engine import LintUnit, lint_units
+from auditor.core.findings import Finding
+from auditor.families.lint.engine import LintUnit, lint_units
+from auditor.families.lint.settings import LintConfig
 
 
 def lint_sql(

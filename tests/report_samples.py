@@ -11,7 +11,7 @@ from auditor.catalog.model import (
     Origin,
     Table,
 )
-from auditor.findings import (
+from auditor.core.findings import (
     AuditError,
     FamilyResult,
     Finding,

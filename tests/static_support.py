@@ -7,7 +7,7 @@ from pathlib import Path
 from auditor.catalog.live import build_live_model
 from auditor.catalog.model import CatalogModel, diff_models
 from auditor.catalog.static import StaticModel, build_static_model
-from auditor.database import connect
+from auditor.db.target import connect
 from auditor.migrate.layouts import Migration, load_migrations
 from auditor.migrate.runner import Runner
 

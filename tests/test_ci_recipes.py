@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from auditor.resources import templates
-from auditor.rules import get_rule
+from auditor.core.resources import templates
+from auditor.core.rules import get_rule
 
 REPO = Path(__file__).resolve().parent.parent
 MARKER = "<!-- auditor-report -->"
@@ -83,7 +83,7 @@ def test_action_is_composite_with_the_expected_steps() -> None:
 
 
 def test_report_carries_the_marker_the_action_looks_for() -> None:
-    from auditor.findings import Metadata, Report
+    from auditor.core.findings import Metadata, Report
     from auditor.report import render
 
     report = Report(Metadata("0", "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:00+00:00", "."))
@@ -116,7 +116,7 @@ def test_pre_commit_hook_definition() -> None:
     assert hook["pass_filenames"] is False
     assert hook["entry"].split()[0] == "auditor-pre-push" and "--pre-commit" in hook["entry"]
     pyproject = (REPO / "pyproject.toml").read_text()
-    assert 'auditor-pre-push = "auditor.prepush:main"' in pyproject
+    assert 'auditor-pre-push = "auditor.hook.prepush:main"' in pyproject
 
 
 @pytest.mark.parametrize(

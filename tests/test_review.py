@@ -68,7 +68,7 @@ def test_a_crash_exits_2_not_1_and_redacts_the_password(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A bug (an exception nobody expected) must not look like "findings" (exit 1) to CI."""
-    import auditor.cli as cli_module
+    from auditor import cli as cli_module
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom near postgresql://app:Crash_Pw_1@db/app")
@@ -87,7 +87,7 @@ def test_a_pre_push_crash_exits_2_and_redacts_the_password(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The lean pre-push entry point fails closed the same way (git blocks the push)."""
-    import auditor.prepush as prepush
+    from auditor.hook import prepush as prepush
 
     token = "ghp_" + "Q7wZr2Lk9Xv4Tn8Bm3Hc6Jd1Ys5Fp0Ga2Ue7"
     literal = "ALTER ROLE app PASSWORD 'Sql_Pw_3'"

@@ -83,7 +83,7 @@ def test_wheel_works_from_outside_the_checkout(tmp_path: Path) -> None:
         [
             str(fresh_python),
             "-c",
-            "import auditor.resources as r; print(r.reference_migrations()); print(r.rule_packs()); print(r.templates())",
+            "import auditor.core.resources as r; print(r.reference_migrations()); print(r.rule_packs()); print(r.templates())",
         ],
         cwd=outside,
         env=env,

@@ -11,7 +11,7 @@ expression (a check, an index expression or predicate; types and literal default
 per spelling). Anything else returns ``None`` and goes to sqlglot: comments inside the
 statement, expressions where a literal is expected, options this module does not
 know, and names that sqlglot reads as keywords (so that both paths read every
-statement they accept the same way). ``tests/test_static_fastddl.py`` builds every
+statement they accept the same way). ``tests/catalog/static/test_fastddl.py`` builds every
 test corpus both ways, plus respelled ones, and requires identical models.
 
 The records are named tuples: one is built for nearly every statement, and a tuple is
@@ -29,7 +29,7 @@ from sqlglot.errors import SqlglotError
 from auditor.catalog.names import clip_bytes
 from auditor.catalog.normalize import normalize_identifier
 from auditor.catalog.pgsql import KEYWORDS, parse
-from auditor.migrate.sqlfile import quoted_end
+from auditor.sql.split import quoted_end
 
 _ID = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)'
 _QN = rf"{_ID}(?:\s*\.\s*{_ID})?"

@@ -32,7 +32,7 @@ from auditor.catalog.model import (
     Trigger,
 )
 from auditor.catalog.normalize import normalize_expr
-from auditor.collector import collector
+from auditor.core.collector import collector
 from auditor.migrate.runner import BOOKKEEPING_TABLES
 
 Conn = psycopg.Connection[Any]

@@ -144,7 +144,7 @@ def normalize_expr(sql: str) -> str:
     text = sql.strip()
     if not text:
         return ""
-    # Fast paths, same result as the parse below (tests/test_catalog_normalize.py):
+    # Fast paths, same result as the parse below (tests/catalog/test_normalize.py):
     # a plain integer, and the default of a serial column.
     if _PLAIN_NUMBER.fullmatch(text):
         return _canonical_number(text)

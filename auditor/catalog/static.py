@@ -65,10 +65,10 @@ from auditor.catalog.model import (
 from auditor.catalog.names import choose_name, clip_bytes, name_addition, quote_ident
 from auditor.catalog.normalize import normalize_expr, normalize_identifier
 from auditor.catalog.pgsql import parse, render
-from auditor.collector import collector
+from auditor.core.collector import collector
+from auditor.core.redact import redact_sql
 from auditor.migrate.layouts import Migration, Script
-from auditor.migrate.sqlfile import SqlSyntaxError, Statement, split_statements
-from auditor.redact import redact_sql
+from auditor.sql.split import SqlSyntaxError, Statement, split_statements
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # Command fallbacks are reported by us
 

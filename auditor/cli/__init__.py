@@ -71,7 +71,7 @@ def main() -> None:
 
 
 def _crash(exc: Exception) -> int:
-    from auditor.crash import report_crash
+    from auditor.core.crash import report_crash
 
     return report_crash(exc, _dsns_in_play())
 

@@ -9,8 +9,8 @@ import click
 
 from auditor.cli.common import UsageFailure, db_option, settings
 from auditor.cli.outputs import output_options, parse_outputs
-from auditor.findings import Severity
-from auditor.profiles import DEFAULT_PROFILE, PROFILES
+from auditor.core.findings import Severity
+from auditor.core.profiles import DEFAULT_PROFILE, PROFILES
 
 SEVERITIES = [s.label for s in Severity]
 
@@ -89,10 +89,10 @@ def audit(
         auditor audit --no-db              # no database: the schema from the migration files
     """
     # the families, the database layer and the renderers load only when an audit runs
-    from auditor.audit import AuditRequest, run_audit
-    from auditor.baseline import load_baseline
     from auditor.cli.outputs import announce_families, write_reports
-    from auditor.policy import threshold
+    from auditor.core.baseline import load_baseline
+    from auditor.core.pipeline import AuditRequest, run_audit
+    from auditor.core.policy import threshold
 
     opts = settings(ctx, db)
     config = opts.config()

@@ -15,18 +15,18 @@ import click
 from auditor.cli.lazy import LazyGroup
 
 if TYPE_CHECKING:
-    from auditor.config import Config
+    from auditor.core.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXPECTED_ERRORS: tuple[str, ...] = (
-    "auditor.database:DatabaseUnavailable",
-    "auditor.config:ConfigError",
+    "auditor.db.target:DatabaseUnavailable",
+    "auditor.core.config:ConfigError",
     "auditor.migrate.layouts:LayoutError",
     "auditor.migrate.runner:MigrationError",
-    "auditor.audit:SelectionError",
-    "auditor.baseline:BaselineError",
-    "auditor.hooks:HookError",
+    "auditor.core.pipeline:SelectionError",
+    "auditor.core.baseline:BaselineError",
+    "auditor.hook.install:HookError",
 )
 """Domain errors shown as one line and exit code 2, never as a traceback, as
 ``"module:Class"``: named, not imported, so that start-up does not import the
@@ -112,7 +112,7 @@ class Settings:
     project: Path = Path(".")
 
     def config(self) -> Config:
-        from auditor.config import load_config
+        from auditor.core.config import load_config
 
         return load_config(self.config_path, start=self.project.resolve())
 
@@ -123,7 +123,7 @@ class Settings:
         configured = (config or self.config()).path_option("migrations")
         if configured is not None:
             return configured
-        from auditor.resources import reference_migrations
+        from auditor.core.resources import reference_migrations
 
         local = self.project / "migrations"
         return local if local.is_dir() else reference_migrations()

@@ -25,7 +25,7 @@ def db() -> None:
 
 def _runner(ctx: click.Context, db_value: str | None) -> tuple[Runner, str]:
     # psycopg loads only when a db command runs
-    from auditor.database import selected_target
+    from auditor.db.target import selected_target
     from auditor.migrate.layouts import load_migrations
     from auditor.migrate.runner import Runner
 
@@ -150,7 +150,7 @@ def verify(ctx: click.Context, db: str | None) -> None:
         auditor db verify
         auditor --db postgresql://postgres@localhost/postgres db verify
     """
-    from auditor.database import explicit_dsn, target_for
+    from auditor.db.target import explicit_dsn, target_for
     from auditor.migrate.layouts import load_migrations
     from auditor.migrate.verify import scratch_database, verify_reversibility
 

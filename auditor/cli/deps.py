@@ -9,9 +9,9 @@ import click
 
 from auditor import __version__
 from auditor.cli.common import UsageFailure, report_options, settings, write_output
-from auditor.findings import Metadata, Report, Severity
+from auditor.core.findings import Metadata, Report, Severity
+from auditor.families.deps.services import SERVICES
 from auditor.report import render
-from auditor.scanners.deps.services import SERVICES
 
 FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
 
@@ -106,10 +106,10 @@ def audit_deps(
         auditor deps audit --lock uv.lock --advisory-db osv/ --format md --output deps.md
     """
     # the dependency scanner (packaging, the lock-file readers) loads only when this runs
-    from auditor.engine import now_iso
-    from auditor.families.dependencies import DEPS_ERRORS, family_result
-    from auditor.scanners.deps.settings import load_settings
-    from auditor.scanners.deps.sources.detect import detect_inputs
+    from auditor.core.family import now_iso
+    from auditor.families.deps.family import DEPS_ERRORS, family_result
+    from auditor.families.deps.settings import load_settings
+    from auditor.families.deps.sources.detect import detect_inputs
 
     opts = settings(ctx)
     config = opts.config()
@@ -136,7 +136,7 @@ def audit_deps(
             )
     threshold = Severity.parse(fail_on) if fail_on else (config.fail_on() or Severity.HIGH)
     started = now_iso()
-    from auditor.scanners.deps.audit import Inputs, run_audit  # imports pip-audit: slow
+    from auditor.families.deps.collect import Inputs, run_audit  # imports pip-audit: slow
 
     try:
         run = run_audit(Inputs(tuple(files), environment), opts.project, conf)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import UsageFailure, db_option, report_options, settings, write_output
-from auditor.findings import Severity
+from auditor.core.findings import Severity
 from auditor.migrate.layouts import LAYOUTS
 from auditor.report import render
 
@@ -51,9 +51,9 @@ def drift(
         auditor --migrations db/migrations schema drift --db postgresql://app@prod/app --format md
     """
     # psycopg and sqlglot load only when this command runs
-    from auditor.database import READ_ONLY_NOTICE, connect, explicit_dsn, selected_target
-    from auditor.engine import AuditContext, run_families
-    from auditor.families.drift import DriftFamily
+    from auditor.core.family import AuditContext, run_families
+    from auditor.db.target import READ_ONLY_NOTICE, connect, explicit_dsn, selected_target
+    from auditor.families.drift.family import DriftFamily
 
     opts = settings(ctx, db)
     config = opts.config()

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import db_option, report_options, settings, write_output
-from auditor.findings import Severity
+from auditor.core.findings import Severity
 from auditor.report import render
 
 SEVERITIES = [s.label for s in Severity]
@@ -48,10 +48,10 @@ def check(
         auditor hardening check --fail-on medium --format md --output hardening.md
     """
     # the checks and the database layer load only when this command runs
-    from auditor.checks.hardening import HardeningPolicy
-    from auditor.database import READ_ONLY_NOTICE, connect, selected_target
-    from auditor.engine import AuditContext, run_families
-    from auditor.families.hardening import HardeningFamily
+    from auditor.core.family import AuditContext, run_families
+    from auditor.db.target import READ_ONLY_NOTICE, connect, selected_target
+    from auditor.families.hardening.family import HardeningFamily
+    from auditor.families.hardening.rules import HardeningPolicy
 
     opts = settings(ctx, db)
     config = opts.config()

@@ -7,9 +7,9 @@ import sys
 import click
 
 from auditor.cli.common import UsageFailure, settings
-from auditor.findings import Severity
-from auditor.hooks import HookError, install, uninstall
-from auditor.profiles import PROFILES
+from auditor.core.findings import Severity
+from auditor.core.profiles import PROFILES
+from auditor.hook.install import HookError, install, uninstall
 
 
 @click.group()
@@ -103,7 +103,7 @@ def run_cmd(
         echo "refs/heads/main $(git rev-parse HEAD) refs/heads/main $(git rev-parse origin/main)" \\
           | auditor hook run origin
     """
-    from auditor.prepush import run_hook  # the audit and its families load only here
+    from auditor.hook.prepush import run_hook  # the audit and its families load only here
 
     opts = settings(ctx)
     code = run_hook(

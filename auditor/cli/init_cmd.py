@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import UsageFailure, settings, write_output
-from auditor.config import load_config
-from auditor.init import detect, starter_config
+from auditor.core.config import load_config
+from auditor.families.starter import detect, starter_config
 
 
 @click.command()

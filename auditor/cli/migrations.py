@@ -8,7 +8,7 @@ import click
 
 from auditor import __version__
 from auditor.cli.common import UsageFailure, settings, write_output
-from auditor.findings import Metadata, Report, Severity
+from auditor.core.findings import Metadata, Report, Severity
 from auditor.report import render
 
 
@@ -62,9 +62,8 @@ def lint(
         auditor migrations lint migrations/2024-05-01-120000_add_orders --format json
     """
     # the linter and its rules load only when this command runs
-    from auditor.engine import now_iso
-    from auditor.lint.config import load_lint_config
-    from auditor.lint.engine import (
+    from auditor.core.family import now_iso
+    from auditor.families.lint.engine import (
         LintInputError,
         changed_files,
         collect,
@@ -72,8 +71,9 @@ def lint(
         lint_units,
         only_changed,
     )
-    from auditor.lint.packs import configured_layout, configured_requirements
-    from auditor.rulepacks import RulePackError
+    from auditor.families.lint.packs import configured_layout, configured_requirements
+    from auditor.families.lint.settings import load_lint_config
+    from auditor.families.schema.rulepacks import RulePackError
 
     opts = settings(ctx)
     config = opts.config()

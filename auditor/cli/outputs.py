@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 import click
 
 from auditor.cli.common import UsageFailure, write_output
-from auditor.engine import AuditContext, Family
-from auditor.findings import FamilyResult, Report
+from auditor.core.family import AuditContext, Family
+from auditor.core.findings import FamilyResult, Report
 from auditor.report import ALIASES, FORMATS, format_name, render
 from auditor.report.progress import interactive, step
 from auditor.report.step_summary import append_step_summary

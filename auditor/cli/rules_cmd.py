@@ -8,7 +8,7 @@ import json
 import click
 
 from auditor.cli.common import UsageFailure
-from auditor.rules import all_rules, get_rule
+from auditor.core.rules import all_rules, get_rule
 
 
 @click.group()

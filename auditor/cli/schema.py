@@ -10,7 +10,7 @@ import click
 from auditor.cli.common import UsageFailure, db_option, report_options, settings, write_output
 from auditor.cli.drift import layout_option
 from auditor.cli.lazy import LazyGroup
-from auditor.findings import Severity
+from auditor.core.findings import Severity
 from auditor.report import render
 
 SEVERITIES = [s.label for s in Severity]
@@ -88,16 +88,16 @@ def check(
         auditor schema check --static                # no database: the migration files
     """
     # the database layer, sqlglot (static model) and the rule packs load only when this runs
-    from auditor.database import READ_ONLY_NOTICE, connect, selected_target
-    from auditor.engine import AuditContext, run_families
-    from auditor.families.schema import SchemaFamily
-    from auditor.families.schema_options import SchemaOptions
-    from auditor.families.static_schema import (
+    from auditor.core.family import AuditContext, run_families
+    from auditor.db.target import READ_ONLY_NOTICE, connect, selected_target
+    from auditor.families.schema.live_family import SchemaFamily
+    from auditor.families.schema.rulepacks import RulePackError, load_rule_packs
+    from auditor.families.schema.settings import SchemaOptions
+    from auditor.families.schema.static_family import (
         NO_DATABASE_NOTE,
         StaticOptions,
         StaticSchemaFamily,
     )
-    from auditor.rulepacks import RulePackError, load_rule_packs
 
     opts = settings(ctx, db)
     config = opts.config()

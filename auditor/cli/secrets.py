@@ -8,7 +8,7 @@ import click
 
 from auditor import __version__
 from auditor.cli.common import UsageFailure, report_options, settings, write_output
-from auditor.findings import Severity
+from auditor.core.findings import Severity
 
 DEFAULT_BASELINE = ".secrets.baseline"
 SEVERITIES = [s.label for s in Severity]
@@ -98,22 +98,22 @@ def scan_command(
         auditor secrets scan --update-baseline        # accept what is there now
     """
     # the scanner (detect-secrets and its imports) loads only when this command runs
-    from auditor.engine import now_iso
-    from auditor.families.secrets import (
+    from auditor.core.family import now_iso
+    from auditor.core.findings import Metadata, Report
+    from auditor.families.secrets.baseline import (
+        BaselineError,
+        baseline_document,
+        render_baseline,
+    )
+    from auditor.families.secrets.family import (
         baseline_exclude,
         family_result,
         find_baseline,
         secrets_config,
     )
-    from auditor.findings import Metadata, Report
+    from auditor.families.secrets.runner import ScanOptions, scan
+    from auditor.families.secrets.sources import SourceError
     from auditor.report import render
-    from auditor.scanners.secrets.baseline import (
-        BaselineError,
-        baseline_document,
-        render_baseline,
-    )
-    from auditor.scanners.secrets.runner import ScanOptions, scan
-    from auditor.scanners.secrets.sources import SourceError
 
     if sum((staged, since is not None, history)) > 1:
         raise UsageFailure("give one of --staged, --since and --history")

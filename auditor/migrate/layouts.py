@@ -41,7 +41,7 @@ class Script:
     @property
     def is_empty(self) -> bool:
         """True when the script holds no SQL (only blanks and comments)."""
-        from auditor.migrate.sqlfile import SqlSyntaxError, split_statements
+        from auditor.sql.split import SqlSyntaxError, split_statements
 
         try:
             return not split_statements(self.text)

@@ -17,10 +17,10 @@ from datetime import datetime
 
 import psycopg
 
-from auditor.database import connect
-from auditor.dsn import scrub
+from auditor.db.dsn import scrub
+from auditor.db.target import connect
 from auditor.migrate.layouts import Migration, Script, load_migrations
-from auditor.migrate.sqlfile import SqlSyntaxError, split_statements
+from auditor.sql.split import SqlSyntaxError, split_statements
 
 __all__ = ["MigrationError", "MigrationStatus", "Runner", "load_migrations"]
 

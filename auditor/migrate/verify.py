@@ -19,8 +19,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from auditor.catalog.live import build_live_model
 from auditor.catalog.model import CatalogModel, diff_models
-from auditor.database import DatabaseTarget, DatabaseUnavailable, connect
-from auditor.dsn import scrub
+from auditor.db.dsn import scrub
+from auditor.db.target import DatabaseTarget, DatabaseUnavailable, connect
 from auditor.migrate.layouts import Migration
 from auditor.migrate.runner import MigrationError, Runner
 
@@ -110,7 +110,7 @@ def scratch_database(target: DatabaseTarget | None) -> Iterator[tuple[str, str]]
     on a new embedded server.
     """
     if target is None:
-        from auditor.embedded import EmbeddedServer
+        from auditor.db.embedded import EmbeddedServer
 
         with EmbeddedServer() as server:
             yield server.create_database("verify"), f"embedded PostgreSQL {server.version}"

@@ -1,4 +1,4 @@
-"""Renderers: every output format renders from one :class:`~auditor.findings.Report`.
+"""Renderers: every output format renders from one :class:`~auditor.core.findings.Report`.
 
 ``md`` (PR markdown), ``json`` (versioned, documented in ``docs/report-json.md``),
 ``sarif`` (SARIF 2.1.0, one run per family), ``junit`` (JUnit XML, one suite per
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from auditor.findings import Report
+from auditor.core.findings import Report
 
 Renderer = Callable[[Report], str]
 

@@ -1,7 +1,7 @@
 """The schema diagram: a small record of tables, keys and foreign keys, and its mermaid text.
 
 A family that has a schema model (the ``schema`` family) attaches
-``schema_diagram(model)`` to its :class:`~auditor.findings.FamilyResult`; the markdown
+``schema_diagram(model)`` to its :class:`~auditor.core.findings.FamilyResult`; the markdown
 report draws it as a mermaid ER diagram with the failing requirements marked.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from auditor.catalog.model import CatalogModel, Origin, Table
-from auditor.findings import (
+from auditor.core.findings import (
     DiagramColumn,
     DiagramRelation,
     DiagramTable,

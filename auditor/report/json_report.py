@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.findings import Finding, Location, Report, Severity
+from auditor.core.findings import Finding, Location, Report, Severity
 from auditor.report.jsonfmt import dumps
 
 SCHEMA_VERSION = 1

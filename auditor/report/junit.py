@@ -16,8 +16,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from auditor.findings import FamilyResult, Finding, Report
-from auditor.rules import all_rules, get_rule
+from auditor.core.findings import FamilyResult, Finding, Report
+from auditor.core.rules import all_rules, get_rule
 
 MAX_CASE_LINES = 1_000
 """Findings written per case at most; the rest are counted."""

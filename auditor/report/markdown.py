@@ -1,6 +1,6 @@
 """The markdown report (jinja2), for pull requests: a careful reviewer's summary.
 
-The renderer prepares a view of the :class:`~auditor.findings.Report` in which every
+The renderer prepares a view of the :class:`~auditor.core.findings.Report` in which every
 piece of text taken from input is already escaped (``*_md`` fields), then renders a
 jinja2 template (``reports/templates/report.md.j2`` or one given with ``--template``).
 The body never exceeds :data:`MAX_CHARS`: past it, the least severe findings are
@@ -20,9 +20,9 @@ from urllib.parse import quote
 
 import jinja2
 
-from auditor.findings import FamilyResult, Finding, Location, Report, Severity
+from auditor.core.findings import FamilyResult, Finding, Location, Report, Severity
+from auditor.core.resources import templates
 from auditor.report.diagram import MAX_TABLES, failing_marks, located, render_mermaid
-from auditor.resources import templates
 
 DEFAULT_TEMPLATE = "report.md.j2"
 MARKER = "<!-- auditor-report -->"

@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from auditor.findings import FamilyResult, Finding, Location, Report, Severity
+from auditor.core.findings import FamilyResult, Finding, Location, Report, Severity
+from auditor.core.rules import Rule, get_rule
 from auditor.report.diagram import located
 from auditor.report.jsonfmt import dumps
-from auditor.rules import Rule, get_rule
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -13,7 +13,7 @@ from typing import IO
 
 import click
 
-from auditor.findings import Report, Severity
+from auditor.core.findings import Report, Severity
 
 COLORS = {
     Severity.CRITICAL: "magenta",

@@ -1,0 +1,162 @@
+"""One audit run as a library call: choose families and database, run, apply policy.
+
+Used by ``auditor audit`` and by the pre-push hook (``auditor hook run``). The
+database is used only when the profile allows one and either a selected family
+needs it (then the embedded server starts when no DSN is given) or a DSN was given
+explicitly; otherwise ``AuditContext.database`` is None and no server starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from auditor.core.baseline import Baseline
+from auditor.core.config import Config
+from auditor.core.family import AuditContext, Family, run_families
+from auditor.core.findings import Report, Severity
+from auditor.core.policy import apply_policy
+from auditor.core.profiles import Profile
+from auditor.core.registry import registered_families
+from auditor.db.target import (
+    READ_ONLY_NOTICE,
+    DatabaseTarget,
+    connect,
+    explicit_dsn,
+    selected_target,
+)
+
+
+class SelectionError(ValueError):
+    """The requested families, profile and options do not fit together."""
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    """Everything one audit run needs, already parsed."""
+
+    project: Path
+    migrations: Path
+    config: Config
+    profile: Profile
+    fail_on: Severity
+    db_value: str | None = None
+    """``--db`` or the configured DSN (``DATABASE_URL`` is read by the selection)."""
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    changed_since: str | None = None
+    changed_until: str | None = None
+    baseline: Baseline | None = None
+    fail_on_new: bool = False
+    today: dt.date | None = None
+    """The date waivers are judged against (None: today)."""
+
+
+def select_families(request: AuditRequest) -> list[Family]:
+    """The families to run: the profile's, minus the ones turned off, refined by --only/--skip.
+
+    Only the selected families are imported and instantiated.
+    """
+    registered = registered_families()
+    known = {name for name, _ in registered}
+    for name in (*request.only, *request.skip):
+        if name not in known:
+            raise SelectionError(
+                f"unknown family {name!r} (choose from {', '.join(sorted(known))})"
+            )
+    if request.only:
+        return [
+            make() for name, make in registered if name in request.only and name not in request.skip
+        ]
+    switched = request.config.families()
+    wanted = request.profile.families
+    return [
+        make()
+        for name, make in registered
+        if (wanted is None or name in wanted)
+        and switched.get(name, True)
+        and name not in request.skip
+    ]
+
+
+def _wants_database(request: AuditRequest, families: list[Family]) -> tuple[bool, bool]:
+    """(use a database at all, an explicit DSN was given)."""
+    explicit = explicit_dsn(request.db_value) is not None
+    needing = [f.name for f in families if f.needs_database]
+    if not request.profile.database:
+        if needing and request.only:
+            raise SelectionError(
+                f"famil{'y' if len(needing) == 1 else 'ies'} {', '.join(needing)} "
+                f"need{'s' if len(needing) == 1 else ''} a database, but profile "
+                f"{request.profile.name} uses none"
+            )
+        return False, explicit
+    return bool(needing) or explicit, explicit
+
+
+def run_audit(
+    request: AuditRequest, wrap: Callable[[list[Family]], list[Family]] | None = None
+) -> Report:
+    """Run the audit described by ``request`` and return the report with policy applied.
+
+    ``wrap`` may decorate the selected families (the CLI announces each as it starts).
+    """
+    families = select_families(request)
+    use_database, explicit = _wants_database(request, families)
+    notices: list[str] = []
+    if not request.profile.database:
+        left_out = [f.name for f in families if f.needs_database]
+        if left_out:
+            notices.append(
+                f"profile {request.profile.name} uses no database: {', '.join(left_out)} not run"
+            )
+            families = [f for f in families if not f.needs_database]
+    if not families:  # fail closed: an audit that checks nothing must not pass
+        raise SelectionError(
+            "no family left to run (--only/--skip, [tool.auditor.families] and the profile "
+            "exclude them all): nothing would be checked"
+        )
+    turned_off = sorted(name for name, on in request.config.families().items() if not on)
+    if turned_off and not request.only:
+        notices.append(f"turned off in the configuration: {', '.join(turned_off)}")
+    if request.profile.name != "full":
+        notices.append(f"profile {request.profile.name}: {request.profile.description}")
+    if request.changed_since:
+        notices.append(f"only changes since {request.changed_since[:12]} were checked")
+    with ExitStack() as stack:
+        target: DatabaseTarget | None = None
+        if use_database:
+            target = stack.enter_context(selected_target(request.db_value, request.migrations))
+            connect(target.dsn).close()  # unreachable: one-line error, exit 2
+            notices.append(
+                "embedded throwaway database; the project's migrations were applied to it"
+                if target.disposable
+                else READ_ONLY_NOTICE
+            )
+        elif explicit and not request.profile.database:
+            notices.append(f"profile {request.profile.name} uses no database: none was contacted")
+        ctx = AuditContext(
+            project=request.project,
+            migrations=request.migrations,
+            config=request.config,
+            database=target,
+            fail_on=request.fail_on,
+            profile=request.profile.name,
+            changed_since=request.changed_since,
+            changed_until=request.changed_until,
+            offline=not request.profile.network,
+        )
+        report = run_families(wrap(families) if wrap else families, ctx, notices=tuple(notices))
+    report = replace(report, metadata=replace(report.metadata, profile=request.profile.name))
+    return apply_policy(
+        report,
+        request.config,
+        project=request.project,
+        today=request.today,
+        baseline=request.baseline,
+        fail_on_new=request.fail_on_new,
+        partial=bool(request.changed_since),
+    )

@@ -1,0 +1,134 @@
+"""Connections to the audited database, and how the database is chosen.
+
+Selection order (the contract): ``--db DSN``, then ``DATABASE_URL``, then the
+embedded default, a throwaway PostgreSQL started by the tool with the project's
+migrations applied. Audit sessions are read-only with short timeouts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from auditor.db.dsn import describe, redact_dsn, scrub
+
+if TYPE_CHECKING:  # psycopg is imported when a connection is made: fast start-up without one
+    import psycopg
+
+STATEMENT_TIMEOUT_MS = 10_000
+LOCK_TIMEOUT_MS = 1_000
+CONNECT_TIMEOUT_S = 5
+READ_ONLY_NOTICE = (
+    f"database session is read-only (default_transaction_read_only=on, "
+    f"statement_timeout={STATEMENT_TIMEOUT_MS}ms, lock_timeout={LOCK_TIMEOUT_MS}ms, "
+    "application_name=auditor)"
+)
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached or refused us; the message is one safe line."""
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    """The database an audit or a command works on."""
+
+    dsn: str
+    """Full DSN; never print it, print :attr:`label`."""
+    label: str
+    """Redacted, human-readable description used in reports and messages."""
+    source: str
+    """How it was chosen: ``--db``, ``DATABASE_URL`` or ``embedded``."""
+    disposable: bool = False
+    """True for databases the tool created and will throw away (writes allowed)."""
+
+
+def explicit_dsn(cli_value: str | None) -> tuple[str, str] | None:
+    """The DSN given by ``--db`` or ``DATABASE_URL`` with where it came from, or None."""
+    if cli_value:
+        return cli_value, "--db"
+    env = os.environ.get("DATABASE_URL")
+    if env:
+        return env, "DATABASE_URL"
+    return None
+
+
+def target_for(dsn: str, source: str, *, disposable: bool = False) -> DatabaseTarget:
+    """Describe a DSN as a target, with the password redacted in its label."""
+    return DatabaseTarget(dsn=dsn, label=redact_dsn(dsn), source=source, disposable=disposable)
+
+
+def connect(
+    dsn: str, *, read_only: bool = True, autocommit: bool = True, timeouts: bool = True
+) -> psycopg.Connection[tuple[object, ...]]:
+    """Open a connection; audit sessions are read-only with short timeouts.
+
+    The migration runner asks for ``read_only=False, timeouts=False``: migrations may
+    legitimately run long.
+
+    Raises :class:`DatabaseUnavailable` with a one-line message naming host, port and
+    database, never the password.
+    """
+    import psycopg
+
+    options = ""
+    if timeouts:
+        options = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS}"
+    if read_only:
+        options += " -c default_transaction_read_only=on"
+    try:
+        return psycopg.connect(
+            dsn,
+            autocommit=autocommit,
+            connect_timeout=CONNECT_TIMEOUT_S,
+            application_name="auditor",
+            options=options.strip() or None,
+        )
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split())
+        raise DatabaseUnavailable(
+            scrub(f"cannot connect to database {describe(dsn)}: {reason}", dsn)
+        ) from None
+    except Exception as exc:  # malformed DSN and friends
+        raise DatabaseUnavailable(
+            scrub(f"invalid database address {redact_dsn(dsn)}: {exc}", dsn)
+        ) from None
+
+
+def server_version(conn: psycopg.Connection[tuple[object, ...]]) -> str:
+    """The server's version string, e.g. ``16.2``."""
+    row = conn.execute("SHOW server_version").fetchone()
+    return str(row[0]).split()[0] if row else "unknown"
+
+
+@contextmanager
+def selected_target(
+    cli_value: str | None, migrations: Path | None = None
+) -> Iterator[DatabaseTarget]:
+    """Yield the database to work on, starting the embedded default when none is given.
+
+    The embedded default gets the migrations in ``migrations`` applied (the shipped
+    reference migrations when None).
+    """
+    chosen = explicit_dsn(cli_value)
+    if chosen is not None:
+        yield target_for(*chosen)
+        return
+    from auditor.core.resources import reference_migrations
+    from auditor.db.embedded import EmbeddedServer
+    from auditor.migrate.layouts import load_migrations
+    from auditor.migrate.runner import Runner
+
+    with EmbeddedServer() as server:
+        dsn = server.create_database("audited")
+        Runner(dsn, load_migrations(migrations or reference_migrations())).migrate()
+        yield DatabaseTarget(
+            dsn=dsn,
+            label=f"embedded PostgreSQL {server.version} (throwaway, migrations applied)",
+            source="embedded",
+            disposable=True,
+        )

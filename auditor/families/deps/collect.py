@@ -1,0 +1,226 @@
+"""Run a dependency audit: collect pins, query the service, build the model the rules read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+from pip_audit._service.interface import (
+    ResolvedDependency,
+    SkippedDependency,
+    VulnerabilityResult,
+    VulnerabilityService,
+)
+
+from auditor.families.deps.model import Advisory, AuditedDependency, DepsAudit, Pin
+from auditor.families.deps.services.offline import OfflineOsvService, OsvResult, id_order
+from auditor.families.deps.services.online import online_service
+from auditor.families.deps.services.osv_db import OsvDatabase
+from auditor.families.deps.settings import DepsSettings
+from auditor.families.deps.severity import best_vector, from_score
+from auditor.families.deps.sources.detect import source_for
+from auditor.families.deps.sources.environment import EnvironmentSource
+from auditor.families.deps.sources.interface import DependencySource
+
+_DATABASES: dict[tuple[str, int, int], OsvDatabase] = {}
+
+
+def open_database(path: Path) -> OsvDatabase:
+    """Load an OSV database, reusing one already loaded in this process when unchanged.
+
+    Only an export file is reused (keyed by its size and modification time); a
+    directory is read again, since editing a file inside it leaves no trace on it.
+    """
+    resolved = path.resolve()
+    if resolved.is_dir():
+        return OsvDatabase(resolved)
+    try:
+        stat = resolved.stat()
+        key = (str(resolved), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return OsvDatabase(resolved)  # raises DatabaseError naming the path
+    database = _DATABASES.get(key)
+    if database is None:
+        database = OsvDatabase(resolved)
+        _DATABASES[key] = database
+    return database
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What to audit: files and/or the running environment."""
+
+    files: tuple[Path, ...] = ()
+    environment: bool = False
+
+
+@dataclass(frozen=True)
+class DepsRun:
+    """The result of collecting and querying: the rules' input plus what the report needs."""
+
+    audit: DepsAudit
+    exempted: tuple[tuple[str, str], ...] = ()
+    """(pin label and place, reason) of dependencies exempted by configuration."""
+    warnings: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
+    service: str = ""
+    """Which vulnerability service answered."""
+
+
+def sources(inputs: Inputs, project: Path, resolve: bool) -> list[DependencySource]:
+    """One source per input file, plus the environment when asked."""
+    found = [source_for(path, project, resolve) for path in inputs.files]
+    if inputs.environment:
+        found.append(EnvironmentSource())
+    return found
+
+
+def run_audit(
+    inputs: Inputs,
+    project: Path,
+    settings: DepsSettings,
+    today: dt.date | None = None,
+    service: VulnerabilityService | None = None,
+) -> DepsRun:
+    """Collect, query and model. Raise ``SourceError``, ``DatabaseError`` or ``ServiceUnreachable``."""
+    # a file both detected and included with -r is read twice: keep each pin once
+    pins = list(
+        dict.fromkeys(
+            pin for source in sources(inputs, project, settings.resolve) for pin in source.collect()
+        )
+    )
+    database: OsvDatabase | None = None
+    if service is None:
+        if settings.advisory_db is not None:
+            database = open_database(settings.advisory_db)
+            service = OfflineOsvService(database)
+        else:
+            service = online_service(settings.service, settings.timeout)
+    exempted = [
+        (
+            f"{p.label} ({p.origin.file}{f':{p.origin.line}' if p.origin.line else ''})",
+            f"exempt: {settings.exempt[p.canonical_name]}",
+        )
+        for p in pins
+        if p.canonical_name in settings.exempt
+    ]
+    audited = audit_pins([p for p in pins if p.canonical_name not in settings.exempt], service)
+    now = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) if today else None
+    model = DepsAudit(
+        dependencies=tuple(audited),
+        ignores=settings.ignores,
+        today=today or dt.date.today(),
+        unknown_severity=settings.unknown_severity,
+        unauditable_severity=settings.unauditable_severity,
+        database=str(settings.advisory_db) if database is not None else None,
+        database_age_days=database.age_days(now) if database is not None else None,
+        max_database_age_days=settings.max_db_age_days,
+        config_file=settings.config_file,
+    )
+    if database is not None:
+        label = f"offline OSV database {settings.advisory_db} ({database.records} records)"
+    else:
+        label = f"{settings.service} (online, through pip-audit)"
+    return DepsRun(
+        audit=model,
+        exempted=tuple(exempted),
+        warnings=tuple(database.warnings) if database is not None else (),
+        inputs=tuple(sorted({p.origin.file for p in pins})),
+        service=label,
+    )
+
+
+def audit_pins(pins: Sequence[Pin], service: VulnerabilityService) -> list[AuditedDependency]:
+    """Query ``service`` once per distinct name and version; keep every pin's place."""
+    answers: dict[tuple[str, str], AuditedDependency] = {}
+    audited: list[AuditedDependency] = []
+    for pin in pins:
+        if pin.version is None:
+            audited.append(AuditedDependency(pin, skip_reason=pin.skip_reason or "not pinned"))
+            continue
+        key = (pin.canonical_name, pin.version)
+        if key not in answers:
+            answers[key] = _query(pin, service)
+        audited.append(replace(answers[key], pin=pin))
+    return audited
+
+
+def _query(pin: Pin, service: VulnerabilityService) -> AuditedDependency:
+    assert pin.version is not None
+    try:
+        version = Version(pin.version)
+    except InvalidVersion:
+        return AuditedDependency(pin, skip_reason=f"invalid version {pin.version!r}")
+    dep, results = service.query(ResolvedDependency(name=pin.name, version=version))
+    if isinstance(dep, SkippedDependency):
+        return AuditedDependency(pin, skip_reason=dep.skip_reason)
+    advisories = merge(results)
+    upgrade: Version | None = None
+    if advisories:
+        if isinstance(service, OfflineOsvService):
+            upgrade = service.smallest_safe(pin.name, version)
+        else:
+            upgrade = _upgrade_from_fixes(version, advisories)
+    return AuditedDependency(pin, tuple(advisories), upgrade=str(upgrade) if upgrade else None)
+
+
+def _upgrade_from_fixes(version: Version, advisories: Iterable[Advisory]) -> Version | None:
+    """Without ranges: the largest of each vulnerability's smallest fix above ``version``."""
+    needed: list[Version] = []
+    for advisory in advisories:
+        fixes = [Version(v) for v in advisory.fixed if Version(v) > version]
+        if not fixes:
+            return None
+        needed.append(min(fixes))
+    return max(needed) if needed else None
+
+
+def merge(results: Iterable[VulnerabilityResult]) -> list[Advisory]:
+    """One :class:`Advisory` per vulnerability: results sharing any id or alias are merged."""
+    items = list(results)
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for index, result in enumerate(items):
+        for ident in (result.id, *result.aliases):
+            if ident in owner:
+                parent[root(index)] = root(owner[ident])
+            else:
+                owner[ident] = index
+    groups: dict[int, list[VulnerabilityResult]] = {}
+    for index, result in enumerate(items):
+        groups.setdefault(root(index), []).append(result)
+    return sorted((_advisory(g) for g in groups.values()), key=lambda a: a.id)
+
+
+def _advisory(group: list[VulnerabilityResult]) -> Advisory:
+    ids = sorted({str(i) for r in group for i in (r.id, *r.aliases)}, key=id_order)
+    fixed = sorted({v for r in group for v in r.fix_versions})
+    vectors = [pair for r in group if isinstance(r, OsvResult) for pair in r.severity]
+    scored = best_vector(vectors)
+    affected = "; ".join(
+        dict.fromkeys(r.affected for r in group if isinstance(r, OsvResult) and r.affected)
+    )
+    described = sorted(group, key=lambda r: id_order(str(r.id)))  # the primary id's text first
+    summary = next(
+        (r.description for r in described if r.description and r.description != "N/A"), ""
+    )
+    return Advisory(
+        id=ids[0],
+        aliases=tuple(sorted(ids[1:])),
+        summary=summary,
+        affected=affected,
+        fixed=tuple(str(v) for v in fixed),
+        severity=from_score(scored[1]) if scored else None,
+        score=scored[1] if scored else None,
+        vector=scored[0] if scored else None,
+    )

@@ -1,0 +1,113 @@
+"""The ``dependencies`` family: known-vulnerable or unauditable pins (pip-audit, OSV)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from auditor.core.config import ConfigError
+from auditor.core.family import AuditContext, Family
+from auditor.core.findings import AuditError, FamilyResult, Skipped, Verified
+from auditor.core.rules import rules_of, run_rules
+from auditor.families.deps.rules import FAMILY, ignored
+from auditor.families.deps.services.errors import DatabaseError, ServiceUnreachable
+from auditor.families.deps.settings import DepsSettings, load_settings
+from auditor.families.deps.sources.detect import detect_inputs
+from auditor.families.deps.sources.interface import SourceError
+
+if TYPE_CHECKING:
+    from auditor.families.deps.collect import DepsRun, Inputs
+
+TITLE = "Dependencies"
+
+DEPS_ERRORS: tuple[type[Exception], ...] = (SourceError, DatabaseError, ServiceUnreachable)
+"""What makes a dependency audit incomplete (exit 2) rather than a finding."""
+
+
+def family_result(run: DepsRun) -> FamilyResult:
+    """Run the DEP rules on a finished audit and assemble the family's result."""
+    audit = run.audit
+    findings, errors = run_rules(rules_of(FAMILY), audit)
+    skipped = [Skipped(FAMILY, what, reason) for what, reason in run.exempted]
+    notes = [f"vulnerability service: {run.service}"]
+    notes += [
+        f"ignored {advisory.id} in {dep.pin.label} until {ignore.expires.isoformat()}: {ignore.reason}"
+        for dep, advisory, ignore in ignored(audit)
+    ]
+    if run.warnings:
+        shown = "; ".join(run.warnings[:5])
+        more = f" (and {len(run.warnings) - 5} more)" if len(run.warnings) > 5 else ""
+        notes.append(
+            f"advisory database: {len(run.warnings)} malformed parts skipped: {shown}{more}"
+        )
+    audited = [d for d in audit.dependencies if d.skip_reason is None]
+    verified = []
+    if (
+        audit.dependencies
+        and not errors
+        and all(not d.advisories for d in audited)
+        and len(audited) == len(audit.dependencies)
+    ):
+        verified.append(
+            Verified(
+                FAMILY,
+                "no known vulnerability in any pinned dependency",
+                f"{len(audited)} pins checked against {run.service}",
+            )
+        )
+    return FamilyResult(
+        family=FAMILY,
+        title=TITLE,
+        findings=tuple(findings),
+        skipped=tuple(skipped),
+        errors=tuple(errors),
+        verified=tuple(verified),
+        checked=(("inputs", len(run.inputs)), ("dependencies", len(audit.dependencies))),
+        notes=tuple(notes),
+    )
+
+
+def audit_project(
+    project: Path,
+    settings: DepsSettings,
+    inputs: Inputs | None = None,
+    today: dt.date | None = None,
+) -> FamilyResult:
+    """Audit ``inputs`` (else the configured, else the detected files) into a family result."""
+    from auditor.families.deps.collect import Inputs, run_audit  # imports pip-audit: slow
+
+    if inputs is None:
+        files = settings.inputs or tuple(detect_inputs(project))
+        inputs = Inputs(files=tuple(files))
+    if not inputs.files and not inputs.environment:
+        return FamilyResult(
+            FAMILY,
+            TITLE,
+            skipped=(
+                Skipped(
+                    FAMILY,
+                    "dependency audit",
+                    "no requirements*.txt, pylock.toml, uv.lock, poetry.lock or pyproject.toml dependencies found",
+                ),
+            ),
+        )
+    try:
+        run = run_audit(inputs, project, settings, today=today)
+    except DEPS_ERRORS as exc:
+        return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, " ".join(str(exc).split())),))
+    return family_result(run)
+
+
+class DependenciesFamily(Family):
+    """Known vulnerabilities in pinned dependencies; unauditable pins fail closed."""
+
+    name = FAMILY
+    title = TITLE
+
+    def run(self, ctx: AuditContext) -> FamilyResult:
+        try:
+            settings = load_settings(ctx.config)
+        except ConfigError as exc:
+            return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
+        return audit_project(ctx.project, settings)

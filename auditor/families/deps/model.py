@@ -1,0 +1,112 @@
+"""The records a dependency audit produces: pins with their origin, advisories, results.
+
+Collectors build them; the DEP rules (:mod:`auditor.families.deps.rules`) read them and never do I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from auditor.core.findings import Severity
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a dependency was declared."""
+
+    file: str
+    """Path relative to the project root (forward slashes), or ``(environment)``."""
+    line: int | None = None
+    """1-based line of the declaration, when known."""
+
+
+@dataclass(frozen=True)
+class Pin:
+    """One declared dependency: a name, its exact version, and where it came from."""
+
+    name: str
+    """The name as written (not normalised)."""
+    version: str | None
+    """The pinned version, or None when the dependency is not auditable."""
+    origin: Origin
+    skip_reason: str | None = None
+    """Why the dependency cannot be audited (unpinned, URL, editable ...), else None."""
+
+    @property
+    def canonical_name(self) -> str:
+        """The PEP 503 normalised name."""
+        from packaging.utils import canonicalize_name
+
+        return str(canonicalize_name(self.name))
+
+    @property
+    def label(self) -> str:
+        """``name==version`` (or the bare name when unpinned)."""
+        return f"{self.name}=={self.version}" if self.version else self.name
+
+
+@dataclass(frozen=True)
+class Advisory:
+    """One vulnerability affecting a pinned version (aliases already merged)."""
+
+    id: str
+    """Primary id (PYSEC, then CVE, then others)."""
+    aliases: tuple[str, ...] = ()
+    """Every other id of the same vulnerability, sorted."""
+    summary: str = ""
+    affected: str = ""
+    """The affected versions as the advisory states them (ranges and listed versions)."""
+    fixed: tuple[str, ...] = ()
+    """Versions that fix it, ascending."""
+    severity: Severity | None = None
+    """From the CVSS vector; None when the advisory has none (``unknown``)."""
+    score: float | None = None
+    """CVSS base score, when a vector was present."""
+    vector: str | None = None
+    """The CVSS vector the severity was computed from."""
+
+    def ids(self) -> frozenset[str]:
+        """The primary id and every alias."""
+        return frozenset((self.id, *self.aliases))
+
+
+@dataclass(frozen=True)
+class AuditedDependency:
+    """A pin and what the vulnerability service said about it."""
+
+    pin: Pin
+    advisories: tuple[Advisory, ...] = ()
+    skip_reason: str | None = None
+    """Why it could not be audited (the pin's own reason, or the service's)."""
+    upgrade: str | None = None
+    """The smallest version that fixes every known vulnerability of the package, if any."""
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """A configured ignore of one vulnerability id (matches aliases too)."""
+
+    id: str
+    reason: str
+    expires: date
+
+
+@dataclass(frozen=True)
+class DepsAudit:
+    """Everything the DEP rules look at."""
+
+    dependencies: tuple[AuditedDependency, ...] = ()
+    ignores: tuple[Ignore, ...] = ()
+    today: date = field(default_factory=date.today)
+    unknown_severity: Severity = Severity.HIGH
+    """Severity of a vulnerability whose advisory has no CVSS vector."""
+    unauditable_severity: Severity = Severity.HIGH
+    """Severity of a dependency that could not be audited."""
+    database: str | None = None
+    """The offline advisory database used, or None for an online service."""
+    database_age_days: int | None = None
+    """Days since the newest record of the offline database was modified."""
+    max_database_age_days: int = 7
+    config_file: str | None = None
+    """Where the ignores are configured (for locations of DEP003)."""

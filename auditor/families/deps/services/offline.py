@@ -1,0 +1,66 @@
+"""The offline OSV database as a pip-audit ``VulnerabilityService``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from packaging.version import Version
+from pip_audit._service.interface import (
+    Dependency,
+    ResolvedDependency,
+    VulnerabilityID,
+    VulnerabilityResult,
+    VulnerabilityService,
+)
+
+from auditor.families.deps.services.osv_db import OsvDatabase, Record
+
+
+@dataclass(frozen=True)
+class OsvResult(VulnerabilityResult):
+    """A pip-audit result that keeps what the offline database knows beyond it."""
+
+    affected: str = ""
+    """The affected versions of the package, as the record states them."""
+    severity: tuple[tuple[str, str], ...] = ()
+    """(type, vector) pairs from the record."""
+
+
+class OfflineOsvService(VulnerabilityService):
+    """Answers pip-audit queries from an :class:`OsvDatabase`, with no network."""
+
+    def __init__(self, database: OsvDatabase) -> None:
+        self.database = database
+
+    def query(self, spec: Dependency) -> tuple[Dependency, list[VulnerabilityResult]]:
+        if not isinstance(spec, ResolvedDependency):
+            return spec, []
+        results: list[VulnerabilityResult] = [
+            self._result(spec, record)
+            for record in self.database.affecting(spec.canonical_name, spec.version)
+        ]
+        return spec, results
+
+    @staticmethod
+    def _result(spec: ResolvedDependency, record: Record) -> OsvResult:
+        fixed = sorted({v for a in record.affected for v in a.fixed()})
+        ids = sorted({record.id, *record.aliases} - {""}, key=id_order)
+        primary = ids[0]
+        return OsvResult(
+            id=VulnerabilityID(primary),
+            description=record.summary,
+            fix_versions=fixed,
+            aliases={VulnerabilityID(i) for i in ids[1:]},
+            affected="; ".join(a.describe() for a in record.affected),
+            severity=record.severity,
+        )
+
+    def smallest_safe(self, name: str, version: Version) -> Version | None:
+        """See :meth:`OsvDatabase.smallest_safe`."""
+        return self.database.smallest_safe(name, version)
+
+
+def id_order(item: str) -> tuple[int, str]:
+    """PYSEC first, then CVE, then the rest (pip-audit's preference), then by text."""
+    rank = 0 if item.startswith("PYSEC") else 1 if item.startswith("CVE") else 2
+    return rank, item

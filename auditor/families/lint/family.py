@@ -1,0 +1,44 @@
+"""The ``lint`` family: lock-taking, destructive and insecure statements in the migrations."""
+
+from __future__ import annotations
+
+from auditor.core.family import AuditContext, Family
+from auditor.core.findings import AuditError, FamilyResult
+from auditor.families.lint.engine import (
+    TITLE,
+    LintInputError,
+    changed_files,
+    collect,
+    family_result,
+    lint_units,
+    only_changed,
+)
+from auditor.families.lint.packs import configured_layout, configured_requirements
+from auditor.families.lint.rules import FAMILY
+from auditor.families.lint.settings import load_lint_config
+from auditor.families.schema.rulepacks import RulePackError
+from auditor.migrate.layouts import LayoutError
+
+
+class LintFamily(Family):
+    """Migration lint over every migration file (no database needed)."""
+
+    name = FAMILY
+    title = TITLE
+
+    def run(self, ctx: AuditContext) -> FamilyResult:
+        config = load_lint_config(ctx.config)
+        try:
+            requirements = configured_requirements(ctx.config)
+            units = collect([ctx.migrations], ctx.project, config, configured_layout(ctx.config))
+            notes: tuple[str, ...] = ()
+            since, until = ctx.changed_since, ctx.changed_until  # set by the pre-push profile
+            if since:
+                total = len(units)
+                units = only_changed(units, ctx.project, changed_files(ctx.project, since, until))
+                notes = (
+                    f"only migration files changed since {since[:12]}: {len(units)} of {total}",
+                )
+        except (LintInputError, LayoutError, RulePackError) as exc:
+            return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
+        return family_result(lint_units(units, config, requirements, ctx.project), notes)

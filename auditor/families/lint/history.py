@@ -1,0 +1,146 @@
+"""What each migration does to the static schema model: the input of LNT035 and LNT037.
+
+The migrations are replayed in order with the static builder (sqlglot, no database).
+For each migration, the model before it, after its up.sql and after its up.sql then
+its down.sql are compared:
+
+- a rule-pack requirement satisfied before up.sql and not after it was dropped by
+  the migration (LNT035);
+- a model after up+down that differs from the model before means the down.sql does
+  not reverse the up.sql (LNT037).
+
+A statement the static builder could not model makes the comparison uncertain: the
+migration is then skipped (with a reason), never passed or failed on a guess.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from auditor.catalog.model import diff_models
+from auditor.catalog.static import StaticBuilder, StaticModel, Unmodeled
+from auditor.families.schema.rulepacks import Requirement
+from auditor.families.schema.rules import evaluate
+from auditor.migrate.layouts import Migration
+
+_BENIGN = re.compile(
+    r"^(?:SET\s+(?!(?:LOCAL\s+|SESSION\s+)?search_path\b)|RESET\b|TRUNCATE\b|VACUUM\b|ANALYZE\b|"
+    r"GRANT\b|REVOKE\b|COMMENT\b|SELECT\b|INSERT\b|UPDATE\b|DELETE\b|"
+    r"(?:CREATE|ALTER|DROP)\s+(?:ROLE|USER|GROUP)\b|(?:CREATE|ALTER|DROP)\s+USER\s+MAPPING\b)",
+    re.IGNORECASE,
+)
+"""Statements the static builder does not model because they do not change the schema."""
+
+
+@dataclass(frozen=True)
+class LostRequirement:
+    """A rule-pack requirement that a migration's up.sql stops satisfying."""
+
+    id: str
+    table: str
+    describe: str
+
+
+@dataclass(frozen=True)
+class MigrationFacts:
+    """What the static replay says about one migration."""
+
+    lost: tuple[LostRequirement, ...] = ()
+    reversal_diff: tuple[str, ...] = ()
+    """How the model after up+down differs from the model before up (empty: reversed)."""
+    uncertain: str | None = None
+    """Why the comparison could not be made (unmodeled statements), or None."""
+
+
+@dataclass(frozen=True)
+class History:
+    """Facts per migration label."""
+
+    facts: dict[str, MigrationFacts] = field(default_factory=dict)
+
+
+def _relevant(items: Sequence[Unmodeled]) -> list[Unmodeled]:
+    return [u for u in items if not _BENIGN.match(u.first_words)]
+
+
+_SCHEMA_CHANGE = re.compile(
+    r"\b(?:CREATE|ALTER|DROP|RENAME|COMMENT|DO|EXECUTE|CALL|IMPORT|SECURITY|CLUSTER|REINDEX)\b",
+    re.IGNORECASE,
+)
+
+
+def _changes_schema(text: str) -> bool:
+    """False only for a script that certainly leaves the schema alone (SELECT, INSERT, ...)."""
+    from auditor.sql.ddl import mask
+
+    return bool(_SCHEMA_CHANGE.search(mask(text)))
+
+
+def replay(
+    migrations: Sequence[Migration],
+    root: Path,
+    requirements: Sequence[Requirement],
+    *,
+    reversal: bool = True,
+    only: frozenset[str] | None = None,
+) -> History:
+    """Replay ``migrations`` and compare models around each one (or each label in ``only``).
+
+    The history is replayed once; a down.sql is applied to a copy of the builder
+    (none is needed when the down.sql changes no schema: the model stays as after up.sql).
+    """
+    builder = StaticBuilder(root)
+    facts: dict[str, MigrationFacts] = {}
+    before: StaticModel | None = None
+    satisfied_before: frozenset[str] | None = None
+    for migration in migrations:
+        if only is not None and migration.label not in only:
+            builder.add_script(migration.up)
+            before = satisfied_before = None
+            continue
+        if before is None:
+            before = builder.build()
+        if satisfied_before is None:
+            satisfied_before = _satisfied(requirements, before)
+        start = len(builder.unmodeled)
+        builder.add_script(migration.up)
+        after = builder.build()
+        up_unmodeled = _relevant(builder.unmodeled[start:])
+        satisfied_after = _satisfied(requirements, after)
+        lost = tuple(
+            LostRequirement(req.id, req.table, req.describe())
+            for req in requirements
+            if req.id in satisfied_before and req.id not in satisfied_after
+        )
+        if up_unmodeled:
+            lost = tuple(r for r in lost if not after.uncertain(r.table))
+        diff: tuple[str, ...] = ()
+        uncertain = None
+        if up_unmodeled:
+            uncertain = f"up.sql has {len(up_unmodeled)} statement(s) the static model cannot replay, first {up_unmodeled[0]}"
+        if reversal and migration.down is not None and not migration.down.is_empty:
+            if _changes_schema(migration.down.text):
+                fork = copy.deepcopy(builder)
+                mark = len(fork.unmodeled)
+                fork.add_script(migration.down)
+                reverted = fork.build()
+                down_unmodeled = _relevant(fork.unmodeled[mark:])
+                if down_unmodeled and uncertain is None:
+                    uncertain = f"down.sql has {len(down_unmodeled)} statement(s) the static model cannot replay, first {down_unmodeled[0]}"
+            else:
+                reverted = after
+            if uncertain is None:
+                diff = tuple(
+                    diff_models(before.model, reverted.model, ("before up.sql", "after down.sql"))
+                )
+        facts[migration.label] = MigrationFacts(lost=lost, reversal_diff=diff, uncertain=uncertain)
+        before, satisfied_before = after, satisfied_after
+    return History(facts)
+
+
+def _satisfied(requirements: Sequence[Requirement], model: StaticModel) -> frozenset[str]:
+    return frozenset(r.id for r in requirements if evaluate(r, model.model).satisfied)

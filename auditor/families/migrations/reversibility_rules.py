@@ -1,0 +1,125 @@
+"""Reversibility rules: does every down.sql exactly undo its up.sql?
+
+Input: a :class:`ReversibilitySubject`, the result of
+:func:`auditor.migrate.verify.verify_reversibility` on a scratch database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from auditor.core.findings import Hit, Location, Severity
+from auditor.core.rules import rule
+
+if TYPE_CHECKING:  # the check itself does no I/O and needs no database driver
+    from auditor.migrate.verify import ReversibilityIssue, ReversibilityReport
+
+FAMILY = "reversibility"
+
+
+@dataclass(frozen=True)
+class ReversibilitySubject:
+    """The reversibility check's result and the project root (for relative paths)."""
+
+    project: Path
+    report: ReversibilityReport
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.project.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def _hits(subject: ReversibilitySubject, kind: str, what: str, fix: str) -> Iterator[Hit]:
+    for issue in subject.report.issues:
+        if issue.kind != kind:
+            continue
+        yield Hit(
+            message=f"migration {issue.migration.label}: {what}: " + "; ".join(issue.differences),
+            location=Location(file=subject.relative(_script(issue))),
+            fix=fix,
+            key=issue.migration.version,
+            evidence=tuple(("difference", d) for d in issue.differences[:20]),
+        )
+
+
+def _script(issue: ReversibilityIssue) -> Path:
+    up = issue.migration.up.path
+    if issue.kind == "redo":
+        return up
+    return issue.migration.down.path if issue.migration.down else up.with_name("down.sql")
+
+
+@rule("REV001", FAMILY, Severity.HIGH, "down.sql restores exactly the schema before up.sql")
+def residue(subject: ReversibilitySubject) -> Iterator[Hit]:
+    """After running a migration's down.sql the schema differs from the schema before its up.sql.
+
+    Residue (an index, a column, a constraint left behind) or too much dropped means a
+    rollback leaves the database in a state no migration describes.
+
+    Bad:
+
+        -- up.sql
+        ALTER TABLE users ADD COLUMN nickname TEXT;
+        CREATE INDEX users_nickname_idx ON users (nickname, email);
+        -- down.sql: forgets the index
+        ALTER TABLE users DROP COLUMN nickname;   -- the index goes with it only by luck
+
+    Good:
+
+        -- down.sql
+        DROP INDEX users_nickname_idx;
+        ALTER TABLE users DROP COLUMN nickname;
+    """
+    yield from _hits(
+        subject,
+        "residue",
+        "down.sql does not restore the schema before up.sql",
+        "make down.sql drop (or restore) exactly what up.sql created (or dropped)",
+    )
+
+
+@rule("REV002", FAMILY, Severity.MEDIUM, "Re-applying up.sql after down.sql gives the same schema")
+def redo_differs(subject: ReversibilitySubject) -> Iterator[Hit]:
+    """Running up.sql again after down.sql produced another schema than the first time.
+
+    Typically ``CREATE ... IF NOT EXISTS`` hiding a leftover object, or an up.sql that
+    depends on state down.sql changed.
+
+    Bad:
+
+        -- down.sql leaves a different default; up.sql uses ADD COLUMN IF NOT EXISTS
+
+    Good:
+
+        -- down.sql drops the column; up.sql adds it without IF NOT EXISTS
+    """
+    yield from _hits(
+        subject,
+        "redo",
+        "re-applying up.sql gives another schema",
+        "make up.sql independent of leftovers (no IF NOT EXISTS over residue)",
+    )
+
+
+@rule("REV003", FAMILY, Severity.HIGH, "Every migration applies and reverts on a scratch database")
+def failed(subject: ReversibilitySubject) -> Iterator[Hit]:
+    """A migration's up.sql or down.sql failed during the reversibility check.
+
+    Bad:
+
+        -- down.sql
+        DROP TABLE carts;   -- while cart_items still references it
+
+    Good:
+
+        -- down.sql (of the migration that created carts, run after cart_items is gone)
+        DROP TABLE carts;
+    """
+    yield from _hits(
+        subject, "failed", "failed during the reversibility check", "fix the failing script"
+    )

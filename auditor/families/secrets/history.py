@@ -1,0 +1,175 @@
+"""Lines added in a range of commits (``--since REF``): what a push would publish; or in
+every commit reachable from HEAD (``--history``): what the repository has ever held.
+
+Every commit is read on its own, so a secret added in one commit and removed in a later
+one is still found, with the commit id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from auditor.families.secrets.sources import SkippedFile, SourceError, is_excluded, run_git
+
+_HUNK = re.compile(rb"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_MARK = b"\x00auditor-commit "
+
+
+@dataclass
+class AddedLines:
+    """The lines one commit added to one file, with their line numbers in that commit."""
+
+    commit: str
+    path: str
+    numbers: list[int] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    size: int = 0
+
+
+def _unquote(raw: bytes) -> str:
+    text = raw.decode("utf-8", "surrogateescape")
+    if text.startswith('"') and text.endswith('"'):
+        # git's C-style quoting: octal escapes of UTF-8 bytes, \t, \", \\
+        try:
+            return (
+                text[1:-1]
+                .encode("latin-1", "backslashreplace")
+                .decode("unicode_escape")
+                .encode("latin-1")
+                .decode("utf-8", "replace")
+            )
+        except UnicodeError:
+            return text[1:-1]
+    return text
+
+
+def _revisions(root: Path, since: str | None) -> str | None:
+    """``since..HEAD``, or ``HEAD`` for the whole history (None when there is no commit)."""
+    if since is not None:
+        run_git(root, "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}")
+        return f"{since}..HEAD"
+    try:
+        run_git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except SourceError:
+        return None  # a repository without commits has no history
+    if run_git(root, "rev-parse", "--is-shallow-repository").strip() == b"true":
+        raise SourceError(
+            "the git history is incomplete (a shallow clone): fetch all of it "
+            "(git fetch --unshallow; actions/checkout: fetch-depth: 0), or set "
+            "history = false in [tool.auditor.secrets]"
+        )
+    return "HEAD"
+
+
+def commits_in(root: Path, since: str | None) -> list[str]:
+    """The commits of ``since..HEAD`` (None: every commit reachable from HEAD), oldest first."""
+    revisions = _revisions(root, since)
+    if revisions is None:
+        return []
+    out = run_git(root, "rev-list", "--reverse", revisions, "--")
+    return out.decode().split()
+
+
+def added_lines(
+    root: Path, since: str | None, excludes: Sequence[str], max_bytes: int
+) -> tuple[list[AddedLines], list[SkippedFile]]:
+    """Every line added by each commit of ``since..HEAD`` (None: of the whole history;
+    a merge: the lines its first parent did not have, so an edit made while merging is
+    read too; the lines its other parents brought are deduplicated to their commits)."""
+    revisions = _revisions(root, since)
+    if revisions is None:
+        return [], []
+    out = run_git(
+        root,
+        "-c",
+        "core.quotePath=false",
+        "log",
+        "--reverse",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-renames",
+        "--diff-merges=first-parent",
+        "--relative",  # run in a subdirectory: only its files, named relative to it
+        "--diff-filter=AM",
+        "-p",
+        "-U0",
+        "--format=%x00auditor-commit %H",
+        revisions,
+        "--",
+    )
+    items: list[AddedLines] = []
+    skipped: list[SkippedFile] = []
+    for item, reason in _parse(out.split(b"\n")):
+        if is_excluded(item.path, excludes):
+            continue
+        if reason is not None:
+            skipped.append(SkippedFile(f"{item.commit[:12]}:{item.path}", reason))
+        elif item.size > max_bytes:
+            skipped.append(
+                SkippedFile(f"{item.commit[:12]}:{item.path}", f"larger than {max_bytes} bytes")
+            )
+        elif item.lines:
+            items.append(item)
+    return items, skipped
+
+
+def _parse(lines: list[bytes]) -> Iterator[tuple[AddedLines, str | None]]:
+    commit = ""
+    current: AddedLines | None = None
+    reason: str | None = None
+    index = 0
+    total = len(lines)
+    while index < total:
+        raw = lines[index]
+        index += 1
+        if raw.startswith(_MARK):
+            if current is not None:
+                yield current, reason
+            current, reason = None, None
+            commit = raw[len(_MARK) :].decode().strip()
+        elif raw.startswith(b"diff --git "):
+            if current is not None:
+                yield current, reason
+            current, reason = None, None
+        elif raw.startswith(b"+++ ") and current is None:
+            target = raw[4:]
+            if target == b"/dev/null":
+                continue
+            name = _unquote(target)
+            current = AddedLines(commit, name[2:] if name.startswith("b/") else name)
+        elif raw.startswith(b"Binary files "):
+            path = _unquote(raw.rsplit(b" and ", 1)[-1].removesuffix(b" differ"))
+            yield AddedLines(commit, path[2:] if path.startswith("b/") else path), "binary"
+            current, reason = None, None
+        elif current is not None and raw.startswith(b"@@"):
+            match = _HUNK.match(raw)
+            if match is None:
+                continue
+            removed = int(match.group(1)) if match.group(1) is not None else 1
+            start = int(match.group(2))
+            added = int(match.group(3)) if match.group(3) is not None else 1
+            index += removed
+            while index < total and lines[index].startswith(b"\\"):
+                index += 1
+            for offset in range(added):
+                if index >= total:
+                    break
+                body = lines[index][1:]
+                index += 1
+                current.size += len(body) + 1
+                if reason is None:
+                    if b"\0" in body:
+                        reason = "binary"
+                    else:
+                        try:
+                            current.lines.append(body.decode("utf-8") + "\n")
+                            current.numbers.append(start + offset)
+                        except UnicodeDecodeError:
+                            reason = "not UTF-8"
+            while index < total and lines[index].startswith(b"\\"):
+                index += 1
+    if current is not None:
+        yield current, reason

@@ -1,1 +1,0 @@
-"""Migration lint: the engine (files, ignores, git) and its configuration."""

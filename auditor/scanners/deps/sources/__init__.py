@@ -1,5 +1,0 @@
-"""Dependency sources: each turns one kind of input into :class:`~..model.Pin` values."""
-
-from auditor.scanners.deps.sources.interface import DependencySource, SourceError
-
-__all__ = ["DependencySource", "SourceError"]
