@@ -119,8 +119,8 @@ def timed(command: list[str], cwd: Path, timeout: int) -> dict[str, object]:
 
 
 def in_process(lock: Path, project: Path, warm_runs: int) -> dict[str, object]:
-    from auditor.scanners.deps.audit import Inputs, run_audit
-    from auditor.scanners.deps.settings import DepsSettings
+    from auditor.families.deps.collect import Inputs, run_audit
+    from auditor.families.deps.settings import DepsSettings
 
     settings = DepsSettings(advisory_db=SNAPSHOT)
     wall, cpu = time.perf_counter(), time.process_time()

@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from auditor.lint.config import LintConfig  # noqa: E402
-from auditor.lint.engine import collect, lint_units  # noqa: E402
+from auditor.families.lint.engine import collect, lint_units  # noqa: E402
+from auditor.families.lint.settings import LintConfig  # noqa: E402
 
 # auditor rule -> squawk rules that report the same problem.
 COMPARABLE: dict[str, tuple[str, ...]] = {
@@ -202,7 +202,7 @@ def pre_push_run(
 
 def pre_push_history(repeat: int) -> dict[str, object]:
     """3 changed migrations of a 38-migration Diesel history, with LNT035/LNT037 (static replay)."""
-    from auditor.rulepacks import load_rule_packs
+    from auditor.families.schema.rulepacks import load_rule_packs
 
     corpus = ROOT / "tests" / "data" / "lint" / "corpus"
     requirements = load_rule_packs()

@@ -35,7 +35,7 @@ from psycopg.conninfo import make_conninfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from auditor.catalog.live import BuildStats, build_live_model
-from auditor.database import connect
+from auditor.db.target import connect
 
 RESULTS = Path(__file__).resolve().parent / "results" / "live_catalog.json"
 
@@ -113,7 +113,7 @@ def main() -> None:
         pg_dump = args.pg_dump or shutil.which("pg_dump") or "pg_dump"
         where = "server of --dsn"
     else:
-        from auditor.embedded import EmbeddedServer
+        from auditor.db.embedded import EmbeddedServer
 
         server = EmbeddedServer().__enter__()
         admin = server.dsn("postgres")

@@ -1,9 +1,9 @@
 """Benchmark: the pre-push hook on a generated 10,000-file repository with 10 changed files.
 
 Measures, in one run:
-- the hook as git runs it: ``python -m auditor.prepush origin`` with git's pre-push line
+- the hook as git runs it: ``python -m auditor.hook.prepush origin`` with git's pre-push line
   on stdin (interpreter start-up included), median of several runs;
-- the same check in-process (:func:`auditor.prepush.run_hook`), without start-up;
+- the same check in-process (:func:`auditor.hook.prepush.run_hook`), without start-up;
 - a real ``git push`` to a bare remote with the hook installed;
 - ``python -c pass`` as the interpreter start-up floor.
 
@@ -27,10 +27,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from auditor import __version__  # noqa: E402
-from auditor.families import all_families  # noqa: E402
-from auditor.hooks import install  # noqa: E402
-from auditor.prepush import run_hook  # noqa: E402
-from auditor.profiles import PRE_PUSH  # noqa: E402
+from auditor.core.profiles import PRE_PUSH  # noqa: E402
+from auditor.core.registry import all_families  # noqa: E402
+from auditor.hook.install import install  # noqa: E402
+from auditor.hook.prepush import run_hook  # noqa: E402
 
 BYTECODE_CACHE = (
     "no: PYTHONDONTWRITEBYTECODE is set, every start compiles auditor from source"
@@ -129,7 +129,7 @@ def main() -> None:
         for _ in range(RUNS):
             t = time.perf_counter()
             done = subprocess.run(
-                [sys.executable, "-m", "auditor.prepush", "origin", str(remote)],
+                [sys.executable, "-m", "auditor.hook.prepush", "origin", str(remote)],
                 cwd=root,
                 env=ENV,
                 input=line,

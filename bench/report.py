@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from auditor.core.rules import load_all  # noqa: E402
 from auditor.report import FORMATS, render  # noqa: E402
 from auditor.report.markdown import MAX_CHARS  # noqa: E402
-from auditor.rules import load_all  # noqa: E402
 from tests.report_samples import big_report  # noqa: E402
 
 ROUNDS = 5

@@ -190,7 +190,7 @@ def pre_push(work: Path) -> dict[str, object]:
             [
                 sys.executable,
                 "-c",
-                "import auditor.cli, auditor.cli.secrets, auditor.families.secrets, "
+                "import auditor.cli, auditor.cli.secrets, auditor.families.secrets.family, "
                 "auditor.report.text",
             ],
             repo,
@@ -204,7 +204,7 @@ def pre_push(work: Path) -> dict[str, object]:
             "-c",
             "import time\n"
             "from pathlib import Path\n"
-            "from auditor.scanners.secrets.runner import ScanOptions, scan\n"
+            "from auditor.families.secrets.runner import ScanOptions, scan\n"
             "t = time.perf_counter()\n"
             "r = scan(ScanOptions(root=Path('.'), mode='since', since='HEAD~1', use_cache=False))\n"
             "print(time.perf_counter() - t, len(r.hits), r.files)",

@@ -32,8 +32,8 @@ from sqlglot.dialects.dialect import Dialect  # noqa: E402
 from auditor.catalog.live import build_live_model  # noqa: E402
 from auditor.catalog.model import diff_models  # noqa: E402
 from auditor.catalog.static import build_static_model  # noqa: E402
-from auditor.database import connect  # noqa: E402
-from auditor.embedded import EmbeddedServer  # noqa: E402
+from auditor.db.embedded import EmbeddedServer  # noqa: E402
+from auditor.db.target import connect  # noqa: E402
 from auditor.migrate.layouts import load_migrations  # noqa: E402
 from auditor.migrate.runner import Runner  # noqa: E402
 from tests.static_corpus import write_corpus, write_corpus_of_size  # noqa: E402
