@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from auditor.catalog import fastddl
-from auditor.catalog import static as static_module
+from auditor.catalog.static import builder as static_module
 from auditor.catalog.model import CatalogModel
 from auditor.catalog.static import StaticBuilder, StaticModel, build_static_model
 from auditor.migrate.layouts import load_migrations
