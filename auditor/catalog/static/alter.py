@@ -19,13 +19,7 @@ from auditor.catalog.fastddl import (
 from auditor.catalog.model import Trigger
 from auditor.catalog.normalize import normalize_expr
 from auditor.catalog.pgsql import render
-from auditor.catalog.static.parsing import (
-    _IDENT,
-    _default_text,
-    _fold_id,
-    _fold_text,
-    _parse_one,
-)
+from auditor.catalog.static.parsing import _default_text, _fold_id, _fold_text, _parse_one
 from auditor.catalog.static.records import (
     _Col,
     _IndexSpec,
@@ -35,6 +29,7 @@ from auditor.catalog.static.records import (
 )
 from auditor.catalog.static.rename_drop import _RenamesDrops
 from auditor.catalog.static.types import _type_node
+from auditor.sql.ident import IDENT
 
 _ALTER_TEXT_FORMS = re.compile(
     r"(ALTER\s+(COLUMN\s+)?\S+\s+ADD\s+GENERATED|VALIDATE|RENAME\s+CONSTRAINT|ENABLE|DISABLE|FORCE|NO\s+FORCE|OWNER|ADD\s+CHECK|"
@@ -202,7 +197,7 @@ class _AlterTable(_RenamesDrops):
         """ALTER TABLE forms sqlglot keeps as a Command; False when not one of them."""
         if not _ALTER_TEXT_FORMS.match(rest):
             return False
-        m = re.fullmatch(rf"VALIDATE\s+CONSTRAINT\s+({_IDENT})", rest, re.IGNORECASE)
+        m = re.fullmatch(rf"VALIDATE\s+CONSTRAINT\s+({IDENT})", rest, re.IGNORECASE)
         if m:
             table = self._table(name)
             con = _fold_text(m.group(1))
@@ -214,7 +209,7 @@ class _AlterTable(_RenamesDrops):
                 raise _Unsupported(f"constraint {con} of {table.qualified} is not known")
             return True
         m = re.fullmatch(
-            rf"ALTER\s+(?:COLUMN\s+)?({_IDENT})\s+ADD\s+GENERATED\s+(ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY",
+            rf"ALTER\s+(?:COLUMN\s+)?({IDENT})\s+ADD\s+GENERATED\s+(ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY",
             rest,
             re.IGNORECASE,
         )
@@ -235,15 +230,15 @@ class _AlterTable(_RenamesDrops):
             self._finish(table, pending, creating=False)
             return True
         m = re.fullmatch(
-            rf"ADD\s+(?:CONSTRAINT\s+({_IDENT})\s+)?(UNIQUE|PRIMARY\s+KEY)\s+USING\s+INDEX\s+"
-            rf"({_IDENT})((?:\s+(?:NOT\s+)?DEFERRABLE|\s+INITIALLY\s+(?:DEFERRED|IMMEDIATE))*)",
+            rf"ADD\s+(?:CONSTRAINT\s+({IDENT})\s+)?(UNIQUE|PRIMARY\s+KEY)\s+USING\s+INDEX\s+"
+            rf"({IDENT})((?:\s+(?:NOT\s+)?DEFERRABLE|\s+INITIALLY\s+(?:DEFERRED|IMMEDIATE))*)",
             rest,
             re.IGNORECASE,
         )
         if m:
             self._attach_index(self._table(name), m)
             return True
-        m = re.fullmatch(rf"RENAME\s+CONSTRAINT\s+({_IDENT})\s+TO\s+({_IDENT})", rest, re.I)
+        m = re.fullmatch(rf"RENAME\s+CONSTRAINT\s+({IDENT})\s+TO\s+({IDENT})", rest, re.I)
         if m:
             self._rename_constraint(
                 self._table(name), _fold_text(m.group(1)), _fold_text(m.group(2))
@@ -264,7 +259,7 @@ class _AlterTable(_RenamesDrops):
             else:
                 table.rls_forced = False
             return True
-        m = re.fullmatch(rf"(ENABLE|DISABLE)\s+TRIGGER\s+({_IDENT})", rest, re.IGNORECASE)
+        m = re.fullmatch(rf"(ENABLE|DISABLE)\s+TRIGGER\s+({IDENT})", rest, re.IGNORECASE)
         if m:
             table = self._table(name)
             trig = _fold_text(m.group(2))

@@ -36,6 +36,7 @@ from auditor.catalog.static.records import (
 )
 from auditor.core.collector import collector
 from auditor.migrate.layouts import Migration, Script
+from auditor.sql.ident import IDENT
 from auditor.sql.split import SqlSyntaxError, Statement, split_statements
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # Command fallbacks are reported by us
@@ -53,6 +54,8 @@ _DO_BLOCK = re.compile(r"DO(?:\s|\$|\Z)", re.IGNORECASE)
 
 
 _TRANSACTION = re.compile(r"(?:BEGIN|COMMIT|START\s+TRANSACTION|END)\b", re.IGNORECASE)
+
+_NAMES = re.compile(IDENT)
 
 
 class StaticBuilder(_OtherStatements):
@@ -134,8 +137,10 @@ class StaticBuilder(_OtherStatements):
         )
 
     def _mentioned_tables(self, text: str) -> tuple[str, ...]:
-        words = {w.lower() for w in re.findall(r"[A-Za-z_][\w$]*", text)}
-        words |= {w.replace('""', '"') for w in re.findall(r'"((?:[^"]|"")+)"', text)}
+        words = {
+            w[1:-1].replace('""', '"') if w.startswith('"') else w.lower()
+            for w in _NAMES.findall(text)
+        }
         return tuple(sorted(t.qualified for t in self.tables.values() if t.name in words))
 
     def _apply(self, statement: Statement, parsed: exp.Expr | None = None) -> None:

@@ -20,6 +20,7 @@ from auditor.catalog.static.records import (
     _Table,
     _Unsupported,
 )
+from auditor.sql.ident import IDENT
 
 
 def _index_key(ordered: exp.Expr) -> _Key:
@@ -116,7 +117,7 @@ def _type_colname(to: object) -> str:
     return to.this.value.lower() if isinstance(to.this.value, str) else "expr"
 
 
-_WRITTEN_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+"')
+_WRITTEN_NAME = re.compile(IDENT)
 
 
 def _dedupe_colnames(names: list[str]) -> list[str]:

@@ -9,16 +9,12 @@ from sqlglot import exp
 from auditor.catalog.model import Trigger
 from auditor.catalog.pgsql import render
 from auditor.catalog.static.alter import _AlterTable
-from auditor.catalog.static.parsing import (
-    _IDENT,
-    _QNAME,
-    _fold_id,
-    _fold_text,
-)
+from auditor.catalog.static.parsing import _fold_id, _fold_text
 from auditor.catalog.static.records import _Unsupported
+from auditor.sql.ident import IDENT, QNAME
 
 _ALTER_TABLE_TEXT = re.compile(
-    rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_QNAME})\s+(.+)", re.IGNORECASE
+    rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({QNAME})\s+(.+)", re.IGNORECASE
 )
 
 
@@ -55,13 +51,13 @@ class _OtherStatements(_AlterTable):
                 self._local_path = True
             return True
         m = re.fullmatch(
-            rf"CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?({_IDENT}).*", flat, re.IGNORECASE
+            rf"CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?({IDENT}).*", flat, re.IGNORECASE
         )
         if m:
             self.extensions.add(_fold_text(m.group(1)))
             return True
         m = re.fullmatch(
-            rf"DROP\s+EXTENSION\s+(?:IF\s+EXISTS\s+)?({_IDENT})(?:\s+CASCADE|\s+RESTRICT)?",
+            rf"DROP\s+EXTENSION\s+(?:IF\s+EXISTS\s+)?({IDENT})(?:\s+CASCADE|\s+RESTRICT)?",
             flat,
             re.IGNORECASE,
         )
@@ -69,13 +65,13 @@ class _OtherStatements(_AlterTable):
             self.extensions.discard(_fold_text(m.group(1)))
             return True
         m = re.fullmatch(
-            rf"CREATE\s+COLLATION\s+(IF\s+NOT\s+EXISTS\s+)?({_QNAME})\s*\((.*)\)", flat, re.I
+            rf"CREATE\s+COLLATION\s+(IF\s+NOT\s+EXISTS\s+)?({QNAME})\s*\((.*)\)", flat, re.I
         )
         if m:
             self._create_collation(m.group(2), m.group(3), bool(m.group(1)))
             return True
         m = re.fullmatch(
-            rf"DROP\s+TRIGGER\s+(IF\s+EXISTS\s+)?({_IDENT})\s+ON\s+({_QNAME})(?:\s+CASCADE|\s+RESTRICT)?",
+            rf"DROP\s+TRIGGER\s+(IF\s+EXISTS\s+)?({IDENT})\s+ON\s+({QNAME})(?:\s+CASCADE|\s+RESTRICT)?",
             flat,
             re.IGNORECASE,
         )
@@ -90,7 +86,7 @@ class _OtherStatements(_AlterTable):
             self._create_domain(flat)
             return True
         m = re.fullmatch(
-            rf"ALTER\s+TYPE\s+({_QNAME})\s+ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'"
+            rf"ALTER\s+TYPE\s+({QNAME})\s+ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'"
             rf"(?:\s+(BEFORE|AFTER)\s+'((?:[^']|'')*)')?",
             flat,
             re.IGNORECASE,

@@ -12,7 +12,8 @@ from auditor.catalog.normalize import normalize_expr, normalize_identifier
 from auditor.catalog.pgsql import parse, render
 from auditor.catalog.static.records import _Unsupported
 from auditor.core.redact import redact_sql
-from auditor.sql.split import SqlSyntaxError, Statement, split_statements
+from auditor.sql.ident import IDENT
+from auditor.sql.split import SqlSyntaxError, Statement, paren_end, split_statements
 
 
 def _parse_one(text: str) -> exp.Expr:
@@ -24,19 +25,6 @@ def _parse_one(text: str) -> exp.Expr:
         raise _Unsupported("more than one statement")
     tree: exp.Expr = trees[0]
     return tree
-
-
-_IDENT = (
-    r'(?:"(?:[^"]|"")+"'
-    r"|[^\x00-\x40\x5b-\x5e\x60\x7b-\x7f][^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*)"
-)
-"""A quoted identifier, or an unquoted one: a letter, ``_`` or any character past ASCII,
-then those, digits and ``$``. Spelled as the complement of the ASCII characters that
-cannot appear: an explicit range up to U+FFFF costs 30 ms to compile per
-case-insensitive pattern, which every run of the tool would pay."""
-
-
-_QNAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})?"
 
 
 def _fold_id(node: exp.Expr | str | None) -> str:
@@ -59,7 +47,7 @@ def _fold_text(name: str) -> str:
 
 
 def _split_qname(text: str) -> list[str]:
-    parts = re.findall(_IDENT, text)
+    parts = re.findall(IDENT, text)
     return [_fold_text(p) for p in parts]
 
 
@@ -81,23 +69,11 @@ def _split_prefix(text: str, bad_line: int) -> list[Statement]:
 
 
 def _matching_paren(text: str, start: int) -> int:
-    depth = 0
-    quote = ""
-    for i in range(start, len(text)):
-        ch = text[i]
-        if quote:
-            if ch == quote:
-                quote = ""
-            continue
-        if ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    raise _Unsupported("unbalanced parentheses")
+    """Index of the ``)`` closing the parenthesis at ``start``."""
+    end = paren_end(text, start)
+    if end is None:
+        raise _Unsupported("unbalanced parentheses")
+    return end
 
 
 def _detach(node: exp.Expr) -> exp.Expr:

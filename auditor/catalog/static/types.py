@@ -12,19 +12,13 @@ from auditor.catalog.names import choose_name, quote_ident
 from auditor.catalog.normalize import normalize_expr
 from auditor.catalog.pgsql import render
 from auditor.catalog.static.catalog import _Catalog
-from auditor.catalog.static.parsing import (
-    _IDENT,
-    _QNAME,
-    _fold_text,
-    _matching_paren,
-    _parse_one,
-    _split_qname,
-)
+from auditor.catalog.static.parsing import _fold_text, _matching_paren, _parse_one, _split_qname
 from auditor.catalog.static.records import (
     _Check,
     _Domain,
     _Unsupported,
 )
+from auditor.sql.ident import IDENT, QNAME
 
 _T = exp.DataType.Type
 
@@ -168,7 +162,7 @@ class _Types(_Catalog):
         return True
 
     def _create_domain(self, flat: str) -> None:
-        m = re.fullmatch(rf"CREATE\s+DOMAIN\s+({_QNAME})\s+(?:AS\s+)?(.+)", flat, re.IGNORECASE)
+        m = re.fullmatch(rf"CREATE\s+DOMAIN\s+({QNAME})\s+(?:AS\s+)?(.+)", flat, re.IGNORECASE)
         if m is None:
             raise _Unsupported("CREATE DOMAIN not understood")
         parts = _split_qname(m.group(1))
@@ -185,7 +179,7 @@ class _Types(_Catalog):
         cons = self._cons(schema)
         pending_name: str | None = None
         while clauses:
-            cm = re.match(rf"CONSTRAINT\s+({_IDENT})\s*", clauses, re.I)
+            cm = re.match(rf"CONSTRAINT\s+({IDENT})\s*", clauses, re.I)
             if cm:
                 pending_name = _fold_text(cm.group(1))
                 clauses = clauses[cm.end() :]
