@@ -259,8 +259,6 @@ DETECTORS: tuple[Detector, ...] = (
     _d("SEC138", "Amazon MWS Auth Token", "sellercentral.amazon.com", "amzn.mws.", *UUID,
        severity=C),
     _d("SEC139", "Yandex Cloud API Key", "console.cloud.yandex.com", "AQVN", run("u", 35, 38)),
-    _d("SEC140", "IBM Cloud API Key", "cloud.ibm.com/iam/apikeys", run("u", 44),
-       context="ibmcloud|ibm_cloud|ibm_api"),
     # platforms, hosting and deployment
     _d("SEC150", "Heroku API Key", "dashboard.heroku.com/account", *UUID, context="heroku"),
     _d("SEC151", "Heroku Platform Token", "dashboard.heroku.com/account", "HRKU-AA",

@@ -250,6 +250,11 @@ class _Prefilter:
     detect-secrets' per-call argument injection (its patterns, its entropy bound)."""
 
 
+def _is_typed(plugin: Any) -> bool:
+    """The typed-token plugin (by name: detect-secrets loads its own copy of the file)."""
+    return type(plugin).__name__ == custom.TypedCredentialDetector.__name__
+
+
 def _gate(pattern: str, flags: int = 0, lower: bool = False) -> _Gate:
     compiled = re.compile(pattern, flags | re.MULTILINE)
     fallback = re.compile(pattern, flags | re.MULTILINE | re.IGNORECASE) if lower else compiled
@@ -272,7 +277,7 @@ class _Engine:
         for plugin in get_plugins():
             gates: tuple[_Gate, ...] | None
             name = type(plugin).__name__
-            if isinstance(plugin, custom.TypedCredentialDetector):
+            if _is_typed(plugin):
                 words = sorted({w for d in DETECTORS for w in d.keywords}, key=len, reverse=True)
                 gates = (_gate("|".join(re.escape(w) for w in words), lower=True),)
             elif name in GATES:
@@ -342,10 +347,13 @@ def excluded_by_filters(filename: str) -> str | None:
 
 ALLOWLIST_FILTER = "detect_secrets.filters.allowlist.is_line_allowlisted"
 INDIRECT_FILTER = "detect_secrets.filters.heuristic.is_indirect_reference"
+UUID_FILTER = "detect_secrets.filters.heuristic.is_potential_uuid"
+"""Not applied to typed tokens: a UUID assigned to ``HEROKU_API_KEY`` is the key."""
 
 
-def _cannot_hold(path: str, line: str, context: Any) -> bool:
-    """True when a filter cannot return True for this line, by a literal it requires.
+def _cannot_hold(path: str, line: str, context: Any, plugin: Any = None) -> bool:
+    """True when a filter cannot return True for this line, by a literal it requires
+    (or does not apply to the plugin: the UUID heuristic to typed tokens).
 
     detect-secrets' allowlist patterns (``[ \\t]*# *pragma...``, unanchored) and its
     indirect-reference pattern are quadratic in the line length; their answer is
@@ -354,6 +362,8 @@ def _cannot_hold(path: str, line: str, context: Any) -> bool:
     if path == ALLOWLIST_FILTER:
         previous = getattr(context, "previous_line", "") or ""
         return "pragma" not in line and "pragma" not in previous
+    if path == UUID_FILTER:
+        return _is_typed(plugin)
     if path == INDIRECT_FILTER:
         return not (("[" in line or "(" in line) and ("]" in line or ")" in line))
     return False
@@ -366,7 +376,7 @@ def _filtered_out(stage: str, **kwargs: Any) -> bool:
 
     line = kwargs.get("line", "")
     for fn in get_filters_with_parameter(stage):
-        if _cannot_hold(getattr(fn, "path", ""), line, kwargs.get("context")):
+        if _cannot_hold(getattr(fn, "path", ""), line, kwargs.get("context"), kwargs.get("plugin")):
             continue
         try:
             if call_function_with_arguments(fn, **kwargs):
@@ -423,7 +433,6 @@ def scan_lines(
     :class:`OwnReport` for the tool's own reports. In a lock file, entropy hits are
     dropped (integrity hashes); typed tokens, URLs with passwords and keywords are not.
     """
-    from detect_secrets.core.scan import _scan_line
     from detect_secrets.util.code_snippet import get_code_snippet
 
     raw = list(lines)
@@ -445,9 +454,7 @@ def scan_lines(
             continue
         on_line: list[tuple[int, str, str, str, bool]] = []
         for plugin in plugins:
-            for secret in _scan_line(
-                plugin=plugin, filename=filename, line=line, line_number=number, context=snippet
-            ):
+            for secret in _plugin_secrets(plugin, filename, line, number, snippet):
                 if _filtered_out(
                     "context",
                     filename=filename,
@@ -470,6 +477,25 @@ def scan_lines(
     return [
         SecretHit(file=filename, line=n, type=t, hashed_secret=h, preview=p, commit=commit)
         for n, t, h, p in found
+    ]
+
+
+def _plugin_secrets(plugin: Any, filename: str, line: str, number: int, snippet: Any) -> Any:
+    """detect-secrets' ``_scan_line`` (the plugin, then the secret-stage filters); the
+    typed plugin's secret filters skip the UUID heuristic (see :func:`_cannot_hold`)."""
+    from detect_secrets.core.scan import _scan_line
+
+    if not _is_typed(plugin):
+        return _scan_line(
+            plugin=plugin, filename=filename, line=line, line_number=number, context=snippet
+        )
+    found = plugin.analyze_line(filename=filename, line=line, line_number=number)
+    return [
+        s
+        for s in found
+        if not _filtered_out(
+            "secret", filename=filename, secret=s.secret_value, plugin=plugin, line=line
+        )
     ]
 
 

@@ -17,7 +17,9 @@ ENTRY = re.compile(r"^(\s+)([A-Za-z0-9_.\-]+|'[^']+'|\"[^\"]+\"):\s*(.*?)\s*$")
 TEMPLATED = re.compile(r"\{\{|\$\{|^<.*>$|^\$[A-Z_]")
 BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 MIN_CHARS = 8
-"""Shorter values (``"dHJ1ZQ=="``, ``true``) are flags, not credentials."""
+"""Shorter clear values (``true``, ``admin``) are flags and names, not credentials."""
+MIN_BASE64_CHARS = 12
+"""The same bound for base64 values (12 characters hold at least 7 bytes)."""
 
 
 def is_manifest(filename: str) -> bool:
@@ -72,6 +74,10 @@ def _unquote(value: str) -> str:
 
 
 def _credential_like(value: str, base64: bool) -> bool:
-    if len(value) < MIN_CHARS or value in ("|", ">", "|-", ">-") or TEMPLATED.search(value):
+    if (
+        len(value) < (MIN_BASE64_CHARS if base64 else MIN_CHARS)
+        or value in ("|", ">", "|-", ">-")
+        or TEMPLATED.search(value)
+    ):
         return False
     return BASE64.fullmatch(value) is not None if base64 else True
