@@ -115,7 +115,11 @@ def main() -> None:
             if not args.no_peer:
                 entry["detect_secrets"] = detect_secrets_scan(project)
             out["projects"][project.name] = entry  # type: ignore[index]
-            print(project.name, json.dumps({k: v for k, v in entry.items() if k != "list"}))
+            for side in ("before", "after", "detect_secrets"):
+                run = entry.get(side)
+                if isinstance(run, dict):
+                    counts = run.get("by_rule", run.get("by_type"))
+                    print(project.name, side, run["wall_s"], "s", run["findings"], counts)
     path = HERE / "results" / "secrets_projects.json"
     path.write_text(json.dumps(out, indent=2) + "\n")
     print(f"written {path}")

@@ -278,8 +278,7 @@ class _Engine:
             gates: tuple[_Gate, ...] | None
             name = type(plugin).__name__
             if _is_typed(plugin):
-                words = sorted({w for d in DETECTORS for w in d.keywords}, key=len, reverse=True)
-                gates = (_gate("|".join(re.escape(w) for w in words), lower=True),)
+                gates = (_gate(typed_gate(), lower=True),)
             elif name in GATES:
                 gates = tuple(_gate(p, lower=low) for p, low in GATES[name])
             elif isinstance(plugin, RegexBasedDetector):
@@ -307,8 +306,27 @@ class _Engine:
         return cls.instance
 
 
+def typed_gate() -> str:
+    """Every typed detector's keywords in one pattern; a token's own prefix only at
+    the start of a word, as its pattern requires."""
+    starts, inside = set(), set()
+    for detector in DETECTORS:
+        first = detector.shape[0]
+        leading = not detector.context and not (
+            isinstance(first, tuple) and len(first) == 3 and isinstance(first[1], int)
+        )
+        (starts if leading else inside).update(detector.keywords)
+
+    def alternation(words: set[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    return rf"(?<![a-z0-9_])(?:{alternation(starts)})|{alternation(inside)}"
+
+
 def _confirmer(plugin: Any) -> Any:
     """A fast line test that every line the plugin reports passes (None: no test)."""
+    if _is_typed(plugin):
+        return lambda line: bool(plugin.typed_matches(line))
     from detect_secrets.plugins.base import RegexBasedDetector
     from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
     from detect_secrets.plugins.keyword import DENYLIST_REGEX, KeywordDetector
