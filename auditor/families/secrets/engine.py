@@ -317,10 +317,26 @@ def typed_gate() -> str:
         )
         (starts if leading else inside).update(detector.keywords)
 
-    def alternation(words: set[str]) -> str:
-        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return rf"(?<![a-z0-9_])(?:{trie_regex(starts)})|{trie_regex(inside)}"
 
-    return rf"(?<![a-z0-9_])(?:{alternation(starts)})|{alternation(inside)}"
+
+def trie_regex(words: Iterable[str]) -> str:
+    """A pattern matching any of ``words`` (or a longer word that one starts), branching
+    one character at a time: far faster in ``re`` than a flat alternation of 200 words."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        if "" in node:  # a word ends here: the shorter match is enough
+            return ""
+        alternatives = [re.escape(char) + build(child) for char, child in sorted(node.items())]
+        return alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+
+    return build(trie)
 
 
 def _confirmer(plugin: Any) -> Any:
