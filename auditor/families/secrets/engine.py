@@ -309,7 +309,8 @@ class _Engine:
 def typed_gate() -> str:
     """Every typed detector's keywords in one pattern; a token's own prefix only at
     the start of a word, as its pattern requires."""
-    starts, inside = set(), set()
+    starts: set[str] = set()
+    inside: set[str] = set()
     for detector in DETECTORS:
         first = detector.shape[0]
         leading = not detector.context and not (
