@@ -175,6 +175,7 @@ class SecretsFamily(Family):
             return self._scan_command(ctx, self.request)
         settings = secrets_config(ctx.config)
         root = ctx.project.resolve()
+        history_error: AuditError | None = None
         try:
             baseline = find_baseline(root, settings.baseline)
             options = ScanOptions(
@@ -191,10 +192,15 @@ class SecretsFamily(Family):
             result = scan(options)
             wanted = get_profile(ctx.profile).secrets_history and options.mode == "files"
             if wanted and result.in_git and settings.history:
-                result = with_history(result, scan(replace(options, mode="history")))
+                try:
+                    result = with_history(result, scan(replace(options, mode="history")))
+                except SourceError as exc:  # the work tree's findings stay in the report
+                    history_error = AuditError(FAMILY, f"git history not scanned: {exc}")
         except (SourceError, BaselineError) as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
         family = family_result(result, baseline)
+        if history_error is not None:
+            family = replace(family, errors=(*family.errors, history_error), verified=())
         if wanted and result.in_git and not settings.history:
             note = "git history not scanned: history = false in [tool.auditor.secrets]"
             family = replace(family, notes=(*family.notes, note))
