@@ -52,8 +52,9 @@ def drift(
     """
     # psycopg and sqlglot load only when this command runs
     from auditor.core.family import AuditContext, run_families
-    from auditor.db.target import READ_ONLY_NOTICE, connect, explicit_dsn, selected_target
+    from auditor.db.target import READ_ONLY_NOTICE, connect, explicit_dsn
     from auditor.families.drift.family import DriftFamily
+    from auditor.migrate.selection import selected_target
 
     opts = settings(ctx, db)
     config = opts.config()

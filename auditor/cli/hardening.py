@@ -49,9 +49,10 @@ def check(
     """
     # the checks and the database layer load only when this command runs
     from auditor.core.family import AuditContext, run_families
-    from auditor.db.target import READ_ONLY_NOTICE, connect, selected_target
+    from auditor.db.target import READ_ONLY_NOTICE, connect
     from auditor.families.hardening.family import HardeningFamily
     from auditor.families.hardening.rules import HardeningPolicy
+    from auditor.migrate.selection import selected_target
 
     opts = settings(ctx, db)
     config = opts.config()

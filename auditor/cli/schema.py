@@ -89,7 +89,7 @@ def check(
     """
     # the database layer, sqlglot (static model) and the rule packs load only when this runs
     from auditor.core.family import AuditContext, run_families
-    from auditor.db.target import READ_ONLY_NOTICE, connect, selected_target
+    from auditor.db.target import READ_ONLY_NOTICE, connect
     from auditor.families.schema.live_family import SchemaFamily
     from auditor.families.schema.rulepacks import RulePackError, load_rule_packs
     from auditor.families.schema.settings import SchemaOptions
@@ -98,6 +98,7 @@ def check(
         StaticOptions,
         StaticSchemaFamily,
     )
+    from auditor.migrate.selection import selected_target
 
     opts = settings(ctx, db)
     config = opts.config()

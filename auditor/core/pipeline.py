@@ -26,8 +26,8 @@ from auditor.db.target import (
     DatabaseTarget,
     connect,
     explicit_dsn,
-    selected_target,
 )
+from auditor.migrate.selection import selected_target
 
 
 class SelectionError(ValueError):
