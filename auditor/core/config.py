@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.core.errors import AuditorError
 from auditor.core.findings import Severity
 
 KNOWN_KEYS: dict[str, str] = {
@@ -46,7 +47,7 @@ DEFAULT_GATE_TIMEOUT = 300.0
 """Seconds a quality gate may run when its ``timeout`` is not given."""
 
 
-class ConfigError(ValueError):
+class ConfigError(AuditorError, ValueError):
     """Invalid configuration; the message names file, key and line."""
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from auditor.core.baseline import Baseline
 from auditor.core.config import Config
+from auditor.core.errors import AuditorError
 from auditor.core.family import AuditContext, Family, run_families
 from auditor.core.findings import Report, Severity
 from auditor.core.policy import apply_policy
@@ -30,7 +31,7 @@ from auditor.db.target import (
 from auditor.migrate.selection import selected_target
 
 
-class SelectionError(ValueError):
+class SelectionError(AuditorError, ValueError):
     """The requested families, profile and options do not fit together."""
 
 

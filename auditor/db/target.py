@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from auditor.core.errors import AuditorError
 from auditor.db.dsn import describe, redact_dsn, scrub
 
 if TYPE_CHECKING:  # psycopg is imported when a connection is made: fast start-up without one
@@ -26,7 +27,7 @@ READ_ONLY_NOTICE = (
 )
 
 
-class DatabaseUnavailable(Exception):
+class DatabaseUnavailable(AuditorError):
     """The database could not be reached or refused us; the message is one safe line."""
 
 

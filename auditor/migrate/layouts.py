@@ -24,8 +24,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditor.core.errors import AuditorError
 
-class LayoutError(ValueError):
+
+class LayoutError(AuditorError, ValueError):
     """The migrations directory is not a layout we can read; the message names the path."""
 
 
