@@ -105,13 +105,9 @@ def scan_command(
         baseline_document,
         render_baseline,
     )
-    from auditor.families.secrets.family import (
-        baseline_exclude,
-        family_result,
-        find_baseline,
-        secrets_config,
-    )
+    from auditor.families.secrets.family import baseline_exclude, family_result, find_baseline
     from auditor.families.secrets.runner import ScanOptions, scan
+    from auditor.families.secrets.settings import secrets_config
     from auditor.families.secrets.sources import SourceError
     from auditor.report import render
 
