@@ -107,7 +107,7 @@ def run_audit(
     """
     families = select_families(request)
     use_database, explicit = _wants_database(request, families)
-    notices: list[str] = []
+    notices: list[str] = list(request.config.deprecations)  # old spellings in the file
     if not request.profile.database:
         left_out = [f.name for f in families if f.needs_database]
         if left_out:

@@ -11,8 +11,8 @@ import pytest
 
 from auditor.core import registry
 from auditor.core.config import Config, ConfigError, load_config, locate, split_key
-from auditor.families.gates.settings import gate_specs
 from auditor.core.findings import Severity
+from auditor.families.gates.settings import gate_specs
 
 PYPROJECT = """\
 [project]

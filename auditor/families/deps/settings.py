@@ -115,9 +115,7 @@ def _ignores(config: Config, value: list[Any]) -> tuple[Ignore, ...]:
         where = f"{SECTION}.ignore[{index}]"
         if not isinstance(item, Mapping):
             raise config.error(where, "must be a table with id, reason and expires")
-        unknown = set(item) - {"id", "reason", "expires"}
-        if unknown:
-            raise config.error(where, f"unknown key {sorted(unknown)[0]!r} (id, reason, expires)")
+        Section(config, where, item).only(("id", "reason", "expires"))
         vuln_id, reason, expires = item.get("id"), item.get("reason"), item.get("expires")
         if not isinstance(vuln_id, str) or not vuln_id.strip():
             raise config.error(where, "id is required (a vulnerability id or alias)")
