@@ -164,3 +164,16 @@ def test_imports_inside_functions_and_relative_ones_count(tmp_path: Path) -> Non
 def test_no_import_cycles() -> None:
     found = cycles(import_graph())
     assert not found, "import cycles:\n" + "\n".join(" -> ".join(c) for c in found)
+
+
+def test_core_imports_no_family() -> None:
+    """The config loader and the pipeline name families only as strings (the registry)."""
+    graph = import_graph()
+    upward = sorted(
+        f"{name} -> {target}"
+        for name, targets in graph.items()
+        if name.startswith("auditor.core")
+        for target in targets
+        if target.startswith("auditor.families")
+    )
+    assert not upward, "core imports a family:\n" + "\n".join(upward)
