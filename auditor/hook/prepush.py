@@ -15,7 +15,7 @@ from typing import TextIO
 from auditor.core.config import load_config
 from auditor.core.errors import AuditorError
 from auditor.core.findings import Report, Severity
-from auditor.core.pipeline import AuditRequest, run_audit
+from auditor.core.pipeline import AuditRequest, run
 from auditor.core.policy import threshold
 from auditor.core.profiles import get_profile
 from auditor.core.resources import reference_migrations
@@ -96,7 +96,7 @@ def _check(request: AuditRequest, pushed: PushRange, out: TextIO) -> int:
             "auditor: note: the pushed commit is not the checked-out one; "
             "gates and file checks ran on the working tree\n"
         )
-    report = run_audit(replace(request, changed_since=pushed.base, changed_until=pushed.local_sha))
+    report = run(replace(request, changed_since=pushed.base, changed_until=pushed.local_sha))
     out.write(render_summary(report))
     if report.exit_code:
         out.write(

@@ -21,6 +21,7 @@ INTERNAL = {
     "auditor.families.schema.probe:Rejected": "PostgreSQL rejected a probe row (data)",
     "auditor.families.secrets.engine:LongLine": "a file skipped with a reason (data)",
     "auditor.cli.common:UsageFailure": "click's own exception, already exit 2 with one line",
+    "auditor.sql.split:Unbalanced": "unbalanced text: the caller falls back to the full parser",
 }
 """Exceptions used for control flow or owned by click, not domain errors."""
 
@@ -64,9 +65,10 @@ def test_old_bases_are_kept() -> None:
 
 
 def _one_line_exit_2(args: list[str], cwd: Path) -> str:
+    """Run the CLI; the run could not be completed: exit 2, one error line on stderr."""
     result = CliRunner().invoke(cli, args, catch_exceptions=False, env={"PWD": str(cwd)})
     assert result.exit_code == 2, result.output
-    lines = result.output.strip().splitlines()
+    lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("auditor: error: "), result.output
     assert "Traceback" not in result.output
     return lines[0]
@@ -98,6 +100,7 @@ def test_rule_pack_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_lint_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Raised inside the family: an error entry of the report, and the same one line on stderr."""
     monkeypatch.chdir(tmp_path)
     args = ["migrations", "lint", "--changed-since", "nosuchref"]
     assert "--changed-since nosuchref" in _one_line_exit_2(args, tmp_path)
