@@ -19,7 +19,9 @@ from tests.migration_dirs import write_diesel
 INTERNAL = {
     "auditor.families.schema.probe:CannotProbe": "a probe skipped with a reason (data)",
     "auditor.families.schema.probe:Rejected": "PostgreSQL rejected a probe row (data)",
+    "auditor.families.secrets.engine:Unscannable": "a file skipped with a reason (data)",
     "auditor.families.secrets.engine:LongLine": "a file skipped with a reason (data)",
+    "auditor.families.secrets.engine:OwnReport": "a file skipped with a reason (data)",
     "auditor.cli.common:UsageFailure": "click's own exception, already exit 2 with one line",
     "auditor.sql.split:Unbalanced": "unbalanced text: the caller falls back to the full parser",
 }
