@@ -66,5 +66,6 @@ def test_single_report_commands_accept_every_format_and_alias() -> None:
 def test_readme_documents_every_format() -> None:
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("**Report formats.**", 1)[1].split("\n### ", 1)[0]
-    documented = set(re.findall(r"^- \*\*([a-z-]+)\*\*", section, flags=re.MULTILINE))
+    bullets = "\n".join(line for line in section.splitlines() if line.startswith("- **"))
+    documented = set(re.findall(r"\*\*([a-z-]+)\*\*", bullets))
     assert documented == set(FORMATS)
