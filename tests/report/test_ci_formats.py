@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
 
+from auditor.cli import cli
 from auditor.core.findings import AuditError, FamilyResult, Location, Report, Severity
 from auditor.report import RenderOptions, render
 from auditor.report.github import escape_data, escape_property
@@ -215,3 +218,22 @@ def test_gitlab_scan_fails_when_its_family_could_not_complete() -> None:
     assert "permission denied" in sast["scan"]["messages"][0]["value"]
     secrets = json.loads(render(report, "gitlab-secrets", options=OPTIONS))
     assert secrets["scan"]["status"] == "success"
+
+
+def test_live_hardening_audit_sarif_is_accepted_by_github(
+    fresh_db: str, reference_migrations: Path, tmp_path: Path
+) -> None:
+    """The reference project on a real server: server-level findings get a file too."""
+    out = tmp_path / "auditor.sarif"
+    args = ["--db", fresh_db, "--migrations", str(reference_migrations), "--project", str(tmp_path)]
+    args += ["audit", "--only", "hardening", "--format", f"sarif={out}"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code in (0, 1), result.output
+    log = json.loads(out.read_text())
+    jsonschema.Draft7Validator(SARIF_SCHEMA).validate(log)
+    results = [r for run in log["runs"] for r in run["results"]]
+    assert results, "a test server as superuser has hardening findings"
+    assert github_sarif_problems(log) == []
+    assert all(r["properties"].get("standInLocation") for r in results)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert uris <= {"auditor.toml", ".github/workflows/auditor.yml"}
