@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.core.errors import AuditorError
 from auditor.report.markdown import MARKER, md_escape
 
 TIMEOUT = 30
@@ -33,7 +34,7 @@ GITHUB_TOKENS = ("GITHUB_TOKEN", "GH_TOKEN")
 GITLAB_TOKENS = (("GITLAB_TOKEN", "PRIVATE-TOKEN"), ("CI_JOB_TOKEN", "JOB-TOKEN"))
 
 
-class PublishError(Exception):
+class PublishError(AuditorError):
     """An API call failed; the message never contains the token."""
 
 
