@@ -57,7 +57,11 @@ RULE_MODULES = (
     "auditor.families.drift.rules",
     "auditor.families.secrets.rules",
     "auditor.families.deps.rules",
-    "auditor.families.hardening.rules",
+    "auditor.families.hardening.rules.roles",
+    "auditor.families.hardening.rules.network",
+    "auditor.families.hardening.rules.objects",
+    "auditor.families.hardening.rules.server",
+    "auditor.families.hardening.rules.release",
     "auditor.families.gates.rules",
     "auditor.core.waivers",
 )
