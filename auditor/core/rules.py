@@ -47,7 +47,10 @@ _REGISTRY: dict[str, Rule] = {}
 
 RULE_MODULES = (
     "auditor.families.migrations.rules",
-    "auditor.families.lint.rules.safety",
+    "auditor.families.lint.rules.locking",
+    "auditor.families.lint.rules.rewrites",
+    "auditor.families.lint.rules.destructive",
+    "auditor.families.lint.rules.transactions",
     "auditor.families.lint.rules.types",
     "auditor.families.lint.rules.security",
     "auditor.families.lint.rules.meta",

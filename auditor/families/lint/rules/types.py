@@ -9,13 +9,12 @@ from auditor.core.findings import Hit, Severity
 from auditor.core.rules import rule
 from auditor.families.lint.model import LintFile
 from auditor.families.lint.rules import FAMILY
-from auditor.families.lint.rules.common import hit, quoted
+from auditor.families.lint.rules.common import SERIAL, hit, quoted
 from auditor.sql.ddl import MAX_IDENTIFIER_BYTES, long_identifiers
 
 _PRIMARY_KEY = re.compile(r"\bPRIMARY\s+KEY\b", re.IGNORECASE)
 _CHAR = re.compile(r"^(?:CHAR|CHARACTER|BPCHAR|NCHAR|NATIONAL CHARACTER)(?:\(\d+\))?(?:\[\])?$")
 _INT = re.compile(r"^(?:INT|INTEGER|INT4|SMALLINT|INT2|SERIAL|SERIAL4|SMALLSERIAL|SERIAL2)$")
-_SERIAL = re.compile(r"^(?:SMALL|BIG)?SERIAL[248]?$")
 _TIMESTAMP = re.compile(r"^TIMESTAMP(?:\(\d+\))?(?: WITHOUT TIME ZONE)?(?:\[\])?$")
 _FLOAT = re.compile(r"^(?:REAL|FLOAT4|FLOAT8|FLOAT(?:\(\d+\))?|DOUBLE PRECISION)$")
 _MONEY_NAME = re.compile(
@@ -92,7 +91,7 @@ def serial_column(file: LintFile) -> Iterator[Hit]:
         CREATE TABLE events (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
     """
     for statement, table, column, type_text, _ in file.column_definitions:
-        if _SERIAL.match(type_text):
+        if SERIAL.match(type_text):
             yield hit(
                 file,
                 statement,
