@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.families.secrets.engine import SecretHit
+from auditor.families.secrets.model import SecretHit
 
 DEFAULT_BASELINE = ".secrets.baseline"
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.families.secrets import plugins as custom
+from auditor.families.secrets.model import SecretHit
 
 CUSTOM_PLUGIN_FILE = Path(custom.__file__).resolve()
 CUSTOM_TYPES = frozenset(cls.secret_type for cls in custom.CUSTOM_PLUGINS)
@@ -50,23 +51,6 @@ class LongLine(Exception):
     def __init__(self, number: int, limit: int = MAX_LINE_CHARS) -> None:
         super().__init__(f"line {number} is longer than {limit} characters")
         self.reason = f"a line longer than {limit} characters"
-
-
-@dataclass(frozen=True, order=True)
-class SecretHit:
-    """One secret found: never the value, only its hash and a short preview."""
-
-    file: str
-    """Path relative to the scanned root, forward slashes."""
-    line: int
-    type: str
-    """detect-secrets secret type (``AWS Access Key``...)."""
-    hashed_secret: str
-    """SHA-1 of the value, as detect-secrets stores it in a baseline."""
-    preview: str
-    """At most the first 4 characters of the value, followed by an ellipsis."""
-    commit: str | None = None
-    """The commit that added the line, for history scans."""
 
 
 def redacted_preview(value: str) -> str:
