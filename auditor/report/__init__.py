@@ -18,24 +18,6 @@ FORMATS = ("text", "md", "json", "sarif", "junit")
 ALIASES = {"markdown": "md", "xml": "junit", "terminal": "text"}
 
 
-def renderers() -> dict[str, Renderer]:
-    """Format name to renderer (default options); imports every renderer (jinja2 among
-    them): for the names alone, use :data:`FORMATS`."""
-    from auditor.report.json_report import render_json
-    from auditor.report.junit import render_junit
-    from auditor.report.markdown import render_markdown
-    from auditor.report.sarif import render_sarif
-    from auditor.report.text import render_text
-
-    return {
-        "text": render_text,
-        "md": render_markdown,
-        "json": render_json,
-        "sarif": render_sarif,
-        "junit": render_junit,
-    }
-
-
 def format_name(fmt: str) -> str:
     """The canonical format name (aliases resolved); ``ValueError`` for an unknown one."""
     name = ALIASES.get(fmt.strip().lower(), fmt.strip().lower())

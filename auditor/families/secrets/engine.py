@@ -461,11 +461,6 @@ def _split_lines(text: str) -> list[str]:
     return lines
 
 
-def lines_of(text: str) -> list[str]:
-    """Lines as ``file.readlines()`` gives them after universal-newline translation."""
-    return _split_lines(text)
-
-
 def dedupe(hits: Iterable[SecretHit]) -> list[SecretHit]:
     """One hit per (file, type, hash), the first by line, as detect-secrets keeps them."""
     seen: set[tuple[str, str, str]] = set()

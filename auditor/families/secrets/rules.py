@@ -19,7 +19,6 @@ from auditor.core.rules import Rule, register
 from auditor.families.secrets.model import SecretHit
 
 FAMILY = "secrets"
-GOOD_ENV = '    {name} = os.environ["{env}"]   # or a secret manager; rotate the leaked one'
 
 
 @dataclass(frozen=True)
