@@ -10,10 +10,10 @@ from auditor.core.rules import rule
 from auditor.families.lint.model import LintFile, LintStatement
 from auditor.families.lint.rules import FAMILY
 from auditor.families.lint.rules.common import (
-    ALTER_COLUMN,
     DROP_COLUMN,
     DROP_TABLE,
     NAME_LIST,
+    altered_columns,
     hit,
     quoted,
 )
@@ -179,13 +179,7 @@ def drop_not_null(file: LintFile) -> Iterator[Hit]:
         -- auditor-ignore LNT014: readers handle NULL since release 2024.06
         ALTER TABLE orders ALTER COLUMN shipped_at DROP NOT NULL;
     """
-    for statement, table, action in file.existing_table_actions:
-        match = ALTER_COLUMN.match(action)
-        if not match or not _DROP_NOT_NULL.match(match.group(2)):
-            continue
-        column = base_name(match.group(1))
-        if file.is_new_column(table, column, statement):
-            continue
+    for statement, table, column in altered_columns(file, _DROP_NOT_NULL):
         yield hit(
             file,
             statement,

@@ -13,7 +13,7 @@ from auditor.core.findings import Hit, Severity
 from auditor.core.rules import rule
 from auditor.families.lint.model import LintFile, LintStatement
 from auditor.families.lint.rules import FAMILY
-from auditor.families.lint.rules.common import ALTER_COLUMN, DROP_TABLE, NAME_LIST, hit, quoted
+from auditor.families.lint.rules.common import DROP_TABLE, NAME_LIST, altered_columns, hit, quoted
 from auditor.sql.ddl import QNAME, base_name
 
 _DROP_INDEX = re.compile(
@@ -166,13 +166,7 @@ def set_not_null(file: LintFile) -> Iterator[Hit]:
         ALTER TABLE users ALTER COLUMN email SET NOT NULL;
         ALTER TABLE users DROP CONSTRAINT users_email_not_null;
     """
-    for statement, table, action in file.existing_table_actions:
-        match = ALTER_COLUMN.match(action)
-        if not match or not _SET_NOT_NULL.match(match.group(2)):
-            continue
-        column = base_name(match.group(1))
-        if file.is_new_column(table, column, statement):
-            continue
+    for statement, table, column in altered_columns(file, _SET_NOT_NULL):
         if file.validated.get(table, statement.index) < statement.index:
             continue  # a CHECK validated just before can prove it (PostgreSQL 12+)
         yield hit(

@@ -9,8 +9,8 @@ from auditor.core.findings import Hit, Severity
 from auditor.core.rules import rule
 from auditor.families.lint.model import LintFile, LintStatement
 from auditor.families.lint.rules import FAMILY
-from auditor.families.lint.rules.common import ADD_COLUMN, ALTER_COLUMN, SERIAL, hit, quoted
-from auditor.sql.ddl import base_name, column_type, default_expression, function_names
+from auditor.families.lint.rules.common import ADD_COLUMN, SERIAL, altered_columns, hit, quoted
+from auditor.sql.ddl import column_type, default_expression, function_names
 
 _SET_TYPE = re.compile(r"(?:SET\s+DATA\s+)?TYPE\b", re.IGNORECASE)
 _NOT_NULL = re.compile(r"\bNOT\s+NULL\b")
@@ -134,13 +134,7 @@ def column_type_change(file: LintFile) -> Iterator[Hit]:
         ALTER TABLE orders ADD COLUMN total_v2 NUMERIC(14, 2);
         -- backfill in batches, switch readers, then drop the old column
     """
-    for statement, table, action in file.existing_table_actions:
-        match = ALTER_COLUMN.match(action)
-        if not match or not _SET_TYPE.match(match.group(2)):
-            continue
-        column = base_name(match.group(1))
-        if file.is_new_column(table, column, statement):
-            continue
+    for statement, table, column in altered_columns(file, _SET_TYPE):
         yield hit(
             file,
             statement,
