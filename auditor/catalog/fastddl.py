@@ -21,6 +21,7 @@ several times cheaper to build than a frozen dataclass.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from sqlglot import exp
@@ -389,30 +390,35 @@ def _create_table(text: str) -> CreateTable | None:
     return CreateTable(_qname(m.group(2)), bool(m.group(1)), tuple(elements))
 
 
-def _split_elements(body: str) -> list[str]:
-    """``body`` cut at its top-level commas (not in parentheses, strings or quoted names)."""
-    parts: list[str] = []
-    depth = start = pos = 0
-    while True:
-        m = _DELIMITERS.search(body, pos)
-        if m is None:
-            break
+def _delimiters(text: str, pos: int) -> Iterator[tuple[str, int, int]]:
+    """(character, start, end) of each parenthesis and comma of ``text`` from ``pos``,
+    skipping strings and quoted names; an unterminated one is not a common statement."""
+    while (m := _DELIMITERS.search(text, pos)) is not None:
         char = m.group(0)
         pos = m.end()
         if char in "'\"":
-            end = quoted_end(body, m.start(), char, backslash=False)
+            end = quoted_end(text, m.start(), char, backslash=False)
             if end is None:
-                raise _NotCommon(body)
+                raise _NotCommon(text)
             pos = end
-        elif char == "(":
+        else:
+            yield char, m.start(), pos
+
+
+def _split_elements(body: str) -> list[str]:
+    """``body`` cut at its top-level commas (not in parentheses, strings or quoted names)."""
+    parts: list[str] = []
+    depth = start = 0
+    for char, at, after in _delimiters(body, 0):
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
             if depth < 0:
                 raise _NotCommon(body)  # the statement's own parenthesis closed early
         elif depth == 0:
-            parts.append(body[start : m.start()].strip(_BLANK))
-            start = pos
+            parts.append(body[start:at].strip(_BLANK))
+            start = after
     if depth != 0:
         raise _NotCommon(body)
     parts.append(body[start:].strip(_BLANK))
@@ -493,24 +499,14 @@ def _parenthesized(text: str, start: int) -> tuple[str, int]:
     """The text inside the parenthesis opened just before ``start``, and the position
     after its closing parenthesis."""
     depth = 1
-    pos = start
-    while True:
-        m = _DELIMITERS.search(text, pos)
-        if m is None:
-            raise _NotCommon(text)
-        char = m.group(0)
-        pos = m.end()
-        if char in "'\"":
-            end = quoted_end(text, m.start(), char, backslash=False)
-            if end is None:
-                raise _NotCommon(text)
-            pos = end
-        elif char == "(":
+    for char, at, after in _delimiters(text, start):
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
             if depth == 0:
-                return text[start : m.start()].strip(_BLANK), pos
+                return text[start:at].strip(_BLANK), after
+    raise _NotCommon(text)
 
 
 # ---- CREATE INDEX, DROP, ALTER INDEX

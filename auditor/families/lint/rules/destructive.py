@@ -11,9 +11,9 @@ from auditor.families.lint.model import LintFile, LintStatement
 from auditor.families.lint.rules import FAMILY
 from auditor.families.lint.rules.common import (
     DROP_COLUMN,
-    DROP_TABLE,
-    NAME_LIST,
     altered_columns,
+    column_actions,
+    dropped_tables,
     hit,
     quoted,
 )
@@ -90,10 +90,7 @@ def drop_table(file: LintFile) -> Iterator[Hit]:
     for statement in file.statements:
         if not statement.upper.startswith("DROP TABLE"):
             continue
-        match = DROP_TABLE.match(statement.masked)
-        if not match:
-            continue
-        for name in (base_name(n) for n in NAME_LIST.findall(match.group(2))):
+        for name in dropped_tables(statement):
             if file.is_new_table(name, statement):
                 continue
             yield hit(
@@ -120,13 +117,7 @@ def drop_column(file: LintFile) -> Iterator[Hit]:
         -- auditor-ignore LNT012: unused since release 2024.05, see PR 812
         ALTER TABLE users DROP COLUMN legacy_token;
     """
-    for statement, table, action in file.existing_table_actions:
-        match = DROP_COLUMN.match(action)
-        if not match:
-            continue
-        column = base_name(match.group(2))
-        if file.is_new_column(table, column, statement):
-            continue
+    for statement, table, column, _ in column_actions(file, DROP_COLUMN, 2):
         yield hit(
             file,
             statement,

@@ -13,7 +13,13 @@ from auditor.core.findings import Hit, Severity
 from auditor.core.rules import rule
 from auditor.families.lint.model import LintFile, LintStatement
 from auditor.families.lint.rules import FAMILY
-from auditor.families.lint.rules.common import DROP_TABLE, NAME_LIST, altered_columns, hit, quoted
+from auditor.families.lint.rules.common import (
+    altered_columns,
+    dropped_tables,
+    hit,
+    names_in,
+    quoted,
+)
 from auditor.sql.ddl import QNAME, base_name
 
 _DROP_INDEX = re.compile(
@@ -88,7 +94,7 @@ def drop_index_without_concurrently(file: LintFile) -> Iterator[Hit]:
         match = _DROP_INDEX.match(statement.masked)
         if not match or match.group(1):
             continue
-        for name in (base_name(n) for n in NAME_LIST.findall(match.group(3))):
+        for name in names_in(match.group(3)):
             if file.is_new_index(name, statement):
                 continue
             yield hit(
@@ -268,12 +274,11 @@ def missing_timeouts(file: LintFile) -> Iterator[Hit]:
 
 def _drops_only_new(file: LintFile, statement: LintStatement) -> bool:
     """True for a DROP TABLE/INDEX whose objects this migration created."""
-    table = DROP_TABLE.match(statement.masked)
-    if table:
-        names = [base_name(n) for n in NAME_LIST.findall(table.group(2))]
-        return all(file.is_new_table(n, statement) for n in names)
+    tables = dropped_tables(statement)
+    if tables:
+        return all(file.is_new_table(n, statement) for n in tables)
     index = _DROP_INDEX.match(statement.masked)
     if index:
-        names = [base_name(n) for n in NAME_LIST.findall(index.group(3))]
+        names = names_in(index.group(3))
         return all(file.is_new_index(n, statement) for n in names)
     return False

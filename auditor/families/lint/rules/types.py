@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from auditor.core.findings import Hit, Severity
 from auditor.core.rules import rule
-from auditor.families.lint.model import LintFile
+from auditor.families.lint.model import LintFile, LintStatement
 from auditor.families.lint.rules import FAMILY
 from auditor.families.lint.rules.common import SERIAL, hit, quoted
 from auditor.sql.ddl import MAX_IDENTIFIER_BYTES, long_identifiers
@@ -27,6 +27,15 @@ def _is_id(column: str, definition: str) -> bool:
     return column == "id" or column.endswith("_id") or bool(_PRIMARY_KEY.search(definition))
 
 
+def _columns_of_type(
+    file: LintFile, pattern: re.Pattern[str]
+) -> Iterator[tuple[LintStatement, str, str, str]]:
+    """(statement, table, column, type) for each column definition whose type matches ``pattern``."""
+    for statement, table, column, type_text, _ in file.column_definitions:
+        if pattern.match(type_text):
+            yield statement, table, column, type_text
+
+
 @rule("LNT018", FAMILY, Severity.LOW, "No char(n) columns")
 def char_column(file: LintFile) -> Iterator[Hit]:
     """``char(n)`` pads with spaces and is no faster than ``text``: comparisons and lengths surprise.
@@ -39,15 +48,14 @@ def char_column(file: LintFile) -> Iterator[Hit]:
 
         CREATE TABLE countries (code TEXT NOT NULL CHECK (char_length(code) = 2));
     """
-    for statement, table, column, type_text, _ in file.column_definitions:
-        if _CHAR.match(type_text):
-            yield hit(
-                file,
-                statement,
-                f"column {quoted(table)}.{quoted(column)} is {type_text.lower()} (blank-padded)",
-                "use text (or varchar) with a CHECK on the length",
-                key=f"{table}.{column}",
-            )
+    for statement, table, column, type_text in _columns_of_type(file, _CHAR):
+        yield hit(
+            file,
+            statement,
+            f"column {quoted(table)}.{quoted(column)} is {type_text.lower()} (blank-padded)",
+            "use text (or varchar) with a CHECK on the length",
+            key=f"{table}.{column}",
+        )
 
 
 @rule("LNT019", FAMILY, Severity.MEDIUM, "Id columns are bigint, not int or smallint")
@@ -90,15 +98,14 @@ def serial_column(file: LintFile) -> Iterator[Hit]:
 
         CREATE TABLE events (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
     """
-    for statement, table, column, type_text, _ in file.column_definitions:
-        if SERIAL.match(type_text):
-            yield hit(
-                file,
-                statement,
-                f"column {quoted(table)}.{quoted(column)} is {type_text.lower()}; prefer an identity column",
-                "bigint GENERATED ALWAYS AS IDENTITY",
-                key=f"{table}.{column}",
-            )
+    for statement, table, column, type_text in _columns_of_type(file, SERIAL):
+        yield hit(
+            file,
+            statement,
+            f"column {quoted(table)}.{quoted(column)} is {type_text.lower()}; prefer an identity column",
+            "bigint GENERATED ALWAYS AS IDENTITY",
+            key=f"{table}.{column}",
+        )
 
 
 @rule("LNT021", FAMILY, Severity.LOW, "Timestamps carry a time zone")
@@ -113,15 +120,14 @@ def timestamp_without_time_zone(file: LintFile) -> Iterator[Hit]:
 
         CREATE TABLE orders (placed_at TIMESTAMPTZ NOT NULL);
     """
-    for statement, table, column, type_text, _ in file.column_definitions:
-        if _TIMESTAMP.match(type_text):
-            yield hit(
-                file,
-                statement,
-                f"column {quoted(table)}.{quoted(column)} is timestamp without time zone",
-                "use timestamptz",
-                key=f"{table}.{column}",
-            )
+    for statement, table, column, _ in _columns_of_type(file, _TIMESTAMP):
+        yield hit(
+            file,
+            statement,
+            f"column {quoted(table)}.{quoted(column)} is timestamp without time zone",
+            "use timestamptz",
+            key=f"{table}.{column}",
+        )
 
 
 @rule("LNT023", FAMILY, Severity.MEDIUM, "Identifiers fit in 63 bytes")
