@@ -16,6 +16,8 @@ from auditor.cli.lazy import LazyGroup
 
 if TYPE_CHECKING:
     from auditor.core.config import Config
+    from auditor.core.family import Family
+    from auditor.core.findings import Report, Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +29,7 @@ EXPECTED_ERRORS: tuple[str, ...] = (
     "auditor.core.pipeline:SelectionError",
     "auditor.core.baseline:BaselineError",
     "auditor.hook.install:HookError",
+    "auditor.families.schema.live_family:ProveRefused",
 )
 """Domain errors shown as one line and exit code 2, never as a traceback, as
 ``"module:Class"``: named, not imported, so that start-up does not import the
@@ -221,3 +224,76 @@ def write_output(text: str, output: Path | None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def policy_options(baseline_flag: str = "--baseline") -> Callable[[F], F]:
+    """``--baseline FILE`` (a JSON report of the base branch) and ``--fail-on-new``: the
+    same policy as ``auditor audit``, for a standalone command."""
+
+    def decorate(fn: F) -> F:
+        fn = click.option(
+            "--fail-on-new",
+            is_flag=True,
+            help=f"Gate only on findings that are new versus {baseline_flag}.",
+        )(fn)
+        return click.option(
+            baseline_flag,
+            "report_baseline",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="A JSON report of the base branch: mark each finding new or existing.",
+        )(fn)
+
+    return decorate
+
+
+def run_standalone(
+    ctx: click.Context,
+    opts: Settings,
+    config: Config,
+    family: Family,
+    *,
+    fail_on: Severity,
+    fmt: str,
+    output: Path | None,
+    report_baseline: Path | None = None,
+    fail_on_new: bool = False,
+    database: bool = True,
+    notices: tuple[str, ...] = (),
+) -> None:
+    """A standalone command is ``audit --only FAMILY`` with its own options: the one
+    pipeline (policy included), one report, the exit code."""
+    from dataclasses import replace
+
+    from auditor.core.baseline import load_baseline
+    from auditor.core.pipeline import AuditRequest, run
+    from auditor.core.profiles import FULL
+    from auditor.report import render
+
+    if fail_on_new and report_baseline is None:
+        raise UsageFailure("--fail-on-new needs a baseline report (a JSON report of the base)")
+    request = AuditRequest(
+        project=opts.project,
+        migrations=opts.migrations_dir(config),
+        config=config,
+        profile=FULL if database else replace(FULL, database=False),
+        fail_on=fail_on,
+        db_value=opts.db_value(config) if database else None,
+        only=(family.name,),
+        baseline=load_baseline(report_baseline) if report_baseline else None,
+        fail_on_new=fail_on_new,
+        configured=(family,),
+        notices=notices,
+        standalone=True,
+    )
+    report = run(request)
+    write_output(render(report, fmt), output)
+    echo_errors(report)
+    ctx.exit(report.exit_code)
+
+
+def echo_errors(report: Report) -> None:
+    """Each error of the report on stderr, one line each, after the report: a CI log
+    says why the run exits 2 wherever the report went."""
+    for family in report.families:
+        for error in family.errors:
+            click.echo(f"auditor: error: {error.message}", err=True)

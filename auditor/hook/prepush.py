@@ -15,7 +15,7 @@ from typing import TextIO
 from auditor.core.baseline import BaselineError
 from auditor.core.config import ConfigError, load_config
 from auditor.core.findings import Report, Severity
-from auditor.core.pipeline import AuditRequest, SelectionError, run_audit
+from auditor.core.pipeline import AuditRequest, SelectionError, run
 from auditor.core.policy import threshold
 from auditor.core.profiles import get_profile
 from auditor.core.resources import reference_migrations
@@ -108,7 +108,7 @@ def _check(request: AuditRequest, pushed: PushRange, out: TextIO) -> int:
             "auditor: note: the pushed commit is not the checked-out one; "
             "gates and file checks ran on the working tree\n"
         )
-    report = run_audit(replace(request, changed_since=pushed.base, changed_until=pushed.local_sha))
+    report = run(replace(request, changed_since=pushed.base, changed_until=pushed.local_sha))
     out.write(render_summary(report))
     if report.exit_code:
         out.write(

@@ -29,6 +29,14 @@ class HardeningFamily(Family):
     title = TITLE
     needs_database = True
 
+    def prepare(self, ctx: AuditContext) -> tuple[str, ...]:
+        """On the embedded server, say whose settings these are."""
+        if ctx.database is not None and ctx.database.disposable:
+            return (
+                "embedded throwaway database: its server settings are the tool's own, not yours",
+            )
+        return ()
+
     def run(self, ctx: AuditContext) -> FamilyResult:
         policy = HardeningPolicy.from_config(ctx.config)
         if ctx.database is None:

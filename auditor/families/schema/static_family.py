@@ -105,6 +105,7 @@ class StaticSchemaFamily(Family):
             findings=tuple(findings),
             errors=tuple(errors),
             verified=tuple(verified),
+            also_evaluated=(SCHEMA_FAMILY,) if full else (),
             checked=(
                 ("migration files", static.files),
                 ("statements", static.statements),

@@ -140,6 +140,26 @@ def family_result(result: ScanResult, baseline: Baseline | None) -> FamilyResult
     )
 
 
+@dataclass(frozen=True)
+class ScanRequest:
+    """What ``auditor secrets scan`` asks for beyond the configuration."""
+
+    paths: tuple[Path, ...] = ()
+    """Files or directories to scan (empty: the whole project)."""
+    mode: str = "files"
+    """``files``, ``staged``, ``since`` or ``history``."""
+    since: str | None = None
+    exclude: tuple[str, ...] = ()
+    """Globs excluded on top of the configured ones."""
+    max_bytes: int | None = None
+    jobs: int | None = None
+    use_cache: bool = True
+    baseline: Path | None = None
+    """An explicit detect-secrets baseline (else the configured one, else the default)."""
+    update_baseline: Path | None = None
+    """Write the baseline here with what the scan found, then report against it."""
+
+
 class SecretsFamily(Family):
     """Committed credentials, found with detect-secrets' plugins and filters."""
 
@@ -147,7 +167,12 @@ class SecretsFamily(Family):
     title = TITLE
     needs_database = False
 
+    def __init__(self, request: ScanRequest | None = None) -> None:
+        self.request = request
+
     def run(self, ctx: AuditContext) -> FamilyResult:
+        if self.request is not None:
+            return self._scan_command(ctx, self.request)
         settings = secrets_config(ctx.config)
         root = ctx.project.resolve()
         try:
@@ -174,3 +199,64 @@ class SecretsFamily(Family):
             note = "git history not scanned: history = false in [tool.auditor.secrets]"
             family = replace(family, notes=(*family.notes, note))
         return family
+
+    def _scan_command(self, ctx: AuditContext, request: ScanRequest) -> FamilyResult:
+        """The scan ``auditor secrets scan`` describes: its mode, paths and baseline."""
+        settings = secrets_config(ctx.config)
+        root = ctx.project.resolve()
+        explicit = request.baseline or settings.baseline
+        try:
+            baseline = find_baseline(root, explicit if explicit and explicit.exists() else None)
+            if explicit is not None and not explicit.exists() and request.update_baseline is None:
+                raise BaselineError(f"baseline {explicit} does not exist")
+            result = scan(
+                ScanOptions(
+                    root=root,
+                    paths=request.paths,
+                    mode=request.mode,
+                    since=request.since,
+                    excludes=(
+                        *settings.exclude,
+                        *request.exclude,
+                        *baseline_exclude(root, baseline),
+                    ),
+                    max_bytes=request.max_bytes or settings.max_bytes,
+                    baseline=baseline.data if baseline else None,
+                    jobs=request.jobs or settings.jobs,
+                    use_cache=settings.cache and request.use_cache,
+                )
+            )
+            notes: tuple[str, ...] = ()
+            if request.update_baseline is not None:
+                count = write_baseline(request.update_baseline, result, baseline)
+                baseline = find_baseline(root, request.update_baseline)
+                notes = (f"baseline {request.update_baseline}: {count} secret(s) recorded",)
+        except OSError as exc:
+            message = f"cannot write {request.update_baseline}: {exc.strerror or exc}"
+            return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, message),))
+        except (SourceError, BaselineError) as exc:
+            message = " ".join(str(exc).split())
+            return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, message),))
+        family = family_result(result, baseline)
+        return replace(family, notes=(*family.notes, *notes))
+
+
+def write_baseline(target: Path, result: ScanResult, previous: Baseline | None) -> int:
+    """Record what ``result`` found in the baseline ``target`` (audited flags kept),
+    written atomically; return how many secrets it holds."""
+    import os
+    import tempfile
+
+    from auditor.families.secrets.baseline import baseline_document, render_baseline
+
+    document = baseline_document(result.hits, result.settings, previous)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(render_baseline(document))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return sum(len(found) for found in document["results"].values())
