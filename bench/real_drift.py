@@ -43,6 +43,16 @@ from auditor.db.target import connect  # noqa: E402
 from auditor.migrate.layouts import load_migrations  # noqa: E402
 from auditor.migrate.runner import MigrationError, Runner  # noqa: E402
 
+GOLANG_MIGRATE = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint NOT NULL PRIMARY KEY, "
+    "dirty boolean NOT NULL)"
+)
+"""golang-migrate's own bookkeeping table, which it makes before the first migration
+(harbor's migrations alter it)."""
+
+BEFORE: dict[str, str] = {"harbor": GOLANG_MIGRATE}
+"""What the project's tool does to the database before its migrations run."""
+
 KNOWN: dict[str, tuple[str, int | None]] = {
     "crates.io": ("migrations", None),
     "lemmy": ("migrations", 247),  # later ones need PostgreSQL 16+
@@ -115,6 +125,9 @@ def measure(corpus: Corpus, dsn: str) -> tuple[dict[str, object], dict[str, obje
             target = _dsn_for(dsn, database)
             start = time.perf_counter()
             error = ""
+            if corpus.name in BEFORE:
+                with psycopg.connect(target, autocommit=True) as conn:
+                    conn.execute(BEFORE[corpus.name].encode())
             try:
                 Runner(target, migrations).migrate()
             except MigrationError as exc:
@@ -172,9 +185,7 @@ def measure(corpus: Corpus, dsn: str) -> tuple[dict[str, object], dict[str, obje
         "error": error,
     }
     details: dict[str, object] = {
-        "findings": [
-            {k: f.get(k) for k in ("rule_id", "message", "location")} for f in findings
-        ],
+        "findings": [{k: f.get(k) for k in ("rule_id", "message", "location")} for f in findings],
         "unmodeled": [str(u) for u in static.unmodeled],
     }
     return row, details
