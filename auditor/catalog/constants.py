@@ -101,6 +101,8 @@ def canonical_interval(value: str) -> str | None:
     text = value.strip().lower()
     if text.startswith("@"):
         text = text[1:]
+    if re.fullmatch(r"\s*[+-]?\d+(?:\.\d+)?\s*", text):
+        text += " seconds"  # a bare number counts seconds
     pos = 0
     for m in _INTERVAL_PART.finditer(text):
         if text[pos : m.start()].strip():
