@@ -40,6 +40,14 @@ _ALTER_TEXT_FORMS = re.compile(
 )
 
 
+_NO_MODEL_EFFECT = re.compile(
+    r"SET\s*\(|RESET\s*\(|ALTER\s+(COLUMN\s+)?\S+\s+(SET|RESET)\s*(\(|STATISTICS|STORAGE|COMPRESSION)|"
+    r"CLUSTER\s+ON|SET\s+WITHOUT\s+CLUSTER|REPLICA\s+IDENTITY|SET\s+(LOGGED|UNLOGGED|ACCESS\s+METHOD|TABLESPACE)",
+    re.IGNORECASE,
+)
+"""ALTER TABLE actions on storage, statistics, clustering, logging: nothing in the model."""
+
+
 class _AlterTable(_RenamesDrops):
     """ALTER TABLE actions."""
 
@@ -217,9 +225,7 @@ class _AlterTable(_RenamesDrops):
                 "DEFERRABLE" in words.replace("NOT DEFERRABLE", "")
             )
             return True
-        if re.match(
-            r"SET\s*\(|RESET\s*\(|ALTER\s|CLUSTER|SET\s+WITHOUT|REPLICA|SET\s", rest, re.IGNORECASE
-        ) and not re.match(r"ALTER\s+(COLUMN\s+)?\S+\s+ADD\s+GENERATED", rest, re.IGNORECASE):
+        if _NO_MODEL_EFFECT.match(rest):
             self._table(name)  # storage, statistics, clustering, logging: not in the model
             return True
         m = re.fullmatch(rf"VALIDATE\s+CONSTRAINT\s+({IDENT})", rest, re.IGNORECASE)
