@@ -11,6 +11,7 @@ from auditor import __version__
 from auditor.cli.common import UsageFailure, report_options, settings, write_output
 from auditor.core.findings import Metadata, Report, Severity
 from auditor.families.deps.services import SERVICES
+from auditor.families.deps.sources.registry import INPUTS, names
 from auditor.report import render
 
 FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
@@ -18,15 +19,20 @@ FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
 
 @click.group()
 def deps() -> None:
-    """Audit dependencies for known vulnerabilities (pip-audit, online or offline).
+    """Audit dependencies for known vulnerabilities (OSV offline, or pip-audit online).
 
     \b
     Example:
-        auditor deps audit --advisory-db osv/PyPI-all.zip
+        auditor deps audit --advisory-db osv/PyPI-all.zip --advisory-db osv/crates.io-all.zip
     """
 
 
-@deps.command("audit")
+INPUTS_HELP = "\b\nInputs (file: ecosystem, what is read):\n" + "\n".join(
+    f"  {', '.join(i.patterns)}: {i.ecosystem}, {i.versions}" for i in INPUTS
+)
+
+
+@deps.command("audit", epilog=INPUTS_HELP)
 @click.option(
     "-r",
     "--requirement",
@@ -40,7 +46,7 @@ def deps() -> None:
     "locks",
     multiple=True,
     type=FILE,
-    help="A pylock.toml, uv.lock or poetry.lock (repeatable).",
+    help=f"A lock file (repeatable): {names()}.",
 )
 @click.option(
     "--pyproject", type=FILE, help="A pyproject.toml whose [project].dependencies to audit."
@@ -53,8 +59,11 @@ def deps() -> None:
 )
 @click.option(
     "--advisory-db",
+    "advisory_dbs",
+    multiple=True,
     type=click.Path(exists=True, path_type=Path),
-    help="Offline OSV database: a directory of OSV JSON/YAML files or an OSV all.zip.",
+    help="Offline OSV database: a directory of OSV JSON/YAML files or an OSV all.zip "
+    "(repeatable: each ecosystem of the project needs one).",
 )
 @click.option(
     "--service",
@@ -85,7 +94,7 @@ def audit_deps(
     locks: tuple[Path, ...],
     pyproject: Path | None,
     environment: bool,
-    advisory_db: Path | None,
+    advisory_dbs: tuple[Path, ...],
     service: str | None,
     timeout: int | None,
     resolve: bool | None,
@@ -93,11 +102,11 @@ def audit_deps(
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Audit pinned dependencies against an advisory database or pip-audit's services.
+    """Audit pinned dependencies against offline OSV databases or pip-audit's services.
 
-    Inputs are the files given, else those found in the project: requirements*.txt,
-    pylock.toml, uv.lock, poetry.lock, else pyproject.toml. A dependency that cannot be
-    audited is a finding (fail closed). An unreachable service exits 2.
+    Inputs are the files given, else those found anywhere in the project (INPUTS below).
+    A dependency that cannot be audited is a finding; an input that cannot be read, an
+    ecosystem without an advisory source, or an unreachable service exits 2 (fail closed).
 
     \b
     Example:
@@ -115,12 +124,12 @@ def audit_deps(
     config = opts.config()
     conf = load_settings(config)
     overrides: dict[str, object] = {}
-    if advisory_db is not None:
-        overrides["advisory_db"] = advisory_db
+    if advisory_dbs:
+        overrides["advisory_db"], overrides["more_dbs"] = advisory_dbs[0], advisory_dbs[1:]
     if service is not None:
         overrides["service"] = service
-        if advisory_db is None:
-            overrides["advisory_db"] = None
+        if not advisory_dbs:
+            overrides["advisory_db"], overrides["more_dbs"] = None, ()
     if timeout is not None:
         overrides["timeout"] = timeout
     if resolve is not None:
@@ -128,11 +137,11 @@ def audit_deps(
     conf = replace(conf, **overrides)  # type: ignore[arg-type]
     files = (*requirements, *locks, *((pyproject,) if pyproject else ()))
     if not files and not environment:
-        files = conf.inputs or tuple(detect_inputs(opts.project))
+        files = conf.inputs or tuple(detect_inputs(opts.project, config.exclude()))
         if not files:
             raise UsageFailure(
-                f"no dependency inputs found in {opts.project} "
-                "(give -r FILE, --lock FILE, --pyproject FILE or --env)"
+                f"no dependency inputs found in {opts.project} ({names()}; "
+                "or give -r FILE, --lock FILE, --pyproject FILE or --env)"
             )
     threshold = Severity.parse(fail_on) if fail_on else (config.fail_on() or Severity.HIGH)
     started = now_iso()

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 from pip_audit._service.interface import (
     ResolvedDependency,
@@ -19,27 +20,27 @@ from auditor.families.deps.model import Advisory, AuditedDependency, DepsAudit, 
 from auditor.families.deps.services.offline import OfflineOsvService, OsvResult, id_order
 from auditor.families.deps.services.online import online_service
 from auditor.families.deps.services.osv_db import OsvDatabase
+from auditor.families.deps.services.versions import ECOSYSTEMS, PYPI, display, sort_key
 from auditor.families.deps.settings import DepsSettings
 from auditor.families.deps.severity import best_vector, from_score
 from auditor.families.deps.sources.detect import source_for
 from auditor.families.deps.sources.environment import EnvironmentSource
-from auditor.families.deps.sources.interface import DependencySource
+from auditor.families.deps.sources.interface import DependencySource, SourceError, relative
 
-_DATABASES: dict[tuple[str, int, int], OsvDatabase] = {}
+_DATABASES: dict[tuple[tuple[str, int, int], ...], OsvDatabase] = {}
 
 
-def open_database(path: Path) -> OsvDatabase:
-    """Load an OSV database, reusing one already loaded in this process when unchanged.
+def open_database(paths: Path | Sequence[Path]) -> OsvDatabase:
+    """Load OSV exports as one database, reusing one already loaded in this process when unchanged.
 
-    Only an export file is reused (keyed by its size and modification time); a
+    Only export files are reused (keyed by their sizes and modification times); a
     directory is read again, since editing a file inside it leaves no trace on it.
     """
-    resolved = path.resolve()
-    if resolved.is_dir():
+    resolved = [p.resolve() for p in ((paths,) if isinstance(paths, Path) else paths)]
+    if any(p.is_dir() for p in resolved):
         return OsvDatabase(resolved)
     try:
-        stat = resolved.stat()
-        key = (str(resolved), stat.st_mtime_ns, stat.st_size)
+        key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in resolved)
     except OSError:
         return OsvDatabase(resolved)  # raises DatabaseError naming the path
     database = _DATABASES.get(key)
@@ -72,7 +73,7 @@ class DepsRun:
 
 def sources(inputs: Inputs, project: Path, resolve: bool) -> list[DependencySource]:
     """One source per input file, plus the environment when asked."""
-    found = [source_for(path, project, resolve) for path in inputs.files]
+    found: list[DependencySource] = [source_for(path, project, resolve) for path in inputs.files]
     if inputs.environment:
         found.append(EnvironmentSource())
     return found
@@ -94,20 +95,26 @@ def run_audit(
     )
     database: OsvDatabase | None = None
     if service is None:
-        if settings.advisory_db is not None:
-            database = open_database(settings.advisory_db)
+        if settings.databases():
+            database = open_database(settings.databases())
             service = OfflineOsvService(database)
         else:
             service = online_service(settings.service, settings.timeout)
+    elif isinstance(service, OfflineOsvService):
+        database = service.database
+    kept = [p for p in pins if not p.local and _exempt_key(p) not in settings.exempt]
+    check_coverage(kept, database, settings.service)
     exempted = [
         (
             f"{p.label} ({p.origin.file}{f':{p.origin.line}' if p.origin.line else ''})",
-            f"exempt: {settings.exempt[p.canonical_name]}",
+            f"exempt: {settings.exempt[_exempt_key(p)]}"
+            if _exempt_key(p) in settings.exempt
+            else f"{p.skip_reason}: the project's own code, no published version to audit",
         )
         for p in pins
-        if p.canonical_name in settings.exempt
+        if p.local or _exempt_key(p) in settings.exempt
     ]
-    audited = audit_pins([p for p in pins if p.canonical_name not in settings.exempt], service)
+    audited = audit_pins(kept, service)
     now = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) if today else None
     model = DepsAudit(
         dependencies=tuple(audited),
@@ -115,33 +122,68 @@ def run_audit(
         today=today or dt.date.today(),
         unknown_severity=settings.unknown_severity,
         unauditable_severity=settings.unauditable_severity,
-        database=str(settings.advisory_db) if database is not None else None,
+        database=str(database.stalest) if database is not None else None,
         database_age_days=database.age_days(now) if database is not None else None,
         max_database_age_days=settings.max_db_age_days,
         config_file=settings.config_file,
     )
     if database is not None:
-        label = f"offline OSV database {settings.advisory_db} ({database.records} records)"
+        shown = ", ".join(str(p) for p in database.paths)
+        label = f"offline OSV database {shown} ({database.records} records)"
     else:
         label = f"{settings.service} (online, through pip-audit)"
     return DepsRun(
         audit=model,
         exempted=tuple(exempted),
         warnings=tuple(database.warnings) if database is not None else (),
-        inputs=tuple(sorted({p.origin.file for p in pins})),
+        inputs=tuple(
+            sorted({p.origin.file for p in pins} | {relative(f, project) for f in inputs.files})
+        ),
         service=label,
     )
 
 
+def _exempt_key(pin: Pin) -> str:
+    return str(canonicalize_name(pin.name))
+
+
+def check_coverage(pins: Sequence[Pin], database: OsvDatabase | None, service: str) -> None:
+    """Fail closed: every ecosystem of an auditable pin has an advisory source, else ``SourceError``.
+
+    An offline database covers the ecosystems its records are about; the online
+    services (through pip-audit) cover PyPI only.
+    """
+    files: dict[str, list[str]] = {}
+    for pin in pins:
+        if pin.version is not None:
+            files.setdefault(pin.ecosystem, [])
+            if pin.origin.file not in files[pin.ecosystem]:
+                files[pin.ecosystem].append(pin.origin.file)
+    for ecosystem, named in files.items():
+        if ecosystem not in ECOSYSTEMS:
+            raise SourceError(f"{', '.join(named)}: no version order known for {ecosystem}")
+        if database is not None and not database.covers(ecosystem):
+            raise SourceError(
+                f"{', '.join(named)}: no advisory source for {ecosystem}: the offline database"
+                f" ({', '.join(str(p) for p in database.paths)}) has no {ecosystem} record;"
+                f" add --advisory-db with an OSV {ecosystem} export"
+            )
+        if database is None and ecosystem != PYPI:
+            raise SourceError(
+                f"{', '.join(named)}: no advisory source for {ecosystem}: the online {service}"
+                f" service covers PyPI only; give --advisory-db with an OSV {ecosystem} export"
+            )
+
+
 def audit_pins(pins: Sequence[Pin], service: VulnerabilityService) -> list[AuditedDependency]:
     """Query ``service`` once per distinct name and version; keep every pin's place."""
-    answers: dict[tuple[str, str], AuditedDependency] = {}
+    answers: dict[tuple[str, str, str], AuditedDependency] = {}
     audited: list[AuditedDependency] = []
     for pin in pins:
         if pin.version is None:
             audited.append(AuditedDependency(pin, skip_reason=pin.skip_reason or "not pinned"))
             continue
-        key = (pin.canonical_name, pin.version)
+        key = (pin.ecosystem, pin.canonical_name, pin.version)
         if key not in answers:
             answers[key] = _query(pin, service)
         audited.append(replace(answers[key], pin=pin))
@@ -150,6 +192,9 @@ def audit_pins(pins: Sequence[Pin], service: VulnerabilityService) -> list[Audit
 
 def _query(pin: Pin, service: VulnerabilityService) -> AuditedDependency:
     assert pin.version is not None
+    if pin.ecosystem != PYPI:
+        assert isinstance(service, OfflineOsvService)  # check_coverage guarantees it
+        return _query_offline(pin, service)
     try:
         version = Version(pin.version)
     except InvalidVersion:
@@ -167,6 +212,24 @@ def _query(pin: Pin, service: VulnerabilityService) -> AuditedDependency:
     return AuditedDependency(pin, tuple(advisories), upgrade=str(upgrade) if upgrade else None)
 
 
+def _query_offline(pin: Pin, service: OfflineOsvService) -> AuditedDependency:
+    """A pin of any ecosystem the offline database covers, in that ecosystem's version order."""
+    assert pin.version is not None
+    found = service.lookup(pin.ecosystem, pin.name, pin.version)
+    if found is None:
+        return AuditedDependency(
+            pin, skip_reason=f"invalid {pin.ecosystem} version {pin.version!r}"
+        )
+    advisories = merge(found, pin.ecosystem)
+    upgrade = None
+    if advisories:
+        safe = service.database.smallest_safe(
+            pin.name, service.parsed(pin.ecosystem, pin.version), pin.ecosystem
+        )
+        upgrade = display(pin.ecosystem, safe) if safe is not None else None
+    return AuditedDependency(pin, tuple(advisories), upgrade=upgrade)
+
+
 def _upgrade_from_fixes(version: Version, advisories: Iterable[Advisory]) -> Version | None:
     """Without ranges: the largest of each vulnerability's smallest fix above ``version``."""
     needed: list[Version] = []
@@ -178,7 +241,7 @@ def _upgrade_from_fixes(version: Version, advisories: Iterable[Advisory]) -> Ver
     return max(needed) if needed else None
 
 
-def merge(results: Iterable[VulnerabilityResult]) -> list[Advisory]:
+def merge(results: Iterable[VulnerabilityResult], ecosystem: str = PYPI) -> list[Advisory]:
     """One :class:`Advisory` per vulnerability: results sharing any id or alias are merged."""
     items = list(results)
     parent = list(range(len(items)))
@@ -199,12 +262,14 @@ def merge(results: Iterable[VulnerabilityResult]) -> list[Advisory]:
     groups: dict[int, list[VulnerabilityResult]] = {}
     for index, result in enumerate(items):
         groups.setdefault(root(index), []).append(result)
-    return sorted((_advisory(g) for g in groups.values()), key=lambda a: a.id)
+    return sorted((_advisory(g, ecosystem) for g in groups.values()), key=lambda a: a.id)
 
 
-def _advisory(group: list[VulnerabilityResult]) -> Advisory:
+def _advisory(group: list[VulnerabilityResult], ecosystem: str) -> Advisory:
     ids = sorted({str(i) for r in group for i in (r.id, *r.aliases)}, key=id_order)
-    fixed = sorted({v for r in group for v in r.fix_versions})
+    texts = {str(v) for r in group for v in r.fix_versions}
+    texts |= {t for r in group if isinstance(r, OsvResult) for t in r.fixed}
+    fixed = sorted(texts, key=lambda text: sort_key(ecosystem, text))
     vectors = [pair for r in group if isinstance(r, OsvResult) for pair in r.severity]
     scored = best_vector(vectors)
     affected = "; ".join(
@@ -219,7 +284,7 @@ def _advisory(group: list[VulnerabilityResult]) -> Advisory:
         aliases=tuple(sorted(ids[1:])),
         summary=summary,
         affected=affected,
-        fixed=tuple(str(v) for v in fixed),
+        fixed=tuple(fixed),
         severity=from_score(scored[1]) if scored else None,
         score=scored[1] if scored else None,
         vector=scored[0] if scored else None,

@@ -18,7 +18,7 @@ from auditor.families.deps.services import SERVICES
 SECTION = "deps"
 
 KEYS: dict[str, str] = {
-    "advisory-db": "offline OSV database (directory or all.zip), relative to the configuration file",
+    "advisory-db": "offline OSV database (directory or all.zip), or an array of them (one per ecosystem), relative to the configuration file",
     "service": "online vulnerability service when no advisory-db is given: pypi (default) or osv",
     "timeout": "seconds to wait for the online service (default 15)",
     "max-db-age-days": "warn (DEP004) when the offline database is older than this (default 7)",
@@ -37,6 +37,8 @@ class DepsSettings:
     """How to run the dependency audit (configuration, then command-line overrides)."""
 
     advisory_db: Path | None = None
+    more_dbs: tuple[Path, ...] = ()
+    """Further offline databases read with ``advisory_db`` (e.g. one export per ecosystem)."""
     service: str = "pypi"
     timeout: int = 15
     max_db_age_days: int = 7
@@ -48,6 +50,10 @@ class DepsSettings:
     """Normalised package name to the reason it is not audited."""
     ignores: tuple[Ignore, ...] = ()
     config_file: str | None = None
+
+    def databases(self) -> tuple[Path, ...]:
+        """Every offline database to read (empty: use the online service)."""
+        return (*((self.advisory_db,) if self.advisory_db else ()), *self.more_dbs)
 
 
 def load_settings(config: Config) -> DepsSettings:
@@ -88,11 +94,15 @@ def load_settings(config: Config) -> DepsSettings:
     resolve = data.get("resolve", False)
     if not isinstance(resolve, bool):
         raise config.error(f"{SECTION}.resolve", "must be true or false")
-    advisory_db = path(data["advisory-db"], "advisory-db") if "advisory-db" in data else None
+    databases = data.get("advisory-db", [])
+    databases = databases if isinstance(databases, list) else [databases]
+    more_dbs = tuple(path(p, "advisory-db") for p in databases[1:])
+    advisory_db = path(databases[0], "advisory-db") if databases else None
     if advisory_db is None:  # the top-level key of [tool.auditor] means the same
         advisory_db = config.path_option("advisory-database")
     return DepsSettings(
         advisory_db=advisory_db,
+        more_dbs=more_dbs,
         service=str(service),
         timeout=integer("timeout", 15),
         max_db_age_days=integer("max-db-age-days", 7),

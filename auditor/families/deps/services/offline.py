@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from packaging.version import Version
 from pip_audit._service.interface import (
@@ -14,6 +15,7 @@ from pip_audit._service.interface import (
 )
 
 from auditor.families.deps.services.osv_db import OsvDatabase, Record
+from auditor.families.deps.services.versions import PYPI, parse_version
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,9 @@ class OsvResult(VulnerabilityResult):
     """The affected versions of the package, as the record states them."""
     severity: tuple[tuple[str, str], ...] = ()
     """(type, vector) pairs from the record."""
+    fixed: tuple[str, ...] = ()
+    """Fixed versions as the record writes them (for ecosystems other than PyPI, whose
+    versions are not ``packaging`` versions; ``fix_versions`` is then empty)."""
 
 
 class OfflineOsvService(VulnerabilityService):
@@ -36,23 +41,42 @@ class OfflineOsvService(VulnerabilityService):
         if not isinstance(spec, ResolvedDependency):
             return spec, []
         results: list[VulnerabilityResult] = [
-            self._result(spec, record)
+            self._result(record)
             for record in self.database.affecting(spec.canonical_name, spec.version)
         ]
         return spec, results
 
+    def lookup(self, ecosystem: str, name: str, version: str) -> list[VulnerabilityResult] | None:
+        """The results for ``name`` at ``version`` of ``ecosystem``; None when the version is invalid."""
+        try:
+            parsed = self.parsed(ecosystem, version)
+        except ValueError:
+            return None
+        return [
+            self._result(record, ecosystem)
+            for record in self.database.affecting(name, parsed, ecosystem)
+        ]
+
     @staticmethod
-    def _result(spec: ResolvedDependency, record: Record) -> OsvResult:
-        fixed = sorted({v for a in record.affected for v in a.fixed()})
+    def parsed(ecosystem: str, version: str) -> Any:
+        """``version`` in ``ecosystem``'s order (``ValueError`` when it is not one)."""
+        return parse_version(ecosystem, version)
+
+    @staticmethod
+    def _result(record: Record, ecosystem: str = PYPI) -> OsvResult:
         ids = sorted({record.id, *record.aliases} - {""}, key=id_order)
         primary = ids[0]
+        pypi = ecosystem == PYPI
         return OsvResult(
             id=VulnerabilityID(primary),
             description=record.summary,
-            fix_versions=fixed,
+            fix_versions=sorted({v for a in record.affected for v in a.fixed()}) if pypi else [],
             aliases={VulnerabilityID(i) for i in ids[1:]},
             affected="; ".join(a.describe() for a in record.affected),
             severity=record.severity,
+            fixed=()
+            if pypi
+            else tuple(dict.fromkeys(t for a in record.affected for t in a.fixed_texts())),
         )
 
     def smallest_safe(self, name: str, version: Version) -> Version | None:

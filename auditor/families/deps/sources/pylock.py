@@ -1,0 +1,31 @@
+"""PEP 751 ``pylock.toml`` and ``pylock.<name>.toml``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from auditor.families.deps.model import Pin
+from auditor.families.deps.sources.interface import SourceError
+from auditor.families.deps.sources.locks import TomlLockSource, load, package_version
+
+
+class PylockSource(TomlLockSource):
+    """PEP 751 ``pylock.toml`` / ``pylock.<name>.toml``."""
+
+    header = "packages"
+
+    def collect(self) -> Iterator[Pin]:
+        _, data = load(self.path)
+        if "lock-version" not in data:
+            raise SourceError(f"{self.path}: missing lock-version (not a PEP 751 lock file)")
+        yield from super().collect()
+
+    def pin(self, name: str, package: Mapping[str, Any], where: Any) -> Pin | None:
+        for kind in ("vcs", "directory", "archive"):
+            if kind in package:
+                return Pin(name, None, where, f"{kind} source: not from a package index")
+        version = package_version(package)
+        if version is None:
+            return Pin(name, None, where, "no version in the lock file")
+        return Pin(name, version, where)
