@@ -288,4 +288,8 @@ def _advisory(group: list[VulnerabilityResult], ecosystem: str) -> Advisory:
         severity=from_score(scored[1]) if scored else None,
         score=scored[1] if scored else None,
         vector=scored[0] if scored else None,
+        informational=next(
+            (r.informational for r in group if isinstance(r, OsvResult) and r.informational),
+            None,
+        ),
     )

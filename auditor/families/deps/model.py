@@ -74,6 +74,9 @@ class Advisory:
     """CVSS base score, when a vector was present."""
     vector: str | None = None
     """The CVSS vector the severity was computed from."""
+    informational: str | None = None
+    """Not a vulnerability but a RustSec informational advisory: ``unmaintained``,
+    ``unsound`` or ``notice`` (reported by DEP005-DEP007, not DEP001)."""
 
     def ids(self) -> frozenset[str]:
         """The primary id and every alias."""

@@ -29,6 +29,8 @@ class OsvResult(VulnerabilityResult):
     fixed: tuple[str, ...] = ()
     """Fixed versions as the record writes them (for ecosystems other than PyPI, whose
     versions are not ``packaging`` versions; ``fix_versions`` is then empty)."""
+    informational: str | None = None
+    """RustSec's informational kind (``unmaintained``, ``unsound``, ``notice``), if any."""
 
 
 class OfflineOsvService(VulnerabilityService):
@@ -74,6 +76,7 @@ class OfflineOsvService(VulnerabilityService):
             aliases={VulnerabilityID(i) for i in ids[1:]},
             affected="; ".join(a.describe() for a in record.affected),
             severity=record.severity,
+            informational=record.informational,
             fixed=()
             if pypi
             else tuple(dict.fromkeys(t for a in record.affected for t in a.fixed_texts())),

@@ -196,6 +196,9 @@ class Record:
     severity: tuple[tuple[str, str], ...]
     """(type, score) pairs such as ("CVSS_V3", "CVSS:3.1/AV:N/...")."""
     affected: tuple[Affected, ...]
+    informational: str | None = None
+    """RustSec's kind of informational advisory (``unmaintained``, ``unsound``, ``notice``),
+    from ``database_specific.informational``; None for a vulnerability."""
 
 
 @dataclass
@@ -430,6 +433,7 @@ class OsvDatabase:
                     _summary(raw.doc),
                     _entry_severity(raw),
                     entries,
+                    _informational(raw.entries.get(key, [])),
                 )
             )
         result = tuple(parsed)
@@ -572,6 +576,15 @@ def _severity(value: object) -> tuple[tuple[str, str], ...]:
         for item in value
         if isinstance(item, Mapping) and item.get("type") and item.get("score")
     )
+
+
+def _informational(entries: list[Mapping[str, Any]]) -> str | None:
+    for entry in entries:
+        specific = entry.get("database_specific")
+        kind = specific.get("informational") if isinstance(specific, Mapping) else None
+        if isinstance(kind, str) and kind:
+            return kind
+    return None
 
 
 def _entry_severity(raw: _Raw) -> tuple[tuple[str, str], ...]:
