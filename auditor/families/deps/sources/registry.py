@@ -14,6 +14,8 @@ from pathlib import Path, PurePath
 from auditor.families.deps.sources.interface import FileSource, SourceError
 
 _HERE = "auditor.families.deps.sources"
+UNREAD = "not read yet: found, the audit stops (exit 2) until the file is excluded"
+"""The :attr:`InputFormat.versions` of a recognised format that has no reader."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ class InputFormat:
         """True when ``path`` is a file of this format by its name."""
         patterns = (*self.patterns, *self.explicit) if explicit else self.patterns
         return any(path.match(pattern) for pattern in patterns)
+
+    @property
+    def read(self) -> bool:
+        """False for a recognised format that has no reader yet (finding one is an error)."""
+        return self.versions != UNREAD
 
     def source_class(self) -> type[FileSource]:
         """The class named by :attr:`parser` (imported on first use)."""
@@ -122,6 +129,16 @@ INPUTS: tuple[InputFormat, ...] = (
         "only without a go.mod beside it: the newest version of each module",
         superseded_by=("go.mod",),
     ),
+    *(
+        InputFormat(name, (name,), ecosystem, f"{_HERE}.unsupported:UnreadSource", UNREAD)
+        for name, ecosystem in (
+            ("Pipfile.lock", "PyPI"),
+            ("pdm.lock", "PyPI"),
+            ("bun.lock", "npm"),
+            ("Gemfile.lock", "RubyGems"),
+            ("composer.lock", "Packagist"),
+        )
+    ),
 )
 """Every input format, in detection and display order."""
 
@@ -140,6 +157,6 @@ def format_for(path: Path, explicit: bool = True) -> InputFormat:
 
 
 def names() -> str:
-    """The input formats, for messages: ``requirements*.txt, pylock.toml, ... or go.sum``."""
-    listed = [item.name for item in INPUTS]
+    """The formats read, for messages: ``requirements*.txt, pylock.toml, ... or go.sum``."""
+    listed = [item.name for item in INPUTS if item.read]
     return ", ".join(listed[:-1]) + " or " + listed[-1]
