@@ -22,6 +22,7 @@ from auditor.families.deps.sources.interface import (
 
 NPM = "npm"
 _LOCAL = ("workspace:", "link:", "portal:", "file:")
+_REMOTE = ("git", "github:", "http:", "https:", "exec:")
 _FIELD = re.compile(r'^\s+(version|resolved)\s+"?([^"]*)"?\s*$')
 
 
@@ -86,20 +87,19 @@ class YarnLockSource(FileSource):
             )
 
     def _entry(self, spec: str, version: str | None, resolved: str, line: int | None) -> Pin:
+        """A pin from an entry's first specifier, its version and its ``resolved``/``resolution``."""
         where: Origin = self.where(line)
-        name = (
-            spec_name(resolved) if "@npm:" in resolved or "@patch:" in resolved else spec_name(spec)
-        )
-        protocol = (
-            resolved[len(name) + 1 :]
-            if resolved.startswith(f"{name}@")
-            else spec[len(spec_name(spec)) + 1 :].strip('"')
-        )
-        if protocol.startswith(_LOCAL) or spec.split("@")[-1].startswith(_LOCAL):
+        spec = spec.strip().strip('"')
+        name = spec_name(spec)
+        wanted = spec[len(name) + 1 :]
+        if wanted.startswith("npm:") and "@" in wanted[5:]:  # an alias: alias@npm:real@^1.0
+            name = spec_name(wanted[4:])
+        if "@npm:" in resolved or "@patch:" in resolved:  # berry names the real package
+            name = spec_name(resolved)
+        protocol = resolved[len(name) + 1 :] if resolved.startswith(f"{name}@") else wanted
+        if protocol.startswith(_LOCAL) or wanted.startswith(_LOCAL):
             return Pin(name, version, where, "workspace or local package", NPM, local=True)
-        if resolved.startswith(("git", "github:")) or protocol.startswith(
-            ("git", "http", "exec:", "github:")
-        ):
+        if resolved.startswith(("git", "github:")) or protocol.startswith(_REMOTE):
             return Pin(name, None, where, f"not from the registry ({resolved or spec})", NPM)
         if not version:
             return Pin(name, None, where, "no version in the lock file", NPM)
