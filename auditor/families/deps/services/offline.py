@@ -87,7 +87,15 @@ class OfflineOsvService(VulnerabilityService):
         return self.database.smallest_safe(name, version)
 
 
+NATIVE = ("PYSEC-", "RUSTSEC-", "GO-")
+"""Ids of an ecosystem's own advisory database, preferred as the primary id."""
+
+
 def id_order(item: str) -> tuple[int, str]:
-    """PYSEC first, then CVE, then the rest (pip-audit's preference), then by text."""
-    rank = 0 if item.startswith("PYSEC") else 1 if item.startswith("CVE") else 2
+    """The ecosystem's own id first (PYSEC, RUSTSEC, GO), then CVE, then the rest, then by text.
+
+    pip-audit's preference, extended to the databases of the other ecosystems: cargo-audit
+    names a RustSec advisory by its RUSTSEC id.
+    """
+    rank = 0 if item.startswith(NATIVE) else 1 if item.startswith("CVE") else 2
     return rank, item
