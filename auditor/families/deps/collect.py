@@ -6,26 +6,22 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
-from pip_audit._service.interface import (
-    ResolvedDependency,
-    SkippedDependency,
-    VulnerabilityResult,
-    VulnerabilityService,
-)
 
 from auditor.families.deps.model import Advisory, AuditedDependency, DepsAudit, Pin
-from auditor.families.deps.services.offline import OfflineOsvService, OsvResult, id_order
-from auditor.families.deps.services.online import online_service
 from auditor.families.deps.services.osv_db import OsvDatabase
-from auditor.families.deps.services.versions import ECOSYSTEMS, PYPI, display, sort_key
+from auditor.families.deps.services.results import from_pip_audit, from_record, merge
+from auditor.families.deps.services.versions import ECOSYSTEMS, PYPI, display, parse_version
 from auditor.families.deps.settings import DepsSettings
-from auditor.families.deps.severity import best_vector, from_score
 from auditor.families.deps.sources.detect import source_for
 from auditor.families.deps.sources.environment import EnvironmentSource
 from auditor.families.deps.sources.interface import DependencySource, SourceError, relative
+
+if TYPE_CHECKING:
+    from pip_audit._service.interface import VulnerabilityService
 
 _DATABASES: dict[tuple[tuple[str, int, int], ...], OsvDatabase] = {}
 
@@ -94,14 +90,10 @@ def run_audit(
         )
     )
     database: OsvDatabase | None = None
-    if service is None:
-        if settings.databases():
-            database = open_database(settings.databases())
-            service = OfflineOsvService(database)
-        else:
-            service = online_service(settings.service, settings.timeout)
-    elif isinstance(service, OfflineOsvService):
-        database = service.database
+    if service is None and settings.databases():
+        database = open_database(settings.databases())
+    elif isinstance(getattr(service, "database", None), OsvDatabase):
+        database = service.database  # type: ignore[union-attr]  # an OfflineOsvService
     kept = [p for p in pins if not p.local and _exempt_key(p) not in settings.exempt]
     check_coverage(kept, database, settings.service)
     exempted = [
@@ -114,7 +106,11 @@ def run_audit(
         for p in pins
         if p.local or _exempt_key(p) in settings.exempt
     ]
-    audited = audit_pins(kept, service)
+    if database is None and service is None:
+        from auditor.families.deps.services.online import online_service  # imports pip-audit
+
+        service = online_service(settings.service, settings.timeout)
+    audited = audit_pins(kept, database, service)
     now = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) if today else None
     model = DepsAudit(
         dependencies=tuple(audited),
@@ -175,8 +171,14 @@ def check_coverage(pins: Sequence[Pin], database: OsvDatabase | None, service: s
             )
 
 
-def audit_pins(pins: Sequence[Pin], service: VulnerabilityService) -> list[AuditedDependency]:
-    """Query ``service`` once per distinct name and version; keep every pin's place."""
+def audit_pins(
+    pins: Sequence[Pin], database: OsvDatabase | None, service: VulnerabilityService | None = None
+) -> list[AuditedDependency]:
+    """Query once per distinct ecosystem, name and version; keep every pin's place.
+
+    With a ``database`` every pin is matched offline; otherwise ``service`` (pip-audit,
+    PyPI pins only: :func:`check_coverage` ran first) answers.
+    """
     answers: dict[tuple[str, str, str], AuditedDependency] = {}
     audited: list[AuditedDependency] = []
     for pin in pins:
@@ -185,49 +187,44 @@ def audit_pins(pins: Sequence[Pin], service: VulnerabilityService) -> list[Audit
             continue
         key = (pin.ecosystem, pin.canonical_name, pin.version)
         if key not in answers:
-            answers[key] = _query(pin, service)
+            if database is not None:
+                answers[key] = _query_offline(pin, pin.version, database)
+            else:
+                assert service is not None
+                answers[key] = _query_online(pin, pin.version, service)
         audited.append(replace(answers[key], pin=pin))
     return audited
 
 
-def _query(pin: Pin, service: VulnerabilityService) -> AuditedDependency:
-    assert pin.version is not None
-    if pin.ecosystem != PYPI:
-        assert isinstance(service, OfflineOsvService)  # check_coverage guarantees it
-        return _query_offline(pin, service)
+def _query_offline(pin: Pin, text: str, database: OsvDatabase) -> AuditedDependency:
+    """A pin of any ecosystem the database covers, matched in that ecosystem's version order."""
     try:
-        version = Version(pin.version)
-    except InvalidVersion:
-        return AuditedDependency(pin, skip_reason=f"invalid version {pin.version!r}")
-    dep, results = service.query(ResolvedDependency(name=pin.name, version=version))
-    if isinstance(dep, SkippedDependency):
-        return AuditedDependency(pin, skip_reason=dep.skip_reason)
-    advisories = merge(results)
-    upgrade: Version | None = None
-    if advisories:
-        if isinstance(service, OfflineOsvService):
-            upgrade = service.smallest_safe(pin.name, version)
-        else:
-            upgrade = _upgrade_from_fixes(version, advisories)
-    return AuditedDependency(pin, tuple(advisories), upgrade=str(upgrade) if upgrade else None)
-
-
-def _query_offline(pin: Pin, service: OfflineOsvService) -> AuditedDependency:
-    """A pin of any ecosystem the offline database covers, in that ecosystem's version order."""
-    assert pin.version is not None
-    found = service.lookup(pin.ecosystem, pin.name, pin.version)
-    if found is None:
-        return AuditedDependency(
-            pin, skip_reason=f"invalid {pin.ecosystem} version {pin.version!r}"
-        )
+        version = parse_version(pin.ecosystem, text)
+    except ValueError:
+        return AuditedDependency(pin, skip_reason=f"invalid version {text!r}")
+    found = [from_record(r) for r in database.affecting(pin.name, version, pin.ecosystem)]
     advisories = merge(found, pin.ecosystem)
     upgrade = None
     if advisories:
-        safe = service.database.smallest_safe(
-            pin.name, service.parsed(pin.ecosystem, pin.version), pin.ecosystem
-        )
+        safe = database.smallest_safe(pin.name, version, pin.ecosystem)
         upgrade = display(pin.ecosystem, safe) if safe is not None else None
     return AuditedDependency(pin, tuple(advisories), upgrade=upgrade)
+
+
+def _query_online(pin: Pin, text: str, service: VulnerabilityService) -> AuditedDependency:
+    """A PyPI pin through a pip-audit service."""
+    from pip_audit._service.interface import ResolvedDependency, SkippedDependency
+
+    try:
+        version = Version(text)
+    except InvalidVersion:
+        return AuditedDependency(pin, skip_reason=f"invalid version {text!r}")
+    dep, results = service.query(ResolvedDependency(name=pin.name, version=version))
+    if isinstance(dep, SkippedDependency):
+        return AuditedDependency(pin, skip_reason=dep.skip_reason)
+    advisories = merge(from_pip_audit(r) for r in results)
+    upgrade = _upgrade_from_fixes(version, advisories) if advisories else None
+    return AuditedDependency(pin, tuple(advisories), upgrade=str(upgrade) if upgrade else None)
 
 
 def _upgrade_from_fixes(version: Version, advisories: Iterable[Advisory]) -> Version | None:
@@ -239,57 +236,3 @@ def _upgrade_from_fixes(version: Version, advisories: Iterable[Advisory]) -> Ver
             return None
         needed.append(min(fixes))
     return max(needed) if needed else None
-
-
-def merge(results: Iterable[VulnerabilityResult], ecosystem: str = PYPI) -> list[Advisory]:
-    """One :class:`Advisory` per vulnerability: results sharing any id or alias are merged."""
-    items = list(results)
-    parent = list(range(len(items)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[str, int] = {}
-    for index, result in enumerate(items):
-        for ident in (result.id, *result.aliases):
-            if ident in owner:
-                parent[root(index)] = root(owner[ident])
-            else:
-                owner[ident] = index
-    groups: dict[int, list[VulnerabilityResult]] = {}
-    for index, result in enumerate(items):
-        groups.setdefault(root(index), []).append(result)
-    return sorted((_advisory(g, ecosystem) for g in groups.values()), key=lambda a: a.id)
-
-
-def _advisory(group: list[VulnerabilityResult], ecosystem: str) -> Advisory:
-    ids = sorted({str(i) for r in group for i in (r.id, *r.aliases)}, key=id_order)
-    texts = {str(v) for r in group for v in r.fix_versions}
-    texts |= {t for r in group if isinstance(r, OsvResult) for t in r.fixed}
-    fixed = sorted(texts, key=lambda text: sort_key(ecosystem, text))
-    vectors = [pair for r in group if isinstance(r, OsvResult) for pair in r.severity]
-    scored = best_vector(vectors)
-    affected = "; ".join(
-        dict.fromkeys(r.affected for r in group if isinstance(r, OsvResult) and r.affected)
-    )
-    described = sorted(group, key=lambda r: id_order(str(r.id)))  # the primary id's text first
-    summary = next(
-        (r.description for r in described if r.description and r.description != "N/A"), ""
-    )
-    return Advisory(
-        id=ids[0],
-        aliases=tuple(sorted(ids[1:])),
-        summary=summary,
-        affected=affected,
-        fixed=tuple(fixed),
-        severity=from_score(scored[1]) if scored else None,
-        score=scored[1] if scored else None,
-        vector=scored[0] if scored else None,
-        informational=next(
-            (r.informational for r in group if isinstance(r, OsvResult) and r.informational),
-            None,
-        ),
-    )

@@ -7,12 +7,12 @@ or a local path crate, the project's own code: listed as skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from auditor.families.deps.model import Origin, Pin
 from auditor.families.deps.sources.interface import SourceError
-from auditor.families.deps.sources.locks import TomlLockSource, load, package_version
+from auditor.families.deps.sources.locks import TomlLockSource, package_version
 
 CRATES_IO = (
     "registry+https://github.com/rust-lang/crates.io-index",
@@ -26,14 +26,12 @@ VERSIONS = (1, 2, 3, 4)
 class CargoLockSource(TomlLockSource):
     """``Cargo.lock``: one ``[[package]]`` table per crate."""
 
-    def collect(self) -> Iterator[Pin]:
-        _, data = load(self.path)
+    def check(self, data: Mapping[str, Any]) -> None:
         version = data.get("version", 1)
         if version not in VERSIONS:
             raise SourceError(
                 f"{self.path}: unsupported Cargo.lock version {version!r} (read: 1-4)"
             )
-        yield from super().collect()
 
     def pin(self, name: str, package: Mapping[str, Any], where: Origin) -> Pin | None:
         version = package_version(package)

@@ -67,6 +67,7 @@ class TomlLockSource(FileSource):
 
     def collect(self) -> Iterator[Pin]:
         text, data = load(self.path)
+        self.check(data)
         packages = _packages(self.path, data, self.header)
         lines = name_lines(text, self.header)
         for index, package in enumerate(packages):
@@ -77,6 +78,9 @@ class TomlLockSource(FileSource):
             pin = self.pin(name, package, origin(self.path, self.project, line))
             if pin is not None:
                 yield pin
+
+    def check(self, data: Mapping[str, Any]) -> None:
+        """Raise :class:`SourceError` when the file is not of a version this reader knows."""
 
     def pin(self, name: str, package: Mapping[str, Any], where: Any) -> Pin | None:
         raise NotImplementedError

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from auditor.families.deps.model import Pin
 from auditor.families.deps.sources.interface import SourceError
-from auditor.families.deps.sources.locks import TomlLockSource, load, package_version
+from auditor.families.deps.sources.locks import TomlLockSource, package_version
 
 
 class PylockSource(TomlLockSource):
@@ -15,11 +15,9 @@ class PylockSource(TomlLockSource):
 
     header = "packages"
 
-    def collect(self) -> Iterator[Pin]:
-        _, data = load(self.path)
+    def check(self, data: Mapping[str, Any]) -> None:
         if "lock-version" not in data:
             raise SourceError(f"{self.path}: missing lock-version (not a PEP 751 lock file)")
-        yield from super().collect()
 
     def pin(self, name: str, package: Mapping[str, Any], where: Any) -> Pin | None:
         for kind in ("vcs", "directory", "archive"):
