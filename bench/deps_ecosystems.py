@@ -28,20 +28,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 import zipfile
 from pathlib import Path
 
-import semver
-
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from tests.families.deps.independent import reported, rustsec_matches  # noqa: E402
+
 RUSTSEC = REPO.parent / "shared" / "osv" / "crates.io-all.zip"
 PROJECTS = REPO.parent / "projects"
 RESULTS = REPO / "bench" / "results" / "deps_ecosystems.json"
-CRATES_IO = (
-    "registry+https://github.com/rust-lang/crates.io-index",
-    "sparse+https://index.crates.io/",
-)
 NPM_PACKAGES = 1000
 PEERS = {
     "osv-scanner": "not installable: PyPI 'osv-scanner' 0.0.1 is a reserved-name placeholder "
@@ -50,61 +46,6 @@ PEERS = {
     "cargo-audit": "not installable: 'cargo install cargo-audit' needs the crates.io index, "
     "which is not reachable; Debian bookworm has cargo but no cargo-audit package",
 }
-
-
-def independent(lock: Path) -> set[tuple[str, str, str]]:
-    """(crate, version, RUSTSEC id) of every advisory affecting a crates.io crate of ``lock``."""
-    crates = [
-        (p["name"], p["version"])
-        for p in tomllib.loads(lock.read_text(encoding="utf-8")).get("package", [])
-        if p.get("source") in CRATES_IO
-    ]
-    by_name: dict[str, list[str]] = {}
-    for name, version in crates:
-        by_name.setdefault(name, []).append(version)
-    found: set[tuple[str, str, str]] = set()
-    with zipfile.ZipFile(RUSTSEC) as archive:
-        for member in archive.namelist():
-            doc = json.loads(archive.read(member))
-            if doc.get("withdrawn"):
-                continue
-            for entry in doc.get("affected", []):
-                for version in by_name.get(entry["package"]["name"], []):
-                    if _affects(entry, semver.Version.parse(version)):
-                        found.add((entry["package"]["name"], version, doc["id"]))
-    return found
-
-
-def _affects(entry: dict[str, object], version: semver.Version) -> bool:
-    listed = entry.get("versions") or []
-    assert isinstance(listed, list)
-    if str(version) in listed:
-        return True
-    for span in entry.get("ranges") or []:  # type: ignore[attr-defined]
-        low = None
-        for event in span["events"]:
-            ((kind, at),) = event.items()
-            at = "0.0.0-0" if at == "0" else at
-            if kind == "introduced":
-                low = at
-            elif low is not None:
-                upper = f"<{at}" if kind == "fixed" else f"<={at}"
-                if version.match(f">={low}") and version.match(upper):
-                    return True
-                low = None
-        if low is not None and version.match(f">={low}"):
-            return True
-    return False
-
-
-def auditor_findings(project: Path, report: dict[str, object]) -> set[tuple[str, str, str]]:
-    found: set[tuple[str, str, str]] = set()
-    for finding in report["findings"]:  # type: ignore[attr-defined]
-        evidence = finding["evidence"]
-        if finding["rule_id"] in ("DEP001", "DEP005", "DEP006", "DEP007"):
-            name, _, version = evidence["package"].rpartition("@")
-            found.add((name, version, evidence["id"]))
-    return found
 
 
 CPU: list[float] = []
@@ -172,12 +113,17 @@ def main() -> int:
             project,
         )  # fmt: skip
         report = json.loads(proc.stdout)
-        ours = auditor_findings(project, report)
-        reference = independent(project / "Cargo.lock")
+        ours = reported(report)
+        reference = rustsec_matches(project / "Cargo.lock", RUSTSEC)
         detected_seconds, detected = run(
             [auditor, "--project", str(project), "deps", "audit", "--advisory-db", str(RUSTSEC)],
             project,
         )
+        primary = {
+            (*f["evidence"]["package"].rpartition("@")[::2], f["evidence"]["id"])
+            for f in report["findings"]
+            if f["rule_id"] in ("DEP001", "DEP005", "DEP006", "DEP007")
+        }
         rules: dict[str, int] = {}
         for finding in report["findings"]:
             rules[finding["rule_id"]] = rules.get(finding["rule_id"], 0) + 1
@@ -188,10 +134,10 @@ def main() -> int:
             "dependencies": report["families"][0]["checked"]["dependencies"],
             "skipped_own_crates": report["families"][0]["skipped"],
             "findings_by_rule": rules,
-            "advisories_found": len(ours),
+            "advisories_found": len(primary),
             "independent_matcher": len(reference),
             "missed": sorted(map(list, reference - ours)),
-            "extra": sorted(map(list, ours - reference)),
+            "extra": sorted(map(list, primary - reference)),
             "detected_inputs_exit_code": detected.returncode,
             "detected_inputs_message": detected.stderr.strip()[-300:],
             "detected_seconds": detected_seconds,

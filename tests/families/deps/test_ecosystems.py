@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from auditor.cli import cli
 from auditor.families.deps.services.osv_db import OsvDatabase
 from auditor.families.deps.services.versions import parse_version
+from tests.families.deps.independent import reported, rustsec_matches
 from tests.families.deps.osv_fixtures import CRITICAL, record, write_db
 from tests.paths import REPO_ROOT
 
@@ -219,11 +220,7 @@ def test_online_service_covers_pypi_only(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not RUSTSEC.is_file(), reason="the RustSec OSV snapshot is not here")
 def test_real_rustsec_snapshot_matches_an_independent_matcher(tmp_path: Path) -> None:
-    """Every crate version of the fixture, checked against the snapshot with semver's own ranges."""
-    import zipfile
-
-    import semver
-
+    """Every crate version of the fixture, checked against the snapshot by another matcher."""
     pins = {"smallvec": "1.6.0", "hyper": "0.14.9", "time": "0.1.44", "tokio": "1.0.0"}
     body = "version = 3\n" + "".join(
         f'\n[[package]]\nname = "{n}"\nversion = "{v}"\n'
@@ -233,43 +230,10 @@ def test_real_rustsec_snapshot_matches_an_independent_matcher(tmp_path: Path) ->
     (tmp_path / "Cargo.lock").write_text(body, encoding="utf-8")
     code, output = deps_audit(tmp_path, RUSTSEC)
     assert code == 1, output
-    reported = {
-        (f["evidence"]["package"].split("@")[0], f["evidence"]["id"])
-        for f in json.loads(output)["findings"]
-        if f["rule_id"] in ("DEP001", "DEP005", "DEP006", "DEP007")
-    }
-    expected: set[tuple[str, str]] = set()
-    with zipfile.ZipFile(RUSTSEC) as archive:
-        for member in archive.namelist():
-            doc = json.loads(archive.read(member))
-            if doc.get("withdrawn"):
-                continue
-            for entry in doc.get("affected", []):
-                name = entry["package"]["name"]
-                if name not in pins:
-                    continue
-                version = semver.Version.parse(pins[name])
-                for span in entry.get("ranges", []):
-                    low, bad = None, False
-                    for event in span["events"]:
-                        kind, at = next(iter(event.items()))
-                        at = "0.0.0-0" if at == "0" else at
-                        if kind == "introduced":
-                            low = at
-                        elif low is not None:
-                            cmp = ">=" if kind == "fixed" else ">"
-                            bad |= version.match(f">={low}") and not version.match(f"{cmp}{at}")
-                            low = None
-                    if low is not None:
-                        bad |= version.match(f">={low}")
-                    if bad:
-                        expected.add((name, doc["id"]))
+    expected = rustsec_matches(tmp_path / "Cargo.lock", RUSTSEC)
     assert len(expected) >= 5, expected
-    reported_ids = {
-        (f["evidence"]["package"].split("@")[0], i)
-        for f in json.loads(output)["findings"]
-        if f["rule_id"] in ("DEP001", "DEP005", "DEP006", "DEP007")
-        for i in (f["evidence"]["id"], *f["evidence"].get("aliases", "").split(", "))
-    }
-    assert expected <= reported_ids
-    assert {i for _, i in reported} <= {i for _, i in expected}  # RUSTSEC ids are primary
+    found = reported(json.loads(output))
+    assert expected <= found
+    primary = {(f["evidence"]["package"], f["evidence"]["id"]) for f in json.loads(output)["findings"]
+               if f["rule_id"] != "DEP004"}  # fmt: skip
+    assert {(f"{n}@{v}", i) for n, v, i in expected} == primary  # RUSTSEC ids are primary

@@ -89,3 +89,11 @@ class TomlLockSource(FileSource):
 def package_version(package: Mapping[str, Any]) -> str | None:
     version = package.get("version")
     return version if isinstance(version, str) and version else None
+
+
+def registry_pin(name: str, package: Mapping[str, Any], where: Any) -> Pin:
+    """The pin of a package from the index: its version, or why there is none."""
+    version = package_version(package)
+    if version is None:
+        return Pin(name, None, where, "no version in the lock file")
+    return Pin(name, version, where)

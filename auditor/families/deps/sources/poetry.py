@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.families.deps.model import Pin
-from auditor.families.deps.sources.locks import TomlLockSource, package_version
+from auditor.families.deps.sources.locks import TomlLockSource, registry_pin
 
 
 class PoetryLockSource(TomlLockSource):
@@ -21,7 +21,4 @@ class PoetryLockSource(TomlLockSource):
             "directory",
         ):
             return Pin(name, None, where, f"{source['type']} source: not from a package index")
-        version = package_version(package)
-        if version is None:
-            return Pin(name, None, where, "no version in the lock file")
-        return Pin(name, version, where)
+        return registry_pin(name, package, where)

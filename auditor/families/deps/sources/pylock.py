@@ -7,7 +7,7 @@ from typing import Any
 
 from auditor.families.deps.model import Pin
 from auditor.families.deps.sources.interface import SourceError
-from auditor.families.deps.sources.locks import TomlLockSource, package_version
+from auditor.families.deps.sources.locks import TomlLockSource, registry_pin
 
 
 class PylockSource(TomlLockSource):
@@ -23,7 +23,4 @@ class PylockSource(TomlLockSource):
         for kind in ("vcs", "directory", "archive"):
             if kind in package:
                 return Pin(name, None, where, f"{kind} source: not from a package index")
-        version = package_version(package)
-        if version is None:
-            return Pin(name, None, where, "no version in the lock file")
-        return Pin(name, version, where)
+        return registry_pin(name, package, where)

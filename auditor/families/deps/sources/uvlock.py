@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.families.deps.model import Pin
-from auditor.families.deps.sources.locks import TomlLockSource, package_version
+from auditor.families.deps.sources.locks import TomlLockSource, registry_pin
 
 
 class UvLockSource(TomlLockSource):
@@ -20,7 +20,4 @@ class UvLockSource(TomlLockSource):
             for kind in ("git", "url", "path", "directory", "editable", "virtual"):
                 if kind in source:
                     return Pin(name, None, where, f"{kind} source: not from a package index")
-        version = package_version(package)
-        if version is None:
-            return Pin(name, None, where, "no version in the lock file")
-        return Pin(name, version, where)
+        return registry_pin(name, package, where)
