@@ -237,3 +237,30 @@ def test_real_rustsec_snapshot_matches_an_independent_matcher(tmp_path: Path) ->
     primary = {(f["evidence"]["package"], f["evidence"]["id"]) for f in json.loads(output)["findings"]
                if f["rule_id"] != "DEP004"}  # fmt: skip
     assert {(f"{n}@{v}", i) for n, v, i in expected} == primary  # RUSTSEC ids are primary
+
+
+@pytest.mark.parametrize(
+    ("kind", "rule", "severity"),
+    [
+        ("unmaintained", "DEP005", "low"),
+        ("unsound", "DEP006", "medium"),
+        ("notice", "DEP007", "low"),
+    ],
+)
+def test_informational_advisories_have_their_own_rules(
+    tmp_path: Path, kind: str, rule: str, severity: str
+) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "Cargo.lock").write_text(
+        CARGO.format(smallvec="1.6.1").replace("yaml-rust", "other"), encoding="utf-8"
+    )
+    db = write_db(
+        tmp_path / "db",
+        record("RUSTSEC-2099-0001", "crates.io", "other", [{"introduced": "0.0.0-0"}],
+               informational=kind),
+    )  # fmt: skip
+    code, output = deps_audit(root, db)
+    findings = [f for f in json.loads(output)["findings"] if f["rule_id"] != "DEP004"]  # age
+    assert [(f["rule_id"], f["severity"]) for f in findings] == [(rule, severity)]
+    assert code == 0, output  # below the default fail-on (high): not a vulnerability
