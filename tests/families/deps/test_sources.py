@@ -349,3 +349,34 @@ def test_an_unreadable_file_names_itself(tmp_path: Path) -> None:
     (tmp_path / "Cargo.lock").write_bytes(b"\xff\xfe not utf-8")
     with pytest.raises(SourceError, match=r"Cargo\.lock: not UTF-8"):
         list(source_for(tmp_path / "Cargo.lock", tmp_path).collect())
+
+
+BUN = """{
+  "lockfileVersion": 1,
+  "workspaces": {
+    "": {"name": "app", "dependencies": {"lodash": "^4.17.0",},},
+  },
+  "packages": {
+    "lodash": ["lodash@4.17.20", "", {}, "sha512-x"],
+    "@scope/pkg": ["@scope/pkg@2.0.0", "", {}, "sha512-y",],
+    "a/lodash": ["lodash@4.17.20", "", {}, "sha512-x"],
+    "member": ["member@workspace:packages/member"],
+    "gitdep": ["gitdep@github:x/gitdep#abc", {}, "x-gitdep-abc"],
+    "odd": ["odd@1.0.0", "", {"bin": "a,}b"}, "sha512-z"],
+  },
+}
+"""
+
+
+def test_bun_lock(tmp_path: Path) -> None:
+    pins = read(tmp_path, "bun.lock", BUN)
+    assert summary(pins) == {
+        ("lodash", "4.17.20", "npm", True, False),
+        ("@scope/pkg", "2.0.0", "npm", True, False),
+        ("member", None, "npm", False, True),
+        ("gitdep", None, "npm", False, False),
+        ("odd", "1.0.0", "npm", True, False),
+    }
+    assert next(p for p in pins if p.name == "lodash").origin.line == 7
+    with pytest.raises(SourceError, match="unsupported lockfileVersion 2"):
+        read(tmp_path, "x/bun.lock", '{"lockfileVersion": 2, "packages": {},}')

@@ -115,6 +115,13 @@ INPUTS: tuple[InputFormat, ...] = (
         "yarn.lock", ("yarn.lock",), "npm", f"{_HERE}.yarn:YarnLockSource", "classic (v1) and berry"
     ),
     InputFormat(
+        "bun.lock",
+        ("bun.lock",),
+        "npm",
+        f"{_HERE}.bun:BunLockSource",
+        "text lock, lockfileVersion 0-1",
+    ),
+    InputFormat(
         "go.mod",
         ("go.mod",),
         "Go",
@@ -134,7 +141,6 @@ INPUTS: tuple[InputFormat, ...] = (
         for name, ecosystem in (
             ("Pipfile.lock", "PyPI"),
             ("pdm.lock", "PyPI"),
-            ("bun.lock", "npm"),
             ("Gemfile.lock", "RubyGems"),
             ("composer.lock", "Packagist"),
         )
