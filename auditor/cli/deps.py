@@ -68,7 +68,7 @@ INPUTS_HELP = "\b\nInputs (file: ecosystem, what is read):\n" + "\n".join(
 @click.option(
     "--service",
     type=click.Choice(SERVICES),
-    help="Online service when no --advisory-db [default: pypi].",
+    help="Online service when no --advisory-db [default: pypi]; osv also queries the OSV API for crates.io, npm and Go.",
 )
 @click.option(
     "--timeout",

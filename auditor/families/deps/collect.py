@@ -12,6 +12,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from auditor.families.deps.model import Advisory, AuditedDependency, DepsAudit, Pin
+from auditor.families.deps.services.osv_api import OsvApi
 from auditor.families.deps.services.osv_db import OsvDatabase
 from auditor.families.deps.services.results import from_pip_audit, from_record, merge
 from auditor.families.deps.services.versions import ECOSYSTEMS, PYPI, display, parse_version
@@ -81,6 +82,7 @@ def run_audit(
     settings: DepsSettings,
     today: dt.date | None = None,
     service: VulnerabilityService | None = None,
+    api: OsvApi | None = None,
 ) -> DepsRun:
     """Collect, query and model. Raise ``SourceError``, ``DatabaseError`` or ``ServiceUnreachable``."""
     # a file both detected and included with -r is read twice: keep each pin once
@@ -106,11 +108,15 @@ def run_audit(
         for p in pins
         if p.local or _exempt_key(p) in settings.exempt
     ]
-    if database is None and service is None:
+    if database is None and service is None and any(p.ecosystem == PYPI for p in kept):
         from auditor.families.deps.services.online import online_service  # imports pip-audit
 
         service = online_service(settings.service, settings.timeout)
-    audited = audit_pins(kept, database, service)
+    online: OsvDatabase | None = None
+    others = [p for p in kept if p.ecosystem != PYPI and p.version is not None]
+    if database is None and others:  # the OSV API (check_coverage allowed only that)
+        online = (api or OsvApi(settings.osv_api, settings.timeout)).database(others)
+    audited = audit_pins(kept, database, service, online)
     now = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) if today else None
     model = DepsAudit(
         dependencies=tuple(audited),
@@ -128,6 +134,8 @@ def run_audit(
         label = f"offline OSV database {shown} ({database.records} records)"
     else:
         label = f"{settings.service} (online, through pip-audit)"
+        if online is not None:
+            label += f"; the OSV API for {', '.join(sorted({p.ecosystem for p in others}))}"
     return DepsRun(
         audit=model,
         exempted=tuple(exempted),
@@ -146,8 +154,8 @@ def _exempt_key(pin: Pin) -> str:
 def check_coverage(pins: Sequence[Pin], database: OsvDatabase | None, service: str) -> None:
     """Fail closed: every ecosystem of an auditable pin has an advisory source, else ``SourceError``.
 
-    An offline database covers the ecosystems its records are about; the online
-    services (through pip-audit) cover PyPI only.
+    An offline database covers the ecosystems its records are about; online, PyPI's
+    service covers PyPI only, the OSV API every ecosystem with a version order.
     """
     files: dict[str, list[str]] = {}
     for pin in pins:
@@ -164,20 +172,24 @@ def check_coverage(pins: Sequence[Pin], database: OsvDatabase | None, service: s
                 f" ({', '.join(str(p) for p in database.paths)}) has no {ecosystem} record;"
                 f" add --advisory-db with an OSV {ecosystem} export"
             )
-        if database is None and ecosystem != PYPI:
+        if database is None and ecosystem != PYPI and service != "osv":
             raise SourceError(
                 f"{', '.join(named)}: no advisory source for {ecosystem}: the online {service}"
-                f" service covers PyPI only; give --advisory-db with an OSV {ecosystem} export"
+                f" service covers PyPI only; give --advisory-db with an OSV {ecosystem} export,"
+                " or --service osv"
             )
 
 
 def audit_pins(
-    pins: Sequence[Pin], database: OsvDatabase | None, service: VulnerabilityService | None = None
+    pins: Sequence[Pin],
+    database: OsvDatabase | None,
+    service: VulnerabilityService | None = None,
+    online: OsvDatabase | None = None,
 ) -> list[AuditedDependency]:
     """Query once per distinct ecosystem, name and version; keep every pin's place.
 
-    With a ``database`` every pin is matched offline; otherwise ``service`` (pip-audit,
-    PyPI pins only: :func:`check_coverage` ran first) answers.
+    With a ``database`` every pin is matched offline. Otherwise ``service`` (pip-audit)
+    answers for PyPI pins, and ``online`` (the records the OSV API named) for the others.
     """
     answers: dict[tuple[str, str, str], AuditedDependency] = {}
     audited: list[AuditedDependency] = []
@@ -187,8 +199,10 @@ def audit_pins(
             continue
         key = (pin.ecosystem, pin.canonical_name, pin.version)
         if key not in answers:
-            if database is not None:
-                answers[key] = _query_offline(pin, pin.version, database)
+            if database is not None or pin.ecosystem != PYPI:
+                matched = database or online
+                assert matched is not None  # check_coverage ran first
+                answers[key] = _query_offline(pin, pin.version, matched)
             else:
                 assert service is not None
                 answers[key] = _query_online(pin, pin.version, service)

@@ -20,6 +20,7 @@ SECTION = "deps"
 KEYS: dict[str, str] = {
     "advisory-db": "offline OSV database (directory or all.zip), or an array of them (one per ecosystem), relative to the configuration file",
     "service": "online vulnerability service when no advisory-db is given: pypi (default) or osv",
+    "osv-api": "root of the OSV API that --service osv queries for crates.io, npm and Go (default https://api.osv.dev; a mirror)",
     "timeout": "seconds to wait for the online service (default 15)",
     "max-db-age-days": "warn (DEP004) when the offline database is older than this (default 7)",
     "unauditable-severity": "severity of a dependency that could not be audited (default high)",
@@ -40,6 +41,7 @@ class DepsSettings:
     more_dbs: tuple[Path, ...] = ()
     """Further offline databases read with ``advisory_db`` (e.g. one export per ecosystem)."""
     service: str = "pypi"
+    osv_api: str = "https://api.osv.dev"
     timeout: int = 15
     max_db_age_days: int = 7
     unauditable_severity: Severity = Severity.HIGH
@@ -91,6 +93,9 @@ def load_settings(config: Config) -> DepsSettings:
     inputs = data.get("inputs", [])
     if not isinstance(inputs, list):
         raise config.error(f"{SECTION}.inputs", "must be an array of paths")
+    osv_api = data.get("osv-api", DepsSettings.osv_api)
+    if not isinstance(osv_api, str) or not osv_api.startswith(("http://", "https://")):
+        raise config.error(f"{SECTION}.osv-api", "must be an http(s) URL")
     resolve = data.get("resolve", False)
     if not isinstance(resolve, bool):
         raise config.error(f"{SECTION}.resolve", "must be true or false")
@@ -104,6 +109,7 @@ def load_settings(config: Config) -> DepsSettings:
         advisory_db=advisory_db,
         more_dbs=more_dbs,
         service=str(service),
+        osv_api=osv_api,
         timeout=integer("timeout", 15),
         max_db_age_days=integer("max-db-age-days", 7),
         unauditable_severity=severity("unauditable-severity"),

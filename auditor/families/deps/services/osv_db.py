@@ -229,7 +229,12 @@ _ECOSYSTEM = re.compile(rb'"ecosystem"\s*:\s*"([^"\\:]*)')
 class OsvDatabase:
     """The records of one or more OSV exports, indexed by ecosystem and package name."""
 
-    def __init__(self, paths: Path | Sequence[Path]) -> None:
+    def __init__(
+        self, paths: Path | Sequence[Path], documents: Sequence[tuple[str, bytes]] | None = None
+    ) -> None:
+        """Load the exports at ``paths``; or, with ``documents`` (``(file name, bytes)`` pairs
+        already in memory, e.g. fetched online), those, ``paths`` naming where they came from."""
+        self._given = documents
         self.paths: tuple[Path, ...] = (paths,) if isinstance(paths, Path) else tuple(paths)
         self.path = self.paths[0]
         """The first export (the one named in messages about the whole database)."""
@@ -269,6 +274,9 @@ class OsvDatabase:
 
     # -- loading ------------------------------------------------------------
     def _documents(self) -> Iterator[tuple[str, bytes]]:
+        if self._given is not None:
+            yield from self._given
+            return
         path = self.path
         if not path.exists():
             raise DatabaseError(f"advisory database {path} does not exist")
