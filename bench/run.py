@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+NEEDS_ARGUMENTS = {"report_identity"}
+"""Scripts that compare given checkouts or projects: run only when named, with their
+arguments (``python bench/report_identity.py --help``)."""
 
 
 def main(names: list[str]) -> int:
@@ -19,6 +22,8 @@ def main(names: list[str]) -> int:
     )
     if names:
         scripts = [p for p in scripts if p.stem in names]
+    else:
+        scripts = [p for p in scripts if p.stem not in NEEDS_ARGUMENTS]
     status = 0
     for script in scripts:
         print(f"== {script.stem}", flush=True)

@@ -29,20 +29,21 @@ from sqlglot.errors import SqlglotError
 from auditor.catalog.names import clip_bytes
 from auditor.catalog.normalize import normalize_identifier
 from auditor.catalog.pgsql import KEYWORDS, parse
-from auditor.sql.split import quoted_end
+from auditor.sql.ident import ASCII_IDENT, ASCII_WORD
+from auditor.sql.split import Unbalanced, paren_end, split_top_level
 
-_ID = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)'
+_ID = ASCII_IDENT
 _QN = rf"{_ID}(?:\s*\.\s*{_ID})?"
 _IDS = rf"\(\s*({_ID}(?:\s*,\s*{_ID})*)\s*\)"
 _TYPE = (
     r"(?:double\s+precision|character\s+varying|bit\s+varying"
-    r"|(?:[A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_]*)"
+    rf"|(?:{ASCII_WORD}\.)?{ASCII_WORD})"
     r"(?:\s*\(\s*\d+\s*(?:,\s*\d+\s*)?\))?"
     r"(?:\s+with(?:out)?\s+time\s+zone)?"
     r"(?:\s*\[\s*\])*"
 )
 _LITERAL = (
-    r"(?:-?\d+(?:\.\d+)?|'(?:[^'\\]|'')*'(?:::[A-Za-z_][A-Za-z0-9_]*)?"
+    rf"(?:-?\d+(?:\.\d+)?|'(?:[^'\\]|'')*'(?:::{ASCII_WORD})?"
     r"|true|false|null|now\(\)|current_timestamp|current_date)"
 )
 _BEHAVIOUR = r"(?:CASCADE|RESTRICT)"
@@ -78,7 +79,7 @@ _CREATE_INDEX = _rx(
     rf"CREATE\s+(UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(IF\s+NOT\s+EXISTS\s+)?(?:(?!ON\b)({_ID})\s+)?"
     rf"ON\s+({_QN})\s*(?:USING\s+([A-Za-z_]+)\s*)?\("
 )
-_INDEX_KEY = _rx(rf"(?:({_ID})|([A-Za-z_][A-Za-z0-9_]*\s*\(.*\))|\((.*)\))(?:\s+(ASC|DESC))?")
+_INDEX_KEY = _rx(rf"(?:({_ID})|({ASCII_WORD}\s*\(.*\))|\((.*)\))(?:\s+(ASC|DESC))?")
 _INDEX_TAIL = _rx(r"\s*(?:WHERE\s+(.+))?")
 _DROP = _rx(
     rf"DROP\s+(TABLE|INDEX)\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?({_QN}(?:\s*,\s*{_QN})*)"
@@ -98,7 +99,6 @@ _TABLE_CONSTRAINT = _rx(
     rf"|FOREIGN\s+KEY\s*{_IDS}\s*REFERENCES\s+({_QN})(?:\s*{_IDS})?"
     rf"((?:\s+ON\s+(?:DELETE|UPDATE)\s+{_REF_ACTION})*)|(CHECK)\s*\()"
 )
-_DELIMITERS = re.compile(r"[(),'\"]")
 _NAME = re.compile(_ID, re.ASCII)
 _HEAD = re.compile(r"([A-Za-z]+)\s+([A-Za-z]+)", re.ASCII)
 _QNAME = re.compile(_QN, re.ASCII)
@@ -391,32 +391,10 @@ def _create_table(text: str) -> CreateTable | None:
 
 def _split_elements(body: str) -> list[str]:
     """``body`` cut at its top-level commas (not in parentheses, strings or quoted names)."""
-    parts: list[str] = []
-    depth = start = pos = 0
-    while True:
-        m = _DELIMITERS.search(body, pos)
-        if m is None:
-            break
-        char = m.group(0)
-        pos = m.end()
-        if char in "'\"":
-            end = quoted_end(body, m.start(), char, backslash=False)
-            if end is None:
-                raise _NotCommon(body)
-            pos = end
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth < 0:
-                raise _NotCommon(body)  # the statement's own parenthesis closed early
-        elif depth == 0:
-            parts.append(body[start : m.start()].strip(_BLANK))
-            start = pos
-    if depth != 0:
-        raise _NotCommon(body)
-    parts.append(body[start:].strip(_BLANK))
-    return parts
+    try:
+        return [part.strip(_BLANK) for part in split_top_level(body, strict=True)]
+    except Unbalanced:
+        raise _NotCommon(body) from None
 
 
 def _column_spec(element: str) -> ColumnSpec:
@@ -492,25 +470,10 @@ def _reference(table: str, columns: str | None, options: str) -> Reference:
 def _parenthesized(text: str, start: int) -> tuple[str, int]:
     """The text inside the parenthesis opened just before ``start``, and the position
     after its closing parenthesis."""
-    depth = 1
-    pos = start
-    while True:
-        m = _DELIMITERS.search(text, pos)
-        if m is None:
-            raise _NotCommon(text)
-        char = m.group(0)
-        pos = m.end()
-        if char in "'\"":
-            end = quoted_end(text, m.start(), char, backslash=False)
-            if end is None:
-                raise _NotCommon(text)
-            pos = end
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return text[start : m.start()].strip(_BLANK), pos
+    close = paren_end(text, start - 1)
+    if close is None:
+        raise _NotCommon(text)
+    return text[start:close].strip(_BLANK), close + 1
 
 
 # ---- CREATE INDEX, DROP, ALTER INDEX

@@ -34,6 +34,7 @@ from auditor.catalog.model import (
 from auditor.catalog.normalize import normalize_expr
 from auditor.core.collector import collector
 from auditor.migrate.runner import BOOKKEEPING_TABLES
+from auditor.sql.split import split_top_level
 
 Conn = psycopg.Connection[Any]
 
@@ -353,7 +354,7 @@ def _assemble(run: Callable[[str], list[tuple[Any, ...]]], stats: BuildStats) ->
         relid, name, unique, method, pred, valid, contype, deferrable, deferred, nnd = row[:10]
         nkeys, indkey, exprs, colls, classes, options = row[10:]
         names = attrs[relid]
-        pending = split_top_level(exprs) if exprs else []
+        pending = [p.strip() for p in split_top_level(exprs)] if exprs else []
         keys = []
         for n in range(nkeys):
             attnum = indkey[n]
@@ -456,29 +457,6 @@ def _for_version(query: str, version: int) -> str:
     else:
         locale = "c.collcollate"
     return query.replace("{NULLS_NOT_DISTINCT}", nnd).replace("{COLLATION_LOCALE}", locale)
-
-
-def split_top_level(text: str) -> list[str]:
-    """Split ``a, f(b, c), 'x,y'`` at the commas outside parentheses, brackets and quotes."""
-    parts: list[str] = []
-    depth = 0
-    quote = ""
-    start = 0
-    for i, ch in enumerate(text):
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    parts.append(text[start:].strip())
-    return parts
 
 
 def _timing(tgtype: int) -> str:

@@ -91,7 +91,7 @@ def audit(
     # the families, the database layer and the renderers load only when an audit runs
     from auditor.cli.outputs import announce_families, write_reports
     from auditor.core.baseline import load_baseline
-    from auditor.core.pipeline import AuditRequest, run_audit
+    from auditor.core.pipeline import AuditRequest, run
     from auditor.core.policy import threshold
 
     opts = settings(ctx, db)
@@ -112,6 +112,6 @@ def audit(
         baseline=load_baseline(baseline) if baseline else None,
         fail_on_new=fail_on_new,
     )
-    report = run_audit(request, wrap=announce_families)
+    report = run(request, wrap=announce_families)
     write_reports(report, outputs)
     ctx.exit(report.exit_code)

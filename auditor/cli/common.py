@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,39 +12,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from auditor.cli.lazy import LazyGroup
+from auditor.core.errors import AuditorError
 
 if TYPE_CHECKING:
     from auditor.core.config import Config
+    from auditor.core.family import Family
+    from auditor.core.findings import Report, Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXPECTED_ERRORS: tuple[str, ...] = (
-    "auditor.db.target:DatabaseUnavailable",
-    "auditor.core.config:ConfigError",
-    "auditor.migrate.layouts:LayoutError",
-    "auditor.migrate.runner:MigrationError",
-    "auditor.core.pipeline:SelectionError",
-    "auditor.core.baseline:BaselineError",
-    "auditor.hook.install:HookError",
-)
-"""Domain errors shown as one line and exit code 2, never as a traceback, as
-``"module:Class"``: named, not imported, so that start-up does not import the
-database and migration modules (psycopg, sqlglot) for a command that uses neither."""
-
-
-def expected_error_types() -> tuple[type[Exception], ...]:
-    """The classes of :data:`EXPECTED_ERRORS` whose modules are imported.
-
-    An exception can only have been raised by a module that was imported, so the
-    modules not yet imported are left out instead of imported.
-    """
-    found: list[type[Exception]] = []
-    for target in EXPECTED_ERRORS:
-        module_name, _, name = target.partition(":")
-        module = sys.modules.get(module_name)
-        if module is not None:
-            found.append(getattr(module, name))
-    return tuple(found)
 
 
 class UsageFailure(click.ClickException):
@@ -77,7 +51,7 @@ class AuditorGroup(LazyGroup):
         except click.UsageError as exc:
             raise _one_line(exc) from None
         except Exception as exc:
-            if not isinstance(exc, expected_error_types()):
+            if not isinstance(exc, AuditorError):
                 raise
             raise UsageFailure(" ".join(str(exc).split())) from None
 
@@ -221,3 +195,76 @@ def write_output(text: str, output: Path | None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def policy_options(baseline_flag: str = "--baseline") -> Callable[[F], F]:
+    """``--baseline FILE`` (a JSON report of the base branch) and ``--fail-on-new``: the
+    same policy as ``auditor audit``, for a standalone command."""
+
+    def decorate(fn: F) -> F:
+        fn = click.option(
+            "--fail-on-new",
+            is_flag=True,
+            help=f"Gate only on findings that are new versus {baseline_flag}.",
+        )(fn)
+        return click.option(
+            baseline_flag,
+            "report_baseline",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="A JSON report of the base branch: mark each finding new or existing.",
+        )(fn)
+
+    return decorate
+
+
+def run_standalone(
+    ctx: click.Context,
+    opts: Settings,
+    config: Config,
+    family: Family,
+    *,
+    fail_on: Severity,
+    fmt: str,
+    output: Path | None,
+    report_baseline: Path | None = None,
+    fail_on_new: bool = False,
+    database: bool = True,
+    notices: tuple[str, ...] = (),
+) -> None:
+    """A standalone command is ``audit --only FAMILY`` with its own options: the one
+    pipeline (policy included), one report, the exit code."""
+    from dataclasses import replace
+
+    from auditor.core.baseline import load_baseline
+    from auditor.core.pipeline import AuditRequest, run
+    from auditor.core.profiles import FULL
+    from auditor.report import render
+
+    if fail_on_new and report_baseline is None:
+        raise UsageFailure("--fail-on-new needs a baseline report (a JSON report of the base)")
+    request = AuditRequest(
+        project=opts.project,
+        migrations=opts.migrations_dir(config),
+        config=config,
+        profile=FULL if database else replace(FULL, database=False),
+        fail_on=fail_on,
+        db_value=opts.db_value(config) if database else None,
+        only=(family.name,),
+        baseline=load_baseline(report_baseline) if report_baseline else None,
+        fail_on_new=fail_on_new,
+        configured=(family,),
+        notices=notices,
+        standalone=True,
+    )
+    report = run(request)
+    write_output(render(report, fmt), output)
+    echo_errors(report)
+    ctx.exit(report.exit_code)
+
+
+def echo_errors(report: Report) -> None:
+    """Each error of the report on stderr, one line each, after the report: a CI log
+    says why the run exits 2 wherever the report went."""
+    for family in report.families:
+        for error in family.errors:
+            click.echo(f"auditor: error: {error.message}", err=True)

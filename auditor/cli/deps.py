@@ -7,12 +7,16 @@ from pathlib import Path
 
 import click
 
-from auditor import __version__
-from auditor.cli.common import UsageFailure, report_options, settings, write_output
-from auditor.core.findings import Metadata, Report, Severity
+from auditor.cli.common import (
+    UsageFailure,
+    policy_options,
+    report_options,
+    run_standalone,
+    settings,
+)
+from auditor.core.findings import Severity
 from auditor.families.deps.services import SERVICES
 from auditor.families.deps.sources.registry import INPUTS, names
-from auditor.report import render
 
 FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
 
@@ -87,6 +91,7 @@ INPUTS_HELP = "\b\nInputs (file: ecosystem, what is read):\n" + "\n".join(
     help="Exit 1 at or above this severity [default: high].",
 )
 @report_options
+@policy_options()
 @click.pass_context
 def audit_deps(
     ctx: click.Context,
@@ -101,6 +106,8 @@ def audit_deps(
     fail_on: str | None,
     fmt: str,
     output: Path | None,
+    report_baseline: Path | None,
+    fail_on_new: bool,
 ) -> None:
     """Audit pinned dependencies against offline OSV databases or pip-audit's services.
 
@@ -115,8 +122,6 @@ def audit_deps(
         auditor deps audit --lock uv.lock --advisory-db osv/ --format md --output deps.md
     """
     # the dependency scanner (packaging, the lock-file readers) loads only when this runs
-    from auditor.core.family import now_iso
-    from auditor.families.deps.family import DEPS_ERRORS, family_result
     from auditor.families.deps.settings import load_settings
     from auditor.families.deps.sources.detect import detect_inputs
 
@@ -143,31 +148,19 @@ def audit_deps(
                 f"no dependency inputs found in {opts.project} ({names()}; "
                 "or give -r FILE, --lock FILE, --pyproject FILE or --env)"
             )
-    threshold = Severity.parse(fail_on) if fail_on else (config.fail_on() or Severity.HIGH)
-    started = now_iso()
-    from auditor.families.deps.collect import Inputs, run_audit  # imports pip-audit: slow
+    from auditor.core.policy import threshold
+    from auditor.families.deps.collect import Inputs
+    from auditor.families.deps.family import DependenciesFamily
 
-    try:
-        run = run_audit(Inputs(tuple(files), environment), opts.project, conf)
-    except DEPS_ERRORS as exc:
-        raise UsageFailure(" ".join(str(exc).split())) from None
-    if run.warnings:
-        click.echo(
-            f"auditor: warning: {len(run.warnings)} malformed parts of the advisory database skipped "
-            f"(first: {run.warnings[0]})",
-            err=True,
-        )
-    result = family_result(run)
-    report = Report(
-        metadata=Metadata(
-            tool_version=__version__,
-            started_at=started,
-            finished_at=now_iso(),
-            project=str(opts.project),
-            fail_on=threshold,
-            notices=(f"vulnerability service: {run.service}",),
-        ),
-        families=(result,),
+    run_standalone(
+        ctx,
+        opts,
+        config,
+        DependenciesFamily(conf, Inputs(tuple(files), environment)),
+        fail_on=threshold(config, fail_on),
+        fmt=fmt,
+        output=output,
+        report_baseline=report_baseline,
+        fail_on_new=fail_on_new,
+        database=False,
     )
-    write_output(render(report, fmt), output)
-    ctx.exit(report.exit_code)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from pathlib import Path
 
 import click
 
-from auditor.cli.common import UsageFailure, db_option, report_options, settings, write_output
+from auditor.cli.common import (
+    UsageFailure,
+    db_option,
+    policy_options,
+    report_options,
+    run_standalone,
+    settings,
+)
 from auditor.core.findings import Severity
 from auditor.migrate.layouts import LAYOUTS
-from auditor.report import render
 
 SEVERITIES = [s.label for s in Severity]
 
@@ -29,6 +34,7 @@ def layout_option(fn: click.decorators.FC) -> click.decorators.FC:
 @layout_option
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 at or above this severity.")
 @report_options
+@policy_options()
 @click.pass_context
 def drift(
     ctx: click.Context,
@@ -37,6 +43,8 @@ def drift(
     fail_on: str | None,
     fmt: str,
     output: Path | None,
+    report_baseline: Path | None,
+    fail_on_new: bool,
 ) -> None:
     """Report every difference between a live database and its applied migrations.
 
@@ -51,30 +59,22 @@ def drift(
         auditor --migrations db/migrations schema drift --db postgresql://app@prod/app --format md
     """
     # psycopg and sqlglot load only when this command runs
-    from auditor.core.family import AuditContext, run_families
-    from auditor.db.target import READ_ONLY_NOTICE, connect, explicit_dsn, selected_target
+    from auditor.core.policy import threshold
+    from auditor.db.target import explicit_dsn
     from auditor.families.drift.family import DriftFamily
 
     opts = settings(ctx, db)
     config = opts.config()
-    dsn_value = opts.db_value(config)
-    if explicit_dsn(dsn_value) is None:
+    if explicit_dsn(opts.db_value(config)) is None:
         raise UsageFailure("schema drift needs a database: give --db DSN or set DATABASE_URL")
-    threshold = Severity.parse(fail_on) if fail_on else (config.fail_on() or Severity.HIGH)
-    migrations = opts.migrations_dir(config)
-    with ExitStack() as stack:
-        target = stack.enter_context(selected_target(dsn_value, migrations))
-        connect(target.dsn).close()  # unreachable: one-line error, exit 2 (as `audit` does)
-        report = run_families(
-            [DriftFamily(layout)],
-            AuditContext(
-                project=opts.project,
-                migrations=migrations,
-                config=config,
-                database=target,
-                fail_on=threshold,
-            ),
-            notices=(READ_ONLY_NOTICE,),
-        )
-    write_output(render(report, fmt), output)
-    ctx.exit(report.exit_code)
+    run_standalone(
+        ctx,
+        opts,
+        config,
+        DriftFamily(layout),
+        fail_on=threshold(config, fail_on),
+        fmt=fmt,
+        output=output,
+        report_baseline=report_baseline,
+        fail_on_new=fail_on_new,
+    )

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from pathlib import Path
 
 import click
 
-from auditor.cli.common import db_option, report_options, settings, write_output
+from auditor.cli.common import db_option, policy_options, report_options, run_standalone, settings
 from auditor.core.findings import Severity
-from auditor.report import render
 
 SEVERITIES = [s.label for s in Severity]
 
@@ -32,9 +30,16 @@ def hardening() -> None:
     help="Exit 1 at or above this severity [default: high].",
 )
 @report_options
+@policy_options()
 @click.pass_context
 def check(
-    ctx: click.Context, db: str | None, fail_on: str | None, fmt: str, output: Path | None
+    ctx: click.Context,
+    db: str | None,
+    fail_on: str | None,
+    fmt: str,
+    output: Path | None,
+    report_baseline: Path | None,
+    fail_on_new: bool,
 ) -> None:
     """Check the server against the hardening controls (HRD rules) in a read-only session.
 
@@ -48,34 +53,21 @@ def check(
         auditor hardening check --fail-on medium --format md --output hardening.md
     """
     # the checks and the database layer load only when this command runs
-    from auditor.core.family import AuditContext, run_families
-    from auditor.db.target import READ_ONLY_NOTICE, connect, selected_target
+    from auditor.core.policy import threshold
     from auditor.families.hardening.family import HardeningFamily
     from auditor.families.hardening.rules import HardeningPolicy
 
     opts = settings(ctx, db)
     config = opts.config()
     HardeningPolicy.from_config(config)  # configuration errors: one line, exit 2
-    threshold = Severity.parse(fail_on) if fail_on else (config.fail_on() or Severity.HIGH)
-    migrations = opts.migrations_dir(config)
-    with ExitStack() as stack:
-        target = stack.enter_context(selected_target(opts.db_value(config), migrations))
-        connect(target.dsn).close()  # unreachable: one-line error, exit 2
-        notices = (
-            ("embedded throwaway database: its server settings are the tool's own, not yours",)
-            if target.disposable
-            else (READ_ONLY_NOTICE,)
-        )
-        report = run_families(
-            [HardeningFamily()],
-            AuditContext(
-                project=opts.project,
-                migrations=migrations,
-                config=config,
-                database=target,
-                fail_on=threshold,
-            ),
-            notices=notices,
-        )
-    write_output(render(report, fmt), output)
-    ctx.exit(report.exit_code)
+    run_standalone(
+        ctx,
+        opts,
+        config,
+        HardeningFamily(),
+        fail_on=threshold(config, fail_on),
+        fmt=fmt,
+        output=output,
+        report_baseline=report_baseline,
+        fail_on_new=fail_on_new,
+    )

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
-from auditor import __version__
-from auditor.cli.common import UsageFailure, settings, write_output
-from auditor.core.findings import Metadata, Report, Severity
-from auditor.report import render
+from auditor.cli.common import policy_options, report_options, run_standalone, settings
+from auditor.core.findings import Severity
 
 
 @click.group()
@@ -34,12 +32,8 @@ def migrations() -> None:
     type=click.Choice([s.label for s in Severity]),
     help="Exit 1 at or above this severity [default: configured, else high].",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True
-)
-@click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
-)
+@report_options
+@policy_options()
 @click.pass_context
 def lint(
     ctx: click.Context,
@@ -48,6 +42,8 @@ def lint(
     fail_on: str | None,
     fmt: str,
     output: Path | None,
+    report_baseline: Path | None,
+    fail_on_new: bool,
 ) -> None:
     """Lint migrations for lock-taking, destructive and insecure statements.
 
@@ -62,48 +58,20 @@ def lint(
         auditor migrations lint migrations/2024-05-01-120000_add_orders --format json
     """
     # the linter and its rules load only when this command runs
-    from auditor.core.family import now_iso
-    from auditor.families.lint.engine import (
-        LintInputError,
-        changed_files,
-        collect,
-        family_result,
-        lint_units,
-        only_changed,
-    )
-    from auditor.families.lint.packs import configured_layout, configured_requirements
-    from auditor.families.lint.settings import load_lint_config
-    from auditor.families.schema.rulepacks import RulePackError
+    from auditor.core.policy import threshold
+    from auditor.families.lint.family import LintFamily, LintOptions
 
     opts = settings(ctx)
     config = opts.config()
-    lint_config = load_lint_config(config)
-    threshold = Severity.parse(fail_on) if fail_on else (config.fail_on() or Severity.HIGH)
-    targets = list(paths) or [opts.migrations_dir(config)]
-    started = now_iso()
-    try:
-        requirements = configured_requirements(config)
-        units = collect(targets, opts.project, lint_config, configured_layout(config))
-        notes: tuple[str, ...] = ()
-        if changed_since is not None:
-            changed = changed_files(opts.project, changed_since)
-            total = len(units)
-            units = only_changed(units, opts.project, changed)
-            notes = (f"--changed-since {changed_since}: {len(units)} of {total} file(s) changed",)
-    except (LintInputError, RulePackError) as exc:
-        raise UsageFailure(str(exc)) from None
-    result = family_result(lint_units(units, lint_config, requirements, opts.project), notes)
-    report = Report(
-        metadata=Metadata(
-            tool_version=__version__,
-            started_at=started,
-            finished_at=now_iso(),
-            project=str(opts.project),
-            target=None,
-            fail_on=threshold,
-            notices=result.notes,
-        ),
-        families=(result,),
+    run_standalone(
+        ctx,
+        opts,
+        config,
+        LintFamily(LintOptions(paths=paths, changed_since=changed_since)),
+        fail_on=threshold(config, fail_on),
+        fmt=fmt,
+        output=output,
+        report_baseline=report_baseline,
+        fail_on_new=fail_on_new,
+        database=False,
     )
-    write_output(render(report, fmt), output)
-    ctx.exit(report.exit_code)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from auditor.cli.common import UsageFailure, db_option, report_options, settings, write_output
+from auditor.cli.common import (
+    UsageFailure,
+    db_option,
+    policy_options,
+    report_options,
+    run_standalone,
+    settings,
+)
 from auditor.cli.drift import layout_option
 from auditor.cli.lazy import LazyGroup
 from auditor.core.findings import Severity
-from auditor.report import render
+
+if TYPE_CHECKING:
+    from auditor.core.family import Family
 
 SEVERITIES = [s.label for s in Severity]
 
@@ -59,6 +68,7 @@ def schema() -> None:
 @layout_option
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 at or above this severity.")
 @report_options
+@policy_options()
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -72,6 +82,8 @@ def check(
     fail_on: str | None,
     fmt: str,
     output: Path | None,
+    report_baseline: Path | None,
+    fail_on_new: bool,
 ) -> None:
     """Check that every requirement of the rule packs is enforced by the live database.
 
@@ -88,8 +100,7 @@ def check(
         auditor schema check --static                # no database: the migration files
     """
     # the database layer, sqlglot (static model) and the rule packs load only when this runs
-    from auditor.core.family import AuditContext, run_families
-    from auditor.db.target import READ_ONLY_NOTICE, connect, selected_target
+    from auditor.core.policy import threshold
     from auditor.families.schema.live_family import SchemaFamily
     from auditor.families.schema.rulepacks import RulePackError, load_rule_packs
     from auditor.families.schema.settings import SchemaOptions
@@ -113,44 +124,21 @@ def check(
         load_rule_packs(options.pack_paths())
     except RulePackError as exc:
         raise UsageFailure(str(exc)) from None
-    threshold = Severity.parse(fail_on) if fail_on else (config.fail_on() or Severity.HIGH)
-    migrations = opts.migrations_dir(config)
-    if static:
-        report = run_families(
-            [StaticSchemaFamily(StaticOptions(layout=layout, force=True, schema=options))],
-            AuditContext(
-                project=opts.project, migrations=migrations, config=config, fail_on=threshold
-            ),
-            notices=(NO_DATABASE_NOTE,),
-        )
-        write_output(render(report, fmt), output)
-        ctx.exit(report.exit_code)
-    with ExitStack() as stack:
-        target = stack.enter_context(selected_target(opts.db_value(config), migrations))
-        connect(target.dsn).close()  # unreachable: one-line error, exit 2
-        wants_prove = options.prove if options.prove is not None else target.disposable
-        if wants_prove and not target.disposable and not options.allow_writes:
-            raise UsageFailure(
-                f"refusing to --prove on {target.label}: probing inserts rows (always rolled "
-                "back); add --allow-writes to allow it on a database that is not disposable"
-            )
-        notices: tuple[str, ...] = (
-            ("embedded throwaway database; the project's migrations were applied to it",)
-            if target.disposable
-            else (READ_ONLY_NOTICE,)
-        )
-        if wants_prove and not target.disposable:
-            notices += ("--prove --allow-writes: probe rows were inserted and rolled back",)
-        report = run_families(
-            [SchemaFamily(options)],
-            AuditContext(
-                project=opts.project,
-                migrations=migrations,
-                config=config,
-                database=target,
-                fail_on=threshold,
-            ),
-            notices=notices,
-        )
-    write_output(render(report, fmt), output)
-    ctx.exit(report.exit_code)
+    family: Family = (
+        StaticSchemaFamily(StaticOptions(layout=layout, force=True, schema=options))
+        if static
+        else SchemaFamily(options)
+    )
+    run_standalone(
+        ctx,
+        opts,
+        config,
+        family,
+        fail_on=threshold(config, fail_on),
+        fmt=fmt,
+        output=output,
+        report_baseline=report_baseline,
+        fail_on_new=fail_on_new,
+        database=not static,
+        notices=(NO_DATABASE_NOTE,) if static else (),
+    )

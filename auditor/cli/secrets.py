@@ -6,8 +6,13 @@ from pathlib import Path
 
 import click
 
-from auditor import __version__
-from auditor.cli.common import UsageFailure, report_options, settings, write_output
+from auditor.cli.common import (
+    UsageFailure,
+    policy_options,
+    report_options,
+    run_standalone,
+    settings,
+)
 from auditor.core.findings import Severity
 
 DEFAULT_BASELINE = ".secrets.baseline"
@@ -65,6 +70,7 @@ def secrets() -> None:
     help="Exit 1 when a new secret is at or above this severity.",
 )
 @report_options
+@policy_options("--baseline-report")
 @click.pass_context
 def scan_command(
     ctx: click.Context,
@@ -81,6 +87,8 @@ def scan_command(
     fail_on: str,
     fmt: str,
     output: Path | None,
+    report_baseline: Path | None,
+    fail_on_new: bool,
 ) -> None:
     """Scan for committed secrets; exit 1 when one is not in the baseline.
 
@@ -98,73 +106,41 @@ def scan_command(
         auditor secrets scan --update-baseline        # accept what is there now
     """
     # the scanner (detect-secrets and its imports) loads only when this command runs
-    from auditor.core.family import now_iso
-    from auditor.core.findings import Metadata, Report
-    from auditor.families.secrets.baseline import (
-        BaselineError,
-        baseline_document,
-        render_baseline,
-    )
-    from auditor.families.secrets.family import (
-        baseline_exclude,
-        family_result,
-        find_baseline,
-        secrets_config,
-    )
-    from auditor.families.secrets.runner import ScanOptions, scan
-    from auditor.families.secrets.sources import SourceError
-    from auditor.report import render
+    from auditor.families.secrets.family import ScanRequest, SecretsFamily
+    from auditor.families.secrets.settings import secrets_config
 
     if sum((staged, since is not None, history)) > 1:
         raise UsageFailure("give one of --staged, --since and --history")
     if (staged or since or history) and paths:
         raise UsageFailure("PATHS cannot be combined with --staged, --since or --history")
     opts = settings(ctx)
-    config = secrets_config(opts.config())
+    config = opts.config()
     root = opts.project.resolve()
-    explicit = baseline_path.resolve() if baseline_path else config.baseline
-    try:
-        baseline = find_baseline(root, explicit if explicit and explicit.exists() else None)
-        if explicit is not None and not explicit.exists() and not update_baseline:
-            raise UsageFailure(f"baseline {baseline_path or explicit} does not exist")
-        result = scan(
-            ScanOptions(
-                root=root,
-                paths=paths,
-                mode="staged"
-                if staged
-                else "since"
-                if since
-                else "history"
-                if history
-                else "files",
-                since=since,
-                excludes=(*config.exclude, *exclude, *baseline_exclude(root, baseline)),
-                max_bytes=max_bytes or config.max_bytes,
-                baseline=baseline.data if baseline else None,
-                jobs=jobs or config.jobs,
-                use_cache=config.cache and not no_cache,
-            )
-        )
-    except (SourceError, BaselineError) as exc:
-        raise UsageFailure(" ".join(str(exc).split())) from None
-    if update_baseline:
-        target = explicit or (baseline.path if baseline else result.root / DEFAULT_BASELINE)
-        document = baseline_document(result.hits, result.settings, baseline)
-        write_output(render_baseline(document), target)
-        count = sum(len(v) for v in document["results"].values())
-        click.echo(f"baseline {target}: {count} secret(s) recorded", err=True)
-        baseline = find_baseline(root, target)
-    started = now_iso()
-    report = Report(
-        metadata=Metadata(
-            tool_version=__version__,
-            started_at=started,
-            finished_at=now_iso(),
-            project=str(opts.project),
-            fail_on=Severity.parse(fail_on),
-        ),
-        families=(family_result(result, baseline),),
+    explicit = baseline_path.resolve() if baseline_path else secrets_config(config).baseline
+    if explicit is not None and not explicit.exists() and not update_baseline:
+        raise UsageFailure(f"baseline {baseline_path or explicit} does not exist")
+    default_baseline = root / DEFAULT_BASELINE
+    mode = "staged" if staged else "since" if since else "history" if history else "files"
+    request = ScanRequest(
+        paths=paths,
+        mode=mode,
+        since=since,
+        exclude=exclude,
+        max_bytes=max_bytes,
+        jobs=jobs,
+        use_cache=not no_cache,
+        baseline=explicit,
+        update_baseline=(explicit or default_baseline) if update_baseline else None,
     )
-    write_output(render(report, fmt), output)
-    ctx.exit(report.exit_code)
+    run_standalone(
+        ctx,
+        opts,
+        config,
+        SecretsFamily(request),
+        fail_on=Severity.parse(fail_on),
+        fmt=fmt,
+        output=output,
+        report_baseline=report_baseline,
+        fail_on_new=fail_on_new,
+        database=False,
+    )

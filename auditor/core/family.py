@@ -53,6 +53,11 @@ class Family(abc.ABC):
     needs_database: bool = False
     """True when the family cannot run without a live database."""
 
+    def prepare(self, ctx: AuditContext) -> tuple[str, ...]:
+        """Before any family runs: refuse a database this family must not touch (raise
+        an expected error: exit 2, one line), and return notices for the report."""
+        return ()
+
     @abc.abstractmethod
     def run(self, ctx: AuditContext) -> FamilyResult:
         """Check the project and return what was found, skipped and verified."""

@@ -244,6 +244,9 @@ class FamilyResult:
     """What was looked at, as counts: (("migrations", 4), ("statements", 31))."""
     notes: tuple[str, ...] = ()
     """Short remarks for the report (e.g. 'static model: no database available')."""
+    also_evaluated: tuple[str, ...] = ()
+    """Rule families besides its own whose rules this result evaluated in full (the
+    static family runs the schema rules): their waivers can be judged stale."""
     rules: tuple[str, ...] = ()
     """Ids of the rules evaluated (JUnit: one case each); empty means every registered
     rule of the family plus the rules of its findings."""

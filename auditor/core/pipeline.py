@@ -1,6 +1,10 @@
-"""One audit run as a library call: choose families and database, run, apply policy.
+"""The one pipeline every report comes from: choose families and database, run, apply policy.
 
-Used by ``auditor audit`` and by the pre-push hook (``auditor hook run``). The
+``run(request) -> Report``: families selected -> each run, isolated (a family that
+raised is an error entry, exit 2) -> policy (severity overrides, excludes, waivers
+with expiry, baseline new/existing) -> report. ``auditor audit``, every standalone
+command (``schema check`` is ``audit --only schema`` with its own options) and the
+pre-push hook all call it. The
 database is used only when the profile allows one and either a selected family
 needs it (then the embedded server starts when no DSN is given) or a DSN was given
 explicitly; otherwise ``AuditContext.database`` is None and no server starts.
@@ -16,6 +20,7 @@ from pathlib import Path
 
 from auditor.core.baseline import Baseline
 from auditor.core.config import Config
+from auditor.core.errors import AuditorError
 from auditor.core.family import AuditContext, Family, run_families
 from auditor.core.findings import Report, Severity
 from auditor.core.policy import apply_policy
@@ -26,11 +31,11 @@ from auditor.db.target import (
     DatabaseTarget,
     connect,
     explicit_dsn,
-    selected_target,
 )
+from auditor.migrate.selection import selected_target
 
 
-class SelectionError(ValueError):
+class SelectionError(AuditorError, ValueError):
     """The requested families, profile and options do not fit together."""
 
 
@@ -53,6 +58,14 @@ class AuditRequest:
     fail_on_new: bool = False
     today: dt.date | None = None
     """The date waivers are judged against (None: today)."""
+    configured: tuple[Family, ...] = ()
+    """Families already made with a standalone command's options; they replace the
+    default instance of the family of the same name."""
+    notices: tuple[str, ...] = ()
+    """Notices the command adds to the report (after the pipeline's own)."""
+    standalone: bool = False
+    """A standalone command (``schema check``, ``secrets scan`` ...): its report names no
+    profile, since the command chose the family and its options itself."""
 
 
 def select_families(request: AuditRequest) -> list[Family]:
@@ -60,7 +73,11 @@ def select_families(request: AuditRequest) -> list[Family]:
 
     Only the selected families are imported and instantiated.
     """
-    registered = registered_families()
+    given = {family.name: family for family in request.configured}
+    registered = [
+        (name, (lambda family=given[name]: family) if name in given else make)
+        for name, make in registered_families()
+    ]
     known = {name for name, _ in registered}
     for name in (*request.only, *request.skip):
         if name not in known:
@@ -97,7 +114,7 @@ def _wants_database(request: AuditRequest, families: list[Family]) -> tuple[bool
     return bool(needing) or explicit, explicit
 
 
-def run_audit(
+def run(
     request: AuditRequest, wrap: Callable[[list[Family]], list[Family]] | None = None
 ) -> Report:
     """Run the audit described by ``request`` and return the report with policy applied.
@@ -106,7 +123,7 @@ def run_audit(
     """
     families = select_families(request)
     use_database, explicit = _wants_database(request, families)
-    notices: list[str] = []
+    notices: list[str] = list(request.config.deprecations)  # old spellings in the file
     if not request.profile.database:
         left_out = [f.name for f in families if f.needs_database]
         if left_out:
@@ -149,8 +166,16 @@ def run_audit(
             changed_until=request.changed_until,
             offline=not request.profile.network,
         )
+        for family in families:
+            notices.extend(family.prepare(ctx))
+        notices.extend(request.notices)
         report = run_families(wrap(families) if wrap else families, ctx, notices=tuple(notices))
-    report = replace(report, metadata=replace(report.metadata, profile=request.profile.name))
+    report = replace(
+        report,
+        metadata=replace(
+            report.metadata, profile=None if request.standalone else request.profile.name
+        ),
+    )
     return apply_policy(
         report,
         request.config,

@@ -112,7 +112,9 @@ def apply_policy(
             notes = (*notes, f"{dropped} finding(s) in excluded paths not reported")
         families.append(replace(fam, findings=tuple(kept), notes=notes))
     if waivers:
-        complete_families = {f.family for f in report.families if not f.errors}
+        complete_families = {
+            name for f in report.families if not f.errors for name in (f.family, *f.also_evaluated)
+        }
         complete = []
         for waiver in waivers:
             item = get_rule(waiver.rule)

@@ -166,11 +166,6 @@ def starter_config(found: Detected) -> str:
             + ", ".join(found.other_dependency_files)
         )
     lines += [
-        "# Offline advisory database for the dependency audit (no network needed): a directory",
-        "# of OSV records covering every ecosystem of the files above (or [deps] advisory-db,",
-        "# an array of OSV all.zip exports, one per ecosystem).",
-        '# advisory-database = "advisories/osv"',
-        "",
         "# Paths whose findings are dropped (globs, relative to the project root).",
         'exclude = ["vendor/**", "node_modules/**"]',
         "",
@@ -184,6 +179,12 @@ def starter_config(found: Detected) -> str:
         "# Per-rule severity overrides.",
         "[severity]",
         '# MIG004 = "high"',
+        "",
+        "# Dependency audit: an offline advisory database needs no network. It must cover",
+        "# every ecosystem of the files above: a directory, or one OSV all.zip per ecosystem.",
+        "[deps]",
+        '# advisory-db = "advisories/osv"',
+        '# advisory-db = ["advisories/PyPI-all.zip", "advisories/crates.io-all.zip"]',
         "",
         "# Quality gates: commands `auditor audit` runs (no shell), each with a timeout in",
         "# seconds; `profiles` limits where a gate runs (pre-push, ci, full).",

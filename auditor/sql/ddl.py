@@ -13,17 +13,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from auditor.sql.ident import DOTTED_NAME, IDENT
 from auditor.sql.split import (
     DOLLAR_TAG,
     block_comment_end,
     is_escape_string,
+    paren_end,
     quoted_end,
 )
+from auditor.sql.split import split_top_level as split_at_commas
 
-IDENT = r'(?:"(?:[^"]|"")+"|[^\W\d][\w$]*)'
-"""One identifier, quoted or not."""
-QNAME = rf"{IDENT}(?:\s*\.\s*{IDENT})*"
-"""A possibly schema-qualified name."""
+QNAME = DOTTED_NAME
+"""A possibly schema-qualified name (PostgreSQL's name rule: :mod:`auditor.sql.ident`)."""
 
 
 def _collapse(text: str) -> str:
@@ -119,56 +120,19 @@ def base_name(qualified: str) -> str:
     return unquote(parts[-1]) if parts else unquote(qualified)
 
 
-_PARTS = re.compile(r'[(),"]')
-
-
 def split_top_level(text: str) -> list[str]:
-    """Split masked ``text`` at commas outside parentheses and quoted identifiers."""
-    if "(" not in text and '"' not in text:
-        return [p.strip() for p in text.split(",") if p.strip()]
-    parts: list[str] = []
-    depth = 0
-    start = 0
-    in_ident = False
-    for match in _PARTS.finditer(text):
-        ch = match.group()
-        if ch == '"':
-            in_ident = not in_ident
-        elif in_ident:
-            continue
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif depth == 0:
-            i = match.start()
-            parts.append(text[start:i].strip())
-            start = i + 1
-    parts.append(text[start:].strip())
-    return [p for p in parts if p]
-
-
-_PAREN_PARTS = re.compile(r'[()"]')
+    """Masked ``text`` cut at its top-level commas (:func:`auditor.sql.split.split_top_level`),
+    each item stripped, empty ones dropped."""
+    return [p.strip() for p in split_at_commas(text) if p.strip()]
 
 
 def paren_body(text: str, open_at: int) -> tuple[str, int]:
-    """The text inside the parenthesis opening at ``open_at`` and the index after it closes."""
-    depth = 0
-    in_ident = False
-    for match in _PAREN_PARTS.finditer(text, open_at):
-        ch = match.group()
-        if ch == '"':
-            in_ident = not in_ident
-        elif in_ident:
-            continue
-        elif ch == "(":
-            depth += 1
-        else:
-            depth -= 1
-            if depth == 0:
-                i = match.start()
-                return text[open_at + 1 : i], i + 1
-    return text[open_at + 1 :], len(text)
+    """The text inside the parenthesis opening at ``open_at`` and the index after it closes
+    (the rest of ``text`` when it never closes)."""
+    close = paren_end(text, open_at)
+    if close is None:
+        return text[open_at + 1 :], len(text)
+    return text[open_at + 1 : close], close + 1
 
 
 _TYPE_STOP = re.compile(

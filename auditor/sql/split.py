@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from auditor.core.errors import AuditorError
 from auditor.core.redact import redact_sql
 
 DOLLAR_TAG = re.compile(
@@ -43,7 +44,7 @@ class Statement:
         return words if len(words) <= 80 else words[:77] + "..."
 
 
-class SqlSyntaxError(ValueError):
+class SqlSyntaxError(AuditorError, ValueError):
     """The file cannot be split (an unterminated string, identifier or comment)."""
 
     def __init__(self, message: str, line: int) -> None:
@@ -274,3 +275,77 @@ def _end_of_quoted(source: str, i: int, quote: str, *, backslash: bool) -> int:
         kind = "string" if quote == "'" else "quoted identifier"
         raise SqlSyntaxError(f"unterminated {kind}", source.count("\n", 0, i) + 1)
     return end
+
+
+class Unbalanced(ValueError):
+    """A parenthesis or bracket closes one never opened or is left open, or a quoted token never ends."""
+
+
+_NESTING = re.compile(r"[(),\[\]'\"]")
+_PARENS = re.compile(r"[()'\"]")
+_NESTED = re.compile(r"[()\[\]'\"]")
+
+
+def split_top_level(text: str, *, strict: bool = False) -> list[str]:
+    """``text`` cut at its commas outside parentheses, brackets, strings and quoted names.
+
+    The parts are not stripped: each reader strips the blank space it means (the fast
+    DDL path only ASCII blanks, since PostgreSQL reads a no-break space as part of a
+    name). A quoted token ends at its closing quote (a doubled quote is part of it).
+    With ``strict``, raise :class:`Unbalanced` when the nesting does not balance or a
+    quoted token never ends; otherwise cut only at the commas seen at depth 0 (and none
+    after a quote that never ends).
+    """
+    if _NESTED.search(text) is None:
+        return text.split(",")
+    parts: list[str] = []
+    depth = start = pos = 0
+    search = _NESTING.search
+    while (m := search(text, pos)) is not None:
+        char = m.group(0)
+        pos = m.end()
+        if char == "'" or char == '"':
+            end = quoted_end(text, m.start(), char, backslash=False)
+            if end is None:
+                if strict:
+                    raise Unbalanced(text)
+                break
+            pos = end
+        elif char == "(" or char == "[":
+            depth += 1
+        elif char == ")" or char == "]":
+            depth -= 1
+            if depth < 0 and strict:
+                raise Unbalanced(text)
+        elif depth == 0:
+            parts.append(text[start : m.start()])
+            start = pos
+    if depth != 0 and strict:
+        raise Unbalanced(text)
+    parts.append(text[start:])
+    return parts
+
+
+def paren_end(text: str, open_at: int) -> int | None:
+    """Index of the ``)`` that closes the parenthesis at ``open_at``, skipping strings and
+    quoted names (as :func:`split_top_level`); None when it never closes."""
+    depth = 0
+    pos = open_at
+    search = _PARENS.search
+    while (m := search(text, pos)) is not None:
+        char = m.group(0)
+        i = m.start()
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        else:
+            end = quoted_end(text, i, char, backslash=False)
+            if end is None:
+                return None
+            pos = end
+            continue
+        pos = i + 1
+    return None

@@ -11,7 +11,7 @@ from auditor.core import pipeline as audit_module
 from auditor.core.config import Config
 from auditor.core.family import AuditContext, Family
 from auditor.core.findings import FamilyResult, Severity
-from auditor.core.pipeline import AuditRequest, SelectionError, run_audit, select_families
+from auditor.core.pipeline import AuditRequest, SelectionError, run, select_families
 from auditor.core.profiles import PRE_PUSH, PROFILES, Profile, get_profile
 from auditor.core.registry import registered_families
 
@@ -63,7 +63,7 @@ def test_profile_without_database_leaves_out_families_that_need_one(
     tmp_path: Path, families: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://x:y@127.0.0.1:1/none")
-    report = run_audit(request(tmp_path, NO_DB_ALL, changed_since="abc123", changed_until="def456"))
+    report = run(request(tmp_path, NO_DB_ALL, changed_since="abc123", changed_until="def456"))
     assert "livecheck" not in [f.family for f in report.families]
     assert any("livecheck not run" in n for n in report.metadata.notices)
     assert report.metadata.target is None
@@ -81,7 +81,7 @@ def test_asking_for_a_database_family_without_a_database_is_an_error(
     tmp_path: Path, families: None
 ) -> None:
     with pytest.raises(SelectionError, match="livecheck needs a database, but profile nodb"):
-        run_audit(request(tmp_path, NO_DB_ALL, only=("livecheck",)))
+        run(request(tmp_path, NO_DB_ALL, only=("livecheck",)))
 
 
 def test_pre_push_profile_selects_its_families(tmp_path: Path, families: None) -> None:

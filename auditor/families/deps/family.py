@@ -113,9 +113,19 @@ class DependenciesFamily(Family):
     name = FAMILY
     title = TITLE
 
+    def __init__(
+        self,
+        settings: DepsSettings | None = None,
+        inputs: Inputs | None = None,
+    ) -> None:
+        self.settings = settings
+        """``auditor deps audit``'s settings (configuration plus options), else read at run."""
+        self.inputs = inputs
+        """The files (or environment) the command names, else the configured or detected."""
+
     def run(self, ctx: AuditContext) -> FamilyResult:
         try:
-            settings = load_settings(ctx.config)
+            settings = self.settings or load_settings(ctx.config)
         except ConfigError as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
-        return audit_project(ctx.project, settings, exclude=ctx.config.exclude())
+        return audit_project(ctx.project, settings, self.inputs, exclude=ctx.config.exclude())

@@ -12,9 +12,9 @@ from auditor.families.hardening.rules import (
     NEEDS,
     SERVER_RULES,
     HardeningAudit,
-    HardeningPolicy,
     verified_evidence,
 )
+from auditor.families.hardening.settings import hardening_policy
 from auditor.families.hardening.versions import AS_OF
 
 TITLE = "Server hardening"
@@ -29,8 +29,16 @@ class HardeningFamily(Family):
     title = TITLE
     needs_database = True
 
+    def prepare(self, ctx: AuditContext) -> tuple[str, ...]:
+        """On the embedded server, say whose settings these are."""
+        if ctx.database is not None and ctx.database.disposable:
+            return (
+                "embedded throwaway database: its server settings are the tool's own, not yours",
+            )
+        return ()
+
     def run(self, ctx: AuditContext) -> FamilyResult:
-        policy = HardeningPolicy.from_config(ctx.config)
+        policy = hardening_policy(ctx.config)
         if ctx.database is None:
             return FamilyResult(
                 FAMILY,

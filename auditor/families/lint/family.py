@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 from auditor.core.family import AuditContext, Family
 from auditor.core.findings import AuditError, FamilyResult
 from auditor.families.lint.engine import (
@@ -20,20 +23,42 @@ from auditor.families.schema.rulepacks import RulePackError
 from auditor.migrate.layouts import LayoutError
 
 
+@dataclass(frozen=True)
+class LintOptions:
+    """What ``auditor migrations lint`` asks for beyond the configuration."""
+
+    paths: tuple[Path, ...] = ()
+    """Migration directories, folders or ``.sql`` files (empty: the migrations directory)."""
+    changed_since: str | None = None
+    """Lint only the files added or modified since this git ref."""
+
+
 class LintFamily(Family):
     """Migration lint over every migration file (no database needed)."""
 
     name = FAMILY
     title = TITLE
 
+    def __init__(self, options: LintOptions | None = None) -> None:
+        self.options = options or LintOptions()
+
     def run(self, ctx: AuditContext) -> FamilyResult:
         config = load_lint_config(ctx.config)
+        targets = list(self.options.paths) or [ctx.migrations]
         try:
             requirements = configured_requirements(ctx.config)
-            units = collect([ctx.migrations], ctx.project, config, configured_layout(ctx.config))
+            units = collect(targets, ctx.project, config, configured_layout(ctx.config))
             notes: tuple[str, ...] = ()
             since, until = ctx.changed_since, ctx.changed_until  # set by the pre-push profile
-            if since:
+            if self.options.changed_since is not None:
+                changed = changed_files(ctx.project, self.options.changed_since)
+                total = len(units)
+                units = only_changed(units, ctx.project, changed)
+                notes = (
+                    f"--changed-since {self.options.changed_since}: "
+                    f"{len(units)} of {total} file(s) changed",
+                )
+            elif since:
                 total = len(units)
                 units = only_changed(units, ctx.project, changed_files(ctx.project, since, until))
                 notes = (

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from auditor.core.errors import AuditorError
 from auditor.core.family import AuditContext, Family
 from auditor.core.findings import AuditError, FamilyResult, Skipped, Verified
 from auditor.core.rules import rules_of, run_rules
 from auditor.db.dsn import scrub
-from auditor.db.target import DatabaseUnavailable
+from auditor.db.target import DatabaseTarget, DatabaseUnavailable
 from auditor.families.schema.rulepacks import RulePackError, load_rule_packs
 from auditor.families.schema.rules import FAMILY, ProbeResult, SchemaSubject, evaluate
 from auditor.families.schema.settings import SchemaOptions
@@ -14,7 +15,7 @@ from auditor.families.schema.settings import SchemaOptions
 TITLE = "Schema requirements"
 
 
-class ProveRefused(Exception):
+class ProveRefused(AuditorError):
     """``--prove`` was asked for on a database that is not disposable, without consent."""
 
 
@@ -27,6 +28,21 @@ class SchemaFamily(Family):
 
     def __init__(self, options: SchemaOptions | None = None) -> None:
         self.options = options
+
+    def prepare(self, ctx: AuditContext) -> tuple[str, ...]:
+        """Refuse ``--prove`` on a database that is not disposable without ``--allow-writes``."""
+        target = ctx.database
+        if target is None:
+            return ()
+        options = self.options or SchemaOptions.from_config(ctx.config)
+        if not _wants_proof(options, target) or target.disposable:
+            return ()
+        if not options.allow_writes:
+            raise ProveRefused(
+                f"refusing to --prove on {target.label}: probing inserts rows (always rolled "
+                "back); add --allow-writes to allow it on a database that is not disposable"
+            )
+        return ("--prove --allow-writes: probe rows were inserted and rolled back",)
 
     def run(self, ctx: AuditContext) -> FamilyResult:
         try:
@@ -41,12 +57,9 @@ class SchemaFamily(Family):
                 skipped=(Skipped(FAMILY, "live schema requirements", "no database audited"),),
             )
         target = ctx.database
-        prove = options.prove if options.prove is not None else target.disposable
+        prove = _wants_proof(options, target)
         if prove and not target.disposable and not options.allow_writes:
-            raise ProveRefused(
-                f"refusing to prove on {target.label}: probing inserts rows (always rolled "
-                "back) and needs --allow-writes on a database that is not disposable"
-            )
+            self.prepare(ctx)  # raises: never probe without consent, even if not prepared
         import psycopg
 
         from auditor.catalog.live import BuildStats, build_live_model
@@ -88,6 +101,11 @@ class SchemaFamily(Family):
                 else ("not proven by probing (--prove): catalog evidence only",)
             ),
         )
+
+
+def _wants_proof(options: SchemaOptions, target: DatabaseTarget) -> bool:
+    """``prove`` as configured, else only on a disposable (embedded) database."""
+    return options.prove if options.prove is not None else target.disposable
 
 
 def _skipped(probes: tuple[ProbeResult, ...] | None) -> tuple[Skipped, ...]:

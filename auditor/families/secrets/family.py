@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
-from auditor.core.config import Config
 from auditor.core.family import AuditContext, Family
 from auditor.core.findings import AuditError, FamilyResult, Skipped, Verified
 from auditor.core.profiles import get_profile
@@ -19,62 +16,10 @@ from auditor.families.secrets.baseline import (
 )
 from auditor.families.secrets.rules import FAMILY, findings_for
 from auditor.families.secrets.runner import ScanOptions, ScanResult, scan, with_history
-from auditor.families.secrets.sources import DEFAULT_MAX_BYTES, SourceError
+from auditor.families.secrets.settings import secrets_config
+from auditor.families.secrets.sources import SourceError
 
 TITLE = "Secrets"
-SECTION_KEYS = {
-    "exclude": "glob patterns of paths not to scan (list of strings)",
-    "max-bytes": "files larger than this are skipped with a reason (default 2097152)",
-    "baseline": "detect-secrets baseline file (default .secrets.baseline when present)",
-    "cache": "cache results by git blob id in .git/ (default true)",
-    "jobs": "worker processes (default: every core)",
-    "history": "in the full profile, also scan every commit of the git history (default true)",
-}
-"""Keys of ``[tool.auditor.secrets]``."""
-
-
-@dataclass(frozen=True)
-class SecretsConfig:
-    """``[tool.auditor.secrets]``, validated."""
-
-    exclude: tuple[str, ...] = ()
-    max_bytes: int = DEFAULT_MAX_BYTES
-    baseline: Path | None = None
-    cache: bool = True
-    jobs: int | None = None
-    history: bool = True
-
-
-def secrets_config(config: Config) -> SecretsConfig:
-    """Read and validate the ``secrets`` sub-table; raise ``ConfigError`` naming the key."""
-    section: Mapping[str, Any] = config.section("secrets")
-    for key in section:
-        if key not in SECTION_KEYS:
-            raise config.error(
-                f"secrets.{key}", f"unknown key (known keys: {', '.join(sorted(SECTION_KEYS))})"
-            )
-    exclude = section.get("exclude", [])
-    if not isinstance(exclude, list) or not all(isinstance(x, str) for x in exclude):
-        raise config.error("secrets.exclude", "must be a list of glob strings")
-    max_bytes = section.get("max-bytes", DEFAULT_MAX_BYTES)
-    if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes <= 0:
-        raise config.error("secrets.max-bytes", "must be a positive integer")
-    cache = section.get("cache", True)
-    if not isinstance(cache, bool):
-        raise config.error("secrets.cache", "must be true or false")
-    history = section.get("history", True)
-    if not isinstance(history, bool):
-        raise config.error("secrets.history", "must be true or false")
-    jobs = section.get("jobs")
-    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs <= 0):
-        raise config.error("secrets.jobs", "must be a positive integer")
-    baseline = None
-    raw_baseline = section.get("baseline")
-    if raw_baseline is not None:
-        if not isinstance(raw_baseline, str):
-            raise config.error("secrets.baseline", "must be a string path")
-        baseline = (config.root / raw_baseline).resolve()
-    return SecretsConfig(tuple(exclude), max_bytes, baseline, cache, jobs, history)
 
 
 def find_baseline(root: Path, explicit: Path | None) -> Baseline | None:
@@ -140,6 +85,26 @@ def family_result(result: ScanResult, baseline: Baseline | None) -> FamilyResult
     )
 
 
+@dataclass(frozen=True)
+class ScanRequest:
+    """What ``auditor secrets scan`` asks for beyond the configuration."""
+
+    paths: tuple[Path, ...] = ()
+    """Files or directories to scan (empty: the whole project)."""
+    mode: str = "files"
+    """``files``, ``staged``, ``since`` or ``history``."""
+    since: str | None = None
+    exclude: tuple[str, ...] = ()
+    """Globs excluded on top of the configured ones."""
+    max_bytes: int | None = None
+    jobs: int | None = None
+    use_cache: bool = True
+    baseline: Path | None = None
+    """An explicit detect-secrets baseline (else the configured one, else the default)."""
+    update_baseline: Path | None = None
+    """Write the baseline here with what the scan found, then report against it."""
+
+
 class SecretsFamily(Family):
     """Committed credentials, found with detect-secrets' plugins and filters."""
 
@@ -147,9 +112,15 @@ class SecretsFamily(Family):
     title = TITLE
     needs_database = False
 
+    def __init__(self, request: ScanRequest | None = None) -> None:
+        self.request = request
+
     def run(self, ctx: AuditContext) -> FamilyResult:
+        if self.request is not None:
+            return self._scan_command(ctx, self.request)
         settings = secrets_config(ctx.config)
         root = ctx.project.resolve()
+        history_error: AuditError | None = None
         try:
             baseline = find_baseline(root, settings.baseline)
             options = ScanOptions(
@@ -166,11 +137,77 @@ class SecretsFamily(Family):
             result = scan(options)
             wanted = get_profile(ctx.profile).secrets_history and options.mode == "files"
             if wanted and result.in_git and settings.history:
-                result = with_history(result, scan(replace(options, mode="history")))
+                try:
+                    result = with_history(result, scan(replace(options, mode="history")))
+                except SourceError as exc:  # the work tree's findings stay in the report
+                    history_error = AuditError(FAMILY, f"git history not scanned: {exc}")
         except (SourceError, BaselineError) as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
         family = family_result(result, baseline)
+        if history_error is not None:
+            family = replace(family, errors=(*family.errors, history_error), verified=())
         if wanted and result.in_git and not settings.history:
             note = "git history not scanned: history = false in [tool.auditor.secrets]"
             family = replace(family, notes=(*family.notes, note))
         return family
+
+    def _scan_command(self, ctx: AuditContext, request: ScanRequest) -> FamilyResult:
+        """The scan ``auditor secrets scan`` describes: its mode, paths and baseline."""
+        settings = secrets_config(ctx.config)
+        root = ctx.project.resolve()
+        explicit = request.baseline or settings.baseline
+        try:
+            baseline = find_baseline(root, explicit if explicit and explicit.exists() else None)
+            if explicit is not None and not explicit.exists() and request.update_baseline is None:
+                raise BaselineError(f"baseline {explicit} does not exist")
+            result = scan(
+                ScanOptions(
+                    root=root,
+                    paths=request.paths,
+                    mode=request.mode,
+                    since=request.since,
+                    excludes=(
+                        *settings.exclude,
+                        *request.exclude,
+                        *baseline_exclude(root, baseline),
+                    ),
+                    max_bytes=request.max_bytes or settings.max_bytes,
+                    baseline=baseline.data if baseline else None,
+                    jobs=request.jobs or settings.jobs,
+                    use_cache=settings.cache and request.use_cache,
+                )
+            )
+            notes: tuple[str, ...] = ()
+            if request.update_baseline is not None:
+                count = write_baseline(request.update_baseline, result, baseline)
+                baseline = find_baseline(root, request.update_baseline)
+                notes = (f"baseline {request.update_baseline}: {count} secret(s) recorded",)
+        except OSError as exc:
+            message = f"cannot write {request.update_baseline}: {exc.strerror or exc}"
+            return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, message),))
+        except (SourceError, BaselineError) as exc:
+            message = " ".join(str(exc).split())
+            return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, message),))
+        family = family_result(result, baseline)
+        return replace(family, notes=(*family.notes, *notes))
+
+
+def write_baseline(target: Path, result: ScanResult, previous: Baseline | None) -> int:
+    """Record what ``result`` found in the baseline ``target`` (audited flags kept),
+    written atomically; return how many secrets it holds."""
+    import os
+    import tempfile
+
+    from auditor.families.secrets.baseline import baseline_document, render_baseline
+
+    document = baseline_document(result.hits, result.settings, previous)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(render_baseline(document))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return sum(len(found) for found in document["results"].values())

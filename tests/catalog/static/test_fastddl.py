@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from auditor.catalog import fastddl
-from auditor.catalog import static as static_module
 from auditor.catalog.model import CatalogModel
 from auditor.catalog.static import StaticBuilder, StaticModel, build_static_model
+from auditor.catalog.static import builder as static_module
 from auditor.migrate.layouts import load_migrations
 from tests.paths import REPO_ROOT
 from tests.static_corpus import write_corpus, write_corpus_of_size

@@ -129,7 +129,8 @@ def test_unreachable_api_is_exit_2_in_one_line(tmp_path: Path) -> None:
          "--lock", str(tmp_path / "Cargo.lock")],
     )  # fmt: skip
     assert result.exit_code == 2, result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and "could not query the OSV API" in lines[0], result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("auditor: error:")]
+    assert len(errors) == 1 and "could not query the OSV API" in errors[0], result.output
+    assert "PASSED" not in result.output
     with pytest.raises(ServiceUnreachable, match="--advisory-db"):
         OsvApi(f"http://127.0.0.1:{closed}", timeout=2)._post("/v1/querybatch", {"queries": []})

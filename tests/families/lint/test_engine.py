@@ -208,7 +208,8 @@ def test_changed_since_lints_only_new_and_modified_files(tmp_path: Path) -> None
     }
     data = json.loads(result.output)
     # the new migration (up and down) plus the edited up.sql and, with it, its down.sql
-    assert data["notices"][0] == "--changed-since HEAD: 4 of 6 file(s) changed"
+    (lint,) = (f for f in data["families"] if f["name"] == "lint")
+    assert lint["notes"][0] == "--changed-since HEAD: 4 of 6 file(s) changed"
     assert (root / "2024-01-01-000001_old" / "up.sql").resolve() not in changed
     bad = CliRunner().invoke(
         cli, ["--project", str(tmp_path), "migrations", "lint", "--changed-since", "nope"]

@@ -7,10 +7,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from auditor.core.errors import AuditorError
 from auditor.families.deps.model import Origin, Pin
 
 
-class SourceError(Exception):
+class SourceError(AuditorError):
     """An input that cannot be read or parsed: the audit cannot be completed (exit 2)."""
 
 
