@@ -16,21 +16,27 @@ from auditor.cli.common import (
 )
 from auditor.core.findings import Severity
 from auditor.families.deps.services import SERVICES
+from auditor.families.deps.sources.registry import INPUTS, names
 
 FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
 
 
 @click.group()
 def deps() -> None:
-    """Audit dependencies for known vulnerabilities (pip-audit, online or offline).
+    """Audit dependencies for known vulnerabilities (OSV offline, or pip-audit online).
 
     \b
     Example:
-        auditor deps audit --advisory-db osv/PyPI-all.zip
+        auditor deps audit --advisory-db osv/PyPI-all.zip --advisory-db osv/crates.io-all.zip
     """
 
 
-@deps.command("audit")
+INPUTS_HELP = "\b\nInputs (file: ecosystem, what is read):\n" + "\n".join(
+    f"  {', '.join(i.patterns)}: {i.ecosystem}, {i.versions}" for i in INPUTS
+)
+
+
+@deps.command("audit", epilog=INPUTS_HELP)
 @click.option(
     "-r",
     "--requirement",
@@ -44,7 +50,7 @@ def deps() -> None:
     "locks",
     multiple=True,
     type=FILE,
-    help="A pylock.toml, uv.lock or poetry.lock (repeatable).",
+    help=f"A lock file (repeatable): {names()}.",
 )
 @click.option(
     "--pyproject", type=FILE, help="A pyproject.toml whose [project].dependencies to audit."
@@ -57,13 +63,16 @@ def deps() -> None:
 )
 @click.option(
     "--advisory-db",
+    "advisory_dbs",
+    multiple=True,
     type=click.Path(exists=True, path_type=Path),
-    help="Offline OSV database: a directory of OSV JSON/YAML files or an OSV all.zip.",
+    help="Offline OSV database: a directory of OSV JSON/YAML files or an OSV all.zip "
+    "(repeatable: each ecosystem of the project needs one).",
 )
 @click.option(
     "--service",
     type=click.Choice(SERVICES),
-    help="Online service when no --advisory-db [default: pypi].",
+    help="Online service when no --advisory-db [default: pypi]; osv also queries the OSV API for crates.io, npm and Go.",
 )
 @click.option(
     "--timeout",
@@ -90,7 +99,7 @@ def audit_deps(
     locks: tuple[Path, ...],
     pyproject: Path | None,
     environment: bool,
-    advisory_db: Path | None,
+    advisory_dbs: tuple[Path, ...],
     service: str | None,
     timeout: int | None,
     resolve: bool | None,
@@ -100,11 +109,11 @@ def audit_deps(
     report_baseline: Path | None,
     fail_on_new: bool,
 ) -> None:
-    """Audit pinned dependencies against an advisory database or pip-audit's services.
+    """Audit pinned dependencies against offline OSV databases or pip-audit's services.
 
-    Inputs are the files given, else those found in the project: requirements*.txt,
-    pylock.toml, uv.lock, poetry.lock, else pyproject.toml. A dependency that cannot be
-    audited is a finding (fail closed). An unreachable service exits 2.
+    Inputs are the files given, else those found anywhere in the project (INPUTS below).
+    A dependency that cannot be audited is a finding; an input that cannot be read, an
+    ecosystem without an advisory source, or an unreachable service exits 2 (fail closed).
 
     \b
     Example:
@@ -120,12 +129,12 @@ def audit_deps(
     config = opts.config()
     conf = load_settings(config)
     overrides: dict[str, object] = {}
-    if advisory_db is not None:
-        overrides["advisory_db"] = advisory_db
+    if advisory_dbs:
+        overrides["advisory_db"], overrides["more_dbs"] = advisory_dbs[0], advisory_dbs[1:]
     if service is not None:
         overrides["service"] = service
-        if advisory_db is None:
-            overrides["advisory_db"] = None
+        if not advisory_dbs:
+            overrides["advisory_db"], overrides["more_dbs"] = None, ()
     if timeout is not None:
         overrides["timeout"] = timeout
     if resolve is not None:
@@ -133,11 +142,11 @@ def audit_deps(
     conf = replace(conf, **overrides)  # type: ignore[arg-type]
     files = (*requirements, *locks, *((pyproject,) if pyproject else ()))
     if not files and not environment:
-        files = conf.inputs or tuple(detect_inputs(opts.project))
+        files = conf.inputs or tuple(detect_inputs(opts.project, config.exclude()))
         if not files:
             raise UsageFailure(
-                f"no dependency inputs found in {opts.project} "
-                "(give -r FILE, --lock FILE, --pyproject FILE or --env)"
+                f"no dependency inputs found in {opts.project} ({names()}; "
+                "or give -r FILE, --lock FILE, --pyproject FILE or --env)"
             )
     from auditor.core.policy import threshold
     from auditor.families.deps.collect import Inputs

@@ -23,23 +23,6 @@ MIGRATION_DIRS = (
 )
 """Where migrations usually live, most common first."""
 
-PYTHON_DEPENDENCY_FILES = (
-    "pyproject.toml",
-    "poetry.lock",
-    "uv.lock",
-    "pdm.lock",
-    "Pipfile.lock",
-    "Pipfile",
-    "setup.cfg",
-    "setup.py",
-)
-OTHER_DEPENDENCY_FILES = (
-    "package-lock.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "Cargo.lock",
-    "go.sum",
-)
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist"}
 
 
@@ -53,9 +36,9 @@ class Detected:
     """``diesel``, ``paired``, ``flyway``, ``dbmate``, ``sql`` (unknown), or None."""
     migration_count: int
     dependency_files: tuple[str, ...]
-    """Python dependency files the dependency audit reads."""
+    """Dependency files the dependency audit reads (its input registry decides)."""
     other_dependency_files: tuple[str, ...]
-    """Dependency files of other ecosystems (not audited; listed for the reader)."""
+    """Recognised dependency files it has no reader for (they stop the audit until excluded)."""
     has_tests: bool
     has_ruff: bool
     has_mypy: bool
@@ -108,12 +91,14 @@ def _find_migrations(root: Path) -> tuple[str | None, str | None, int]:
 def detect(root: Path) -> Detected:
     """Look at the repository at ``root`` (read-only)."""
     migrations, layout, count = _find_migrations(root)
-    deps = sorted(p.name for p in root.glob("requirements*.txt") if p.is_file())
-    deps += sorted(
-        p.relative_to(root).as_posix() for p in root.glob("requirements/*.txt") if p.is_file()
-    )
-    deps += [name for name in PYTHON_DEPENDENCY_FILES if (root / name).is_file()]
-    others = [name for name in OTHER_DEPENDENCY_FILES if (root / name).is_file()]
+    from auditor.families.deps.sources.detect import detect_inputs
+    from auditor.families.deps.sources.registry import format_for
+
+    deps: list[str] = []
+    others: list[str] = []
+    for path in detect_inputs(root):
+        listed = deps if format_for(path, explicit=False).read else others
+        listed.append(path.relative_to(root).as_posix())
     pyproject = ""
     if (root / "pyproject.toml").is_file():
         pyproject = (root / "pyproject.toml").read_text(encoding="utf-8", errors="replace")
@@ -172,11 +157,14 @@ def starter_config(found: Detected) -> str:
             + ", ".join(found.dependency_files)
         )
     else:
-        lines.append(
-            "# No Python dependency file found (requirements*.txt, poetry.lock, uv.lock ...)."
-        )
+        from auditor.families.deps.sources.registry import names
+
+        lines.append(f"# No dependency file found ({names()}).")
     if found.other_dependency_files:
-        lines.append("# Not audited (other ecosystems): " + ", ".join(found.other_dependency_files))
+        lines.append(
+            "# Not read by auditor (the dependency audit stops until they are excluded): "
+            + ", ".join(found.other_dependency_files)
+        )
     lines += [
         "# Paths whose findings are dropped (globs, relative to the project root).",
         'exclude = ["vendor/**", "node_modules/**"]',
@@ -192,9 +180,11 @@ def starter_config(found: Detected) -> str:
         "[severity]",
         '# MIG004 = "high"',
         "",
-        "# Dependency audit: an offline advisory database needs no network.",
+        "# Dependency audit: an offline advisory database needs no network. It must cover",
+        "# every ecosystem of the files above: a directory, or one OSV all.zip per ecosystem.",
         "[deps]",
         '# advisory-db = "advisories/osv"',
+        '# advisory-db = ["advisories/PyPI-all.zip", "advisories/crates.io-all.zip"]',
         "",
         "# Quality gates: commands `auditor audit` runs (no shell), each with a timeout in",
         "# seconds; `profiles` limits where a gate runs (pre-push, ci, full).",

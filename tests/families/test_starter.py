@@ -42,11 +42,21 @@ def test_detect_repository(tmp_path: Path) -> None:
     touch(tmp_path / "requirements-dev.txt")
     touch(tmp_path / "poetry.lock")
     touch(tmp_path / "package-lock.json")
+    touch(tmp_path / "web" / "pnpm-lock.yaml")
+    touch(tmp_path / "Gemfile.lock")
+    touch(tmp_path / "pdm.lock")
+    touch(tmp_path / "node_modules" / "x" / "package-lock.json")  # never searched
     touch(tmp_path / "tests" / "test_x.py")
     found = detect(tmp_path)
     assert (found.migrations, found.layout, found.migration_count) == ("db/migrations", "flyway", 1)
-    assert found.dependency_files == ("requirements-dev.txt", "requirements.txt", "poetry.lock")
-    assert found.other_dependency_files == ("package-lock.json",)
+    assert found.dependency_files == (
+        "requirements-dev.txt",
+        "requirements.txt",
+        "poetry.lock",
+        "package-lock.json",
+        "web/pnpm-lock.yaml",
+    )
+    assert found.other_dependency_files == ("pdm.lock", "Gemfile.lock")
     assert found.has_tests
 
 
@@ -89,3 +99,13 @@ def test_init_refuses_when_pyproject_already_configures_auditor(tmp_path: Path) 
     result = CliRunner().invoke(cli, ["--project", str(tmp_path), "init"])
     assert result.exit_code == 2
     assert "already has [tool.auditor]" in result.output
+
+
+def test_init_names_exactly_the_inputs_the_registry_reads(tmp_path: Path) -> None:
+    """An empty repository's starter lists every format read, and no format that is not."""
+    from auditor.families.deps.sources.registry import INPUTS
+
+    text = CliRunner().invoke(cli, ["--project", str(tmp_path), "init", "--stdout"]).output
+    line = next(line for line in text.splitlines() if line.startswith("# No dependency file"))
+    for item in INPUTS:
+        assert (item.name in line) == item.read, item.name

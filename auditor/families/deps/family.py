@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from auditor.families.deps.services.errors import DatabaseError, ServiceUnreacha
 from auditor.families.deps.settings import DepsSettings, load_settings
 from auditor.families.deps.sources.detect import detect_inputs
 from auditor.families.deps.sources.interface import SourceError
+from auditor.families.deps.sources.registry import names
 
 if TYPE_CHECKING:
     from auditor.families.deps.collect import DepsRun, Inputs
@@ -31,6 +33,8 @@ def family_result(run: DepsRun) -> FamilyResult:
     findings, errors = run_rules(rules_of(FAMILY), audit)
     skipped = [Skipped(FAMILY, what, reason) for what, reason in run.exempted]
     notes = [f"vulnerability service: {run.service}"]
+    if run.inputs:
+        notes.append(f"inputs: {', '.join(run.inputs)}")
     notes += [
         f"ignored {advisory.id} in {dep.pin.label} until {ignore.expires.isoformat()}: {ignore.reason}"
         for dep, advisory, ignore in ignored(audit)
@@ -73,12 +77,16 @@ def audit_project(
     settings: DepsSettings,
     inputs: Inputs | None = None,
     today: dt.date | None = None,
+    exclude: Sequence[str] = (),
 ) -> FamilyResult:
-    """Audit ``inputs`` (else the configured, else the detected files) into a family result."""
+    """Audit ``inputs`` (else the configured, else the detected files) into a family result.
+
+    Detection skips the ``exclude`` globs (relative to ``project``).
+    """
     from auditor.families.deps.collect import Inputs, run_audit  # imports pip-audit: slow
 
     if inputs is None:
-        files = settings.inputs or tuple(detect_inputs(project))
+        files = settings.inputs or tuple(detect_inputs(project, exclude))
         inputs = Inputs(files=tuple(files))
     if not inputs.files and not inputs.environment:
         return FamilyResult(
@@ -88,7 +96,7 @@ def audit_project(
                 Skipped(
                     FAMILY,
                     "dependency audit",
-                    "no requirements*.txt, pylock.toml, uv.lock, poetry.lock or pyproject.toml dependencies found",
+                    f"no dependency input found ({names()})",
                 ),
             ),
         )
@@ -120,4 +128,4 @@ class DependenciesFamily(Family):
             settings = self.settings or load_settings(ctx.config)
         except ConfigError as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
-        return audit_project(ctx.project, settings, self.inputs)
+        return audit_project(ctx.project, settings, self.inputs, exclude=ctx.config.exclude())

@@ -32,18 +32,27 @@ class Pin:
     origin: Origin
     skip_reason: str | None = None
     """Why the dependency cannot be audited (unpinned, URL, editable ...), else None."""
+    ecosystem: str = "PyPI"
+    """The OSV ecosystem whose advisories apply (``PyPI``, ``crates.io``, ``npm``, ``Go``)."""
+    local: bool = False
+    """Source code of the project itself (a workspace member, a local path package): it has
+    no published version an advisory could name, so it is listed as skipped, not a finding."""
 
     @property
     def canonical_name(self) -> str:
-        """The PEP 503 normalised name."""
+        """The PEP 503 normalised name for PyPI; the name as written elsewhere."""
+        if self.ecosystem != "PyPI":
+            return self.name
         from packaging.utils import canonicalize_name
 
         return str(canonicalize_name(self.name))
 
     @property
     def label(self) -> str:
-        """``name==version`` (or the bare name when unpinned)."""
-        return f"{self.name}=={self.version}" if self.version else self.name
+        """``name==version`` for PyPI, ``name@version`` elsewhere (the bare name when unpinned)."""
+        if not self.version:
+            return self.name
+        return f"{self.name}{'==' if self.ecosystem == 'PyPI' else '@'}{self.version}"
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,9 @@ class Advisory:
     """CVSS base score, when a vector was present."""
     vector: str | None = None
     """The CVSS vector the severity was computed from."""
+    informational: str | None = None
+    """Not a vulnerability but a RustSec informational advisory: ``unmaintained``,
+    ``unsound`` or ``notice`` (reported by DEP005-DEP007, not DEP001)."""
 
     def ids(self) -> frozenset[str]:
         """The primary id and every alias."""

@@ -57,7 +57,8 @@ def known_vulnerability(audit: DepsAudit) -> Iterator[Hit]:
         jinja2==3.1.4
     """
     for dep in audit.dependencies:
-        advisories = [a for a in dep.advisories if active_ignore(audit, a) is None]
+        vulnerabilities = [a for a in dep.advisories if a.informational is None]
+        advisories = [a for a in vulnerabilities if active_ignore(audit, a) is None]
         for advisory in advisories:
             severity = (
                 advisory.severity if advisory.severity is not None else audit.unknown_severity
@@ -70,7 +71,7 @@ def known_vulnerability(audit: DepsAudit) -> Iterator[Hit]:
             also = f" ({', '.join(advisory.aliases)})" if advisory.aliases else ""
             summary = f": {advisory.summary}" if advisory.summary else ""
             if dep.upgrade:
-                count = len(dep.advisories)
+                count = len(vulnerabilities)
                 known = (
                     "the known vulnerability"
                     if count == 1
@@ -207,3 +208,102 @@ def stale_database(audit: DepsAudit) -> Iterator[Hit]:
         key="database-age",
         evidence=(("age-days", str(age)), ("limit-days", str(audit.max_database_age_days))),
     )
+
+
+def _informational(audit: DepsAudit, kinds: tuple[str, ...], what: str) -> Iterator[Hit]:
+    """A hit per informational advisory of one of ``kinds`` (an empty tuple: any other kind)."""
+    known = ("unmaintained", "unsound")
+    for dep in audit.dependencies:
+        for advisory in dep.advisories:
+            kind = advisory.informational
+            if kind is None or active_ignore(audit, advisory) is not None:
+                continue
+            if (kind not in kinds) if kinds else (kind in known):
+                continue
+            summary = f": {advisory.summary}" if advisory.summary else ""
+            if dep.upgrade and advisory.fixed:
+                fix = f"upgrade {dep.pin.name} to {dep.upgrade} or later"
+            else:
+                fix = f"replace {dep.pin.name} ({what}), or ignore {advisory.id} with a reason and an expiry"
+            yield Hit(
+                message=f"{dep.pin.label} has {advisory.id} ({kind}){summary}",
+                location=_location(dep),
+                fix=fix,
+                key=f"{dep.pin.canonical_name}=={dep.pin.version}:{advisory.id}",
+                evidence=(
+                    ("id", advisory.id),
+                    ("package", dep.pin.label),
+                    ("informational", kind),
+                    ("affected", advisory.affected or "-"),
+                    ("fixed", ", ".join(advisory.fixed) or "-"),
+                ),
+            )
+
+
+@rule("DEP005", FAMILY, Severity.LOW, "No dependency is unmaintained")
+def unmaintained_dependency(audit: DepsAudit) -> Iterator[Hit]:
+    """A RustSec informational advisory says the crate is no longer maintained.
+
+    Not a vulnerability (DEP001), but nobody will fix the next one: cargo-audit warns
+    about it too. The severity can be changed in `[severity]`.
+
+    Bad:
+
+        # Cargo.lock
+        [[package]]
+        name = "yaml-rust"      # RUSTSEC-2024-0320: unmaintained
+        version = "0.4.5"
+        source = "registry+https://github.com/rust-lang/crates.io-index"
+
+    Good:
+
+        [[package]]
+        name = "yaml-rust2"     # the maintained fork
+        version = "0.10.0"
+        source = "registry+https://github.com/rust-lang/crates.io-index"
+    """
+    return _informational(audit, ("unmaintained",), "unmaintained")
+
+
+@rule("DEP006", FAMILY, Severity.MEDIUM, "No dependency has a known soundness bug")
+def unsound_dependency(audit: DepsAudit) -> Iterator[Hit]:
+    """A RustSec informational advisory says safe code of the crate can cause undefined behaviour.
+
+    Bad:
+
+        # Cargo.lock
+        [[package]]
+        name = "anyhow"         # RUSTSEC-2026-0190: unsound Error::downcast_mut
+        version = "1.0.102"
+        source = "registry+https://github.com/rust-lang/crates.io-index"
+
+    Good:
+
+        [[package]]
+        name = "anyhow"
+        version = "1.0.103"
+        source = "registry+https://github.com/rust-lang/crates.io-index"
+    """
+    return _informational(audit, ("unsound",), "unsound")
+
+
+@rule("DEP007", FAMILY, Severity.LOW, "No dependency has an open informational notice")
+def noticed_dependency(audit: DepsAudit) -> Iterator[Hit]:
+    """A RustSec informational advisory of another kind (``notice``) concerns the crate.
+
+    Bad:
+
+        # Cargo.lock
+        [[package]]
+        name = "example"        # an informational "notice" advisory
+        version = "1.0.0"
+        source = "registry+https://github.com/rust-lang/crates.io-index"
+
+    Good:
+
+        [[package]]
+        name = "example"
+        version = "1.1.0"       # past the notice, or the notice ignored with a reason
+        source = "registry+https://github.com/rust-lang/crates.io-index"
+    """
+    return _informational(audit, (), "see the notice")

@@ -18,8 +18,9 @@ from auditor.families.deps.services import SERVICES
 SECTION = "deps"
 
 KEYS: dict[str, str] = {
-    "advisory-db": "offline OSV database (directory or all.zip), relative to the configuration file",
+    "advisory-db": "offline OSV database (directory or all.zip), or an array of them (one per ecosystem), relative to the configuration file",
     "service": "online vulnerability service when no advisory-db is given: pypi (default) or osv",
+    "osv-api": "root of the OSV API that --service osv queries for crates.io, npm and Go (default https://api.osv.dev; a mirror)",
     "timeout": "seconds to wait for the online service (default 15)",
     "max-db-age-days": "warn (DEP004) when the offline database is older than this (default 7)",
     "unauditable-severity": "severity of a dependency that could not be audited (default high)",
@@ -37,7 +38,10 @@ class DepsSettings:
     """How to run the dependency audit (configuration, then command-line overrides)."""
 
     advisory_db: Path | None = None
+    more_dbs: tuple[Path, ...] = ()
+    """Further offline databases read with ``advisory_db`` (e.g. one export per ecosystem)."""
     service: str = "pypi"
+    osv_api: str = "https://api.osv.dev"
     timeout: int = 15
     max_db_age_days: int = 7
     unauditable_severity: Severity = Severity.HIGH
@@ -48,6 +52,10 @@ class DepsSettings:
     """Normalised package name to the reason it is not audited."""
     ignores: tuple[Ignore, ...] = ()
     config_file: str | None = None
+
+    def databases(self) -> tuple[Path, ...]:
+        """Every offline database to read (empty: use the online service)."""
+        return (*((self.advisory_db,) if self.advisory_db else ()), *self.more_dbs)
 
 
 def load_settings(config: Config) -> DepsSettings:
@@ -69,14 +77,22 @@ def parse_settings(config: Config) -> DepsSettings:
     inputs = data.values.get("inputs", [])
     if not isinstance(inputs, list):
         raise data.error("inputs", "must be an array of paths")
-    advisory_db = data.path("advisory-db")
+    osv_api = data.values.get("osv-api", DepsSettings.osv_api)
+    if not isinstance(osv_api, str) or not osv_api.startswith(("http://", "https://")):
+        raise data.error("osv-api", "must be an http(s) URL")
+    databases = data.values.get("advisory-db", [])
+    databases = databases if isinstance(databases, list) else [databases]
+    more_dbs = tuple(_path(data, p, "advisory-db") for p in databases[1:])
+    advisory_db = _path(data, databases[0], "advisory-db") if databases else None
     if "advisory-database" in config.data:
         config.deprecated("advisory-database", "[deps] advisory-db")
         old = config.path_option("advisory-database")
         advisory_db = advisory_db or old
     return DepsSettings(
         advisory_db=advisory_db,
+        more_dbs=more_dbs,
         service=str(service),
+        osv_api=osv_api,
         timeout=_integer(data, "timeout", 15),
         max_db_age_days=_integer(data, "max-db-age-days", 7),
         unauditable_severity=data.severity("unauditable-severity", Severity.HIGH) or Severity.HIGH,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from auditor.families.deps.collect import Inputs, run_audit
 from auditor.families.deps.services.errors import ServiceUnreachable
 from auditor.families.deps.services.online import online_service
 from auditor.families.deps.settings import DepsSettings
+from tests.families.deps.http_stub import no_proxy, serve
 
 VULNS = {
     "jinja2": [
@@ -69,29 +69,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The stand-in server is local: no proxy from the environment may intercept it."""
-    for name in (
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    no_proxy(monkeypatch)
 
 
 @pytest.fixture(scope="module")
 def osv_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1/query"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(_Handler) as base:
+        yield f"{base}/v1/query"
 
 
 def _audit(tmp_path: Path, osv_url: str, text: str) -> list[tuple[str, str, Severity]]:

@@ -14,6 +14,7 @@ from pip_audit._service.interface import (
 )
 
 from auditor.families.deps.services.osv_db import OsvDatabase, Record
+from auditor.families.deps.services.results import from_record
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,16 @@ class OsvResult(VulnerabilityResult):
     """The affected versions of the package, as the record states them."""
     severity: tuple[tuple[str, str], ...] = ()
     """(type, vector) pairs from the record."""
+    informational: str | None = None
+    """RustSec's informational kind (``unmaintained``, ``unsound``, ``notice``), if any."""
 
 
 class OfflineOsvService(VulnerabilityService):
-    """Answers pip-audit queries from an :class:`OsvDatabase`, with no network."""
+    """Answers pip-audit queries (PyPI) from an :class:`OsvDatabase`, with no network.
+
+    The audit itself matches offline without pip-audit (:mod:`..collect`); this adapter lets
+    pip-audit's own machinery use the database.
+    """
 
     def __init__(self, database: OsvDatabase) -> None:
         self.database = database
@@ -36,31 +43,25 @@ class OfflineOsvService(VulnerabilityService):
         if not isinstance(spec, ResolvedDependency):
             return spec, []
         results: list[VulnerabilityResult] = [
-            self._result(spec, record)
+            self._result(record)
             for record in self.database.affecting(spec.canonical_name, spec.version)
         ]
         return spec, results
 
     @staticmethod
-    def _result(spec: ResolvedDependency, record: Record) -> OsvResult:
-        fixed = sorted({v for a in record.affected for v in a.fixed()})
-        ids = sorted({record.id, *record.aliases} - {""}, key=id_order)
-        primary = ids[0]
+    def _result(record: Record) -> OsvResult:
+        found = from_record(record)
         return OsvResult(
-            id=VulnerabilityID(primary),
-            description=record.summary,
-            fix_versions=fixed,
-            aliases={VulnerabilityID(i) for i in ids[1:]},
-            affected="; ".join(a.describe() for a in record.affected),
-            severity=record.severity,
+            id=VulnerabilityID(found.id),
+            description=found.description,
+            fix_versions=sorted({v for a in record.affected for v in a.fixed()}),
+            aliases={VulnerabilityID(i) for i in found.aliases},
+            affected=found.affected,
+            severity=found.severity,
+            informational=found.informational,
         )
 
     def smallest_safe(self, name: str, version: Version) -> Version | None:
         """See :meth:`OsvDatabase.smallest_safe`."""
-        return self.database.smallest_safe(name, version)
-
-
-def id_order(item: str) -> tuple[int, str]:
-    """PYSEC first, then CVE, then the rest (pip-audit's preference), then by text."""
-    rank = 0 if item.startswith("PYSEC") else 1 if item.startswith("CVE") else 2
-    return rank, item
+        found: Version | None = self.database.smallest_safe(name, version)
+        return found

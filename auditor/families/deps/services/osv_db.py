@@ -1,14 +1,16 @@
-"""An offline OSV database: a directory of OSV JSON/YAML files, or an OSV ``all.zip``.
+"""An offline OSV database: directories of OSV JSON/YAML files, or OSV ``all.zip`` exports.
 
-Loading reads every record once and indexes the PyPI ``affected`` entries by PEP 503
-name; ranges and version lists are parsed only for the packages that are queried.
-OSV semantics:
+Loading reads every record once and indexes the ``affected`` entries by ecosystem and
+package name (PEP 503 normalised for PyPI, as written elsewhere); ranges and version
+lists are parsed only for the packages that are queried, in the version order of their
+ecosystem (:mod:`.versions`). Several exports load into one database, and the database
+knows which ecosystems it covers. OSV semantics:
 
 - ``withdrawn`` records are ignored;
 - a version is affected when it is in the entry's ``versions`` list, or inside an
-  ``ECOSYSTEM`` range (events ``introduced``/``fixed``/``last_affected``/``limit``,
-  evaluated in version order as the OSV schema describes); ``GIT`` ranges carry no
-  PyPI versions and are not used;
+  ``ECOSYSTEM`` or ``SEMVER`` range (events ``introduced``/``fixed``/``last_affected``/
+  ``limit``, evaluated in version order as the OSV schema describes); ``GIT`` ranges
+  name commits, not versions, and are not used;
 - a file that cannot be read or decoded, or a record without an id, stops the audit
   (``DatabaseError``, exit 2): nobody can tell which package it covers, so a
   dependency could pass unaudited (fail closed; a real export has none);
@@ -22,7 +24,7 @@ import bisect
 import json
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -30,12 +32,23 @@ from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from auditor.families.deps.services.errors import DatabaseError
+from auditor.families.deps.services.versions import PYPI, parse_version
 
-Event = tuple[str, Version]
-"""(kind, version) of a range event; kind is introduced, fixed or last_affected."""
+Event = tuple[str, Any, str]
+"""(kind, version, text) of a range event; kind is introduced, fixed or last_affected.
+
+The version is of the ecosystem's scheme (:func:`.versions.parse_version`)."""
+
+Key = tuple[str, str]
+"""(ecosystem, package key): the package key is PEP 503 normalised for PyPI."""
+
+
+def package_key(ecosystem: str, name: str) -> Key:
+    """The index key of package ``name`` in ``ecosystem``."""
+    return ecosystem, str(canonicalize_name(name)) if ecosystem == PYPI else name
 
 
 @dataclass(frozen=True)
@@ -43,14 +56,14 @@ class Range:
     """One ECOSYSTEM range, events in version order."""
 
     events: tuple[Event, ...]
-    limits: tuple[Version, ...] = ()
+    limits: tuple[Any, ...] = ()
 
-    def contains(self, version: Version) -> bool:
+    def contains(self, version: Any) -> bool:
         """True when ``version`` is affected by this range (OSV's evaluation)."""
         if self.limits and not any(version < limit for limit in self.limits):
             return False
         affected = False
-        for kind, at in self.events:
+        for kind, at, _ in self.events:
             if kind == "introduced":
                 if version >= at:
                     affected = True
@@ -61,12 +74,12 @@ class Range:
                 affected = False
         return affected
 
-    def intervals(self) -> Iterator[tuple[Version, Version | None, bool]]:
+    def intervals(self) -> Iterator[tuple[Any, Any | None, bool]]:
         """The affected spans as (low inclusive, high or None for unbounded, high inclusive)."""
         cap = max(self.limits) if self.limits else None
-        start: Version | None = None
-        spans: list[tuple[Version, Version | None, bool]] = []
-        for kind, at in self.events:
+        start: Any | None = None
+        spans: list[tuple[Any, Any | None, bool]] = []
+        for kind, at, _ in self.events:
             if kind == "introduced":
                 if start is None:
                     start = at
@@ -82,13 +95,13 @@ class Range:
 
     def describe(self) -> str:
         parts: list[str] = []
-        for kind, at in self.events:
+        for kind, _, text in self.events:
             if kind == "introduced":
-                parts.append(f">={at}" if str(at) != "0" else ">=0")
+                parts.append(f">={text}")
             elif kind == "fixed":
-                parts.append(f"<{at}")
+                parts.append(f"<{text}")
             else:
-                parts.append(f"<={at}")
+                parts.append(f"<={text}")
         parts += [f"<{limit} (limit)" for limit in self.limits]
         return ",".join(parts)
 
@@ -99,17 +112,21 @@ class Affected:
 
     ranges: tuple[Range, ...]
     versions: frozenset[str]
-    """The listed versions in PEP 440 normal form (see :func:`normal_set`)."""
+    """The listed versions in normal form (PEP 440: see :func:`normal_set`)."""
     listed: tuple[str, ...] = ()
     """The first few listed versions as written, for display."""
 
-    def contains(self, version: Version) -> bool:
+    def contains(self, version: Any) -> bool:
         if self.versions and any(text in self.versions for text in spellings(version)):
             return True
         return any(r.contains(version) for r in self.ranges)
 
-    def fixed(self) -> tuple[Version, ...]:
-        return tuple(at for r in self.ranges for kind, at in r.events if kind == "fixed")
+    def fixed(self) -> tuple[Any, ...]:
+        return tuple(at for r in self.ranges for kind, at, _ in r.events if kind == "fixed")
+
+    def fixed_texts(self) -> tuple[str, ...]:
+        """The fixed versions as the record writes them."""
+        return tuple(text for r in self.ranges for kind, _, text in r.events if kind == "fixed")
 
     def describe(self) -> str:
         parts = [r.describe() for r in self.ranges]
@@ -128,28 +145,35 @@ _NORMAL_LINES = re.compile(rf"(?:{_NORMAL}\n)*{_NORMAL}")
 """Newline-joined versions that are all already in PEP 440 normal form."""
 
 
-def normal_set(texts: list[str]) -> tuple[frozenset[str], list[str]]:
-    """The listed versions in PEP 440 normal form (``str(Version(x))``), and the unparsable.
+def normal_set(texts: list[str], ecosystem: str = PYPI) -> tuple[frozenset[str], list[str]]:
+    """The listed versions in normal form (``str(Version(x))`` for PyPI), and the unparsable.
 
     OSV lists are long (hundreds of releases) and almost always normal already: one
     regular-expression match over the joined list proves it, and only a list that
     is not gets parsed version by version.
     """
-    if not texts or _NORMAL_LINES.fullmatch("\n".join(texts)):
+    if ecosystem == PYPI and (not texts or _NORMAL_LINES.fullmatch("\n".join(texts))):
         return frozenset(texts), []
     normal: set[str] = set()
     bad: list[str] = []
     for text in texts:
         try:
-            normal.add(str(Version(text)))
-        except InvalidVersion:
+            version = _version(ecosystem, text)
+        except ValueError:
             bad.append(text)
+            continue
+        normal.add(str(version) if ecosystem == PYPI else spellings(version)[0])
     return frozenset(normal), bad
 
 
 @lru_cache(maxsize=8192)
-def spellings(version: Version) -> tuple[str, ...]:
-    """The normal forms equal to ``version`` (``1.0`` == ``1`` == ``1.0.0`` in PEP 440)."""
+def spellings(version: Any) -> tuple[str, ...]:
+    """The normal forms equal to ``version`` (``1.0`` == ``1`` == ``1.0.0`` in PEP 440).
+
+    A SemVer version has one normal form, its text without build metadata.
+    """
+    if not isinstance(version, Version):
+        return (str(version).partition("+")[0],)
     release = list(version.release)
     while len(release) > 1 and release[-1] == 0:
         release.pop()
@@ -172,6 +196,9 @@ class Record:
     severity: tuple[tuple[str, str], ...]
     """(type, score) pairs such as ("CVSS_V3", "CVSS:3.1/AV:N/...")."""
     affected: tuple[Affected, ...]
+    informational: str | None = None
+    """RustSec's kind of informational advisory (``unmaintained``, ``unsound``, ``notice``),
+    from ``database_specific.informational``; None for a vulnerability."""
 
 
 @dataclass
@@ -180,8 +207,8 @@ class _Raw:
 
     id: str
     doc: Mapping[str, Any]
-    entries: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
-    """The PyPI ``affected`` entries, by normalised package name."""
+    entries: dict[Key, list[Mapping[str, Any]]] = field(default_factory=dict)
+    """The ``affected`` entries, by ecosystem and package key."""
 
 
 @dataclass
@@ -196,27 +223,60 @@ class _Pending:
 _NAME = re.compile(rb'"name"\s*:\s*"([^"\\]*)"')
 _MODIFIED = re.compile(rb'"modified"\s*:\s*"([^"\\]*)"')
 _WITHDRAWN = re.compile(rb'"withdrawn"\s*:\s*"[^"]')
+_ECOSYSTEM = re.compile(rb'"ecosystem"\s*:\s*"([^"\\:]*)')
 
 
 class OsvDatabase:
-    """The records of an OSV export, indexed by normalised PyPI package name."""
+    """The records of one or more OSV exports, indexed by ecosystem and package name."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(
+        self, paths: Path | Sequence[Path], documents: Sequence[tuple[str, bytes]] | None = None
+    ) -> None:
+        """Load the exports at ``paths``; or, with ``documents`` (``(file name, bytes)`` pairs
+        already in memory, e.g. fetched online), those, ``paths`` naming where they came from."""
+        self._given = documents
+        self.paths: tuple[Path, ...] = (paths,) if isinstance(paths, Path) else tuple(paths)
+        self.path = self.paths[0]
+        """The first export (the one named in messages about the whole database)."""
         self.warnings: list[str] = []
         self.records = 0
         """Number of records read (withdrawn and malformed included)."""
         self.withdrawn = 0
-        self.newest: datetime | None = None
-        """The most recent ``modified`` timestamp: how fresh the database is."""
-        self._raw: dict[str, list[_Raw]] = {}
-        self._parsed: dict[str, tuple[Record, ...]] = {}
-        self._safe: dict[str, tuple[Version, ...]] = {}
+        self.ecosystems: set[str] = set()
+        """Every ecosystem some record has an ``affected`` entry for (``Debian:11`` -> ``Debian``)."""
+        self.freshest: dict[Path, datetime | None] = {}
+        """Per export, its most recent ``modified`` timestamp."""
+        self._raw: dict[Key, list[_Raw]] = {}
+        self._parsed: dict[Key, tuple[Record, ...]] = {}
+        self._safe: dict[Key, tuple[Any, ...]] = {}
         self._pending: dict[str, list[_Pending]] = {}
-        self._load()
+        for path in self.paths:
+            self.path = path
+            self.freshest[path] = None
+            self._load()
+        self.path = self.paths[0]
+
+    @property
+    def newest(self) -> datetime | None:
+        """How fresh the database is: the oldest of the exports' newest ``modified`` times.
+
+        None when some export has no dates at all (its age is unknown).
+        """
+        stamps = list(self.freshest.values())
+        if not stamps or any(stamp is None for stamp in stamps):
+            return None
+        return min(stamp for stamp in stamps if stamp is not None)
+
+    @property
+    def stalest(self) -> Path:
+        """The export whose age :meth:`age_days` reports."""
+        return min(self.paths, key=lambda p: (self.freshest[p] is not None, self.freshest[p] or 0))
 
     # -- loading ------------------------------------------------------------
     def _documents(self) -> Iterator[tuple[str, bytes]]:
+        if self._given is not None:
+            yield from self._given
+            return
         path = self.path
         if not path.exists():
             raise DatabaseError(f"advisory database {path} does not exist")
@@ -264,6 +324,7 @@ class OsvDatabase:
         modified = _MODIFIED.search(data)
         if modified is not None:
             self._seen_modified(modified.group(1).decode("utf-8", "replace"))
+        self.ecosystems.update(e.decode("utf-8", "replace") for e in _ECOSYSTEM.findall(data))
         if _WITHDRAWN.search(data):
             self.withdrawn += 1
             return True
@@ -275,8 +336,9 @@ class OsvDatabase:
 
     def _seen_modified(self, text: str) -> None:
         stamp = _parse_time(text)
-        if stamp is not None and (self.newest is None or stamp > self.newest):
-            self.newest = stamp
+        known = self.freshest.get(self.path)
+        if stamp is not None and (known is None or stamp > known):
+            self.freshest[self.path] = stamp
 
     def _decode_pending(self, key: str) -> None:
         for pending in self._pending.pop(key, []):
@@ -324,13 +386,16 @@ class OsvDatabase:
         raw = _Raw(id=record_id, doc=doc)
         for entry in affected:
             package = entry.get("package") if isinstance(entry, Mapping) else None
-            if not isinstance(package, Mapping) or package.get("ecosystem") != "PyPI":
+            ecosystem = package.get("ecosystem") if isinstance(package, Mapping) else None
+            if not isinstance(package, Mapping) or not isinstance(ecosystem, str):
                 continue
+            ecosystem = ecosystem.partition(":")[0]
+            self.ecosystems.add(ecosystem)
             package_name = package.get("name")
             if not isinstance(package_name, str) or not package_name:
                 self.warn(f"{record_id}: affected entry without a package name skipped")
                 continue
-            key = canonicalize_name(package_name)
+            key = package_key(ecosystem, package_name)
             bucket = self._raw.setdefault(key, [])
             if not bucket or bucket[-1] is not raw:
                 bucket.append(raw)
@@ -347,22 +412,26 @@ class OsvDatabase:
             return None
         return ((now or datetime.now(UTC)) - self.newest).days
 
-    def records_for(self, name: str) -> tuple[Record, ...]:
+    def covers(self, ecosystem: str) -> bool:
+        """True when some record of the database is about ``ecosystem``."""
+        return ecosystem in self.ecosystems
+
+    def records_for(self, name: str, ecosystem: str = PYPI) -> tuple[Record, ...]:
         """Every usable record about package ``name`` (parsed once, then cached)."""
-        key = canonicalize_name(name)
+        key = package_key(ecosystem, name)
         cached = self._parsed.get(key)
         if cached is not None:
             return cached
-        self._decode_pending(key)
+        self._decode_pending(str(canonicalize_name(name)))
         parsed: list[Record] = []
         for raw in self._raw.get(key, []):
             entries = tuple(
                 a
-                for a in (self._affected(raw.id, e) for e in raw.entries.get(key, []))
+                for a in (self._affected(raw.id, e, ecosystem) for e in raw.entries.get(key, []))
                 if a is not None
             )
             if not entries:
-                self.warn(f"{raw.id}: no usable ranges or versions for {key} (record skipped)")
+                self.warn(f"{raw.id}: no usable ranges or versions for {name} (record skipped)")
                 continue
             aliases = raw.doc.get("aliases") or []
             parsed.append(
@@ -372,34 +441,39 @@ class OsvDatabase:
                     _summary(raw.doc),
                     _entry_severity(raw),
                     entries,
+                    _informational(raw.entries.get(key, [])),
                 )
             )
         result = tuple(parsed)
         self._parsed[key] = result
         return result
 
-    def affecting(self, name: str, version: Version) -> list[Record]:
-        """The records whose affected versions include ``version``."""
-        return [r for r in self.records_for(name) if any(a.contains(version) for a in r.affected)]
+    def affecting(self, name: str, version: Any, ecosystem: str = PYPI) -> list[Record]:
+        """The records whose affected versions include ``version`` (of ``ecosystem``'s scheme)."""
+        return [
+            r
+            for r in self.records_for(name, ecosystem)
+            if any(a.contains(version) for a in r.affected)
+        ]
 
-    def smallest_safe(self, name: str, version: Version) -> Version | None:
+    def smallest_safe(self, name: str, version: Any, ecosystem: str = PYPI) -> Any | None:
         """The smallest fixed version above ``version`` that no known record affects."""
-        for candidate in self._safe_fixes(name):
+        for candidate in self._safe_fixes(name, ecosystem):
             if candidate > version:
                 return candidate
         return None
 
-    def _safe_fixes(self, name: str) -> tuple[Version, ...]:
+    def _safe_fixes(self, name: str, ecosystem: str = PYPI) -> tuple[Any, ...]:
         """The package's fixed versions that no record affects, ascending (cached).
 
         Every range becomes spans, and each span marks the candidates inside it
         (found by bisection), so a package with hundreds of records stays fast.
         """
-        key = canonicalize_name(name)
+        key = package_key(ecosystem, name)
         cached = self._safe.get(key)
         if cached is not None:
             return cached
-        affected = [a for r in self.records_for(key) for a in r.affected]
+        affected = [a for r in self.records_for(name, ecosystem) for a in r.affected]
         candidates = sorted({v for a in affected for v in a.fixed()})
         unsafe = [False] * len(candidates)
         for entry in affected:
@@ -423,7 +497,9 @@ class OsvDatabase:
         self._safe[key] = cached
         return cached
 
-    def _affected(self, record_id: str, entry: Mapping[str, Any]) -> Affected | None:
+    def _affected(
+        self, record_id: str, entry: Mapping[str, Any], ecosystem: str
+    ) -> Affected | None:
         ranges: list[Range] = []
         raw_ranges = entry.get("ranges") or []
         raw_versions = entry.get("versions") or []
@@ -435,11 +511,11 @@ class OsvDatabase:
                 self.warn(f"{record_id}: malformed range skipped")
                 continue
             if raw_range.get("type") not in ("ECOSYSTEM", "SEMVER"):
-                continue  # GIT ranges name commits, not PyPI versions
-            parsed = self._range(record_id, raw_range.get("events"))
+                continue  # GIT ranges name commits, not versions
+            parsed = self._range(record_id, raw_range.get("events"), ecosystem)
             if parsed is not None:
                 ranges.append(parsed)
-        versions, bad = normal_set([str(v) for v in raw_versions])
+        versions, bad = normal_set([str(v) for v in raw_versions], ecosystem)
         for text in bad:
             self.warn(f"{record_id}: unparsable version {text!r} ignored")
         if not ranges and not versions:
@@ -448,12 +524,12 @@ class OsvDatabase:
             return None
         return Affected(tuple(ranges), frozenset(versions), tuple(str(v) for v in raw_versions[:5]))
 
-    def _range(self, record_id: str, events: object) -> Range | None:
+    def _range(self, record_id: str, events: object, ecosystem: str = PYPI) -> Range | None:
         if not isinstance(events, list) or not events:
             self.warn(f"{record_id}: range without events skipped")
             return None
-        parsed: list[tuple[Version, int, str]] = []
-        limits: list[Version] = []
+        parsed: list[tuple[Any, int, str, str]] = []
+        limits: list[Any] = []
         # At one version, introduced and fixed apply from it and last_affected only above
         # it: in this order the events that apply to any version form a prefix.
         order = {"introduced": 0, "fixed": 1, "last_affected": 2}
@@ -466,25 +542,24 @@ class OsvDatabase:
                 self.warn(f"{record_id}: unknown event {kind!r} ignored")
                 continue
             try:
-                at = _version(str(text))
-            except InvalidVersion:
+                at = _version(ecosystem, str(text))
+            except ValueError:
                 self.warn(f"{record_id}: unparsable version {text!r} in range; range skipped")
                 return None
             if kind == "limit":
                 limits.append(at)
             else:
-                parsed.append((at, order[kind], kind))
-        if not any(kind == "introduced" for _, _, kind in parsed):
+                parsed.append((at, order[kind], kind, str(text)))
+        if not any(kind == "introduced" for _, _, kind, _ in parsed):
             self.warn(f"{record_id}: range without an 'introduced' event skipped")
             return None
-        parsed.sort()
-        return Range(tuple((kind, at) for at, _, kind in parsed), tuple(limits))
+        parsed.sort(key=lambda item: (item[0], item[1]))
+        return Range(tuple((kind, at, text) for at, _, kind, text in parsed), tuple(limits))
 
 
-@lru_cache(maxsize=65536)
-def _version(text: str) -> Version:
-    """A parsed version; the same strings recur across records and packages."""
-    return Version(text)
+def _version(ecosystem: str, text: str) -> Any:
+    """A parsed version of ``ecosystem`` (cached: the same strings recur across records)."""
+    return parse_version(ecosystem, text)
 
 
 def _parse_time(text: str) -> datetime | None:
@@ -509,6 +584,15 @@ def _severity(value: object) -> tuple[tuple[str, str], ...]:
         for item in value
         if isinstance(item, Mapping) and item.get("type") and item.get("score")
     )
+
+
+def _informational(entries: list[Mapping[str, Any]]) -> str | None:
+    for entry in entries:
+        specific = entry.get("database_specific")
+        kind = specific.get("informational") if isinstance(specific, Mapping) else None
+        if isinstance(kind, str) and kind:
+            return kind
+    return None
 
 
 def _entry_severity(raw: _Raw) -> tuple[tuple[str, str], ...]:

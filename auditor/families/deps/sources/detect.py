@@ -1,54 +1,67 @@
-"""Find the dependency inputs of a project, and build a source for a given file."""
+"""Find the dependency inputs of a project, and build a source for a given file.
+
+Every directory under the project is searched (workspaces and monorepos hold several
+lock files), except version-control, virtual-environment, dependency and build
+directories and the configured excludes. What a file is comes from :mod:`.registry`.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import fnmatch
+import os
+from collections.abc import Sequence
+from pathlib import Path, PurePath
 
-from auditor.families.deps.sources.interface import DependencySource, SourceError
-from auditor.families.deps.sources.locks import PoetryLockSource, PylockSource, UvLockSource
-from auditor.families.deps.sources.pyproject import PyprojectSource
-from auditor.families.deps.sources.requirements import RequirementsSource
+from auditor.families.deps.sources.interface import FileSource, relative
+from auditor.families.deps.sources.registry import INPUTS, InputFormat, format_for
+
+SKIP_DIRS = frozenset(
+    {"node_modules", "target", "venv", "__pycache__", "dist", "build", "vendor", "site-packages"}
+)
+"""Directories never searched (besides hidden ones such as ``.git`` and ``.venv``)."""
 
 
-def detect_inputs(project: Path) -> list[Path]:
-    """Lock and requirements files at the project root; else ``pyproject.toml``.
-
-    ``requirements*.txt`` (and ``requirements/*.txt``), ``pylock.toml`` and
-    ``pylock.*.toml``, ``uv.lock``, ``poetry.lock``. A ``pyproject.toml`` with
-    ``[project].dependencies`` is used only when none of those exists.
-    """
+def detect_inputs(project: Path, exclude: Sequence[str] = ()) -> list[Path]:
+    """Every input file under ``project``, directory by directory, in registry order."""
     found: list[Path] = []
-    found += sorted(project.glob("requirements*.txt"))
-    found += sorted((project / "requirements").glob("*.txt"))
-    found += sorted(project.glob("pylock.toml")) + sorted(project.glob("pylock.*.toml"))
-    found += [p for p in (project / "uv.lock", project / "poetry.lock") if p.is_file()]
-    found = [p for p in found if p.is_file()]
-    if not found and (project / "pyproject.toml").is_file():
-        import tomllib
-
-        try:
-            data = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-            data = {}
-        if data.get("project", {}).get("dependencies"):
-            found.append(project / "pyproject.toml")
+    for current, dirs, files in os.walk(project):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+        here = Path(current)
+        if here != project and _excluded(relative(here, project), exclude):
+            dirs[:] = []
+            continue
+        found += _inputs_in(here, sorted(files), project, exclude)
     return found
 
 
-def source_for(path: Path, project: Path, resolve: bool = False) -> DependencySource:
-    """The source that reads ``path``, chosen by its name."""
-    name = path.name
-    if name == "uv.lock":
-        return UvLockSource(path, project)
-    if name == "poetry.lock":
-        return PoetryLockSource(path, project)
-    if name == "pylock.toml" or (name.startswith("pylock.") and name.endswith(".toml")):
-        return PylockSource(path, project)
-    if name == "pyproject.toml":
-        return PyprojectSource(path, project, resolve=resolve)
-    if name.endswith((".txt", ".in")):
-        return RequirementsSource(path, project)
-    raise SourceError(
-        f"{path}: unknown dependency file (expected requirements*.txt, pylock.toml, "
-        "uv.lock, poetry.lock or pyproject.toml)"
+def _inputs_in(
+    directory: Path, files: list[str], project: Path, exclude: Sequence[str]
+) -> list[Path]:
+    matched: list[tuple[InputFormat, Path]] = []
+    for item in INPUTS:
+        paths = [directory / f for f in files if item.matches(PurePath(directory.name, f))]
+        matched += [(item, p) for p in paths if not _excluded(relative(p, project), exclude)]
+    present = {item.name for item, _ in matched}
+    chosen: list[Path] = []
+    for item, path in matched:
+        if any(name in present for name in item.superseded_by):
+            continue
+        if item.fallback and any(
+            other.ecosystem == item.ecosystem and not other.fallback for other, _ in matched
+        ):
+            continue
+        if item.source_class().detectable(path):
+            chosen.append(path)
+    return list(dict.fromkeys(chosen))
+
+
+def _excluded(path: str, exclude: Sequence[str]) -> bool:
+    return any(
+        fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern.rstrip("/") + "/*")
+        for pattern in exclude
     )
+
+
+def source_for(path: Path, project: Path, resolve: bool = False) -> FileSource:
+    """The source that reads ``path``, chosen by its name (see :mod:`.registry`)."""
+    return format_for(path).source(path, project, resolve=resolve)

@@ -1,8 +1,8 @@
-"""Lock files: PEP 751 ``pylock.toml``, ``uv.lock`` and ``poetry.lock``.
+"""What the TOML lock files of Python (``pylock.toml``, ``uv.lock``, ``poetry.lock``) share.
 
 Each package keeps the line of its ``name = ...`` key. A package that is not from a
-registry (a git, URL or path source) cannot be audited and says so; the project itself
-(uv's editable or virtual root) is not a dependency and is left out.
+registry (a git, URL or path source) cannot be audited and says so; each format's
+module (:mod:`.pylock`, :mod:`.uvlock`, :mod:`.poetry`) decides which that is.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from typing import Any
 
 from auditor.families.deps.model import Pin
 from auditor.families.deps.sources.interface import (
-    DependencySource,
+    FileSource,
     SourceError,
     origin,
     read_text,
 )
 
 
-def _load(path: Path) -> tuple[str, dict[str, Any]]:
+def load(path: Path) -> tuple[str, dict[str, Any]]:
     text = read_text(path)
     try:
         return text, tomllib.loads(text)
@@ -60,15 +60,14 @@ def _packages(path: Path, data: Mapping[str, Any], key: str) -> list[Mapping[str
     return packages
 
 
-class _LockSource(DependencySource):
+class TomlLockSource(FileSource):
+    """A TOML lock file with one array of package tables."""
+
     header = "package"
 
-    def __init__(self, path: Path, project: Path) -> None:
-        self.path = path
-        self.project = project
-
     def collect(self) -> Iterator[Pin]:
-        text, data = _load(self.path)
+        text, data = load(self.path)
+        self.check(data)
         packages = _packages(self.path, data, self.header)
         lines = name_lines(text, self.header)
         for index, package in enumerate(packages):
@@ -80,66 +79,21 @@ class _LockSource(DependencySource):
             if pin is not None:
                 yield pin
 
+    def check(self, data: Mapping[str, Any]) -> None:
+        """Raise :class:`SourceError` when the file is not of a version this reader knows."""
+
     def pin(self, name: str, package: Mapping[str, Any], where: Any) -> Pin | None:
         raise NotImplementedError
 
 
-def _version(package: Mapping[str, Any]) -> str | None:
+def package_version(package: Mapping[str, Any]) -> str | None:
     version = package.get("version")
     return version if isinstance(version, str) and version else None
 
 
-class PylockSource(_LockSource):
-    """PEP 751 ``pylock.toml`` / ``pylock.<name>.toml``."""
-
-    header = "packages"
-
-    def collect(self) -> Iterator[Pin]:
-        _, data = _load(self.path)
-        if "lock-version" not in data:
-            raise SourceError(f"{self.path}: missing lock-version (not a PEP 751 lock file)")
-        yield from super().collect()
-
-    def pin(self, name: str, package: Mapping[str, Any], where: Any) -> Pin | None:
-        for kind in ("vcs", "directory", "archive"):
-            if kind in package:
-                return Pin(name, None, where, f"{kind} source: not from a package index")
-        version = _version(package)
-        if version is None:
-            return Pin(name, None, where, "no version in the lock file")
-        return Pin(name, version, where)
-
-
-class UvLockSource(_LockSource):
-    """``uv.lock``."""
-
-    def pin(self, name: str, package: Mapping[str, Any], where: Any) -> Pin | None:
-        source = package.get("source", {})
-        if isinstance(source, Mapping):
-            if source.get("virtual") == "." or source.get("editable") == ".":
-                return None  # the project itself
-            for kind in ("git", "url", "path", "directory", "editable", "virtual"):
-                if kind in source:
-                    return Pin(name, None, where, f"{kind} source: not from a package index")
-        version = _version(package)
-        if version is None:
-            return Pin(name, None, where, "no version in the lock file")
-        return Pin(name, version, where)
-
-
-class PoetryLockSource(_LockSource):
-    """``poetry.lock``."""
-
-    def pin(self, name: str, package: Mapping[str, Any], where: Any) -> Pin | None:
-        source = package.get("source", {})
-        if isinstance(source, Mapping) and source.get("type") in (
-            "git",
-            "url",
-            "file",
-            "directory",
-        ):
-            return Pin(name, None, where, f"{source['type']} source: not from a package index")
-        version = _version(package)
-        if version is None:
-            return Pin(name, None, where, "no version in the lock file")
-        return Pin(name, version, where)
+def registry_pin(name: str, package: Mapping[str, Any], where: Any) -> Pin:
+    """The pin of a package from the index: its version, or why there is none."""
+    version = package_version(package)
+    if version is None:
+        return Pin(name, None, where, "no version in the lock file")
+    return Pin(name, version, where)

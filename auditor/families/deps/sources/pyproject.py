@@ -17,7 +17,7 @@ from packaging.utils import canonicalize_name
 
 from auditor.families.deps.model import Pin
 from auditor.families.deps.sources.interface import (
-    DependencySource,
+    FileSource,
     SourceError,
     origin,
     read_text,
@@ -51,13 +51,17 @@ def declared(path: Path) -> list[tuple[str, int | None]]:
     return found
 
 
-class PyprojectSource(DependencySource):
+class PyprojectSource(FileSource):
     """The direct dependencies of a project, optionally resolved through pip-audit."""
 
-    def __init__(self, path: Path, project: Path, resolve: bool = False) -> None:
-        self.path = path
-        self.project = project
-        self.resolve = resolve
+    @classmethod
+    def detectable(cls, path: Path) -> bool:
+        """Only a ``pyproject.toml`` that declares ``[project].dependencies`` is an input."""
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return False
+        return bool(data.get("project", {}).get("dependencies"))
 
     def collect(self) -> Iterator[Pin]:
         entries = declared(self.path)

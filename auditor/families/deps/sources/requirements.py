@@ -14,7 +14,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from auditor.families.deps.model import Origin, Pin
 from auditor.families.deps.sources.interface import (
-    DependencySource,
+    FileSource,
     SourceError,
     origin,
     read_text,
@@ -47,12 +47,8 @@ def logical_lines(text: str) -> Iterator[tuple[int, str]]:
         yield start, buffer.strip()
 
 
-class RequirementsSource(DependencySource):
+class RequirementsSource(FileSource):
     """One requirements file and the files it includes with ``-r``."""
-
-    def __init__(self, path: Path, project: Path) -> None:
-        self.path = path
-        self.project = project
 
     def collect(self) -> Iterator[Pin]:
         yield from self._collect(self.path, (), set())
