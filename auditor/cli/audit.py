@@ -7,21 +7,14 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import UsageFailure, db_option, settings
+from auditor.cli.common import UsageFailure, db_option, fail_on_option, settings
 from auditor.cli.outputs import output_options, parse_outputs
-from auditor.core.findings import Severity
 from auditor.core.profiles import DEFAULT_PROFILE, PROFILES
-
-SEVERITIES = [s.label for s in Severity]
 
 
 @click.command()
 @db_option
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES),
-    help="Exit 1 at or above this severity [default: high].",
-)
+@fail_on_option("Exit 1 at or above this severity [default: high].")
 @output_options
 @click.option(
     "--profile",

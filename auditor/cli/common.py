@@ -162,6 +162,22 @@ def report_options(fn: F) -> F:
     )(fn)
 
 
+def fail_on_option(
+    help: str = "Exit 1 at or above this severity [default: configured, else high].",
+    default: str | None = None,
+) -> Callable[[F], F]:
+    """``--fail-on SEVERITY``: the gate's threshold, the same choices on every command."""
+    from auditor.core.findings import Severity
+
+    return click.option(
+        "--fail-on",
+        type=click.Choice([s.label for s in Severity]),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
 def db_option(fn: F) -> F:
     """``--db`` on a subcommand; overrides the one given before it."""
     return click.option(

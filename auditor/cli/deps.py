@@ -9,12 +9,12 @@ import click
 
 from auditor.cli.common import (
     UsageFailure,
+    fail_on_option,
     policy_options,
     report_options,
     run_standalone,
     settings,
 )
-from auditor.core.findings import Severity
 from auditor.families.deps.services import SERVICES
 from auditor.families.deps.sources.registry import INPUTS, names
 
@@ -85,11 +85,7 @@ INPUTS_HELP = "\b\nInputs (file: ecosystem, what is read):\n" + "\n".join(
     default=None,
     help="Resolve unpinned pyproject.toml dependencies through pip-audit (needs the package index).",
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice([s.label for s in Severity]),
-    help="Exit 1 at or above this severity [default: high].",
-)
+@fail_on_option("Exit 1 at or above this severity [default: high].")
 @report_options
 @policy_options()
 @click.pass_context

@@ -9,15 +9,13 @@ import click
 from auditor.cli.common import (
     UsageFailure,
     db_option,
+    fail_on_option,
     policy_options,
     report_options,
     run_standalone,
     settings,
 )
-from auditor.core.findings import Severity
 from auditor.migrate.layouts import LAYOUTS
-
-SEVERITIES = [s.label for s in Severity]
 
 
 def layout_option(fn: click.decorators.FC) -> click.decorators.FC:
@@ -32,7 +30,7 @@ def layout_option(fn: click.decorators.FC) -> click.decorators.FC:
 @click.command()
 @db_option
 @layout_option
-@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 at or above this severity.")
+@fail_on_option("Exit 1 at or above this severity.")
 @report_options
 @policy_options()
 @click.pass_context

@@ -6,10 +6,14 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import db_option, policy_options, report_options, run_standalone, settings
-from auditor.core.findings import Severity
-
-SEVERITIES = [s.label for s in Severity]
+from auditor.cli.common import (
+    db_option,
+    fail_on_option,
+    policy_options,
+    report_options,
+    run_standalone,
+    settings,
+)
 
 
 @click.group()
@@ -24,11 +28,7 @@ def hardening() -> None:
 
 @hardening.command()
 @db_option
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES),
-    help="Exit 1 at or above this severity [default: high].",
-)
+@fail_on_option("Exit 1 at or above this severity [default: high].")
 @report_options
 @policy_options()
 @click.pass_context

@@ -6,8 +6,13 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import policy_options, report_options, run_standalone, settings
-from auditor.core.findings import Severity
+from auditor.cli.common import (
+    fail_on_option,
+    policy_options,
+    report_options,
+    run_standalone,
+    settings,
+)
 
 
 @click.group()
@@ -27,11 +32,7 @@ def migrations() -> None:
     metavar="REF",
     help="Lint only files added or modified since this git ref (e.g. origin/main).",
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice([s.label for s in Severity]),
-    help="Exit 1 at or above this severity [default: configured, else high].",
-)
+@fail_on_option("Exit 1 at or above this severity [default: configured, else high].")
 @report_options
 @policy_options()
 @click.pass_context

@@ -10,6 +10,7 @@ import click
 from auditor.cli.common import (
     UsageFailure,
     db_option,
+    fail_on_option,
     policy_options,
     report_options,
     run_standalone,
@@ -17,12 +18,9 @@ from auditor.cli.common import (
 )
 from auditor.cli.drift import layout_option
 from auditor.cli.lazy import LazyGroup
-from auditor.core.findings import Severity
 
 if TYPE_CHECKING:
     from auditor.core.family import Family
-
-SEVERITIES = [s.label for s in Severity]
 
 
 @click.group(cls=LazyGroup, lazy_subcommands={"drift": "auditor.cli.drift:drift"})
@@ -66,7 +64,7 @@ def schema() -> None:
     help="No database: check the static model replayed from the migration files.",
 )
 @layout_option
-@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 at or above this severity.")
+@fail_on_option("Exit 1 at or above this severity.")
 @report_options
 @policy_options()
 @click.pass_context

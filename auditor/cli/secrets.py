@@ -8,6 +8,7 @@ import click
 
 from auditor.cli.common import (
     UsageFailure,
+    fail_on_option,
     policy_options,
     report_options,
     run_standalone,
@@ -16,7 +17,6 @@ from auditor.cli.common import (
 from auditor.core.findings import Severity
 
 DEFAULT_BASELINE = ".secrets.baseline"
-SEVERITIES = [s.label for s in Severity]
 
 
 @click.group()
@@ -62,13 +62,7 @@ def secrets() -> None:
 )
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes [default: cores].")
 @click.option("--no-cache", is_flag=True, help="Do not use the blob-id result cache.")
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES),
-    default="low",
-    show_default=True,
-    help="Exit 1 when a new secret is at or above this severity.",
-)
+@fail_on_option("Exit 1 when a new secret is at or above this severity.", default="low")
 @report_options
 @policy_options("--baseline-report")
 @click.pass_context
