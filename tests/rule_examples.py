@@ -1,0 +1,64 @@
+"""Helpers for the example runners: the Bad:/Good: examples of every rule, as test cases.
+
+Each family's ``tests/families/<family>/test_examples.py`` parametrizes its runner with
+:func:`cases` and names the families it runs in ``FAMILIES``;
+``tests/core/test_rule_docs.py`` fails if a registered rule's family has no runner.
+The example format is documented in :mod:`auditor.core.rules`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from auditor.core.rules import Rule, all_rules, examples
+
+KINDS = ("Bad", "Good")
+
+PRAGMA = re.compile(r"\s*(?:#|--|//)\s*pragma: allowlist secret\b")
+"""The allowlist comment examples carry so the repository's own secret scan stays clean."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example of one rule."""
+
+    rule: Rule
+    kind: str
+    """``Bad`` (must produce the rule's finding) or ``Good`` (must not)."""
+    files: dict[str, str]
+    """The example's files by name; ``""`` is the main text."""
+
+    @property
+    def bad(self) -> bool:
+        return self.kind == "Bad"
+
+    def main(self) -> str:
+        """The main text (before any file header)."""
+        return self.files.get("", "")
+
+
+def cases(*families: str) -> list[object]:
+    """One pytest param per (rule, kind) for every registered rule of ``families``."""
+    out: list[object] = []
+    for item in all_rules():
+        if item.family not in families:
+            continue
+        found = examples(item)
+        for kind in KINDS:
+            out.append(
+                pytest.param(Example(item, kind, found.get(kind, {})), id=f"{item.id}-{kind}")
+            )
+    return out
+
+
+def found(example: Example, rule_ids: set[str] | list[str]) -> None:
+    """Assert the example's rule is among ``rule_ids`` for Bad, absent for Good."""
+    ids = set(rule_ids)
+    assert example.files, f"{example.rule.id} has no {example.kind}: example"
+    if example.bad:
+        assert example.rule.id in ids, f"Bad example of {example.rule.id} gave {sorted(ids)}"
+    else:
+        assert example.rule.id not in ids, f"Good example of {example.rule.id} is reported"
