@@ -9,7 +9,7 @@ The example format is documented in :mod:`auditor.core.rules`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -28,8 +28,8 @@ class Example:
     rule: Rule
     kind: str
     """``Bad`` (must produce the rule's finding) or ``Good`` (must not)."""
-    files: dict[str, str]
-    """The example's files by name; ``""`` is the main text."""
+    files: dict[str, str] = field(repr=False)
+    """The example's files by name; ``""`` is the main text (never in a repr: secrets)."""
 
     @property
     def bad(self) -> bool:
@@ -56,9 +56,11 @@ def cases(*families: str) -> list[object]:
 
 def found(example: Example, rule_ids: set[str] | list[str]) -> None:
     """Assert the example's rule is among ``rule_ids`` for Bad, absent for Good."""
-    ids = set(rule_ids)
-    assert example.files, f"{example.rule.id} has no {example.kind}: example"
+    ids = sorted(set(rule_ids))
+    rule_id, kind = example.rule.id, example.kind  # plain strings: no doc text in a failure
+    has_files = bool(example.files)
+    assert has_files, f"{rule_id} has no {kind}: example"
     if example.bad:
-        assert example.rule.id in ids, f"Bad example of {example.rule.id} gave {sorted(ids)}"
+        assert rule_id in ids, f"Bad example of {rule_id} gave {ids}"
     else:
-        assert example.rule.id not in ids, f"Good example of {example.rule.id} is reported"
+        assert rule_id not in ids, f"Good example of {rule_id} is reported"
