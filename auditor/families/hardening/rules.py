@@ -198,12 +198,10 @@ def login_superuser(audit: HardeningAudit) -> Iterator[Hit]:
     Bad:
 
         CREATE ROLE app LOGIN SUPERUSER;
-        GRANT postgres TO app;          -- app can SET ROLE postgres
 
     Good:
 
-        CREATE ROLE app LOGIN NOSUPERUSER;
-        GRANT SELECT, INSERT, UPDATE ON users TO app;
+        CREATE ROLE app LOGIN NOSUPERUSER;  -- granted only the privileges it uses
     """
     policy = audit.policy
     superusers = {r.name for r in audit.facts.roles if r.superuser}
@@ -348,14 +346,11 @@ def md5_passwords(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
-        SET password_encryption = 'md5';  -- pragma: allowlist secret
-        CREATE ROLE app LOGIN PASSWORD 'secret';  -- pragma: allowlist secret
+        password_encryption = md5        # new passwords are stored as md5
 
     Good:
 
-        ALTER SYSTEM SET password_encryption = 'scram-sha-256';  -- pragma: allowlist secret
-        -- re-hashed as SCRAM:
-        ALTER ROLE app PASSWORD 'new secret';  -- pragma: allowlist secret
+        password_encryption = 'scram-sha-256'   # then set each md5 password again
     """
     value = audit.facts.setting("password_encryption")
     if value is not None and value.lower() not in ("scram-sha-256",):
@@ -593,12 +588,13 @@ def public_object_grants(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
+        CREATE TABLE users (id bigint PRIMARY KEY);
         GRANT SELECT ON users TO PUBLIC;
 
     Good:
 
-        REVOKE ALL ON users FROM PUBLIC;
-        GRANT SELECT ON users TO app_read;
+        CREATE TABLE users (id bigint PRIMARY KEY);
+        REVOKE ALL ON users FROM PUBLIC;      -- then grant to the roles that need it
         ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
     """
     for grant in audit.facts.public_grants:
@@ -643,14 +639,14 @@ def definer_search_path(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
-        CREATE FUNCTION admin.grant_credit(uid int) RETURNS void
-          LANGUAGE sql SECURITY DEFINER AS $$ UPDATE accounts ... $$;
+        CREATE FUNCTION credit(uid int) RETURNS int
+          LANGUAGE sql SECURITY DEFINER AS $$ SELECT uid $$;
 
     Good:
 
-        CREATE FUNCTION admin.grant_credit(uid int) RETURNS void
-          LANGUAGE sql SECURITY DEFINER SET search_path = admin, pg_temp
-          AS $$ UPDATE admin.accounts ... $$;
+        CREATE FUNCTION credit(uid int) RETURNS int
+          LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+          AS $$ SELECT uid $$;
     """
     for fn in audit.facts.definer_functions:
         path = search_path_of(fn.config)
@@ -697,6 +693,7 @@ def personal_data_without_rls(audit: HardeningAudit) -> Iterator[Hit]:
 
     Good:
 
+        CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);
         ALTER TABLE users ENABLE ROW LEVEL SECURITY;
         ALTER TABLE users FORCE ROW LEVEL SECURITY;
         CREATE POLICY own_row ON users USING (id = current_setting('app.user_id')::bigint);
@@ -725,10 +722,12 @@ def rls_not_forced(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
+        CREATE TABLE users (id bigint PRIMARY KEY);
         ALTER TABLE users ENABLE ROW LEVEL SECURITY;
 
     Good:
 
+        CREATE TABLE users (id bigint PRIMARY KEY);
         ALTER TABLE users ENABLE ROW LEVEL SECURITY;
         ALTER TABLE users FORCE ROW LEVEL SECURITY;
     """
@@ -890,7 +889,7 @@ def denied_extensions(audit: HardeningAudit) -> Iterator[Hit]:
 
     Good:
 
-        DROP EXTENSION dblink;     -- or allow it explicitly in the configuration
+        CREATE EXTENSION pgcrypto;   -- not denied (or allow dblink in the configuration)
     """
     denied = {name.lower() for name in audit.policy.extension_deny_list}
     for ext in audit.facts.extensions:
@@ -918,12 +917,17 @@ def untrusted_language_functions(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
-        CREATE FUNCTION util.sh(cmd text) RETURNS text LANGUAGE plpython3u AS $$...$$;
-        ALTER FUNCTION util.sh(text) OWNER TO app;
+        CREATE ROLE app;
+        CREATE LANGUAGE plsh_u HANDLER plpgsql_call_handler;  -- untrusted, like plpython3u
+        CREATE FUNCTION sh() RETURNS int LANGUAGE plsh_u AS 'BEGIN RETURN 1; END';
+        ALTER FUNCTION sh() OWNER TO app;
 
     Good:
 
-        ALTER FUNCTION util.sh(text) OWNER TO postgres;   -- or drop it
+        CREATE ROLE app;
+        CREATE LANGUAGE plsh_u HANDLER plpgsql_call_handler;
+        CREATE FUNCTION sh() RETURNS int LANGUAGE plsh_u AS 'BEGIN RETURN 1; END';
+        -- left owned by the superuser that created it (or dropped)
     """
     for fn in audit.facts.untrusted_functions:
         qualified = f"{fn.schema}.{fn.name}"
@@ -955,11 +959,11 @@ def end_of_life(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
-        SELECT version();  -- PostgreSQL 13.16 (end of life 2025-11-13)
+        server_version = '13.16'    # PostgreSQL 13: end of life 2025-11-13
 
     Good:
 
-        SELECT version();  -- PostgreSQL 17.12
+        server_version = '17.12'
     """
     major = versions.split_version_num(audit.facts.version_num)[0]
     if major < versions.OLDEST_KNOWN:
@@ -993,11 +997,11 @@ def behind_latest_minor(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
-        SELECT current_setting('server_version');  -- 15.4 (latest known: 15.20)
+        server_version = '15.4'     # latest known: 15.20
 
     Good:
 
-        SELECT current_setting('server_version');  -- 15.20
+        server_version = '15.20'
     """
     major, minor = versions.split_version_num(audit.facts.version_num)
     entry = versions.major_version(major)
