@@ -21,7 +21,7 @@ PRAGMA = re.compile(r"\s*(?:#|--|//)\s*pragma: allowlist secret\b")
 """The allowlist comment examples carry so the repository's own secret scan stays clean."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Example:
     """One example of one rule."""
 
@@ -30,6 +30,9 @@ class Example:
     """``Bad`` (must produce the rule's finding) or ``Good`` (must not)."""
     files: dict[str, str] = field(repr=False)
     """The example's files by name; ``""`` is the main text (never in a repr: secrets)."""
+
+    def __repr__(self) -> str:  # never the doc or the files: they may hold (fake) secrets
+        return f"Example({self.rule.id}, {self.kind})"
 
     @property
     def bad(self) -> bool:
