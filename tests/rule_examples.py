@@ -8,14 +8,21 @@ The example format is documented in :mod:`auditor.core.rules`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
+from auditor.core.config import load_config
+from auditor.core.findings import Report, Severity
+from auditor.core.pipeline import AuditRequest, run_audit
+from auditor.core.profiles import Profile
 from auditor.core.rules import Rule, all_rules, examples
 
 KINDS = ("Bad", "Good")
+NO_DATABASE = Profile("examples", "rule examples", families=None, database=False, network=False)
 
 PRAGMA = re.compile(r"\s*(?:#|--|//)\s*pragma: allowlist secret\b")
 """The allowlist comment examples carry so the repository's own secret scan stays clean."""
@@ -67,3 +74,27 @@ def found(example: Example, rule_ids: set[str] | list[str]) -> None:
         assert rule_id in ids, f"Bad example of {rule_id} gave {ids}"
     else:
         assert rule_id not in ids, f"Good example of {rule_id} is reported"
+
+
+def write_files(root: Path, files: dict[str, str]) -> None:
+    """Write an example's named files under ``root`` (each ends with a newline)."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+
+
+def audit_with_config(project: Path, only: str, today: dt.date) -> Report:
+    """The report of ``auditor audit --only ONLY`` on ``project`` without a database, with
+    the project's pyproject.toml (and the whole policy: waivers included)."""
+    config = load_config(project / "pyproject.toml")
+    request = AuditRequest(
+        project=project,
+        migrations=project / "migrations",
+        config=config,
+        profile=NO_DATABASE,
+        fail_on=Severity.HIGH,
+        only=(only,),
+        today=today,
+    )
+    return run_audit(request)
