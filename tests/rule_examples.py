@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from auditor.core.config import load_config
 from auditor.core.findings import Report, Severity
 from auditor.core.pipeline import AuditRequest, run_audit
 from auditor.core.profiles import Profile
-from auditor.core.rules import Rule, all_rules, examples
+from auditor.core.rules import Rule, all_rules, examples, rules_of, run_rules
 
 KINDS = ("Bad", "Good")
 NO_DATABASE = Profile("examples", "rule examples", families=None, database=False, network=False)
@@ -98,3 +99,18 @@ def audit_with_config(project: Path, only: str, today: dt.date) -> Report:
         today=today,
     )
     return run_audit(request)
+
+
+def rule_ids(family: str, subject: object) -> set[str]:
+    """The rule ids ``family``'s rules find in ``subject`` (no rule may fail)."""
+    findings, errors = run_rules(rules_of(family), subject)
+    assert errors == []
+    return {f.rule_id for f in findings}
+
+
+def on_reference(project: Path, reference: Path, folder: str, files: dict[str, str]) -> Path:
+    """``project/migrations``: the reference migrations plus ``folder`` holding ``files``."""
+    root = project / "migrations"
+    shutil.copytree(reference, root)
+    write_files(root / folder, files)
+    return root

@@ -19,7 +19,7 @@ from auditor.core.config import load_config
 from auditor.families.deps.family import audit_project
 from auditor.families.deps.rules import FAMILY
 from auditor.families.deps.settings import load_settings
-from tests.rule_examples import Example, cases, found
+from tests.rule_examples import Example, cases, found, write_files
 
 FAMILIES = (FAMILY,)
 TODAY = dt.date(2026, 11, 25)
@@ -48,9 +48,9 @@ def audit_example(example: Example, project: Path) -> set[str]:
     for name, record in RECORDS.items():
         (osv / name).write_text(json.dumps(record), encoding="utf-8")
     files = {"requirements.txt": CLEAN, **example.files}
-    for name, text in files.items():
+    for name in files:
         assert name in ("requirements.txt", "pyproject.toml") or name.startswith("osv/"), name
-        (project / name).write_text(text + "\n", encoding="utf-8")
+    write_files(project, files)
     pyproject = project / "pyproject.toml"
     config = load_config(pyproject) if pyproject.exists() else load_config(start=project)
     settings = dataclasses.replace(load_settings(config), advisory_db=osv)

@@ -7,7 +7,6 @@ migration and applied. The live model is compared with the applied migrations.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import psycopg
@@ -15,12 +14,11 @@ import pytest
 
 from auditor.catalog.live import build_live_model
 from auditor.catalog.static import build_static_model
-from auditor.core.rules import rules_of, run_rules
 from auditor.db.target import connect
 from auditor.families.drift.rules import FAMILY, DriftSubject
 from auditor.migrate.layouts import load_migrations
 from auditor.migrate.runner import Runner
-from tests.rule_examples import Example, cases, found
+from tests.rule_examples import Example, cases, found, on_reference, rule_ids
 
 FAMILIES = (FAMILY,)
 
@@ -32,13 +30,8 @@ def test_example(
     files = dict(example.files)
     by_hand, up = files.pop("", ""), files.pop("up.sql", None)
     assert not files, sorted(files)
-    root = tmp_path / "migrations"
-    shutil.copytree(reference_migrations, root)
-    if up is not None:
-        folder = root / "2024-05-01-000000_example"
-        folder.mkdir()
-        (folder / "up.sql").write_text(up + "\n", encoding="utf-8")
-        (folder / "down.sql").write_text("SELECT 1;\n", encoding="utf-8")
+    added = {} if up is None else {"up.sql": up, "down.sql": "SELECT 1;"}
+    root = on_reference(tmp_path, reference_migrations, "2024-05-01-000000_example", added)
     migrations = load_migrations(root)
     Runner(fresh_db, migrations).migrate()
     if by_hand.strip():
@@ -47,7 +40,4 @@ def test_example(
     with connect(fresh_db) as conn:
         live = build_live_model(conn)
     static = build_static_model(migrations, tmp_path)
-    subject = DriftSubject(live, static, applied=len(migrations))
-    findings, errors = run_rules(rules_of(FAMILY), subject)
-    assert errors == []
-    found(example, {f.rule_id for f in findings})
+    found(example, rule_ids(FAMILY, DriftSubject(live, static, applied=len(migrations))))

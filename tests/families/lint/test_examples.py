@@ -8,7 +8,6 @@ the migration history (LNT035, LNT037) get it as a new migration, with its
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from auditor.families.lint.engine import HISTORY_RULES, LintUnit, collect, lint_units
 from auditor.families.lint.settings import OPT_IN, LintConfig
 from auditor.families.schema.rulepacks import load_rule_packs
-from tests.rule_examples import Example, cases, found
+from tests.rule_examples import Example, cases, found, on_reference
 
 FAMILIES = ("lint",)
 FOLDER = "2024-02-01-000000_example"
@@ -40,16 +39,10 @@ def lint_example(example: Example) -> set[str]:
 
 
 def lint_history_example(example: Example, project: Path, reference: Path) -> set[str]:
-    root = project / "migrations"
-    shutil.copytree(reference, root)
-    folder = root / FOLDER
-    folder.mkdir()
     files = dict(example.files)
-    up = files.pop("up.sql", None) or files.pop("", "")
-    (folder / "up.sql").write_text(up + "\n", encoding="utf-8")
-    for name, text in files.items():
-        assert name in ("down.sql", "metadata.toml"), f"unexpected file {name!r}"
-        (folder / name).write_text(text + "\n", encoding="utf-8")
+    files["up.sql"] = files.pop("up.sql", None) or files.pop("", "")
+    assert set(files) <= {"up.sql", "down.sql", "metadata.toml"}, sorted(files)
+    root = on_reference(project, reference, FOLDER, files)
     config = LintConfig(enable=frozenset(OPT_IN))
     run = lint_units(collect([root], project, config), config, load_rule_packs(), project)
     assert not run.errors and not run.skipped

@@ -13,29 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from auditor.core.rules import rules_of, run_rules
 from auditor.families.migrations.reversibility_rules import FAMILY as REVERSIBILITY
 from auditor.families.migrations.reversibility_rules import ReversibilitySubject
 from auditor.families.migrations.rules import FAMILY, MigrationState
 from auditor.migrate.layouts import load_migrations
 from auditor.migrate.runner import Runner
 from auditor.migrate.verify import verify_reversibility
-from tests.rule_examples import Example, cases, found
+from tests.rule_examples import Example, cases, found, on_reference, rule_ids, write_files
 
 FAMILIES = (FAMILY, REVERSIBILITY)
 FOLDER = "2024-02-01-000000_example"
-
-
-def write(folder: Path, files: dict[str, str]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (folder / name).write_text(text + "\n", encoding="utf-8")
-
-
-def rule_ids(family: str, subject: object) -> set[str]:
-    findings, errors = run_rules(rules_of(family), subject)
-    assert errors == []
-    return {f.rule_id for f in findings}
 
 
 @pytest.mark.parametrize("example", cases(FAMILY))
@@ -47,11 +34,11 @@ def test_migrations_example(example: Example, tmp_path: Path, fresh_db: str) -> 
     folder = root / FOLDER
     root.mkdir()
     if applied is not None:
-        write(folder, {"up.sql": applied, "down.sql": "SELECT 1;"})
+        write_files(folder, {"up.sql": applied, "down.sql": "SELECT 1;"})
         Runner(fresh_db, load_migrations(root)).migrate()
     shutil.rmtree(folder, ignore_errors=True)
     if "up.sql" in files:
-        write(folder, files)
+        write_files(folder, files)
     migrations = load_migrations(root)
     statuses = tuple(Runner(fresh_db, migrations).status())
     state = MigrationState(project=tmp_path, migrations=tuple(migrations), statuses=statuses)
@@ -63,8 +50,6 @@ def test_reversibility_example(
     example: Example, tmp_path: Path, fresh_db: str, reference_migrations: Path
 ) -> None:
     assert set(example.files) == {"up.sql", "down.sql"}, sorted(example.files)
-    root = tmp_path / "migrations"
-    shutil.copytree(reference_migrations, root)
-    write(root / FOLDER, example.files)
+    root = on_reference(tmp_path, reference_migrations, FOLDER, example.files)
     report = verify_reversibility(fresh_db, load_migrations(root))
     found(example, rule_ids(REVERSIBILITY, ReversibilitySubject(tmp_path, report)))

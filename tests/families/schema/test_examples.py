@@ -15,7 +15,6 @@ import pytest
 
 from auditor.catalog.live import build_live_model
 from auditor.catalog.static import StaticModel, build_static_model
-from auditor.core.rules import rules_of, run_rules
 from auditor.db.target import connect
 from auditor.families.schema.probe import prove
 from auditor.families.schema.rulepacks import Requirement, load_rule_packs
@@ -24,7 +23,7 @@ from auditor.families.schema.static_rules import FAMILY as STATIC
 from auditor.families.schema.static_rules import StaticSubject
 from auditor.migrate.layouts import load_migrations
 from auditor.migrate.runner import Runner
-from tests.rule_examples import Example, cases, found
+from tests.rule_examples import Example, cases, found, rule_ids, write_files
 
 FAMILIES = (FAMILY, STATIC)
 REQUIREMENT = {
@@ -54,20 +53,12 @@ def project(example: Example, root: Path) -> Path:
     files = dict(example.files)
     up = files.pop("", "")
     assert not files, f"unexpected files {sorted(files)}"
-    folder = root / "migrations" / "2024-01-01-000000_example"
-    folder.mkdir(parents=True)
-    (folder / "up.sql").write_text(up + "\n", encoding="utf-8")
+    write_files(root, {"migrations/2024-01-01-000000_example/up.sql": up})
     return root / "migrations"
 
 
 def static_model(migrations: Path) -> StaticModel:
     return build_static_model(load_migrations(migrations), migrations.parent)
-
-
-def rule_ids(family: str, subject: object) -> set[str]:
-    findings, errors = run_rules(rules_of(family), subject)
-    assert errors == []
-    return {f.rule_id for f in findings}
 
 
 @pytest.mark.parametrize("example", cases(FAMILY))
