@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,17 +52,24 @@ class Example:
         return self.files.get("", "")
 
 
-def cases(*families: str) -> list[object]:
-    """One pytest param per (rule, kind) for every registered rule of ``families``."""
+def cases(
+    *families: str,
+    where: Callable[[Rule], bool] | None = None,
+    xfail_bad: Mapping[str, str] | None = None,
+) -> list[object]:
+    """One pytest param per (rule, kind) for every registered rule of ``families``
+    (those ``where`` accepts); ``xfail_bad`` maps a rule id to why its Bad example
+    cannot produce its finding (a strict xfail: the case fails once it does)."""
     out: list[object] = []
     for item in all_rules():
-        if item.family not in families:
+        if item.family not in families or (where is not None and not where(item)):
             continue
         found = examples(item)
         for kind in KINDS:
-            out.append(
-                pytest.param(Example(item, kind, found.get(kind, {})), id=f"{item.id}-{kind}")
-            )
+            reason = (xfail_bad or {}).get(item.id) if kind == "Bad" else None
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            example = Example(item, kind, found.get(kind, {}))
+            out.append(pytest.param(example, id=f"{item.id}-{kind}", marks=marks))
     return out
 
 

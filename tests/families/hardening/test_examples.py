@@ -108,21 +108,16 @@ def sql_findings(example: Example, dsn: str, roles: list[str]) -> list[Finding]:
 
 
 PURE = SETTINGS | HBA
-CASES = cases(*FAMILIES)
 
 
-def _ids(case: object) -> str:
-    return case.values[0].rule.id  # type: ignore[attr-defined, no-any-return]
-
-
-@pytest.mark.parametrize("example", [c for c in CASES if _ids(c) in PURE])
+@pytest.mark.parametrize("example", cases(*FAMILIES, where=lambda r: r.id in PURE))
 def test_server_example(example: Example) -> None:
     facts = settings_facts if example.rule.id in SETTINGS else hba_facts
     got = findings(example.rule.id, facts(example.main()))
     found(example, {f.rule_id for f in got})
 
 
-@pytest.mark.parametrize("example", [c for c in CASES if _ids(c) not in PURE])
+@pytest.mark.parametrize("example", cases(*FAMILIES, where=lambda r: r.id not in PURE))
 def test_database_example(example: Example, database: tuple[str, list[str]]) -> None:
     dsn, roles = database
     found(example, {f.rule_id for f in sql_findings(example, dsn, roles)})

@@ -57,20 +57,7 @@ def scan(example: Example) -> set[str]:
     return ids
 
 
-def params() -> list[object]:
-    out = []
-    for case in cases(*FAMILIES):
-        example: Example = case.values[0]  # type: ignore[attr-defined]
-        reason = DEAD.get(example.rule.id)
-        if reason and example.bad:
-            case = pytest.param(
-                *case.values, id=case.id, marks=pytest.mark.xfail(strict=True, reason=reason)
-            )  # type: ignore[attr-defined]
-        out.append(case)
-    return out
-
-
-@pytest.mark.parametrize("example", params())
+@pytest.mark.parametrize("example", cases(*FAMILIES, xfail_bad=DEAD))
 def test_example(example: Example, request: pytest.FixtureRequest) -> None:
     if example.rule.id == OTHER.rule_id:
         request.getfixturevalue("custom_plugin")
