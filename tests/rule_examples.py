@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from auditor.core import pipeline
 from auditor.core.config import load_config
 from auditor.core.findings import Report, Severity
-from auditor.core.pipeline import AuditRequest, run_audit
+from auditor.core.pipeline import AuditRequest
 from auditor.core.profiles import Profile
 from auditor.core.rules import Rule, all_rules, examples, rules_of, run_rules
 
@@ -106,7 +107,7 @@ def audit_with_config(project: Path, only: str, today: dt.date) -> Report:
         only=(only,),
         today=today,
     )
-    return run_audit(request)
+    return pipeline.run(request)
 
 
 def rule_ids(family: str, subject: object) -> set[str]:
