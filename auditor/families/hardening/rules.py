@@ -350,7 +350,8 @@ def md5_passwords(audit: HardeningAudit) -> Iterator[Hit]:
 
     Good:
 
-        password_encryption = 'scram-sha-256'   # then set each md5 password again
+        password_encryption = 'scram-sha-256'   # pragma: allowlist secret
+        # then set each md5 password again
     """
     value = audit.facts.setting("password_encryption")
     if value is not None and value.lower() not in ("scram-sha-256",):

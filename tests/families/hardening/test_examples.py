@@ -41,9 +41,12 @@ def settings_facts(text: str) -> ServerFacts:
     facts = BASE
     values = dict(BASE.settings)
     for line in text.splitlines():
-        name, _, value = line.split("#", 1)[0].partition("=")
+        setting = line.split("#", 1)[0]
+        if not setting.strip():
+            continue  # a comment
+        name, _, value = setting.partition("=")
         name, value = name.strip(), value.strip().strip("'")
-        assert name, f"not a setting line: {line!r}"
+        assert name and value, f"not a setting line: {line!r}"
         if name == "server_version":
             major, minor = (int(part) for part in value.split("."))
             facts = replace(facts, version=value, version_num=major * 10000 + minor)
