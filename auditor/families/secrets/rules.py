@@ -47,7 +47,7 @@ TYPES: tuple[SecretType, ...] = (
         "AWS Access Key",
         Severity.CRITICAL,
         "an AWS access key id or secret key",
-        'aws_access_key_id = "AKIAIOSFODNN7EXAMPLE"  # pragma: allowlist secret',
+        'aws_access_key = "AKIAIEQH524YNG5BY1A2"  # pragma: allowlist secret',
         'aws_access_key_id = os.environ["AWS_ACCESS_KEY_ID"]',
     ),
     SecretType(
@@ -313,14 +313,19 @@ EXTRA_TYPES: tuple[SecretType, ...] = (
         "Kubernetes Secret Data",
         Severity.HIGH,
         "a value under data: or stringData: of a kind: Secret manifest (base64 is not encryption)",
-        "data:\n      password: c2VjcmV0LXBhc3N3b3Jk  # pragma: allowlist secret",
-        "a SealedSecret, an ExternalSecret or a secret manager; the manifest holds no value",
+        "# secret.yaml\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n"
+        "  password: c2VjcmV0LXBhc3N3b3Jk  # pragma: allowlist secret",
+        "# secret.yaml (an ExternalSecret, a SealedSecret or a secret manager: no value)\n"
+        "apiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\nmetadata:\n  name: db",
     ),
 )
 
 
 def _typed(detector: Detector) -> SecretType:
     env = re.sub(r"[^A-Z0-9]+", "_", detector.name.upper()).strip("_")
+    if detector.context:  # the name must hold the context word, or nothing matches
+        env = detector.context.split("|")[0].upper() + "_KEY"
+    env = env.removesuffix("_ID")  # detect-secrets skips values of *_id names (likely ids)
     return SecretType(
         detector.rule_id,
         detector.name,

@@ -3,18 +3,23 @@
 An example is the text of a file (``example.py`` unless it names one, such as
 ``# .env``). Its ``pragma: allowlist secret`` comment is removed before the scan, so
 the Bad example is reported; no value is ever printed (the ids say which case failed).
+A typed provider token is documented as its prefix and ``FAKE…``
+(:meth:`Detector.fake`): the runner puts a synthetic token of the detector's shape
+(:meth:`Detector.sample`) in its place, so no realistic token is committed.
 SEC099 (types from a project's own detect-secrets plugin) runs with such a plugin,
 written by the test and registered in a baseline the way a project registers it.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from auditor.families.secrets import engine
+from auditor.families.secrets.detectors import DETECTORS
 from auditor.families.secrets.rules import OTHER, findings_for
 from tests.rule_examples import PRAGMA, Example, cases, found
 
@@ -49,9 +54,15 @@ def custom_plugin(tmp_path: Path) -> Iterator[None]:
         engine.configure()
 
 
+DETECTOR = {d.rule_id: d for d in DETECTORS}
+
+
 def scan(example: Example) -> set[str]:
     ids: set[str] = set()
+    detector = DETECTOR.get(example.rule.id)
     for name, text in example.files.items():
+        if detector is not None:
+            text = text.replace(detector.fake(), detector.sample(random.Random(detector.rule_id)))
         clean = "\n".join(PRAGMA.sub("", line) for line in text.splitlines()) + "\n"
         ids |= {f.rule_id for f in findings_for(engine.scan_text(name or "example.py", clean))}
     return ids
