@@ -191,7 +191,7 @@ def run_rules(
 
 
 EXAMPLE_FILE = re.compile(
-    r"^(?:--|#)\s*([\w./-]*\.(?:sql|toml|txt|json|yaml|yml|conf|cfg|env|py|example))(?::\s*(.*?)|\s*(?:\(.*\))?)\s*$"
+    r"^(?:--|#)\s*([\w./-]*\.(?:sql|toml|txt|json|yaml|yml|conf|cfg|env|py|example|lock))(?::\s*(.*?)|\s*(?:\(.*\))?)\s*$"
 )
 """A comment line that starts a file of an example: ``-- up.sql``, ``# requirements.txt``."""
 

@@ -187,12 +187,14 @@ def stale_database(audit: DepsAudit) -> Iterator[Hit]:
     Bad:
 
         # osv/PYSEC-2019-217.json (the newest record of the export; audited on 2026-11-25)
-        {"id": "PYSEC-2019-217", "modified": "2026-01-01T00:00:00Z", "affected": []}
+        {"id": "PYSEC-2019-217", "modified": "2026-01-01T00:00:00Z",
+         "affected": [{"package": {"ecosystem": "PyPI", "name": "urllib3"}, "versions": ["0.1"]}]}
 
     Good:
 
         # osv/PYSEC-2019-217.json (an export refreshed daily in CI)
-        {"id": "PYSEC-2019-217", "modified": "2026-11-24T00:00:00Z", "affected": []}
+        {"id": "PYSEC-2019-217", "modified": "2026-11-24T00:00:00Z",
+         "affected": [{"package": {"ecosystem": "PyPI", "name": "urllib3"}, "versions": ["0.1"]}]}
     """
     age = audit.database_age_days
     if audit.database is None:
@@ -263,6 +265,7 @@ def unmaintained_dependency(audit: DepsAudit) -> Iterator[Hit]:
 
     Good:
 
+        # Cargo.lock
         [[package]]
         name = "yaml-rust2"     # the maintained fork
         version = "0.10.0"
@@ -285,6 +288,7 @@ def unsound_dependency(audit: DepsAudit) -> Iterator[Hit]:
 
     Good:
 
+        # Cargo.lock
         [[package]]
         name = "anyhow"
         version = "1.0.103"
@@ -307,6 +311,7 @@ def noticed_dependency(audit: DepsAudit) -> Iterator[Hit]:
 
     Good:
 
+        # Cargo.lock
         [[package]]
         name = "example"
         version = "1.1.0"       # past the notice, or the notice ignored with a reason

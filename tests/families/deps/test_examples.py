@@ -38,8 +38,29 @@ RECORDS = {
                 ],
             }
         ],
-    }
+    },
+    **{
+        f"{advisory}.json": {
+            "id": advisory,
+            "modified": "2026-01-01T00:00:00Z",
+            "summary": f"{crate}: {kind}",
+            "affected": [
+                {
+                    "package": {"ecosystem": "crates.io", "name": crate},
+                    "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, *fixed]}],
+                    "database_specific": {"informational": kind},
+                }
+            ],
+        }
+        for advisory, crate, kind, fixed in (
+            ("RUSTSEC-2024-0320", "yaml-rust", "unmaintained", []),
+            ("RUSTSEC-2026-0190", "anyhow", "unsound", [{"fixed": "1.0.103"}]),
+            ("RUSTSEC-2026-0001", "example", "notice", [{"fixed": "1.1.0"}]),
+        )
+    },
 }
+"""The advisories the examples are audited against: one PyPI vulnerability and
+RustSec's three kinds of informational advisory."""
 
 
 def audit_example(example: Example, project: Path) -> set[str]:
@@ -49,7 +70,9 @@ def audit_example(example: Example, project: Path) -> set[str]:
         (osv / name).write_text(json.dumps(record), encoding="utf-8")
     files = {"requirements.txt": CLEAN, **example.files}
     for name in files:
-        assert name in ("requirements.txt", "pyproject.toml") or name.startswith("osv/"), name
+        assert name in ("requirements.txt", "pyproject.toml", "Cargo.lock") or name.startswith(
+            "osv/"
+        ), name
     write_files(project, files)
     pyproject = project / "pyproject.toml"
     config = load_config(pyproject) if pyproject.exists() else load_config(start=project)
