@@ -8,6 +8,22 @@ Rules that are not plain functions (a secret type, a vulnerability) register a
 
 The engine, not the check, attaches id, severity and family, and turns a check
 that raised into an error (exit 2), never a pass: see :func:`run_rules`.
+
+Examples are executable. The indented block under ``Bad:`` is the literal input of
+the family's example runner (``tests/families/<family>/test_examples.py``), which
+asserts that it produces the rule's finding; the block under ``Good:`` must not:
+
+- lint, schema, static, migrations, reversibility, drift and server-object hardening
+  rules: SQL; settings-based hardening rules: ``name = value`` lines, or pg_hba.conf
+  lines; secrets: the text of a file (token-shaped values carry
+  ``pragma: allowlist secret``, which the runner removes before scanning); deps: a
+  requirements line; gates and waivers: TOML.
+- A block may hold several files: a comment line naming a file (``-- up.sql``,
+  ``-- down.sql (why)``, ``# requirements.txt``) starts it, and ``-- NAME: text`` is a
+  one-line file (``-- metadata.toml: run_in_transaction = false``). Text before the
+  first such line is the main file, named ``""`` by :func:`example_files`.
+- A ``Good:`` example that omits a file the ``Bad:`` example names keeps the Bad
+  one (see :func:`examples`): it shows only what the fix changes.
 """
 
 from __future__ import annotations
@@ -172,6 +188,41 @@ def run_rules(
                 finding = replace(finding, severity=overrides[item.id])
             findings.append(finding)
     return findings, errors
+
+
+EXAMPLE_FILE = re.compile(
+    r"^(?:--|#)\s*([\w./-]*\.(?:sql|toml|txt|json|yaml|yml|conf|cfg|env|py|example|lock))(?::\s*(.*?)|\s*(?:\(.*\))?)\s*$"
+)
+"""A comment line that starts a file of an example: ``-- up.sql``, ``# requirements.txt``."""
+
+
+def example_files(text: str) -> dict[str, str]:
+    """The files of one example block, by name (``""`` for text before the first header)."""
+    files: dict[str, list[str]] = {}
+    current = ""
+    for line in text.splitlines():
+        match = EXAMPLE_FILE.match(line)
+        if match is None:
+            files.setdefault(current, []).append(line)
+            continue
+        name, inline = match.group(1), match.group(2)
+        if inline is not None:  # a one-line file: the text after the colon
+            files.setdefault(name, []).append(inline)
+            continue
+        current = name
+        files.setdefault(current, [])
+    return {name: "\n".join(lines).strip("\n") for name, lines in files.items()}
+
+
+def examples(item: Rule) -> dict[str, dict[str, str]]:
+    """``{"Bad": files, "Good": files}`` of a rule; Good keeps the Bad files it omits."""
+    out: dict[str, dict[str, str]] = {}
+    for kind, text in iter_examples(item):
+        out.setdefault(kind, {}).update(example_files(text))
+    if "Good" in out:
+        named = {k: v for k, v in out.get("Bad", {}).items() if k}
+        out["Good"] = {**named, **out["Good"]}
+    return out
 
 
 def iter_examples(item: Rule) -> Iterator[tuple[str, str]]:

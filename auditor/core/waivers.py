@@ -49,6 +49,7 @@ def expired_waiver(state: WaiverState) -> Iterator[Hit]:
 
     Bad:
 
+        # pyproject.toml
         [[tool.auditor.waivers]]
         rule = "MIG004"
         reason = "legacy migration, cannot be reverted"
@@ -56,6 +57,7 @@ def expired_waiver(state: WaiverState) -> Iterator[Hit]:
 
     Good:
 
+        # pyproject.toml
         [[tool.auditor.waivers]]
         rule = "MIG004"
         reason = "legacy migration, cannot be reverted; ticket DB-42"
@@ -84,6 +86,7 @@ def stale_waiver(state: WaiverState) -> Iterator[Hit]:
 
     Bad:
 
+        # pyproject.toml
         [[tool.auditor.waivers]]
         rule = "MIG004"
         path = "migrations/2020-*"  # those migrations now have a down.sql
@@ -92,7 +95,12 @@ def stale_waiver(state: WaiverState) -> Iterator[Hit]:
 
     Good:
 
-        # the waiver is deleted once its finding is fixed
+        # pyproject.toml (delete the waiver once its finding is fixed; this one still matches)
+        [[tool.auditor.waivers]]
+        rule = "MIG004"
+        path = "migrations/2024-01-01-*"   # still no down.sql
+        reason = "legacy"
+        expires = 2030-01-01
     """
     complete = state.complete or (True,) * len(state.waivers)
     for waiver, matched, judged in zip(state.waivers, state.matched, complete, strict=True):

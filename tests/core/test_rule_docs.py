@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
 from auditor.cli import cli
-from auditor.core.rules import RULE_ID, Rule, all_rules, documentation_problems, iter_examples
+from auditor.core.rules import (
+    RULE_ID,
+    Rule,
+    all_rules,
+    documentation_problems,
+    example_files,
+    examples,
+    iter_examples,
+)
 
 RULES = all_rules()
 
@@ -43,3 +54,40 @@ def test_explain_unknown_rule_exits_2() -> None:
     result = CliRunner().invoke(cli, ["explain", "MIG999"])
     assert result.exit_code == 2
     assert "unknown rule id" in result.output
+
+
+TESTS = Path(__file__).resolve().parent.parent
+EXAMPLE_RUNNERS = sorted(TESTS.glob("**/test_*examples.py"))
+"""The example runners: each names in FAMILIES the rule families whose examples it runs."""
+
+
+def runner_families() -> dict[str, str]:
+    covered: dict[str, str] = {}
+    for path in EXAMPLE_RUNNERS:
+        name = ".".join(path.relative_to(TESTS.parent).with_suffix("").parts)
+        for family in importlib.import_module(name).FAMILIES:
+            assert family not in covered, f"{family} has two example runners"
+            covered[family] = name
+    return covered
+
+
+def test_every_rule_family_has_an_example_runner() -> None:
+    """A new rule (or family) cannot land without its Bad:/Good: examples being run."""
+    covered = runner_families()
+    missing = sorted({f"{r.id} ({r.family})" for r in RULES if r.family not in covered})
+    assert missing == [], f"rules whose family has no tests/**/test_*examples.py: {missing}"
+
+
+def test_example_files_and_good_inheritance() -> None:
+    text = "-- metadata.toml: run_in_transaction = false\nSELECT 1;\n-- down.sql (why)\nSELECT 2;"
+    assert example_files(text) == {
+        "metadata.toml": "run_in_transaction = false",
+        "": "SELECT 1;",
+        "down.sql": "SELECT 2;",
+    }
+    doc = "T.\n\nBad:\n\n    -- up.sql\n    A;\n    -- down.sql\n    B;\n\nGood:\n\n    -- down.sql\n    C;\n"
+    item = Rule(id="XX001", family="x", severity=RULES[0].severity, title="t", doc=doc)
+    assert examples(item) == {
+        "Bad": {"up.sql": "A;", "down.sql": "B;"},
+        "Good": {"up.sql": "A;", "down.sql": "C;"},
+    }

@@ -123,6 +123,7 @@ def unauditable_dependency(audit: DepsAudit) -> Iterator[Hit]:
 
         # requirements.txt
         requests==2.32.3
+        -e ./vendor/internal-lib#egg=internal-lib   # named, so it can be exempted
         # pyproject.toml
         [tool.auditor.deps.exempt]
         internal-lib = "private package, audited in its own repository"
@@ -149,6 +150,9 @@ def expired_ignore(audit: DepsAudit) -> Iterator[Hit]:
 
     Bad:
 
+        # requirements.txt
+        jinja2==2.10
+        # pyproject.toml
         [[tool.auditor.deps.ignore]]
         id = "PYSEC-2019-217"
         reason = "sandbox not used"
@@ -156,6 +160,7 @@ def expired_ignore(audit: DepsAudit) -> Iterator[Hit]:
 
     Good:
 
+        # pyproject.toml
         [[tool.auditor.deps.ignore]]
         id = "PYSEC-2019-217"
         reason = "sandbox not used; upgrade planned in JIRA-123"
@@ -181,12 +186,15 @@ def stale_database(audit: DepsAudit) -> Iterator[Hit]:
 
     Bad:
 
-        auditor deps audit --advisory-db osv-2024-01-01/all.zip   # 300 days old
+        # osv/PYSEC-2019-217.json (the newest record of the export; audited on 2026-11-25)
+        {"id": "PYSEC-2019-217", "modified": "2026-01-01T00:00:00Z",
+         "affected": [{"package": {"ecosystem": "PyPI", "name": "urllib3"}, "versions": ["0.1"]}]}
 
     Good:
 
-        curl -o all.zip <OSV PyPI all.zip export>   # refreshed daily in CI
-        auditor deps audit --advisory-db all.zip
+        # osv/PYSEC-2019-217.json (an export refreshed daily in CI)
+        {"id": "PYSEC-2019-217", "modified": "2026-11-24T00:00:00Z",
+         "affected": [{"package": {"ecosystem": "PyPI", "name": "urllib3"}, "versions": ["0.1"]}]}
     """
     age = audit.database_age_days
     if audit.database is None:
@@ -257,6 +265,7 @@ def unmaintained_dependency(audit: DepsAudit) -> Iterator[Hit]:
 
     Good:
 
+        # Cargo.lock
         [[package]]
         name = "yaml-rust2"     # the maintained fork
         version = "0.10.0"
@@ -279,6 +288,7 @@ def unsound_dependency(audit: DepsAudit) -> Iterator[Hit]:
 
     Good:
 
+        # Cargo.lock
         [[package]]
         name = "anyhow"
         version = "1.0.103"
@@ -301,6 +311,7 @@ def noticed_dependency(audit: DepsAudit) -> Iterator[Hit]:
 
     Good:
 
+        # Cargo.lock
         [[package]]
         name = "example"
         version = "1.1.0"       # past the notice, or the notice ignored with a reason

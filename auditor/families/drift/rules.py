@@ -189,7 +189,7 @@ def extra_object(subject: DriftSubject) -> Iterator[Hit]:
 
     Good:
 
-        -- migrations/2024-05-01-000000_index_users_created_at/up.sql
+        -- up.sql (migrations/2024-05-01-000000_index_users_created_at, reviewed, applied)
         CREATE INDEX users_created_at_idx ON users (created_at);
     """
     yield from _hits(subject, "extra")
@@ -208,7 +208,7 @@ def missing_object(subject: DriftSubject) -> Iterator[Hit]:
 
     Good:
 
-        -- a reviewed migration, if the constraint must really go
+        -- up.sql (a reviewed migration, if the constraint must really go)
         ALTER TABLE products DROP CONSTRAINT products_price_non_negative;
     """
     yield from _hits(subject, "missing")
@@ -226,7 +226,7 @@ def changed_object(subject: DriftSubject) -> Iterator[Hit]:
 
     Good:
 
-        -- migrations/.../up.sql, reviewed
+        -- up.sql (a reviewed migration)
         ALTER TABLE users ALTER COLUMN email DROP NOT NULL;
     """
     yield from _hits(subject, "changed")

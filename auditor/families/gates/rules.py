@@ -45,15 +45,22 @@ def gate_failed(outcomes: tuple[GateOutcome, ...]) -> Iterator[Hit]:
 
     Bad:
 
+        # pyproject.toml
         [tool.auditor.gates]
-        pytest = { command = "pytest -q", timeout = 600 }
-        # pytest exits 1: 2 failed, 40 passed
+        tests = { command = "python3 -m unittest discover -s tests", timeout = 600 }
+        # tests/test_cart.py
+        import unittest
+        class CartTest(unittest.TestCase):
+            def test_total(self):
+                self.assertEqual(2 * 3, 5)   # fails: the gate exits 1
 
     Good:
 
-        [tool.auditor.gates]
-        pytest = { command = "pytest -q", timeout = 600 }
-        # pytest exits 0: 42 passed
+        # tests/test_cart.py
+        import unittest
+        class CartTest(unittest.TestCase):
+            def test_total(self):
+                self.assertEqual(2 * 3, 6)   # passes: the gate exits 0
     """
     for outcome in outcomes:
         if outcome.status != "failed":

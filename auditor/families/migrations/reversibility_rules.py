@@ -65,14 +65,14 @@ def residue(subject: ReversibilitySubject) -> Iterator[Hit]:
 
         -- up.sql
         ALTER TABLE users ADD COLUMN nickname TEXT;
-        CREATE INDEX users_nickname_idx ON users (nickname, email);
-        -- down.sql: forgets the index
-        ALTER TABLE users DROP COLUMN nickname;   -- the index goes with it only by luck
+        CREATE INDEX users_email_created_idx ON users (email, created_at);
+        -- down.sql (forgets the index)
+        ALTER TABLE users DROP COLUMN nickname;
 
     Good:
 
         -- down.sql
-        DROP INDEX users_nickname_idx;
+        DROP INDEX users_email_created_idx;
         ALTER TABLE users DROP COLUMN nickname;
     """
     yield from _hits(
@@ -92,11 +92,17 @@ def redo_differs(subject: ReversibilitySubject) -> Iterator[Hit]:
 
     Bad:
 
-        -- down.sql leaves a different default; up.sql uses ADD COLUMN IF NOT EXISTS
+        -- up.sql
+        ALTER TABLE users ADD COLUMN ticket SERIAL;
+        -- down.sql (keeps the sequence, which the schema comparison does not see)
+        ALTER SEQUENCE users_ticket_seq OWNED BY NONE;
+        ALTER TABLE users DROP COLUMN ticket;
+        -- re-applied, up.sql makes users_ticket_seq1: the column default differs
 
     Good:
 
-        -- down.sql drops the column; up.sql adds it without IF NOT EXISTS
+        -- down.sql
+        ALTER TABLE users DROP COLUMN ticket;   -- its sequence goes with it
     """
     yield from _hits(
         subject,
@@ -112,13 +118,17 @@ def failed(subject: ReversibilitySubject) -> Iterator[Hit]:
 
     Bad:
 
+        -- up.sql
+        CREATE TABLE archive (id BIGINT PRIMARY KEY);
+        CREATE TABLE archive_items (archive_id BIGINT REFERENCES archive (id));
         -- down.sql
-        DROP TABLE carts;   -- while cart_items still references it
+        DROP TABLE archive;   -- fails: archive_items still references it
 
     Good:
 
-        -- down.sql (of the migration that created carts, run after cart_items is gone)
-        DROP TABLE carts;
+        -- down.sql
+        DROP TABLE archive_items;
+        DROP TABLE archive;
     """
     yield from _hits(
         subject, "failed", "failed during the reversibility check", "fix the failing script"

@@ -47,13 +47,13 @@ def pending_migration(state: MigrationState) -> Iterator[Hit]:
 
     Bad:
 
-        $ auditor db status
-        2024-01-01-000004_create_cart_items  pending
+        -- up.sql (committed; `auditor db status` shows it pending)
+        CREATE TABLE carts (id BIGINT PRIMARY KEY);
 
     Good:
 
-        $ auditor db migrate && auditor db status
-        2024-01-01-000004_create_cart_items  applied
+        -- applied.sql (`auditor db migrate` ran the up.sql above)
+        CREATE TABLE carts (id BIGINT PRIMARY KEY);
     """
     if state.statuses is None:
         return
@@ -78,13 +78,15 @@ def edited_after_applied(state: MigrationState) -> Iterator[Hit]:
 
     Bad:
 
-        -- applied with CHECK (price >= 0), then edited in place to:
+        -- applied.sql (what the database ran)
+        CREATE TABLE products (price NUMERIC(12,2) CHECK (price >= 0));
+        -- up.sql (the same migration, edited in place afterwards)
         CREATE TABLE products (price NUMERIC(12,2) CHECK (price > 0));
 
     Good:
 
-        -- leave the applied migration alone; add a new one:
-        ALTER TABLE products ADD CONSTRAINT products_price_positive CHECK (price > 0) NOT VALID;
+        -- up.sql (left as applied; the change goes in a new migration)
+        CREATE TABLE products (price NUMERIC(12,2) CHECK (price >= 0));
     """
     if state.statuses is None:
         return
@@ -111,11 +113,13 @@ def applied_but_missing(state: MigrationState) -> Iterator[Hit]:
 
     Bad:
 
-        __diesel_schema_migrations: 20240301120000   (no such folder in migrations/)
+        -- applied.sql (applied from another branch; its folder is not in migrations/)
+        CREATE TABLE orders (id BIGINT PRIMARY KEY);
 
     Good:
 
-        migrations/2024-03-01-120000_add_orders/up.sql   (present and applied)
+        -- up.sql (the migration is in the repository)
+        CREATE TABLE orders (id BIGINT PRIMARY KEY);
     """
     if state.statuses is None:
         return
@@ -138,12 +142,13 @@ def missing_down(state: MigrationState) -> Iterator[Hit]:
 
     Bad:
 
-        migrations/2024-01-01-000001_create_users/up.sql    CREATE TABLE users (...);
-        migrations/2024-01-01-000001_create_users/down.sql  (missing or empty)
+        -- up.sql (and no down.sql, or an empty one)
+        CREATE TABLE users (id BIGINT PRIMARY KEY);
 
     Good:
 
-        migrations/2024-01-01-000001_create_users/down.sql  DROP TABLE users;
+        -- down.sql
+        DROP TABLE users;
     """
     for migration in state.migrations:
         if migration.up.is_empty:

@@ -371,11 +371,11 @@ def table_exists(subject: SchemaSubject) -> Iterator[Hit]:
 
     Bad:
 
-        -- no CREATE TABLE users in any migration
+        CREATE TABLE accounts (id BIGINT PRIMARY KEY);   -- the pack requires users
 
     Good:
 
-        CREATE TABLE users (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ...);
+        CREATE TABLE users (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
     """
     yield from _hits(subject, "table")
 
@@ -389,11 +389,11 @@ def column_type(subject: SchemaSubject) -> Iterator[Hit]:
 
     Bad:
 
-        price DOUBLE PRECISION NOT NULL
+        CREATE TABLE products (price DOUBLE PRECISION NOT NULL);
 
     Good:
 
-        price NUMERIC(12, 2) NOT NULL
+        CREATE TABLE products (price NUMERIC(12, 2) NOT NULL);
     """
     yield from _hits(subject, "type")
 
@@ -406,11 +406,11 @@ def not_null(subject: SchemaSubject) -> Iterator[Hit]:
 
     Bad:
 
-        email TEXT
+        CREATE TABLE users (email TEXT);
 
     Good:
 
-        email TEXT NOT NULL
+        CREATE TABLE users (email TEXT NOT NULL);
     """
     yield from _hits(subject, "not-null")
 
@@ -425,11 +425,11 @@ def length_bounds(subject: SchemaSubject) -> Iterator[Hit]:
 
     Bad:
 
-        CHECK (char_length(username) BETWEEN 1 AND 500)
+        CREATE TABLE users (username TEXT CHECK (char_length(username) BETWEEN 1 AND 500));
 
     Good:
 
-        CHECK (char_length(username) BETWEEN 3 AND 64)
+        CREATE TABLE users (username TEXT CHECK (char_length(username) BETWEEN 3 AND 64));
     """
     yield from _hits(subject, "length")
 
@@ -443,11 +443,11 @@ def lower_bound(subject: SchemaSubject) -> Iterator[Hit]:
 
     Bad:
 
-        price NUMERIC(12, 2) NOT NULL   -- no CHECK
+        CREATE TABLE products (price NUMERIC(12, 2) NOT NULL);   -- no CHECK
 
     Good:
 
-        price NUMERIC(12, 2) NOT NULL CHECK (price >= 0)
+        CREATE TABLE products (price NUMERIC(12, 2) NOT NULL CHECK (price >= 0));
     """
     yield from _hits(subject, "lower-bound")
 
@@ -463,10 +463,11 @@ def unique_case_insensitive(subject: SchemaSubject) -> Iterator[Hit]:
 
     Bad:
 
-        email TEXT NOT NULL UNIQUE
+        CREATE TABLE users (email TEXT NOT NULL UNIQUE);   -- Bob@x.org and bob@x.org
 
     Good:
 
+        CREATE TABLE users (email TEXT NOT NULL);
         CREATE UNIQUE INDEX users_email_lower_key ON users (lower(email));
     """
     yield from _hits(subject, "unique-ci")
@@ -480,11 +481,12 @@ def unique_columns(subject: SchemaSubject) -> Iterator[Hit]:
 
     Bad:
 
-        CREATE TABLE cart_items (cart_id BIGINT, product_id BIGINT, ...);
+        CREATE TABLE cart_items (cart_id BIGINT, product_id BIGINT);
 
     Good:
 
-        CONSTRAINT cart_items_cart_id_product_id_key UNIQUE (cart_id, product_id)
+        CREATE TABLE cart_items (cart_id BIGINT, product_id BIGINT,
+          CONSTRAINT cart_items_cart_id_product_id_key UNIQUE (cart_id, product_id));
     """
     yield from _hits(subject, "unique")
 
@@ -499,7 +501,7 @@ def primary_key(subject: SchemaSubject) -> Iterator[Hit]:
 
     Good:
 
-        CREATE TABLE carts (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ...);
+        CREATE TABLE carts (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id BIGINT NOT NULL);
     """
     yield from _hits(subject, "primary-key")
 
@@ -510,11 +512,13 @@ def foreign_key(subject: SchemaSubject) -> Iterator[Hit]:
 
     Bad:
 
-        FOREIGN KEY (user_id) REFERENCES users (id)   -- NO ACTION: orphans block deletion
+        CREATE TABLE users (id BIGINT PRIMARY KEY);
+        CREATE TABLE carts (user_id BIGINT REFERENCES users (id));  -- NO ACTION: orphans block deletion
 
     Good:
 
-        FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+        CREATE TABLE users (id BIGINT PRIMARY KEY);
+        CREATE TABLE carts (user_id BIGINT REFERENCES users (id) ON DELETE CASCADE);
     """
     yield from _hits(subject, "foreign-key")
 
@@ -529,11 +533,14 @@ def probe_failed(subject: SchemaSubject) -> Iterator[Hit]:
 
     Bad:
 
+        CREATE TABLE users (id BIGINT PRIMARY KEY);
+        CREATE TABLE carts (id BIGINT PRIMARY KEY, user_id BIGINT REFERENCES users (id) ON DELETE CASCADE);
         ALTER TABLE carts DISABLE TRIGGER ALL;   -- the foreign key is no longer checked
 
     Good:
 
-        ALTER TABLE carts ENABLE TRIGGER ALL;
+        CREATE TABLE users (id BIGINT PRIMARY KEY);
+        CREATE TABLE carts (id BIGINT PRIMARY KEY, user_id BIGINT REFERENCES users (id) ON DELETE CASCADE);
     """
     if subject.probes is None:
         return

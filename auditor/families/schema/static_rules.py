@@ -43,12 +43,14 @@ def unmodeled_statement(subject: StaticSubject) -> Iterator[Hit]:
 
     Bad:
 
+        CREATE TABLE users (email TEXT);
         DO $$ BEGIN
           ALTER TABLE users ADD CONSTRAINT users_email_length CHECK (length(email) <= 254);
         END $$;
 
     Good:
 
+        CREATE TABLE users (email TEXT);
         ALTER TABLE users ADD CONSTRAINT users_email_length CHECK (length(email) <= 254);
     """
     for entry in subject.static.unmodeled:
@@ -70,10 +72,12 @@ def uncertain_requirement(subject: StaticSubject) -> Iterator[Hit]:
 
     Bad:
 
+        CREATE TABLE users (username TEXT);
         DO $$ BEGIN EXECUTE 'ALTER TABLE users ADD CHECK (length(username) <= 64)'; END $$;
 
     Good:
 
+        CREATE TABLE users (username TEXT);
         ALTER TABLE users ADD CHECK (length(username) <= 64);
     """
     for req in uncertain_requirements(subject):

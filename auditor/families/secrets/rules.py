@@ -43,7 +43,7 @@ TYPES: tuple[SecretType, ...] = (
         "AWS Access Key",
         Severity.CRITICAL,
         "an AWS access key id or secret key",
-        'aws_access_key_id = "AKIAIOSFODNN7EXAMPLE"  # pragma: allowlist secret',
+        'aws_access_key = "AKIAIEQH524YNG5BY1A2"  # pragma: allowlist secret',
         'aws_access_key_id = os.environ["AWS_ACCESS_KEY_ID"]',
     ),
     SecretType(
@@ -59,7 +59,7 @@ TYPES: tuple[SecretType, ...] = (
         "Azure Storage Account access key",
         Severity.CRITICAL,
         "an Azure storage account key",
-        'conn = "AccountName=x;AccountKey=fake...=="  # pragma: allowlist secret',
+        'conn = "AccountName=demo;AccountKey=X1fH+ZM9TBrKrmGsNmjQ8mT3OA94HhblZa/QFPiyCEs5lkO+nMLpQAK4lXOELxyxeH8ilqtekYJEB1J5/TkPo+=="  # pragma: allowlist secret',
         'conn = os.environ["AZURE_STORAGE_CONNECTION_STRING"]',
     ),
     SecretType(
@@ -67,7 +67,7 @@ TYPES: tuple[SecretType, ...] = (
         "Base64 High Entropy String",
         Severity.MEDIUM,
         "a random-looking quoted base64 string",
-        'signing_key = "fake+base64/value+that+looks+random=="  # pragma: allowlist secret',
+        'signing_key = "X1fH+ZM9TBrKrmGsNmjQ8mT3OA94HhblZa/QFPiyCEs5"  # pragma: allowlist secret',
         'signing_key = os.environ["SIGNING_KEY"]',
     ),
     SecretType(
@@ -91,7 +91,7 @@ TYPES: tuple[SecretType, ...] = (
         "Discord Bot Token",
         Severity.HIGH,
         "a Discord bot token",
-        'DISCORD_TOKEN = "MFAKE.fake.fake"  # pragma: allowlist secret',
+        'DISCORD_TOKEN = "M2yW4Acq9GFz6Y1t9EwL56nG.Zq6ITZ.M5jtgUe52RvEJgwBuNO6n9JEC3H"  # pragma: allowlist secret',
         'DISCORD_TOKEN = os.environ["DISCORD_TOKEN"]',
     ),
     SecretType(
@@ -99,7 +99,7 @@ TYPES: tuple[SecretType, ...] = (
         "GitHub Token",
         Severity.HIGH,
         "a classic GitHub token (ghp_, gho_, ghs_...)",
-        'GITHUB_TOKEN = "ghp_FAKEFAKE"  # pragma: allowlist secret',
+        'GITHUB_TOKEN = "ghp_2yW4Acq9GFz6Y1t9EwL56nGisiWgNZq6ITZM"  # pragma: allowlist secret',
         'GITHUB_TOKEN = os.environ["GITHUB_TOKEN"]',
     ),
     SecretType(
@@ -107,7 +107,7 @@ TYPES: tuple[SecretType, ...] = (
         "GitLab Token",
         Severity.HIGH,
         "a GitLab token (glpat-...)",
-        'GITLAB_TOKEN = "glpat-FAKEFAKE"  # pragma: allowlist secret',
+        'GITLAB_TOKEN = "glpat-2yW4Acq9GFz6Y1t9EwL5"  # pragma: allowlist secret',
         'GITLAB_TOKEN = os.environ["GITLAB_TOKEN"]',
     ),
     SecretType(
@@ -115,7 +115,7 @@ TYPES: tuple[SecretType, ...] = (
         "Hex High Entropy String",
         Severity.MEDIUM,
         "a random-looking quoted hex string",
-        'api_secret = "0123456789abcdef-fake"  # pragma: allowlist secret',
+        'api_secret = "cd18fc9fb6494384932af3bda6fe8102c0fa7a26"  # pragma: allowlist secret',
         'api_secret = os.environ["API_SECRET"]',
     ),
     SecretType(
@@ -123,7 +123,7 @@ TYPES: tuple[SecretType, ...] = (
         "IBM Cloud IAM Key",
         Severity.HIGH,
         "an IBM Cloud IAM API key",
-        'ibm_cloud_iam_key = "fake-fake-fake"  # pragma: allowlist secret',
+        'ibm_cloud_iam_key = "2yW4Acq9GFz6Y1t9EwL56nGisiWgNZq6ITZM5jtgUe52"  # pragma: allowlist secret',
         'ibm_cloud_iam_key = os.environ["IBM_CLOUD_API_KEY"]',
     ),
     SecretType(
@@ -131,7 +131,7 @@ TYPES: tuple[SecretType, ...] = (
         "IBM COS HMAC Credentials",
         Severity.HIGH,
         "an IBM Cloud Object Storage HMAC secret",
-        'secret_access_key = "fakefakefake"  # pragma: allowlist secret',
+        'secret_access_key = "cd18fc9fb6494384932af3bda6fe8102c0fa7a26774e22af"  # pragma: allowlist secret',
         'secret_access_key = os.environ["COS_SECRET_ACCESS_KEY"]',
     ),
     SecretType(
@@ -147,7 +147,7 @@ TYPES: tuple[SecretType, ...] = (
         "JSON Web Token",
         Severity.HIGH,
         "a signed JSON Web Token",
-        'token = "eyJfake.eyJfake.fake"  # pragma: allowlist secret',
+        'token = "eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9.eyJzdWIiOiAiMnlXNEFjcTlHRno2IiwgIm4iOiA4MjE4NzJ9.1t9EwL56nGisiWgNZq6ITZM5jtgUe52RvEJgwBuNO6n"  # pragma: allowlist secret',
         'token = request.headers["Authorization"]',
     ),
     SecretType(
@@ -155,7 +155,7 @@ TYPES: tuple[SecretType, ...] = (
         "Mailchimp Access Key",
         Severity.HIGH,
         "a Mailchimp API key",
-        'MAILCHIMP_KEY = "fakefake-us1"  # pragma: allowlist secret',
+        'MAILCHIMP_KEY = "y0cq65zt4wn6isigq8jtgev49gw1un94-us12"  # pragma: allowlist secret',
         'MAILCHIMP_KEY = os.environ["MAILCHIMP_KEY"]',
     ),
     SecretType(
@@ -171,7 +171,7 @@ TYPES: tuple[SecretType, ...] = (
         "OpenAI Token",
         Severity.HIGH,
         "an OpenAI API key",
-        'OPENAI_API_KEY = "sk-FAKE"  # pragma: allowlist secret',
+        'OPENAI_API_KEY = "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"  # pragma: allowlist secret',
         'OPENAI_API_KEY = os.environ["OPENAI_API_KEY"]',
     ),
     SecretType(
@@ -187,7 +187,7 @@ TYPES: tuple[SecretType, ...] = (
         "PyPI Token",
         Severity.HIGH,
         "a PyPI upload token",
-        'password = "pypi-FAKE"  # pragma: allowlist secret',
+        'password = "pypi-AgEIcHlwaS5vcmc2yW4Acq9GFz6Y1t9EwL56nGisiWgNZq6ITZM5jtgUe52RvEJgwBuNO6n9JEC3HqdZ6J6afU1"  # pragma: allowlist secret',
         'password = os.environ["PYPI_TOKEN"]',
     ),
     SecretType(
@@ -203,7 +203,7 @@ TYPES: tuple[SecretType, ...] = (
         "SendGrid API Key",
         Severity.HIGH,
         "a SendGrid API key",
-        'SENDGRID_API_KEY = "SG.fake.fake"  # pragma: allowlist secret',
+        'SENDGRID_API_KEY = "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"  # pragma: allowlist secret',
         'SENDGRID_API_KEY = os.environ["SENDGRID_API_KEY"]',
     ),
     SecretType(
@@ -219,7 +219,7 @@ TYPES: tuple[SecretType, ...] = (
         "SoftLayer Credentials",
         Severity.HIGH,
         "a SoftLayer API key",
-        'softlayer_api_key = "fakefake"  # pragma: allowlist secret',
+        'softlayer_api_key = "y0cq65zt4wn6isigq8jtgev49gw1un9427qd9afza5vpuemopj82ffu65gt9sh9v"  # pragma: allowlist secret',
         'softlayer_api_key = os.environ["SL_API_KEY"]',
     ),
     SecretType(
@@ -227,7 +227,7 @@ TYPES: tuple[SecretType, ...] = (
         "Square OAuth Secret",
         Severity.HIGH,
         "a Square OAuth secret",
-        'SQUARE_SECRET = "sq0csp-FAKE"  # pragma: allowlist secret',
+        'SQUARE_SECRET = "sq0csp-2yW4Acq9GFz6Y1t9EwL56nGisiWgNZq6ITZM5jtgUe5"  # pragma: allowlist secret',
         'SQUARE_SECRET = os.environ["SQUARE_SECRET"]',
     ),
     SecretType(
@@ -235,7 +235,7 @@ TYPES: tuple[SecretType, ...] = (
         "Stripe Access Key",
         Severity.CRITICAL,
         "a live Stripe secret or restricted key",
-        'STRIPE_KEY = "sk_live_FAKE"  # pragma: allowlist secret',
+        'STRIPE_KEY = "sk_live_2yW4Acq9GFz6Y1t9EwL56nGi"  # pragma: allowlist secret',
         'STRIPE_KEY = os.environ["STRIPE_KEY"]',
     ),
     SecretType(
@@ -243,7 +243,7 @@ TYPES: tuple[SecretType, ...] = (
         "Telegram Bot Token",
         Severity.HIGH,
         "a Telegram bot token",
-        'BOT_TOKEN = "123456789:FAKE"  # pragma: allowlist secret',
+        'BOT_TOKEN = "513653999:W4Acq9GFz6Y1t9EwL56nGisiWgNZq6ITZM5"  # pragma: allowlist secret',
         'BOT_TOKEN = os.environ["BOT_TOKEN"]',
     ),
     SecretType(
@@ -251,7 +251,7 @@ TYPES: tuple[SecretType, ...] = (
         "Twilio API Key",
         Severity.HIGH,
         "a Twilio account SID or API key",
-        'TWILIO_KEY = "SKfake"  # pragma: allowlist secret',
+        'TWILIO_KEY = "SKy0cq65zt4wn6isigq8jtgev49gw1un94"  # pragma: allowlist secret',
         'TWILIO_KEY = os.environ["TWILIO_KEY"]',
     ),
     SecretType(
@@ -259,7 +259,7 @@ TYPES: tuple[SecretType, ...] = (
         "GitHub Fine-Grained Token",
         Severity.HIGH,
         "a fine-grained GitHub token (github_pat_...)",
-        'GITHUB_TOKEN = "github_pat_FAKE_FAKE"  # pragma: allowlist secret',
+        'GITHUB_TOKEN = "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"  # pragma: allowlist secret',
         'GITHUB_TOKEN = os.environ["GITHUB_TOKEN"]',
     ),
     SecretType(
@@ -267,7 +267,7 @@ TYPES: tuple[SecretType, ...] = (
         "Stripe Test Key",
         Severity.MEDIUM,
         "a Stripe test secret or restricted key (sk_test_, rk_test_)",
-        'STRIPE_KEY = "sk_test_FAKE"  # pragma: allowlist secret',
+        'STRIPE_KEY = "rk_test_W4Acq9GFz6Y1t9EwL56nGisi"  # pragma: allowlist secret',
         'STRIPE_KEY = os.environ["STRIPE_KEY"]',
     ),
     SecretType(
@@ -283,7 +283,7 @@ TYPES: tuple[SecretType, ...] = (
         "Database Connection String",
         Severity.HIGH,
         "a PostgreSQL/MySQL/Redis URL with a password",
-        'DATABASE_URL = "postgresql://app:fake@db/app"  # pragma: allowlist secret',
+        'DATABASE_URL = "postgresql://:2yW4Acq9GFz6!x@db:5432/app"  # pragma: allowlist secret',
         'DATABASE_URL = os.environ["DATABASE_URL"]',
     ),
     SecretType(
@@ -291,8 +291,8 @@ TYPES: tuple[SecretType, ...] = (
         "Env File High Entropy Value",
         Severity.HIGH,
         "an unquoted random-looking value in a .env file",
-        "API_TOKEN=FakeFake0123FakeFake  # pragma: allowlist secret",
-        "keep .env out of git (.gitignore) and commit a .env.example without values",
+        "# .env\nAPI_TOKEN=2yW4Acq9GFz6Y1t9EwL56nGisiWgNZq6  # pragma: allowlist secret",
+        "# .env (better: keep it out of git, commit a .env.example)\nAPI_TOKEN=${API_TOKEN}",
     ),
 )
 EXTRA_TYPES: tuple[SecretType, ...] = (
@@ -309,14 +309,19 @@ EXTRA_TYPES: tuple[SecretType, ...] = (
         "Kubernetes Secret Data",
         Severity.HIGH,
         "a value under data: or stringData: of a kind: Secret manifest (base64 is not encryption)",
-        "data:\n      password: c2VjcmV0LXBhc3N3b3Jk  # pragma: allowlist secret",
-        "a SealedSecret, an ExternalSecret or a secret manager; the manifest holds no value",
+        "# secret.yaml\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n"
+        "  password: c2VjcmV0LXBhc3N3b3Jk  # pragma: allowlist secret",
+        "# secret.yaml (an ExternalSecret, a SealedSecret or a secret manager: no value)\n"
+        "apiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\nmetadata:\n  name: db",
     ),
 )
 
 
 def _typed(detector: Detector) -> SecretType:
     env = re.sub(r"[^A-Z0-9]+", "_", detector.name.upper()).strip("_")
+    if detector.context:  # the name must hold the context word, or nothing matches
+        env = detector.context.split("|")[0].upper() + "_KEY"
+    env = env.removesuffix("_ID")  # detect-secrets skips values of *_id names (likely ids)
     return SecretType(
         detector.rule_id,
         detector.name,
@@ -340,6 +345,10 @@ OTHER = SecretType(
 BY_TYPE = {t.type: t for t in (*TYPES, *EXTRA_TYPES, *TYPED)}
 
 
+def _indent(text: str) -> str:
+    return "\n".join(f"    {line}" for line in text.splitlines())
+
+
 def _doc(item: SecretType) -> str:
     kind = item.type or "custom plugin types"
     return (
@@ -348,7 +357,7 @@ def _doc(item: SecretType) -> str:
         "Remove it, rotate it (it is compromised once pushed), and load it at run time.\n"
         "A false positive is silenced with an inline `pragma: allowlist secret` comment\n"
         "or by recording it in `.secrets.baseline` (`auditor secrets scan --update-baseline`).\n\n"
-        f"Bad:\n\n    {item.bad}\n\nGood:\n\n    {item.good}\n"
+        f"Bad:\n\n{_indent(item.bad)}\n\nGood:\n\n{_indent(item.good)}\n"
     )
 
 

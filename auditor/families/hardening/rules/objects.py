@@ -52,12 +52,13 @@ def public_object_grants(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
+        CREATE TABLE users (id bigint PRIMARY KEY);
         GRANT SELECT ON users TO PUBLIC;
 
     Good:
 
-        REVOKE ALL ON users FROM PUBLIC;
-        GRANT SELECT ON users TO app_read;
+        CREATE TABLE users (id bigint PRIMARY KEY);
+        REVOKE ALL ON users FROM PUBLIC;      -- then grant to the roles that need it
         ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
     """
     for grant in audit.facts.public_grants:
@@ -102,14 +103,14 @@ def definer_search_path(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
-        CREATE FUNCTION admin.grant_credit(uid int) RETURNS void
-          LANGUAGE sql SECURITY DEFINER AS $$ UPDATE accounts ... $$;
+        CREATE FUNCTION credit(uid int) RETURNS int
+          LANGUAGE sql SECURITY DEFINER AS $$ SELECT uid $$;
 
     Good:
 
-        CREATE FUNCTION admin.grant_credit(uid int) RETURNS void
-          LANGUAGE sql SECURITY DEFINER SET search_path = admin, pg_temp
-          AS $$ UPDATE admin.accounts ... $$;
+        CREATE FUNCTION credit(uid int) RETURNS int
+          LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+          AS $$ SELECT uid $$;
     """
     for fn in audit.facts.definer_functions:
         path = search_path_of(fn.config)
@@ -156,6 +157,7 @@ def personal_data_without_rls(audit: HardeningAudit) -> Iterator[Hit]:
 
     Good:
 
+        CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);
         ALTER TABLE users ENABLE ROW LEVEL SECURITY;
         ALTER TABLE users FORCE ROW LEVEL SECURITY;
         CREATE POLICY own_row ON users USING (id = current_setting('app.user_id')::bigint);
@@ -184,10 +186,12 @@ def rls_not_forced(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
+        CREATE TABLE users (id bigint PRIMARY KEY);
         ALTER TABLE users ENABLE ROW LEVEL SECURITY;
 
     Good:
 
+        CREATE TABLE users (id bigint PRIMARY KEY);
         ALTER TABLE users ENABLE ROW LEVEL SECURITY;
         ALTER TABLE users FORCE ROW LEVEL SECURITY;
     """
@@ -224,7 +228,7 @@ def denied_extensions(audit: HardeningAudit) -> Iterator[Hit]:
 
     Good:
 
-        DROP EXTENSION dblink;     -- or allow it explicitly in the configuration
+        CREATE EXTENSION pgcrypto;   -- not denied (or allow dblink in the configuration)
     """
     denied = {name.lower() for name in audit.policy.extension_deny_list}
     for ext in audit.facts.extensions:
@@ -252,12 +256,17 @@ def untrusted_language_functions(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
-        CREATE FUNCTION util.sh(cmd text) RETURNS text LANGUAGE plpython3u AS $$...$$;
-        ALTER FUNCTION util.sh(text) OWNER TO app;
+        CREATE ROLE app;
+        CREATE LANGUAGE plsh_u HANDLER plpgsql_call_handler;  -- untrusted, like plpython3u
+        CREATE FUNCTION sh() RETURNS int LANGUAGE plsh_u AS 'BEGIN RETURN 1; END';
+        ALTER FUNCTION sh() OWNER TO app;
 
     Good:
 
-        ALTER FUNCTION util.sh(text) OWNER TO postgres;   -- or drop it
+        CREATE ROLE app;
+        CREATE LANGUAGE plsh_u HANDLER plpgsql_call_handler;
+        CREATE FUNCTION sh() RETURNS int LANGUAGE plsh_u AS 'BEGIN RETURN 1; END';
+        -- left owned by the superuser that created it (or dropped)
     """
     for fn in audit.facts.untrusted_functions:
         qualified = f"{fn.schema}.{fn.name}"

@@ -29,11 +29,11 @@ def end_of_life(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
-        SELECT version();  -- PostgreSQL 13.16 (end of life 2025-11-13)
+        server_version = '13.16'    # PostgreSQL 13: end of life 2025-11-13
 
     Good:
 
-        SELECT version();  -- PostgreSQL 17.12
+        server_version = '17.12'
     """
     major = versions.split_version_num(audit.facts.version_num)[0]
     if major < versions.OLDEST_KNOWN:
@@ -67,11 +67,11 @@ def behind_latest_minor(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
-        SELECT current_setting('server_version');  -- 15.4 (latest known: 15.20)
+        server_version = '15.4'     # latest known: 15.20
 
     Good:
 
-        SELECT current_setting('server_version');  -- 15.20
+        server_version = '15.20'
     """
     major, minor = versions.split_version_num(audit.facts.version_num)
     entry = versions.major_version(major)

@@ -30,12 +30,10 @@ def login_superuser(audit: HardeningAudit) -> Iterator[Hit]:
     Bad:
 
         CREATE ROLE app LOGIN SUPERUSER;
-        GRANT postgres TO app;          -- app can SET ROLE postgres
 
     Good:
 
-        CREATE ROLE app LOGIN NOSUPERUSER;
-        GRANT SELECT, INSERT, UPDATE ON users TO app;
+        CREATE ROLE app LOGIN NOSUPERUSER;  -- granted only the privileges it uses
     """
     policy = audit.policy
     superusers = {r.name for r in audit.facts.roles if r.superuser}
@@ -180,14 +178,12 @@ def md5_passwords(audit: HardeningAudit) -> Iterator[Hit]:
 
     Bad:
 
-        SET password_encryption = 'md5';  -- pragma: allowlist secret
-        CREATE ROLE app LOGIN PASSWORD 'secret';  -- pragma: allowlist secret
+        password_encryption = md5        # new passwords are stored as md5
 
     Good:
 
-        ALTER SYSTEM SET password_encryption = 'scram-sha-256';  -- pragma: allowlist secret
-        -- re-hashed as SCRAM:
-        ALTER ROLE app PASSWORD 'new secret';  -- pragma: allowlist secret
+        password_encryption = 'scram-sha-256'   # pragma: allowlist secret
+        # then set each md5 password again
     """
     value = audit.facts.setting("password_encryption")
     if value is not None and value.lower() not in ("scram-sha-256",):

@@ -148,14 +148,21 @@ def recreated_history(file: LintFile) -> Iterator[Hit]:
 
     Bad:
 
-        CREATE TABLE a (...); CREATE TABLE b (...); ... -- 5 or more tables
+        CREATE TABLE a (id BIGINT PRIMARY KEY, b_id BIGINT);
+        CREATE TABLE b (id BIGINT PRIMARY KEY);
+        CREATE TABLE c (id BIGINT PRIMARY KEY);
+        CREATE TABLE d (id BIGINT PRIMARY KEY);
+        CREATE TABLE e (id BIGINT PRIMARY KEY);  -- 5 or more tables, then:
         ALTER TABLE a ADD CONSTRAINT a_b_fkey FOREIGN KEY (b_id) REFERENCES b (id);
         CREATE INDEX a_b_id_idx ON a (b_id);
 
     Good:
 
-        -- one migration per change; or, for a deliberate squash:
-        -- auditor-ignore-file LNT042: squashed baseline, only applied to empty databases
+        -- one migration per change (or, for a deliberate squash, a file-level
+        -- "auditor-ignore-file LNT042: <reason>" pragma):
+        CREATE TABLE b (id BIGINT PRIMARY KEY);
+        CREATE TABLE a (id BIGINT PRIMARY KEY, b_id BIGINT REFERENCES b (id));
+        CREATE INDEX a_b_id_idx ON a (b_id);
     """
     created = [t for t, index in file.created_tables.items() if index >= 0]
     if len(created) < HISTORY_TABLES:
