@@ -268,7 +268,7 @@ def test_dbmate_indented_marker_and_shared_prefix_are_refused(tmp_path: Path) ->
         "1_a.sql": "-- migrate:up\nCREATE TABLE a (x int);\n",
         "1_b.sql": "-- migrate:up\nCREATE TABLE b (x int);\n",
     }
-    with pytest.raises(LayoutError, match="version 1 also used by 1_a.sql"):
+    with pytest.raises(LayoutError, match=r"version 1 also used by 1_a\.sql"):
         load_migrations(write(tmp_path / "s", shared))
 
 
