@@ -103,7 +103,17 @@ class Bookkeeping(ABC):
         return {str(r[0]) for r in rows}
 
 
-class DieselBookkeeping(Bookkeeping):
+class _RowPerVersion(Bookkeeping):
+    """A table with one row per applied version (Diesel, dbmate): insert on up, delete on down."""
+
+    def record(self, conn: Conn, migration: Migration, *, up: bool) -> None:
+        if up:
+            conn.execute(f"INSERT INTO {self.table} (version) VALUES (%s)", (migration.version,))
+        else:
+            conn.execute(f"DELETE FROM {self.table} WHERE version = %s", (migration.version,))
+
+
+class DieselBookkeeping(_RowPerVersion):
     tool = "diesel"
     table = DIESEL_TABLE
 
@@ -117,12 +127,6 @@ class DieselBookkeeping(Bookkeeping):
     def applied(self, conn: Conn, migrations: list[Migration]) -> dict[str, Applied]:
         rows = conn.execute(f"SELECT version, run_on FROM {DIESEL_TABLE}").fetchall()
         return {str(v): Applied(run_on=_time(r)) for v, r in rows}
-
-    def record(self, conn: Conn, migration: Migration, *, up: bool) -> None:
-        if up:
-            conn.execute(f"INSERT INTO {DIESEL_TABLE} (version) VALUES (%s)", (migration.version,))
-        else:
-            conn.execute(f"DELETE FROM {DIESEL_TABLE} WHERE version = %s", (migration.version,))
 
 
 class GolangMigrateBookkeeping(Bookkeeping):
@@ -330,7 +334,7 @@ class FlywayBookkeeping(Bookkeeping):
         self._insert(conn, migration, up=up, ok=False, elapsed_ns=elapsed_ns)
 
 
-class DbmateBookkeeping(Bookkeeping):
+class DbmateBookkeeping(_RowPerVersion):
     tool = "dbmate"
     table = DBMATE_TABLE
 
@@ -347,12 +351,6 @@ class DbmateBookkeeping(Bookkeeping):
             )
         rows = conn.execute(f"SELECT version FROM {DBMATE_TABLE}").fetchall()
         return {str(r[0]): Applied() for r in rows}
-
-    def record(self, conn: Conn, migration: Migration, *, up: bool) -> None:
-        if up:
-            conn.execute(f"INSERT INTO {DBMATE_TABLE} (version) VALUES (%s)", (migration.version,))
-        else:
-            conn.execute(f"DELETE FROM {DBMATE_TABLE} WHERE version = %s", (migration.version,))
 
 
 class BookkeepingError(AuditorError):

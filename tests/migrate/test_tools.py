@@ -12,14 +12,7 @@ import pytest
 from auditor.migrate.layouts import LayoutError, load_migrations
 from auditor.migrate.runner import MigrationError, Runner
 from auditor.migrate.tools import flyway_checksum
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+from tests.migration_dirs import write_files as write
 
 
 def rows(dsn: str, sql: str) -> list[tuple[object, ...]]:
