@@ -22,3 +22,12 @@ def write_diesel(
         if metadata and folder in metadata:
             (path / "metadata.toml").write_text(metadata[folder])
     return root
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """Create ``root`` with the given files (relative path -> text); return ``root``."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root

@@ -15,7 +15,10 @@ if TYPE_CHECKING:
 
 @click.group()
 def db() -> None:
-    """Apply, revert and inspect migrations (Diesel-compatible bookkeeping).
+    """Apply, revert and inspect migrations, with the project's own tool's bookkeeping.
+
+    Diesel, golang-migrate, sqlx, Flyway and dbmate: each layout's own table and
+    transaction rules, so the project can switch between its tool and these commands.
 
     \b
     Example:
@@ -32,7 +35,7 @@ def _runner(ctx: click.Context, db_value: str | None) -> tuple[Runner, str]:
 
     opts = settings(ctx, db_value)
     config = opts.config()
-    migrations = load_migrations(opts.migrations_dir(config))
+    migrations = load_migrations(opts.migrations_dir(config), config.layout())
     target = ctx.with_resource(selected_target(opts.db_value(config), opts.migrations_dir(config)))
     return Runner(target.dsn, migrations), target.label
 
@@ -41,7 +44,9 @@ def _runner(ctx: click.Context, db_value: str | None) -> tuple[Runner, str]:
 @db_option
 @click.pass_context
 def migrate(ctx: click.Context, db: str | None) -> None:
-    """Apply every pending migration, in order, each in its own transaction.
+    """Apply every pending migration, in order, with its tool's transaction rules.
+
+    Refuses to run while the tool's table records a failed (dirty) migration.
 
     \b
     Example:
@@ -87,7 +92,10 @@ def rollback(ctx: click.Context, db: str | None, count: int) -> None:
 @click.option("--all", "redo_all", is_flag=True, help="Redo every applied migration.")
 @click.pass_context
 def redo(ctx: click.Context, db: str | None, count: int | None, redo_all: bool) -> None:
-    """Revert then re-apply the latest migrations (proves down.sql and up.sql run).
+    """Revert then re-apply the latest applied migrations (proves down and up run).
+
+    -n N redoes the N latest applied migrations, --all every applied one; only the
+    reverted ones are re-applied: pending migrations stay pending (use migrate).
 
     \b
     Example:
@@ -103,6 +111,8 @@ def redo(ctx: click.Context, db: str | None, count: int | None, redo_all: bool) 
 
 
 def _state(status: MigrationStatus) -> str:
+    if status.dirty:
+        return "FAILED (dirty)"
     if status.missing_locally:
         return "applied, missing locally"
     if not status.applied:
@@ -118,7 +128,8 @@ def _state(status: MigrationStatus) -> str:
 def status(ctx: click.Context, db: str | None) -> None:
     """List every migration and whether it is applied or edited since (read-only).
 
-    Exit 1 when a migration is pending, edited or missing locally.
+    Reads the tool's own table. Exit 1 when a migration is pending, edited, failed
+    (dirty) or missing locally.
 
     \b
     Example:
@@ -130,7 +141,7 @@ def status(ctx: click.Context, db: str | None) -> None:
     for item in statuses:
         run_on = item.run_on.isoformat(sep=" ", timespec="seconds") if item.run_on else ""
         click.echo(f"{item.version:<16} {item.name:<32} {_state(item):<26} {run_on}".rstrip())
-    problems = [s for s in statuses if not s.applied or s.edited or s.missing_locally]
+    problems = [s for s in statuses if not s.applied or s.edited or s.missing_locally or s.dirty]
     ctx.exit(1 if problems else 0)
 
 
@@ -157,7 +168,7 @@ def verify(ctx: click.Context, db: str | None) -> None:
 
     opts = settings(ctx, db)
     config = opts.config()
-    migrations = load_migrations(opts.migrations_dir(config))
+    migrations = load_migrations(opts.migrations_dir(config), config.layout())
     chosen = explicit_dsn(opts.db_value(config))
     target = target_for(*chosen) if chosen else None
     with scratch_database(target) as (dsn, where):

@@ -5,15 +5,21 @@ Each layout follows its tool's own naming and ordering rules:
 - ``diesel``: ``<version>_<name>/up.sql`` and ``down.sql`` (optional ``metadata.toml``
   with ``run_in_transaction = false``). The version is the folder name before the
   first ``_`` with every ``-`` removed; string order, as Diesel sorts them.
-- ``paired`` (golang-migrate, sqlx): ``<version>_<name>.up.sql`` and
-  ``<version>_<name>.down.sql``; the version is an integer, numeric order.
+- ``golang-migrate`` and ``sqlx`` (``paired``: either, told apart by :func:`detect_tool`):
+  ``<version>_<name>.up.sql`` and ``<version>_<name>.down.sql``; the version is an
+  integer, numeric order. sqlx also reads ``<version>_<name>.sql`` (no down) and honours
+  ``-- no-transaction`` as a file's first bytes.
 - ``flyway``: ``V<version>__<name>.sql`` with optional ``U<version>__<name>.sql`` undo
   scripts; versions like ``1.2.10`` or ``1_2`` compare part by part, numerically.
+  Repeatable ``R__<name>.sql`` scripts run after the versioned ones, in name order.
 - ``dbmate``: one ``<version>_<name>.sql`` file per migration with ``-- migrate:up``
-  and ``-- migrate:down`` sections (``transaction:false`` honoured); version string order.
+  and ``-- migrate:down`` sections (``transaction:false`` per section); version string
+  order. A marker must start its line, as dbmate reads it: an indented one is refused.
 
 :func:`detect_layout` picks the layout from the directory's contents;
-:func:`load_migrations` accepts ``layout=`` to force one.
+:func:`load_migrations` accepts ``layout=`` to force one. Every :class:`Migration` names
+its ``tool``, whose bookkeeping (:mod:`auditor.migrate.tools`) and transaction rules
+(:mod:`auditor.migrate.transactions`) the runner follows.
 """
 
 from __future__ import annotations
@@ -21,11 +27,13 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from auditor.core.config import Config
 from auditor.core.errors import AuditorError
+from auditor.migrate.transactions import runs_in_transaction
 
 
 class LayoutError(AuditorError, ValueError):
@@ -40,6 +48,9 @@ class Script:
     text: str
     first_line: int = 1
     """Line of ``path`` where ``text`` starts (sections of a single-file layout)."""
+    transaction: bool = True
+    """The file's own choice: False for Diesel ``run_in_transaction = false``, sqlx
+    ``-- no-transaction``, dbmate ``transaction:false``."""
 
     @property
     def is_empty(self) -> bool:
@@ -61,11 +72,16 @@ class Migration:
     up: Script
     down: Script | None
     run_in_transaction: bool = True
+    """Whether the tool runs ``up`` inside a transaction block, explicit or implicit."""
+    tool: str = "diesel"
+    """The migration tool whose bookkeeping and transactions apply: one of :data:`TOOLS`."""
+    repeatable: bool = False
+    """A Flyway ``R__`` script: version ``R__<name>``, re-run whenever it changes."""
 
     @property
     def label(self) -> str:
-        """``<version>_<name>`` as shown to users."""
-        return f"{self.version}_{self.name}"
+        """``<version>_<name>`` as shown to users (``R__<name>`` for a repeatable script)."""
+        return self.version if self.repeatable else f"{self.version}_{self.name}"
 
     @property
     def checksum(self) -> str:
@@ -102,15 +118,17 @@ def load_diesel(root: Path) -> list[Migration]:
             raise LayoutError(f"{folder}: version {version} also used by {seen[version]}")
         seen[version] = folder
         name = folder.name.split("_", 1)[1] if "_" in folder.name else ""
+        in_tx = _diesel_run_in_transaction(folder / "metadata.toml")
         down_path = folder / "down.sql"
-        down = Script(down_path, _read(down_path)) if down_path.is_file() else None
+        down = (
+            Script(down_path, _read(down_path), transaction=in_tx) if down_path.is_file() else None
+        )
         migrations.append(
             Migration(
                 version=version,
                 name=name,
-                up=Script(up_path, _read(up_path)),
+                up=Script(up_path, _read(up_path), transaction=in_tx),
                 down=down,
-                run_in_transaction=_diesel_run_in_transaction(folder / "metadata.toml"),
             )
         )
     return sorted(migrations, key=lambda m: m.version)
@@ -130,12 +148,17 @@ def _diesel_run_in_transaction(path: Path) -> bool:
 
 
 _PAIRED = re.compile(r"^(\d+)_(.*)\.(up|down)\.sql$")
+_SIMPLE = re.compile(r"^(\d+)_(.*)\.sql$")
 _FLYWAY = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.*)\.sql$")
+_REPEATABLE = re.compile(r"^R__(.+)\.sql$")
 _DBMATE = re.compile(r"^(\d+)_?(.*)\.sql$")
 _DBMATE_MARK = re.compile(r"^--\s*migrate:(up|down)\b(.*)$", re.MULTILINE)
+_DBMATE_INDENTED = re.compile(r"^[ \t]+--\s*migrate:(?:up|down)\b", re.MULTILINE)
 
-LAYOUTS = ("diesel", "paired", "flyway", "dbmate")
-"""Names accepted by ``--layout``."""
+TOOLS = ("diesel", "golang-migrate", "sqlx", "flyway", "dbmate")
+"""The migration tools whose bookkeeping and transactions the runner follows."""
+LAYOUTS = ("diesel", "paired", "golang-migrate", "sqlx", "flyway", "dbmate")
+"""Names accepted by ``--layout`` (``paired``: golang-migrate or sqlx, detected)."""
 
 
 def parse_layout(config: Config) -> str | None:
@@ -150,20 +173,35 @@ def _entries(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if not p.name.startswith("."))
 
 
-def load_paired(root: Path) -> list[Migration]:
-    """Read golang-migrate / sqlx ``<version>_<name>.up.sql|.down.sql`` pairs."""
+def _sqlx_script(path: Path) -> Script:
+    text = _read(path)
+    return Script(path, text, transaction=not text.startswith("-- no-transaction"))
+
+
+def load_paired(root: Path, tool: str = "golang-migrate") -> list[Migration]:
+    """Read golang-migrate / sqlx ``<version>_<name>.up.sql|.down.sql`` pairs.
+
+    For sqlx, a ``<version>_<name>.sql`` file is a migration without a down script.
+    """
     ups: dict[int, tuple[str, Path]] = {}
     downs: dict[int, Path] = {}
     for path in _entries(root):
         if not path.is_file() or not path.name.endswith(".sql"):
             continue
         match = _PAIRED.match(path.name)
-        if match is None:
+        if match is not None:
+            version, name, direction = int(match.group(1)), match.group(2), match.group(3)
+        elif tool == "sqlx" and (simple := _SIMPLE.match(path.name)):
+            version, name, direction = int(simple.group(1)), simple.group(2), "up"
+        else:
             raise LayoutError(f"{path}: not a <version>_<name>.up.sql or .down.sql file")
-        version, name, direction = int(match.group(1)), match.group(2), match.group(3)
         target = ups if direction == "up" else downs
         if version in target:
-            raise LayoutError(f"{path}: version {version} has two {direction} scripts")
+            other = ups[version][1] if direction == "up" else downs[version]
+            raise LayoutError(
+                f"{path}: version {version} also used by {other.name}; {tool} refuses two "
+                f"{direction} scripts with one version (a shared prefix is one version)"
+            )
         if direction == "up":
             ups[version] = (name, path)
         else:
@@ -171,6 +209,7 @@ def load_paired(root: Path) -> list[Migration]:
     for version, path in downs.items():
         if version not in ups:
             raise LayoutError(f"{path}: down script without an up script")
+    read = _sqlx_script if tool == "sqlx" else (lambda p: Script(p, _read(p)))
     result = []
     for version in sorted(ups):
         name, up_path = ups[version]
@@ -179,8 +218,9 @@ def load_paired(root: Path) -> list[Migration]:
             Migration(
                 version=str(version),
                 name=name,
-                up=Script(up_path, _read(up_path)),
-                down=Script(down_path, _read(down_path)) if down_path else None,
+                up=read(up_path),
+                down=read(down_path) if down_path else None,
+                tool=tool,
             )
         )
     return result
@@ -195,14 +235,18 @@ def flyway_version_key(version: str) -> tuple[int, ...]:
 
 
 def load_flyway(root: Path) -> list[Migration]:
-    """Read Flyway ``V<version>__<name>.sql`` scripts and their ``U`` undo scripts."""
+    """Read Flyway ``V``/``U`` scripts, then the repeatable ``R__`` ones in name order."""
     ups: dict[tuple[int, ...], tuple[str, str, Path]] = {}
     undos: dict[tuple[int, ...], Path] = {}
+    repeatables: list[Migration] = []
     for path in _entries(root):
         if not path.is_file() or not path.name.endswith(".sql"):
             continue
-        if path.name.startswith("R__"):
-            raise LayoutError(f"{path}: Flyway repeatable migrations are not supported")
+        if repeatable := _REPEATABLE.match(path.name):
+            name = repeatable.group(1)
+            script = Script(path, _read(path))
+            repeatables.append(Migration(f"R__{name}", name, script, None, repeatable=True))
+            continue
         match = _FLYWAY.match(path.name)
         if match is None:
             raise LayoutError(f"{path}: not a Flyway V<version>__<name>.sql file")
@@ -210,7 +254,10 @@ def load_flyway(root: Path) -> list[Migration]:
         key = flyway_version_key(version)
         if kind == "V":
             if key in ups:
-                raise LayoutError(f"{path}: version {version} also used by {ups[key][2]}")
+                raise LayoutError(
+                    f"{path}: version {version} also used by {ups[key][2].name}; Flyway "
+                    "refuses two migrations with one version"
+                )
             ups[key] = (version.replace("_", "."), name, path)
         else:
             undos[key] = path
@@ -229,7 +276,7 @@ def load_flyway(root: Path) -> list[Migration]:
                 down=Script(undo, _read(undo)) if undo else None,
             )
         )
-    return result
+    return result + sorted(repeatables, key=lambda m: m.name)
 
 
 def load_dbmate(root: Path) -> list[Migration]:
@@ -244,20 +291,30 @@ def load_dbmate(root: Path) -> list[Migration]:
             raise LayoutError(f"{path}: not a dbmate <version>_<name>.sql file")
         version, name = match.groups()
         if version in seen:
-            raise LayoutError(f"{path}: version {version} also used by {seen[version]}")
+            raise LayoutError(
+                f"{path}: version {version} also used by {seen[version].name}; dbmate records "
+                "one version per file, so its own run fails on the second one"
+            )
         seen[version] = path
-        up, down, in_tx = _dbmate_sections(path, _read(path))
-        result.append(Migration(version, name, up, down, run_in_transaction=in_tx))
+        up, down = _dbmate_sections(path, _read(path))
+        result.append(Migration(version, name, up, down))
     return sorted(result, key=lambda m: m.version)
 
 
-def _dbmate_sections(path: Path, text: str) -> tuple[Script, Script | None, bool]:
+def _dbmate_sections(path: Path, text: str) -> tuple[Script, Script | None]:
+    indented = _DBMATE_INDENTED.search(text)
+    if indented is not None:
+        line = text.count("\n", 0, indented.start()) + 1
+        raise LayoutError(
+            f"{path}:{line}: indented '-- migrate:' marker; dbmate reads a marker only at the "
+            "start of a line (it would run this section as part of the previous one): "
+            "remove the indentation"
+        )
     marks = list(_DBMATE_MARK.finditer(text))
     ups = [m for m in marks if m.group(1) == "up"]
     if len(ups) != 1:
         raise LayoutError(f"{path}: expected exactly one '-- migrate:up' line, found {len(ups)}")
     sections: dict[str, Script] = {}
-    in_tx = True
     for i, mark in enumerate(marks):
         start = mark.end()
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
@@ -265,16 +322,33 @@ def _dbmate_sections(path: Path, text: str) -> tuple[Script, Script | None, bool
         if start < len(text) and text[start] == "\n":
             start += 1
             first_line += 1
-        sections[mark.group(1)] = Script(path, text[start:end], first_line=first_line)
-        if mark.group(1) == "up" and "transaction:false" in mark.group(2).replace(" ", ""):
-            in_tx = False
-    return sections["up"], sections.get("down"), in_tx
+        in_tx = "transaction:false" not in mark.group(2).replace(" ", "")
+        sections[mark.group(1)] = Script(path, text[start:end], first_line, transaction=in_tx)
+    return sections["up"], sections.get("down")
+
+
+def detect_tool(root: Path, layout: str) -> str:
+    """The tool of a detected ``layout``: ``paired`` is sqlx in a Rust crate using sqlx.
+
+    Looks for a ``Cargo.toml`` naming sqlx in ``root`` and its parents (up to the
+    repository root); otherwise a paired layout is golang-migrate's.
+    """
+    if layout != "paired":
+        return layout
+    for folder in [root, *root.resolve().parents][:8]:
+        cargo = folder / "Cargo.toml"
+        if cargo.is_file() and "sqlx" in _read(cargo):
+            return "sqlx"
+        if (folder / ".git").exists():
+            break
+    return "golang-migrate"
 
 
 def detect_layout(root: Path) -> str:
     """The layout of the migrations directory ``root``; raise :class:`LayoutError` if unclear."""
     entries = _entries(root)
     found: set[str] = set()
+    simple = False
     for path in entries:
         if path.is_dir():
             if (path / "up.sql").is_file():
@@ -282,10 +356,14 @@ def detect_layout(root: Path) -> str:
         elif path.name.endswith(".sql"):
             if _PAIRED.match(path.name):
                 found.add("paired")
-            elif _FLYWAY.match(path.name) or path.name.startswith("R__"):
+            elif _FLYWAY.match(path.name) or _REPEATABLE.match(path.name):
                 found.add("flyway")
             elif _DBMATE.match(path.name) and _DBMATE_MARK.search(_read(path)):
                 found.add("dbmate")
+            elif _SIMPLE.match(path.name):
+                simple = True
+    if simple and found <= {"paired"} and detect_tool(root, "paired") == "sqlx":
+        found = {"sqlx"}  # sqlx's <version>_<name>.sql files, maybe beside reversible pairs
     if len(found) > 1:
         raise LayoutError(
             f"{root}: mixes migration layouts ({', '.join(sorted(found))}); pass --layout"
@@ -299,23 +377,34 @@ def detect_layout(root: Path) -> str:
     return found.pop()
 
 
-_LOADERS = {
-    "diesel": load_diesel,
-    "paired": load_paired,
-    "flyway": load_flyway,
-    "dbmate": load_dbmate,
-}
+def _loader(tool: str) -> Callable[[Path], list[Migration]]:
+    if tool in ("golang-migrate", "sqlx"):
+        return lambda root: load_paired(root, tool)
+    return {"diesel": load_diesel, "flyway": load_flyway, "dbmate": load_dbmate}[tool]
 
 
 def load_migrations(root: Path, layout: str | None = None) -> list[Migration]:
     """Read the migrations under ``root`` in the order they run.
 
-    ``layout`` forces one of :data:`LAYOUTS`; by default it is detected.
+    ``layout`` forces one of :data:`LAYOUTS`; by default it is detected. Each migration
+    carries its tool and whether that tool runs it in a transaction.
     """
     if not root.is_dir():
         raise LayoutError(f"{root}: migrations directory not found")
     if layout is None:
         layout = detect_layout(root)
-    if layout not in _LOADERS:
+    if layout not in LAYOUTS:
         raise LayoutError(f"unknown layout {layout!r} (choose from {', '.join(LAYOUTS)})")
-    return _LOADERS[layout](root)
+    tool = detect_tool(root, layout)
+    return [_with_tool(m, tool) for m in _loader(tool)(root)]
+
+
+def _with_tool(migration: Migration, tool: str) -> Migration:
+    from auditor.sql.split import SqlSyntaxError, split_statements
+
+    try:
+        statements = split_statements(migration.up.text)
+    except SqlSyntaxError:
+        statements = []  # the runner and the linters report the file
+    in_tx = runs_in_transaction(tool, statements, declared=migration.up.transaction)
+    return replace(migration, tool=tool, run_in_transaction=in_tx)

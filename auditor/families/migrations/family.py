@@ -20,7 +20,7 @@ class MigrationsFamily(Family):
 
     def run(self, ctx: AuditContext) -> FamilyResult:
         try:
-            migrations = tuple(load_migrations(ctx.migrations))
+            migrations = tuple(load_migrations(ctx.migrations, ctx.config.layout()))
         except LayoutError as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
         skipped: list[Skipped] = []

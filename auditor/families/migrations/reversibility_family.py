@@ -26,7 +26,7 @@ class ReversibilityFamily(Family):
 
     def run(self, ctx: AuditContext) -> FamilyResult:
         try:
-            migrations = load_migrations(ctx.migrations)
+            migrations = load_migrations(ctx.migrations, ctx.config.layout())
         except LayoutError as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
         from auditor.migrate.verify import scratch_database, verify_reversibility

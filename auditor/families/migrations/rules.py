@@ -13,7 +13,7 @@ from pathlib import Path
 from auditor.core.findings import Hit, Location, Severity
 from auditor.core.rules import rule
 from auditor.migrate.layouts import Migration
-from auditor.migrate.state import MigrationStatus
+from auditor.migrate.state import TOOL_TABLES, MigrationStatus
 
 FAMILY = "migrations"
 
@@ -36,6 +36,11 @@ class MigrationState:
 
     def by_version(self) -> dict[str, Migration]:
         return {m.version: m for m in self.migrations}
+
+    @property
+    def table(self) -> str:
+        """The migration tool's own bookkeeping table."""
+        return TOOL_TABLES[self.migrations[0].tool if self.migrations else "diesel"]
 
 
 @rule("MIG001", FAMILY, Severity.HIGH, "Every migration is applied to the audited database")
@@ -127,7 +132,7 @@ def applied_but_missing(state: MigrationState) -> Iterator[Hit]:
         if status.missing_locally:
             yield Hit(
                 message=f"version {status.version} is applied to the database but has no migration in the repository",
-                location=Location(object=f"__diesel_schema_migrations.version={status.version}"),
+                location=Location(object=f"{state.table}.version={status.version}"),
                 fix="restore the migration file, or revert it on the database if it was applied by mistake",
                 key=status.version,
             )
@@ -162,4 +167,38 @@ def missing_down(state: MigrationState) -> Iterator[Hit]:
                 location=Location(file=state.relative(where)),
                 fix="write a down.sql that exactly reverses up.sql",
                 key=migration.version,
+            )
+
+
+@rule("MIG005", FAMILY, Severity.HIGH, "No migration is recorded as failed")
+def failed_migration(state: MigrationState) -> Iterator[Hit]:
+    """The migration tool's table records a migration as failed or half-applied.
+
+    golang-migrate leaves ``dirty = true`` when a file failed; sqlx and Flyway leave
+    ``success = false``. The schema is then somewhere between two versions, and the tool
+    refuses to run until a person repairs it.
+
+    Bad:
+
+        schema_migrations: version 42, dirty = true
+
+    Good:
+
+        schema_migrations: version 42, dirty = false
+    """
+    if state.statuses is None:
+        return
+    migrations = state.by_version()
+    for status in state.statuses:
+        if status.dirty:
+            migration = migrations.get(status.version)
+            yield Hit(
+                message=f"version {status.version} is recorded as failed in {state.table}",
+                location=(
+                    Location(file=state.relative(migration.up.path), line=1)
+                    if migration
+                    else Location(object=f"{state.table}.version={status.version}")
+                ),
+                fix="repair the schema by hand, then clear the state with the tool (`migrate force`, `flyway repair`)",
+                key=status.version,
             )
