@@ -180,11 +180,17 @@ def failed_migration(state: MigrationState) -> Iterator[Hit]:
 
     Bad:
 
-        schema_migrations: version 42, dirty = true
+        -- 000001_create_accounts.up.sql (golang-migrate: fails half way, dirty = true)
+        CREATE TABLE accounts (id bigint PRIMARY KEY);
+        ALTER TABLE acounts ADD COLUMN email text;
+        -- 000001_create_accounts.down.sql
+        DROP TABLE accounts;
 
     Good:
 
-        schema_migrations: version 42, dirty = false
+        -- 000001_create_accounts.up.sql (applied to the end, dirty = false)
+        CREATE TABLE accounts (id bigint PRIMARY KEY);
+        ALTER TABLE accounts ADD COLUMN email text;
     """
     if state.statuses is None:
         return
