@@ -19,12 +19,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.catalog.model import CatalogModel, diff_models
-from auditor.catalog.static import StaticModel, Unmodeled
 from auditor.families.schema.rulepacks import Requirement
 from auditor.families.schema.rules import evaluate
 from auditor.migrate.layouts import Migration
+
+if TYPE_CHECKING:  # the replay imports the static builder (and sqlglot) only when it runs
+    from auditor.catalog.static import StaticModel, Unmodeled
 
 _BENIGN = re.compile(
     r"^(?:SET\s+(?!(?:LOCAL\s+|SESSION\s+)?search_path\b)|RESET\b|TRUNCATE\b|VACUUM\b|ANALYZE\b|"
