@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlglot import exp
 
 from auditor.catalog.model import (
@@ -27,10 +29,15 @@ from auditor.catalog.static.records import (
 )
 
 
-def freeze(catalog: _Catalog) -> StaticModel:
-    """The frozen model of everything ``catalog`` holds."""
+def freeze(catalog: _Catalog, table: Callable[[_Table], Table] | None = None) -> StaticModel:
+    """The frozen model of everything ``catalog`` holds.
+
+    ``table`` freezes one table (default: a fresh record each time); a caller replaying
+    a long history passes one that reuses the record of a table it knows is unchanged.
+    """
+    freeze_table = table or _freeze_table
     tables = tuple(
-        sorted((_freeze_table(t) for t in catalog.tables.values()), key=lambda t: t.qualified)
+        sorted((freeze_table(t) for t in catalog.tables.values()), key=lambda t: t.qualified)
     )
     domains = tuple(
         Domain(
@@ -133,3 +140,8 @@ def _freeze_key(key: _Key) -> IndexKey:
     if isinstance(key.expr, exp.Column) and key.expr.args.get("table") is None:
         return IndexKey(_fold_id(key.expr.this), True, key.collation, key.opclass, key.descending)
     return IndexKey(_norm(key.expr), False, key.collation, key.opclass, key.descending)
+
+
+def freeze_table(table: _Table) -> Table:
+    """The frozen record of one table (what :func:`freeze` makes for each)."""
+    return _freeze_table(table)

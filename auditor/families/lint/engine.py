@@ -256,11 +256,14 @@ def lint_units(
     config: LintConfig,
     requirements: Sequence[Requirement] = (),
     project: Path | None = None,
+    *,
+    use_cache: bool = False,
 ) -> LintRun:
     """Lint every unit; a file that cannot be split is an error (the run is incomplete).
 
     ``requirements`` (rule packs) feed LNT035; migrations are replayed with the static
-    builder for LNT035/LNT037 only when one of them is active.
+    builder for LNT035/LNT037 only when one of them is active; with ``use_cache`` the
+    replay's facts are read from (and kept in) the repository's history cache.
 
     Python's cyclic garbage collector is paused meanwhile: every file's model stays
     alive for the run, has no cycles (reference counting frees what is dropped), and
@@ -269,7 +272,7 @@ def lint_units(
     """
     automatic = gc.isenabled()
     with collector(on=False):
-        return _lint(list(units), config, requirements, project, automatic)
+        return _lint(list(units), config, requirements, project, automatic, use_cache)
 
 
 def _lint(
@@ -278,6 +281,7 @@ def _lint(
     requirements: Sequence[Requirement],
     project: Path | None,
     automatic_collection: bool,
+    use_cache: bool = False,
 ) -> LintRun:
     """:func:`lint_units` with the collector paused (``automatic_collection``: the caller's setting)."""
     rules = config.active_rules()
@@ -311,7 +315,9 @@ def _lint(
             key = id(unit.series)
             if key not in histories:
                 with collector(on=automatic_collection):
-                    histories[key] = _history(unit.series, project, requirements, errors, linted)
+                    histories[key] = _history(
+                        unit.series, project, requirements, errors, linted, use_cache
+                    )
             history = histories[key]
             facts = history.facts.get(unit.migration) if history is not None else None
             if facts is not None and facts.uncertain and unit.direction == "up":
@@ -348,14 +354,25 @@ def _history(
     requirements: Sequence[Requirement],
     errors: list[AuditError],
     linted: frozenset[str],
+    use_cache: bool,
 ) -> History | None:
+    from auditor.families.lint.history_cache import HistoryCache, cache_key
+
+    root = project or Path.cwd()
+    cache = HistoryCache.for_project(root) if use_cache else HistoryCache(None)
+    key = cache_key(series, root, requirements, linted)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     from auditor.families.lint.history import replay
 
     try:
-        return replay(series, project or Path.cwd(), requirements, only=linted)
+        history = replay(series, root, requirements, only=linted)
     except Exception as exc:  # the replay is best effort per statement; a crash is an error
         errors.append(AuditError(FAMILY, f"static replay for LNT035/LNT037 failed: {exc}"))
         return None
+    cache.put(key, history)
+    return history
 
 
 def _model(

@@ -31,6 +31,8 @@ class LintOptions:
     """Migration directories, folders or ``.sql`` files (empty: the migrations directory)."""
     changed_since: str | None = None
     """Lint only the files added or modified since this git ref."""
+    cache: bool = True
+    """Read and keep the history replay's facts in the repository's cache."""
 
 
 class LintFamily(Family):
@@ -66,4 +68,5 @@ class LintFamily(Family):
                 )
         except (LintInputError, LayoutError, RulePackError) as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
-        return family_result(lint_units(units, config, requirements, ctx.project), notes)
+        run = lint_units(units, config, requirements, ctx.project, use_cache=self.options.cache)
+        return family_result(run, notes)

@@ -15,17 +15,19 @@ migration is then skipped (with a reason), never passed or failed on a guess.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from auditor.catalog.model import diff_models
-from auditor.catalog.static import StaticBuilder, StaticModel, Unmodeled
+from auditor.catalog.model import CatalogModel, diff_models
 from auditor.families.schema.rulepacks import Requirement
 from auditor.families.schema.rules import evaluate
 from auditor.migrate.layouts import Migration
+
+if TYPE_CHECKING:  # the replay imports the static builder (and sqlglot) only when it runs
+    from auditor.catalog.static import StaticModel, Unmodeled
 
 _BENIGN = re.compile(
     r"^(?:SET\s+(?!(?:LOCAL\s+|SESSION\s+)?search_path\b)|RESET\b|TRUNCATE\b|VACUUM\b|ANALYZE\b|"
@@ -90,10 +92,15 @@ def replay(
 ) -> History:
     """Replay ``migrations`` and compare models around each one (or each label in ``only``).
 
-    The history is replayed once; a down.sql is applied to a copy of the builder
-    (none is needed when the down.sql changes no schema: the model stays as after up.sql).
+    The history is replayed once, forward, with cheap snapshots (:mod:`.snapshots`): a
+    model reuses the frozen record of every table the migration did not touch, and a
+    down.sql is applied to the builder and then undone (none is needed when the down.sql
+    changes no schema: the model stays as after up.sql).
     """
-    builder = StaticBuilder(root)
+    from auditor.families.lint.snapshots import ReplayBuilder
+
+    builder = ReplayBuilder(root)
+    watched = _watched_tables(requirements)
     facts: dict[str, MigrationFacts] = {}
     before: StaticModel | None = None
     satisfied_before: frozenset[str] | None = None
@@ -103,14 +110,14 @@ def replay(
             before = satisfied_before = None
             continue
         if before is None:
-            before = builder.build()
+            before = builder.snapshot()
         if satisfied_before is None:
-            satisfied_before = _satisfied(requirements, before)
+            satisfied_before = _satisfied(requirements, before, watched)
         start = len(builder.unmodeled)
         builder.add_script(migration.up)
-        after = builder.build()
+        after = builder.snapshot()
         up_unmodeled = _relevant(builder.unmodeled[start:])
-        satisfied_after = _satisfied(requirements, after)
+        satisfied_after = _satisfied(requirements, after, watched)
         lost = tuple(
             LostRequirement(req.id, req.table, req.describe())
             for req in requirements
@@ -124,23 +131,45 @@ def replay(
             uncertain = f"up.sql has {len(up_unmodeled)} statement(s) the static model cannot replay, first {up_unmodeled[0]}"
         if reversal and migration.down is not None and not migration.down.is_empty:
             if _changes_schema(migration.down.text):
-                fork = copy.deepcopy(builder)
-                mark = len(fork.unmodeled)
-                fork.add_script(migration.down)
-                reverted = fork.build()
-                down_unmodeled = _relevant(fork.unmodeled[mark:])
+                reverted, mark = builder.revert_model(migration.down)
+                down_unmodeled = _relevant(reverted.unmodeled[mark:])
                 if down_unmodeled and uncertain is None:
                     uncertain = f"down.sql has {len(down_unmodeled)} statement(s) the static model cannot replay, first {down_unmodeled[0]}"
             else:
                 reverted = after
             if uncertain is None:
-                diff = tuple(
-                    diff_models(before.model, reverted.model, ("before up.sql", "after down.sql"))
-                )
+                diff = tuple(_diff(before.model, reverted.model))
         facts[migration.label] = MigrationFacts(lost=lost, reversal_diff=diff, uncertain=uncertain)
         before, satisfied_before = after, satisfied_after
     return History(facts)
 
 
-def _satisfied(requirements: Sequence[Requirement], model: StaticModel) -> frozenset[str]:
-    return frozenset(r.id for r in requirements if evaluate(r, model.model).satisfied)
+def _diff(before: CatalogModel, after: CatalogModel) -> list[str]:
+    """``diff_models`` of the two, leaving out the tables both hold as the same record."""
+    if before.tables != after.tables:
+        same = {id(t) for t in before.tables} & {id(t) for t in after.tables}
+        before = replace(before, tables=tuple(t for t in before.tables if id(t) not in same))
+        after = replace(after, tables=tuple(t for t in after.tables if id(t) not in same))
+    return diff_models(before, after, ("before up.sql", "after down.sql"))
+
+
+def _watched_tables(requirements: Sequence[Requirement]) -> frozenset[str]:
+    """The tables a requirement's verdict reads: its own and the one it references."""
+    names = set()
+    for req in requirements:
+        for name in (req.table, req.references):
+            if name:
+                names.add(name if "." in name else f"public.{name}")
+    return frozenset(names)
+
+
+def _satisfied(
+    requirements: Sequence[Requirement], model: StaticModel, watched: frozenset[str]
+) -> frozenset[str]:
+    """The requirements ``model`` satisfies, judged on the tables they read (``watched``)."""
+    if not requirements:
+        return frozenset()
+    small = replace(
+        model.model, tables=tuple(t for t in model.model.tables if t.qualified in watched)
+    )
+    return frozenset(r.id for r in requirements if evaluate(r, small).satisfied)
