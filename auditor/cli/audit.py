@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import UsageFailure, db_option, settings
+from auditor.cli.common import UsageFailure, db_option, echo_errors, settings
 from auditor.cli.outputs import output_options, parse_outputs
 from auditor.core.findings import Severity
 from auditor.core.profiles import DEFAULT_PROFILE, PROFILES
@@ -114,4 +114,5 @@ def audit(
     )
     report = run(request, wrap=announce_families)
     write_reports(report, outputs)
+    echo_errors(report)
     ctx.exit(report.exit_code)
