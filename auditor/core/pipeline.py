@@ -177,7 +177,7 @@ def run(
                 families = [_Unavailable(f, str(exc)) if f.needs_database else f for f in families]
                 chosen = explicit_dsn(request.db_value)
                 label = redact_dsn(chosen[0]) if chosen else "embedded PostgreSQL"
-                notices.append(f"database {label} not audited: {exc}")
+                notices.append(f"database {label} not audited: see the errors")
                 target = None
             else:
                 notices.append(
