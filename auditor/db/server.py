@@ -267,7 +267,7 @@ class Server:
         shutil.copytree(cluster, run / "data", symlinks=True)
         self.user.own(run)
         settings = [f"-c{name}={value}" for name, value in SERVER_SETTINGS.items()]
-        with open(run / "log", "ab") as log:
+        with open(run / "data" / "log", "ab") as log:  # where pg_ctl -l users look
             self._process = subprocess.Popen(  # type: ignore[call-overload]
                 [str(bundle.tool("postgres")), "-D", str(run / "data"), "-k", str(run), *settings],
                 stdin=subprocess.DEVNULL,
@@ -295,7 +295,7 @@ class Server:
 
     def _log_tail(self) -> str:
         try:
-            text = (self.socket_dir / "log").read_text(errors="replace")
+            text = (self.socket_dir / "data" / "log").read_text(errors="replace")
         except OSError:
             return "no log"
         return " ".join(text.split())[-400:] or "no log"
