@@ -123,22 +123,31 @@ def _usable_bundle(bundle: Bundle, user: RunAs, cache: Path) -> Bundle:
     """``bundle``, or a copy in the cache when ``user`` cannot run it where it is installed."""
     if user.uid is None:
         return bundle
-    probe = subprocess.run(
-        [str(bundle.tool("postgres")), "-V"],
-        capture_output=True,
-        **user.popen_args(),  # type: ignore[call-overload]
-    )
-    if probe.returncode == 0:
-        return bundle
+    try:
+        probe = subprocess.run(
+            [str(bundle.tool("postgres")), "-V"],
+            capture_output=True,
+            **user.popen_args(),  # type: ignore[call-overload]
+        )
+        if probe.returncode == 0:
+            return bundle
+    except PermissionError:  # a directory on the way is closed to the user
+        pass
+    # the package directory and an auditwheel ``<package>.libs`` beside it: binaries
+    # find their libraries by relative paths
+    package = bundle.root.parent
     copy = cache / f"bundle-{_key(bundle)}"
     if not copy.is_dir():
         staging = Path(tempfile.mkdtemp(prefix=".bundle-", dir=cache))
-        shutil.copytree(bundle.root, staging / "b", symlinks=True)
+        for part in (package, package.with_name(f"{package.name}.libs")):
+            if part.is_dir():
+                shutil.copytree(part, staging / "b" / part.name, symlinks=True)
+        os.chmod(staging, 0o755)
         os.chmod(staging / "b", 0o755)
         with contextlib.suppress(OSError):  # another run made it first
             os.rename(staging / "b", copy)
         shutil.rmtree(staging, ignore_errors=True)
-    return Bundle(bundle.name, copy)
+    return Bundle(bundle.name, copy / package.name / bundle.root.name)
 
 
 def _key(bundle: Bundle) -> str:

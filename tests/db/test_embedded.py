@@ -19,6 +19,7 @@ import pytest
 from auditor.db.bundle import find_bundle
 from auditor.db.embedded import EmbeddedServer
 from auditor.db.server import OWNER_FILE, service_user, sweep_orphans
+from tests.cli.test_cli import run as run_auditor
 from tests.migration_dirs import write_diesel
 from tests.pg import PgServer
 
@@ -79,7 +80,7 @@ def test_an_extension_the_bundle_lacks_says_what_to_do(
             )
         },
     )
-    result = _auditor(
+    result = run_auditor(
         "audit", "--format", "md=r.md", "--format", "json=r.json", cwd=tmp_path, env=clean_env
     )
     assert result.returncode == 2, result.stderr
@@ -90,17 +91,6 @@ def test_an_extension_the_bundle_lacks_says_what_to_do(
     assert report["verdict"] == "incomplete"
     assert any("uuid-ossp" in e["message"] for e in report["errors"])
     assert "uuid-ossp" in (tmp_path / "r.md").read_text()
-
-
-def _auditor(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "auditor", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=300,
-    )
 
 
 def _postgres_processes(under: Path) -> list[int]:
