@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from auditor.cli.lazy import LazyGroup
+from auditor.core.errors import AuditorError
 
 if TYPE_CHECKING:
     from auditor.core.config import Config
@@ -20,35 +20,6 @@ if TYPE_CHECKING:
     from auditor.core.findings import Report, Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXPECTED_ERRORS: tuple[str, ...] = (
-    "auditor.db.target:DatabaseUnavailable",
-    "auditor.core.config:ConfigError",
-    "auditor.migrate.layouts:LayoutError",
-    "auditor.migrate.runner:MigrationError",
-    "auditor.core.pipeline:SelectionError",
-    "auditor.core.baseline:BaselineError",
-    "auditor.hook.install:HookError",
-    "auditor.families.schema.live_family:ProveRefused",
-)
-"""Domain errors shown as one line and exit code 2, never as a traceback, as
-``"module:Class"``: named, not imported, so that start-up does not import the
-database and migration modules (psycopg, sqlglot) for a command that uses neither."""
-
-
-def expected_error_types() -> tuple[type[Exception], ...]:
-    """The classes of :data:`EXPECTED_ERRORS` whose modules are imported.
-
-    An exception can only have been raised by a module that was imported, so the
-    modules not yet imported are left out instead of imported.
-    """
-    found: list[type[Exception]] = []
-    for target in EXPECTED_ERRORS:
-        module_name, _, name = target.partition(":")
-        module = sys.modules.get(module_name)
-        if module is not None:
-            found.append(getattr(module, name))
-    return tuple(found)
 
 
 class UsageFailure(click.ClickException):
@@ -80,7 +51,7 @@ class AuditorGroup(LazyGroup):
         except click.UsageError as exc:
             raise _one_line(exc) from None
         except Exception as exc:
-            if not isinstance(exc, expected_error_types()):
+            if not isinstance(exc, AuditorError):
                 raise
             raise UsageFailure(" ".join(str(exc).split())) from None
 

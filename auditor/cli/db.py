@@ -25,9 +25,9 @@ def db() -> None:
 
 def _runner(ctx: click.Context, db_value: str | None) -> tuple[Runner, str]:
     # psycopg loads only when a db command runs
-    from auditor.db.target import selected_target
     from auditor.migrate.layouts import load_migrations
     from auditor.migrate.runner import Runner
+    from auditor.migrate.selection import selected_target
 
     opts = settings(ctx, db_value)
     config = opts.config()

@@ -106,7 +106,8 @@ def scan_command(
         auditor secrets scan --update-baseline        # accept what is there now
     """
     # the scanner (detect-secrets and its imports) loads only when this command runs
-    from auditor.families.secrets.family import ScanRequest, SecretsFamily, secrets_config
+    from auditor.families.secrets.family import ScanRequest, SecretsFamily
+    from auditor.families.secrets.settings import secrets_config
 
     if sum((staged, since is not None, history)) > 1:
         raise UsageFailure("give one of --staged, --since and --history")

@@ -13,12 +13,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from auditor.core.errors import AuditorError
 from auditor.core.findings import Finding
 
 SUPPORTED_SCHEMA_VERSIONS = (1,)
 
 
-class BaselineError(ValueError):
+class BaselineError(AuditorError, ValueError):
     """The baseline file cannot be used; the message names the file."""
 
 

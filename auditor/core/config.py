@@ -3,67 +3,52 @@
 Found by walking up from the working directory (``--config`` chooses a file). Errors
 name the file, the key and, where it can be found, the line.
 
-Every top-level key is declared in :data:`KNOWN_KEYS`; unknown keys are errors. The
-keys this module owns are validated by the functions in :data:`VALIDATORS`; a
-family's sub-table (``lint``, ``secrets``, ``deps``, ``hardening``, ``schema`` ...) is
-declared in :data:`KNOWN_KEYS` by its owner and validated by its owner (it may add a
-validator to :data:`VALIDATORS`, which :func:`load_config` runs for every present key).
+The keys this module owns are declared in :data:`KNOWN_KEYS` and validated by
+:data:`VALIDATORS`. Every other top-level key is a family's section, declared in
+:data:`auditor.core.registry.SETTINGS` as ``"module:function"`` (this module imports no
+family): :func:`load_config` runs each present section's parser once and keeps the
+result, which the family reads with :meth:`Config.settings`. Unknown keys are errors.
+The validating getters of :class:`Section` give every family the same messages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from auditor.core.errors import AuditorError
 from auditor.core.findings import Severity
+from auditor.core.registry import SETTINGS, settings_parser
+
+T = TypeVar("T")
 
 KNOWN_KEYS: dict[str, str] = {
     "fail-on": "severity threshold for exit code 1 (info, low, medium, high, critical)",
     "migrations": "path of the migrations directory, relative to the configuration file",
     "database": "DSN of the database to audit (prefer DATABASE_URL for secrets)",
-    "hardening": "server hardening policy (sub-table [tool.auditor.hardening])",
     "families": "table of family name = true/false: turn families on or off",
     "rule-packs": "list of extra rule pack files (TOML), relative to the configuration file",
     "severity": 'table of rule id = severity: per-rule severity overrides ("MIG004" = "high")',
     "exclude": "list of path globs (relative to the project root) whose findings are dropped",
-    "advisory-database": "path of an offline advisory database for the dependency audit",
-    "gates": "table of quality-gate commands that `auditor audit` runs (gates family)",
     "waivers": "array of tables: accepted findings, each with a reason and an expiry date",
-    "deps": "table [tool.auditor.deps]: dependency audit settings (advisory-db, ignores, exemptions)",
-    "lint": "migration lint settings: enable, disable, severity, exclude, postgres-version, assume-in-transaction",
-    "schema": "[tool.auditor.schema] table: rules, schemas, prove, allow-writes",
-    "layout": "migration layout: diesel, paired, flyway or dbmate (default: detected)",
-    "secrets": "table: secret scanning (exclude, max-bytes, baseline, cache, jobs, history)",  # pragma: allowlist secret
 }
-"""Top-level keys of ``[tool.auditor]`` with their meaning; families add theirs."""
-
-DEFAULT_GATE_TIMEOUT = 300.0
-"""Seconds a quality gate may run when its ``timeout`` is not given."""
+"""Top-level keys this module owns, with their meaning; the families' keys are in
+:data:`auditor.core.registry.SETTINGS`."""
 
 
-class ConfigError(ValueError):
+def known_keys() -> dict[str, str]:
+    """Every accepted top-level key with its meaning: this module's and the families'."""
+    return {**KNOWN_KEYS, **{key: entry[0] for key, entry in SETTINGS.items()}}
+
+
+class ConfigError(AuditorError, ValueError):
     """Invalid configuration; the message names file, key and line."""
-
-
-@dataclass(frozen=True)
-class GateSpec:
-    """One quality-gate command from ``[tool.auditor.gates]``."""
-
-    name: str
-    """The gate's key, e.g. ``pytest``."""
-    command: tuple[str, ...]
-    """argv; a string command is split with shell-like rules (no shell is used)."""
-    timeout: float = DEFAULT_GATE_TIMEOUT
-    """Seconds before the gate is stopped and reported as an error."""
-    profiles: tuple[str, ...] | None = None
-    """Profiles the gate runs in (None: every profile)."""
-    line: int | None = None
-    """Line of the configuration file that defines the gate."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +92,44 @@ class Config:
 
     path: Path | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+    parsed: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    """The families' sections, parsed once (by :func:`load_config`, or on first use)."""
+    deprecations: list[str] = field(default_factory=list, compare=False, repr=False)
+    """One notice per old spelling in the file (shown in the report and on stderr)."""
+
+    def settings(self, key: str, kind: type[T]) -> T:
+        """The family section ``key`` as parsed by its owner (registry), parsed once."""
+        parser = SETTINGS[key][1]
+        if parser not in self.parsed:
+            self.parsed[parser] = settings_parser(key)(self)
+        value = self.parsed[parser]
+        if not isinstance(value, kind):
+            raise TypeError(f"settings {key!r} are {type(value).__name__}, not {kind.__name__}")
+        return value
+
+    def table(self, name: str) -> Section:
+        """The sub-table ``name`` (empty when absent) with validating getters."""
+        return Section(self, name, self.section(name))
+
+    def top(self) -> Section:
+        """The top-level table with validating getters."""
+        return Section(self, "", self.data)
+
+    def deprecated(self, old: str, new: str) -> None:
+        """Note that the file uses the old spelling ``old`` of ``new`` (still accepted)."""
+        line = self.line_of(old)
+        where = f"{self.path}:{line}" if line else str(self.path or "configuration")
+        notice = (
+            f"{where}: {old} is deprecated, use {new} instead "
+            "(the old spelling is accepted for one release)"
+        )
+        if notice not in self.deprecations:
+            self.deprecations.append(notice)
+
+    def layout(self) -> str | None:
+        """The configured migration layout (``layout``), or None to detect it."""
+        value = self.settings("layout", object)
+        return value if isinstance(value, str) else None
 
     @property
     def root(self) -> Path:
@@ -122,24 +145,11 @@ class Config:
 
     def fail_on(self) -> Severity | None:
         """The configured threshold, or None."""
-        value = self.data.get("fail-on")
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise self.error("fail-on", "must be a severity name")
-        try:
-            return Severity.parse(value)
-        except ValueError as exc:
-            raise self.error("fail-on", str(exc)) from None
+        return self.top().severity("fail-on")
 
     def path_option(self, key: str) -> Path | None:
         """A path-valued key resolved against :attr:`root`, or None."""
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(key, "must be a non-empty string path")
-        return (self.root / value).resolve()
+        return self.top().path(key)
 
     def database(self) -> str | None:
         """The configured DSN, or None."""
@@ -152,26 +162,24 @@ class Config:
 
     def families(self) -> dict[str, bool]:
         """``[tool.auditor.families]``: family name to on/off."""
-        table = self.section("families")
-        result: dict[str, bool] = {}
-        for name, value in table.items():
-            if not isinstance(value, bool):
-                raise self.error(f"families.{name}", "must be true or false")
-            result[str(name)] = value
-        return result
+        table = self.table("families")
+        return {str(name): table.flag(name) for name in table.values}
+
+    def severity_at(self, key: str, value: object) -> Severity:
+        """``value`` (found at ``key``) as a severity; raise naming the key otherwise."""
+        if not isinstance(value, str):
+            raise self.error(key, "must be a severity name")
+        try:
+            return Severity.parse(value)
+        except ValueError as exc:
+            raise self.error(key, str(exc)) from None
 
     def severity_overrides(self) -> dict[str, Severity]:
         """``[tool.auditor.severity]``: rule id to the severity that replaces its default."""
-        result: dict[str, Severity] = {}
-        for rule_id, value in self.section("severity").items():
-            key = f"severity.{rule_id}"
-            if not isinstance(value, str):
-                raise self.error(key, "must be a severity name")
-            try:
-                result[str(rule_id).upper()] = Severity.parse(value)
-            except ValueError as exc:
-                raise self.error(key, str(exc)) from None
-        return result
+        return {
+            str(rule_id).upper(): self.severity_at(f"severity.{rule_id}", value)
+            for rule_id, value in self.section("severity").items()
+        }
 
     def string_list(self, key: str) -> tuple[str, ...]:
         """A list-of-strings key (empty when absent)."""
@@ -188,20 +196,10 @@ class Config:
         """Extra rule pack files, resolved against :attr:`root`."""
         return tuple((self.root / p).resolve() for p in self.string_list("rule-packs"))
 
-    def advisory_database(self) -> Path | None:
-        """Offline advisory database for the dependency audit, or None."""
-        return self.path_option("advisory-database")
-
-    def gates(self) -> tuple[GateSpec, ...]:
-        """The quality gates, in file order."""
-        return tuple(_gate(self, str(name), value) for name, value in self.section("gates").items())
-
     def waivers(self) -> tuple[Waiver, ...]:
         """The waivers, in file order."""
-        value = self.data.get("waivers", [])
-        if not isinstance(value, list):
-            raise self.error("waivers", "must be an array of tables ([[tool.auditor.waivers]])")
-        return tuple(_waiver(self, index, item) for index, item in enumerate(value))
+        items = self.top().tables("waivers", "[[tool.auditor.waivers]]")
+        return tuple(_waiver(self, index, item) for index, item in enumerate(items))
 
     def line_of(self, key: str) -> int | None:
         """The line of ``key`` (dotted, with ``[n]`` for array items) in the file, if found."""
@@ -221,6 +219,94 @@ class Config:
         if line:
             where += f":{line}"
         return ConfigError(f"{where}: {key}: {message}")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A table of the configuration with getters that validate, in the same words everywhere.
+
+    Errors name ``name.key`` and its line (:meth:`Config.error`).
+    """
+
+    config: Config
+    name: str
+    """Dotted key of the table (empty for the top level)."""
+    values: Mapping[str, Any]
+
+    def key(self, item: str) -> str:
+        """The dotted key of ``item`` in this table."""
+        return f"{self.name}.{item}" if self.name else item
+
+    def error(self, item: str, message: str) -> ConfigError:
+        """A :class:`ConfigError` for ``item`` of this table."""
+        return self.config.error(self.key(item), message)
+
+    def only(self, known: Iterable[str]) -> None:
+        """Raise for the first key that is not in ``known``."""
+        allowed = sorted(known)
+        for item in self.values:
+            if item not in allowed:
+                raise self.error(item, f"unknown key (known keys: {', '.join(allowed)})")
+
+    def strings(
+        self, item: str, what: str = "strings", default: tuple[str, ...] = ()
+    ) -> tuple[str, ...]:
+        """A list of strings (``default`` when absent)."""
+        value = self.values.get(item)
+        if value is None:
+            return default
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(item, f"must be a list of {what}")
+        return tuple(value)
+
+    def flag(self, item: str, default: bool = False) -> bool:
+        """A boolean (``default`` when absent)."""
+        value = self.values.get(item, default)
+        if not isinstance(value, bool):
+            raise self.error(item, "must be true or false")
+        return value
+
+    def integer(self, item: str, default: int | None, minimum: int = 1) -> int | None:
+        """An integer of at least ``minimum`` (``default`` when absent)."""
+        value = self.values.get(item, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            kind = (
+                "positive" if minimum == 1 else "non-negative" if minimum == 0 else f">= {minimum}"
+            )
+            raise self.error(item, f"must be a {kind} integer")
+        return value
+
+    def severity(self, item: str, default: Severity | None = None) -> Severity | None:
+        """A severity name (``default`` when absent)."""
+        value = self.values.get(item)
+        if value is None:
+            return default
+        return self.config.severity_at(self.key(item), value)
+
+    def path(self, item: str) -> Path | None:
+        """A path relative to the configuration file, resolved (None when absent)."""
+        value = self.values.get(item)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(item, "must be a non-empty string path")
+        return (self.config.root / value).resolve()
+
+    def mapping(self, item: str, what: str = "a table") -> Mapping[str, Any]:
+        """A sub-table (empty when absent)."""
+        value = self.values.get(item, {})
+        if not isinstance(value, Mapping):
+            raise self.error(item, f"must be {what}")
+        return value
+
+    def tables(self, item: str, what: str) -> list[Any]:
+        """An array of tables (empty when absent); ``what`` spells its header."""
+        value = self.values.get(item, [])
+        if not isinstance(value, list):
+            raise self.error(item, f"must be an array of tables ({what})")
+        return value
 
 
 # --- locating keys in the file ---------------------------------------------------------
@@ -293,51 +379,6 @@ def locate(text: str, target: list[str | int]) -> int | None:
 # --- validation --------------------------------------------------------------------------
 
 
-def _gate(config: Config, name: str, value: Any) -> GateSpec:
-    import shlex
-
-    key = f"gates.{name}"
-    line = config.line_of(key)
-    if isinstance(value, str):
-        value = {"command": value}
-    if not isinstance(value, Mapping):
-        raise config.error(key, 'must be a command string or a table { command = "...", ... }')
-    for item in value:
-        if item not in ("command", "timeout", "profiles"):
-            raise config.error(
-                f"{key}.{item}", "unknown key (known keys: command, profiles, timeout)"
-            )
-    command = value.get("command")
-    if isinstance(command, str):
-        try:
-            argv = tuple(shlex.split(command))
-        except ValueError as exc:
-            raise config.error(f"{key}.command", f"cannot split the command: {exc}") from None
-    elif isinstance(command, list) and all(isinstance(c, str) for c in command):
-        argv = tuple(command)
-    else:
-        raise config.error(f"{key}.command", "required: a string or a list of strings")
-    if not argv or not argv[0]:
-        raise config.error(f"{key}.command", "must not be empty")
-    timeout = value.get("timeout", DEFAULT_GATE_TIMEOUT)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise config.error(f"{key}.timeout", "must be a positive number of seconds")
-    profiles = value.get("profiles")
-    if profiles is not None:
-        from auditor.core.profiles import PROFILES
-
-        if not isinstance(profiles, list) or not all(isinstance(p, str) for p in profiles):
-            raise config.error(f"{key}.profiles", "must be a list of profile names")
-        for profile in profiles:
-            if profile not in PROFILES:
-                raise config.error(
-                    f"{key}.profiles",
-                    f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})",
-                )
-        profiles = tuple(profiles)
-    return GateSpec(name=name, command=argv, timeout=float(timeout), profiles=profiles, line=line)
-
-
 _WAIVER_KEYS = ("rule", "reason", "expires", "object", "path", "fingerprint")
 
 
@@ -347,11 +388,7 @@ def _waiver(config: Config, index: int, item: Any) -> Waiver:
     key = f"waivers[{index}]"
     if not isinstance(item, Mapping):
         raise config.error(key, "must be a table")
-    for name in item:
-        if name not in _WAIVER_KEYS:
-            raise config.error(
-                f"{key}.{name}", f"unknown key (known keys: {', '.join(sorted(_WAIVER_KEYS))})"
-            )
+    Section(config, key, item).only(_WAIVER_KEYS)
     rule_id = item.get("rule")
     if not isinstance(rule_id, str) or not RULE_ID.match(rule_id.strip().upper()):
         raise config.error(f"{key}.rule", "required: a rule id such as MIG004")
@@ -416,43 +453,6 @@ def _check_rule_packs(config: Config) -> None:
             raise config.error("rule-packs", f"no such rule pack file: {raw}")
 
 
-def _check_hardening(config: Config) -> object:
-    from auditor.families.hardening.rules import HardeningPolicy
-
-    return HardeningPolicy.from_config(config)
-
-
-def _check_lint(config: Config) -> object:
-    from auditor.families.lint.settings import load_lint_config
-
-    return load_lint_config(config)
-
-
-def _check_secrets(config: Config) -> object:
-    from auditor.families.secrets.family import secrets_config
-
-    return secrets_config(config)
-
-
-def _check_deps(config: Config) -> object:
-    from auditor.families.deps.settings import load_settings
-
-    return load_settings(config)
-
-
-def _check_schema(config: Config) -> object:
-    from auditor.families.schema.settings import SchemaOptions
-
-    return SchemaOptions.from_config(config)
-
-
-def _check_layout(config: Config) -> None:
-    from auditor.migrate.layouts import LAYOUTS
-
-    if config.data.get("layout") not in LAYOUTS:
-        raise config.error("layout", f"must be one of {', '.join(LAYOUTS)}")
-
-
 VALIDATORS: dict[str, Callable[[Config], object]] = {
     "fail-on": Config.fail_on,
     "migrations": lambda c: c.path_option("migrations"),
@@ -461,21 +461,13 @@ VALIDATORS: dict[str, Callable[[Config], object]] = {
     "rule-packs": _check_rule_packs,
     "severity": _check_severity,
     "exclude": Config.exclude,
-    "advisory-database": Config.advisory_database,
-    "gates": Config.gates,
     "waivers": Config.waivers,
-    # the families' sub-tables, validated by their owners' parsers (imported on use) so
-    # that a bad key fails the run up front even when its family is not selected
-    "hardening": _check_hardening,
-    "lint": _check_lint,
-    "secrets": _check_secrets,
-    "deps": _check_deps,
-    "schema": _check_schema,
-    "layout": _check_layout,
 }
-"""Validator per top-level key: raises :class:`ConfigError` naming file, key and line.
+"""Validator per top-level key of :data:`KNOWN_KEYS`: raises :class:`ConfigError` naming
+file, key and line. The families' sections are parsed by their registered parsers."""
 
-A family's sub-table is validated by its owner's parser, called from here."""
+_WARNED: set[str] = set()
+"""Deprecation notices already written to stderr in this process (each is written once)."""
 
 
 def find_config(start: Path) -> Path | None:
@@ -524,12 +516,15 @@ def load_config(explicit: Path | None = None, start: Path | None = None) -> Conf
     config = Config(path=path, data=data)
     if not isinstance(data, Mapping):
         raise config.error("tool.auditor", "must be a table")
-    for key in data:
-        if key not in KNOWN_KEYS:
-            known = ", ".join(sorted(KNOWN_KEYS))
-            raise config.error(key, f"unknown key (known keys: {known})")
+    config.top().only(known_keys())
     for key in data:
         validate = VALIDATORS.get(key)
         if validate is not None:
             validate(config)
+        elif key in SETTINGS:  # parsed now, so that a bad key fails every run up front
+            config.settings(key, object)
+    for notice in config.deprecations:
+        if notice not in _WARNED:
+            _WARNED.add(notice)
+            print(f"auditor: warning: {notice}", file=sys.stderr)
     return config

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from auditor.core.baseline import Baseline
 from auditor.core.config import Config
+from auditor.core.errors import AuditorError
 from auditor.core.family import AuditContext, Family, run_families
 from auditor.core.findings import AuditError, FamilyResult, Report, Severity
 from auditor.core.policy import apply_policy
@@ -32,11 +33,11 @@ from auditor.db.target import (
     DatabaseUnavailable,
     connect,
     explicit_dsn,
-    selected_target,
 )
+from auditor.migrate.selection import selected_target
 
 
-class SelectionError(ValueError):
+class SelectionError(AuditorError, ValueError):
     """The requested families, profile and options do not fit together."""
 
 
@@ -145,7 +146,7 @@ def run(
     """
     families = select_families(request)
     use_database, explicit = _wants_database(request, families)
-    notices: list[str] = []
+    notices: list[str] = list(request.config.deprecations)  # old spellings in the file
     if not request.profile.database:
         left_out = [f.name for f in families if f.needs_database]
         if left_out:

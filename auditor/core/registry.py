@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from auditor.core.family import Family
@@ -29,6 +29,46 @@ FAMILIES: dict[str, str] = {
 """Family name (``--only``/``--skip``, ``[tool.auditor.families]``) -> ``"module:Class"``,
 in the order the report shows them. The name must equal the class's ``name``
 (``tests/test_families_registry.py`` checks it)."""
+
+SETTINGS: dict[str, tuple[str, str]] = {
+    "schema": (
+        "[tool.auditor.schema] table: rules, schemas, prove, allow-writes",
+        "auditor.families.schema.settings:parse_settings",
+    ),
+    "lint": (
+        "migration lint settings: enable, disable, exclude, postgres-version, "
+        "assume-in-transaction",
+        "auditor.families.lint.settings:parse_settings",
+    ),
+    "secrets": (  # pragma: allowlist secret
+        "table: secret scanning (exclude, max-bytes, baseline, cache, jobs, history)",
+        "auditor.families.secrets.settings:parse_settings",
+    ),
+    "deps": (
+        "table [tool.auditor.deps]: dependency audit settings (advisory-db, ignores, exemptions)",
+        "auditor.families.deps.settings:parse_settings",
+    ),
+    "advisory-database": (
+        "deprecated: use [tool.auditor.deps] advisory-db",
+        "auditor.families.deps.settings:parse_settings",
+    ),
+    "hardening": (
+        "server hardening policy (sub-table [tool.auditor.hardening])",
+        "auditor.families.hardening.settings:parse_settings",
+    ),
+    "gates": (
+        "table of quality-gate commands that `auditor audit` runs (gates family)",
+        "auditor.families.gates.settings:parse_settings",
+    ),
+    "layout": (
+        "migration layout: diesel, paired, flyway or dbmate (default: detected)",
+        "auditor.migrate.layouts:parse_layout",
+    ),
+}
+"""Top-level configuration key owned by a family (or a shared layer) -> (meaning,
+``"module:function"`` parsing it from the ``Config``). Keys that share a parser (a
+section and its deprecated spelling) are parsed together, once. The config loader reads
+this table; it imports no family itself."""
 
 FamilyFactory = Callable[[], "Family"]
 """Makes a family with its default options: a family class, or a loader of one."""
@@ -58,6 +98,13 @@ def _factory(name: str) -> FamilyFactory:
 def all_families() -> list[Family]:
     """A fresh instance of every family, in the order the report shows them (imports all)."""
     return [load_family(name) for name in FAMILIES]
+
+
+def settings_parser(key: str) -> Callable[[Any], object]:
+    """The parser of the configuration key ``key``, importing its module."""
+    module_name, _, attribute = SETTINGS[key][1].partition(":")
+    parser: Callable[[Any], object] = getattr(importlib.import_module(module_name), attribute)
+    return parser
 
 
 def family_names() -> list[str]:

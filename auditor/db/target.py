@@ -8,12 +8,10 @@ migrations applied. Audit sessions are read-only with short timeouts.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auditor.core.errors import AuditorError
 from auditor.db.dsn import describe, redact_dsn, scrub
 
 if TYPE_CHECKING:  # psycopg is imported when a connection is made: fast start-up without one
@@ -29,7 +27,7 @@ READ_ONLY_NOTICE = (
 )
 
 
-class DatabaseUnavailable(Exception):
+class DatabaseUnavailable(AuditorError):
     """The database could not be reached or refused us; the message is one safe line."""
 
 
@@ -103,35 +101,3 @@ def server_version(conn: psycopg.Connection[tuple[object, ...]]) -> str:
     """The server's version string, e.g. ``16.2``."""
     row = conn.execute("SHOW server_version").fetchone()
     return str(row[0]).split()[0] if row else "unknown"
-
-
-@contextmanager
-def selected_target(
-    cli_value: str | None, migrations: Path | None = None
-) -> Iterator[DatabaseTarget]:
-    """Yield the database to work on, starting the embedded default when none is given.
-
-    The embedded default gets the migrations in ``migrations`` applied (the shipped
-    reference migrations when None).
-    """
-    chosen = explicit_dsn(cli_value)
-    if chosen is not None:
-        yield target_for(*chosen)
-        return
-    from auditor.core.resources import reference_migrations
-    from auditor.db.embedded import EmbeddedServer
-    from auditor.migrate.layouts import load_migrations
-    from auditor.migrate.runner import MigrationError, Runner
-
-    with EmbeddedServer() as server:
-        dsn = server.create_database("audited")
-        try:
-            Runner(dsn, load_migrations(migrations or reference_migrations())).migrate()
-        except MigrationError as exc:  # a missing extension says what to do instead
-            raise MigrationError(server.explain_failure(str(exc))) from None
-        yield DatabaseTarget(
-            dsn=dsn,
-            label=f"embedded PostgreSQL {server.version} (throwaway, migrations applied)",
-            source="embedded",
-            disposable=True,
-        )

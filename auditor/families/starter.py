@@ -178,9 +178,6 @@ def starter_config(found: Detected) -> str:
     if found.other_dependency_files:
         lines.append("# Not audited (other ecosystems): " + ", ".join(found.other_dependency_files))
     lines += [
-        "# Offline advisory database for the dependency audit (no network needed):",
-        '# advisory-database = "advisories/osv"',
-        "",
         "# Paths whose findings are dropped (globs, relative to the project root).",
         'exclude = ["vendor/**", "node_modules/**"]',
         "",
@@ -194,6 +191,10 @@ def starter_config(found: Detected) -> str:
         "# Per-rule severity overrides.",
         "[severity]",
         '# MIG004 = "high"',
+        "",
+        "# Dependency audit: an offline advisory database needs no network.",
+        "[deps]",
+        '# advisory-db = "advisories/osv"',
         "",
         "# Quality gates: commands `auditor audit` runs (no shell), each with a timeout in",
         "# seconds; `profiles` limits where a gate runs (pre-push, ci, full).",

@@ -17,12 +17,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditor.core.errors import AuditorError
+
 MARKER = "# installed by `auditor hook install`"
 """First comment of a hook we wrote; a hook without it is foreign and never overwritten."""
 BACKUP_SUFFIX = ".auditor-backup"
 
 
-class HookError(Exception):
+class HookError(AuditorError):
     """The hook cannot be installed, removed or run; the message is one line."""
 
 

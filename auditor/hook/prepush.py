@@ -12,14 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from auditor.core.baseline import BaselineError
-from auditor.core.config import ConfigError, load_config
+from auditor.core.config import load_config
+from auditor.core.errors import AuditorError
 from auditor.core.findings import Report, Severity
-from auditor.core.pipeline import AuditRequest, SelectionError, run
+from auditor.core.pipeline import AuditRequest, run
 from auditor.core.policy import threshold
 from auditor.core.profiles import get_profile
 from auditor.core.resources import reference_migrations
-from auditor.db.target import DatabaseUnavailable
 from auditor.hook.install import (
     HookError,
     PushRange,
@@ -28,20 +27,9 @@ from auditor.hook.install import (
     range_from_refs,
     toplevel,
 )
-from auditor.migrate.layouts import LayoutError
 
 SUMMARY_LIMIT = 20
 """Findings the hook prints before it says how many more there are."""
-
-HOOK_ERRORS: tuple[type[Exception], ...] = (
-    HookError,
-    ConfigError,
-    SelectionError,
-    BaselineError,
-    LayoutError,
-    DatabaseUnavailable,
-)
-"""Errors the hook reports as one line with exit code 2."""
 
 
 def run_hook(
@@ -149,13 +137,6 @@ def render_summary(report: Report, limit: int = SUMMARY_LIMIT) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _expected(exc: Exception) -> bool:
-    if isinstance(exc, HOOK_ERRORS):
-        return True
-    runner = sys.modules.get("auditor.migrate.runner")
-    return runner is not None and isinstance(exc, runner.MigrationError)
-
-
 def main(argv: list[str] | None = None) -> int:
     """``python -m auditor.hook.prepush [--pre-commit] [remote [url]]`` (git passes remote, url)."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -169,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             from_env=from_env,
         )
     except Exception as exc:
-        if not _expected(exc):  # a bug: fail closed with exit 2, redacted
+        if not isinstance(exc, AuditorError):  # a bug: fail closed with exit 2, redacted
             from auditor.core.crash import report_crash
 
             return report_crash(exc)

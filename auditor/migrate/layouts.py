@@ -24,8 +24,11 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditor.core.config import Config
+from auditor.core.errors import AuditorError
 
-class LayoutError(ValueError):
+
+class LayoutError(AuditorError, ValueError):
     """The migrations directory is not a layout we can read; the message names the path."""
 
 
@@ -133,6 +136,14 @@ _DBMATE_MARK = re.compile(r"^--\s*migrate:(up|down)\b(.*)$", re.MULTILINE)
 
 LAYOUTS = ("diesel", "paired", "flyway", "dbmate")
 """Names accepted by ``--layout``."""
+
+
+def parse_layout(config: Config) -> str | None:
+    """The ``layout`` key of the configuration: one of :data:`LAYOUTS`, or None to detect."""
+    value = config.data.get("layout")
+    if value is not None and value not in LAYOUTS:
+        raise config.error("layout", f"must be one of {', '.join(LAYOUTS)}")
+    return value if isinstance(value, str) else None
 
 
 def _entries(root: Path) -> list[Path]:

@@ -17,6 +17,7 @@ from datetime import datetime
 
 import psycopg
 
+from auditor.core.errors import AuditorError
 from auditor.db.dsn import scrub
 from auditor.db.target import connect
 from auditor.migrate.layouts import Migration, Script, load_migrations
@@ -43,7 +44,7 @@ CREATE TABLE IF NOT EXISTS {CHECKSUM_TABLE} (
 """
 
 
-class MigrationError(Exception):
+class MigrationError(AuditorError):
     """A migration failed or cannot run; the message names the file and line."""
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from auditor.core.errors import AuditorError
 from auditor.core.redact import redact_sql
 
 DOLLAR_TAG = re.compile(
@@ -43,7 +44,7 @@ class Statement:
         return words if len(words) <= 80 else words[:77] + "..."
 
 
-class SqlSyntaxError(ValueError):
+class SqlSyntaxError(AuditorError, ValueError):
     """The file cannot be split (an unterminated string, identifier or comment)."""
 
     def __init__(self, message: str, line: int) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor.core import config as config_module
-from auditor.core.config import ConfigError, load_config, locate, split_key
+from auditor.core import registry
+from auditor.core.config import Config, ConfigError, load_config, locate, split_key
 from auditor.core.findings import Severity
+from auditor.families.gates.settings import gate_specs
 
 PYPROJECT = """\
 [project]
@@ -62,7 +63,7 @@ def test_full_pyproject_configuration_loads(tmp_path: Path) -> None:
     assert config.fail_on() is Severity.MEDIUM
     assert config.exclude() == ("vendor/**",)
     assert config.severity_overrides() == {"MIG004": Severity.HIGH}
-    lint, tests = config.gates()
+    lint, tests = gate_specs(config)
     assert lint.command == ("ruff", "check", ".") and lint.profiles is None and lint.line == 12
     assert tests.command == ("pytest", "-q") and tests.timeout == 600 and tests.profiles == ("ci",)
     first, second = config.waivers()
@@ -82,7 +83,7 @@ def test_full_pyproject_configuration_loads(tmp_path: Path) -> None:
 
 def test_no_file_is_an_empty_configuration(tmp_path: Path) -> None:
     config = load_config(start=tmp_path)
-    assert config.path is None and config.gates() == () and config.waivers() == ()
+    assert config.path is None and gate_specs(config) == () and config.waivers() == ()
 
 
 @pytest.mark.parametrize(
@@ -160,18 +161,30 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     assert error_of(tmp_path, "fail-on = \n").startswith("FILE: invalid TOML")
 
 
-def test_other_helpers_extend_known_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_registered_section_is_parsed_once_by_its_owner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(tmp_path, "[newfamily]\npg-version = 15\n")
     with pytest.raises(ConfigError, match="newfamily: unknown key"):
         load_config(path)
-    monkeypatch.setitem(config_module.KNOWN_KEYS, "newfamily", "a new family's settings")
-    assert load_config(path).section("newfamily") == {"pg-version": 15}
-    seen: list[object] = []
     monkeypatch.setitem(
-        config_module.VALIDATORS, "newfamily", lambda c: seen.append(c.section("newfamily"))
+        registry.SETTINGS, "newfamily", ("a new family", "tests.core.test_config:parse_new")
     )
-    load_config(path)
-    assert seen == [{"pg-version": 15}]
+    PARSED.clear()
+    config = load_config(path)
+    assert PARSED == [{"pg-version": 15}]  # parsed at load, so a bad key fails up front
+    assert config.settings("newfamily", dict) == {"pg-version": 15}
+    assert config.settings("newfamily", dict) == {"pg-version": 15}
+    assert len(PARSED) == 1  # and not again at every use
+
+
+PARSED: list[object] = []
+
+
+def parse_new(config: Config) -> dict[str, object]:
+    """The parser registered by the test above."""
+    PARSED.append(dict(config.section("newfamily")))
+    return dict(config.section("newfamily"))
 
 
 def test_split_key_and_locate() -> None:

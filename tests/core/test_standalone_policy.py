@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,9 +21,8 @@ from tests.paths import TEST_DATA
 TODAY = dt.date.today()
 LATER = (TODAY + dt.timedelta(days=30)).isoformat()
 EARLIER = (TODAY - dt.timedelta(days=1)).isoformat()
-SECRET_LINE = (
-    'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"'  # pragma: allowlist secret
-)
+SECRET_LINE = f'DATABASE_URL = "postgresql://app:{secrets.token_urlsafe(18)}@db.internal/app"'
+"""A credential made at run time (a documented fake would be info only)."""
 
 
 @dataclass(frozen=True)

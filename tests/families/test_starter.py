@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from auditor.cli import cli
 from auditor.core.config import load_config
+from auditor.families.gates.settings import gate_specs
 from auditor.families.starter import detect, detect_layout
 
 
@@ -68,7 +69,7 @@ def test_init_writes_a_config_that_loads_and_refuses_to_overwrite(tmp_path: Path
     assert 'ruff = { command = "ruff check ."' in text
     config = load_config(written)
     assert config.path_option("migrations") == (tmp_path / "migrations").resolve()
-    assert [g.name for g in config.gates()] == ["ruff-format", "ruff"]
+    assert [g.name for g in gate_specs(config)] == ["ruff-format", "ruff"]
     again = runner.invoke(cli, ["--project", str(tmp_path), "init"])
     assert again.exit_code == 2 and "exists; use --force" in again.output
     assert runner.invoke(cli, ["--project", str(tmp_path), "init", "--force"]).exit_code == 0
@@ -80,7 +81,7 @@ def test_init_on_an_empty_repository_and_stdout(tmp_path: Path) -> None:
     assert "# migrations = " in result.output
     assert not (tmp_path / "auditor.toml").exists()
     touch(tmp_path / "auditor.toml", result.output)
-    assert load_config(tmp_path / "auditor.toml").gates() == ()
+    assert gate_specs(load_config(tmp_path / "auditor.toml")) == ()
 
 
 def test_init_refuses_when_pyproject_already_configures_auditor(tmp_path: Path) -> None:

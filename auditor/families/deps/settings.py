@@ -10,7 +10,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from auditor.core.config import Config
+from auditor.core.config import Config, Section
 from auditor.core.findings import Severity
 from auditor.families.deps.model import Ignore
 from auditor.families.deps.services import SERVICES
@@ -51,64 +51,56 @@ class DepsSettings:
 
 
 def load_settings(config: Config) -> DepsSettings:
-    """Read and validate ``[tool.auditor.deps]``; raise ``ConfigError`` naming the key."""
-    data = config.section(SECTION)
-    for key in data:
-        if key not in KEYS:
-            raise config.error(
-                f"{SECTION}.{key}", f"unknown key (known keys: {', '.join(sorted(KEYS))})"
-            )
+    """The configuration's ``[tool.auditor.deps]`` (parsed once per configuration)."""
+    return config.settings("deps", DepsSettings)
 
-    def severity(key: str) -> Severity:
-        value = data.get(key, "high")
-        if not isinstance(value, str):
-            raise config.error(f"{SECTION}.{key}", "must be a severity name")
-        try:
-            return Severity.parse(value)
-        except ValueError as exc:
-            raise config.error(f"{SECTION}.{key}", str(exc)) from None
 
-    def integer(key: str, default: int) -> int:
-        value = data.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise config.error(f"{SECTION}.{key}", "must be a non-negative integer")
-        return value
+def parse_settings(config: Config) -> DepsSettings:
+    """Read and validate ``[tool.auditor.deps]``; raise ``ConfigError`` naming the key.
 
-    def path(value: Any, key: str) -> Path:
-        if not isinstance(value, str) or not value:
-            raise config.error(f"{SECTION}.{key}", "must be a path string")
-        return (config.root / value).resolve()
-
-    service = data.get("service", "pypi")
+    The top-level ``advisory-database`` is the deprecated spelling of ``advisory-db``
+    (still read, with a notice; ``advisory-db`` wins when both are given).
+    """
+    data = config.table(SECTION)
+    data.only(KEYS)
+    service = data.values.get("service", "pypi")
     if service not in SERVICES:
-        raise config.error(f"{SECTION}.service", f"must be one of {', '.join(SERVICES)}")
-    inputs = data.get("inputs", [])
+        raise data.error("service", f"must be one of {', '.join(SERVICES)}")
+    inputs = data.values.get("inputs", [])
     if not isinstance(inputs, list):
-        raise config.error(f"{SECTION}.inputs", "must be an array of paths")
-    resolve = data.get("resolve", False)
-    if not isinstance(resolve, bool):
-        raise config.error(f"{SECTION}.resolve", "must be true or false")
-    advisory_db = path(data["advisory-db"], "advisory-db") if "advisory-db" in data else None
-    if advisory_db is None:  # the top-level key of [tool.auditor] means the same
-        advisory_db = config.path_option("advisory-database")
+        raise data.error("inputs", "must be an array of paths")
+    advisory_db = data.path("advisory-db")
+    if "advisory-database" in config.data:
+        config.deprecated("advisory-database", "[deps] advisory-db")
+        old = config.path_option("advisory-database")
+        advisory_db = advisory_db or old
     return DepsSettings(
         advisory_db=advisory_db,
         service=str(service),
-        timeout=integer("timeout", 15),
-        max_db_age_days=integer("max-db-age-days", 7),
-        unauditable_severity=severity("unauditable-severity"),
-        unknown_severity=severity("unknown-severity"),
-        inputs=tuple(path(p, "inputs") for p in inputs),
-        resolve=resolve,
-        exempt=_exempt(config, data.get("exempt", {})),
-        ignores=_ignores(config, data.get("ignore", [])),
+        timeout=_integer(data, "timeout", 15),
+        max_db_age_days=_integer(data, "max-db-age-days", 7),
+        unauditable_severity=data.severity("unauditable-severity", Severity.HIGH) or Severity.HIGH,
+        unknown_severity=data.severity("unknown-severity", Severity.HIGH) or Severity.HIGH,
+        inputs=tuple(_path(data, p, "inputs") for p in inputs),
+        resolve=data.flag("resolve"),
+        exempt=_exempt(config, data.mapping("exempt", "a table of package = reason")),
+        ignores=_ignores(config, data.tables("ignore", "[[...deps.ignore]]")),
         config_file=str(config.path) if config.path else None,
     )
 
 
-def _exempt(config: Config, value: object) -> dict[str, str]:
-    if not isinstance(value, Mapping):
-        raise config.error(f"{SECTION}.exempt", "must be a table of package = reason")
+def _integer(data: Section, key: str, default: int) -> int:
+    value = data.integer(key, default, minimum=0)
+    return default if value is None else value
+
+
+def _path(data: Section, value: Any, key: str) -> Path:
+    if not isinstance(value, str) or not value:
+        raise data.error(key, "must be a path string")
+    return (data.config.root / value).resolve()
+
+
+def _exempt(config: Config, value: Mapping[str, Any]) -> dict[str, str]:
     exempt: dict[str, str] = {}
     for name, reason in value.items():
         if not isinstance(reason, str) or not reason.strip():
@@ -117,17 +109,13 @@ def _exempt(config: Config, value: object) -> dict[str, str]:
     return exempt
 
 
-def _ignores(config: Config, value: object) -> tuple[Ignore, ...]:
-    if not isinstance(value, list):
-        raise config.error(f"{SECTION}.ignore", "must be an array of tables ([[...deps.ignore]])")
+def _ignores(config: Config, value: list[Any]) -> tuple[Ignore, ...]:
     ignores: list[Ignore] = []
     for index, item in enumerate(value):
         where = f"{SECTION}.ignore[{index}]"
         if not isinstance(item, Mapping):
             raise config.error(where, "must be a table with id, reason and expires")
-        unknown = set(item) - {"id", "reason", "expires"}
-        if unknown:
-            raise config.error(where, f"unknown key {sorted(unknown)[0]!r} (id, reason, expires)")
+        Section(config, where, item).only(("id", "reason", "expires"))
         vuln_id, reason, expires = item.get("id"), item.get("reason"), item.get("expires")
         if not isinstance(vuln_id, str) or not vuln_id.strip():
             raise config.error(where, "id is required (a vulnerability id or alias)")

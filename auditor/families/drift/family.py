@@ -36,11 +36,8 @@ class DriftFamily(Family):
                 skipped=(Skipped(FAMILY, "drift (DRF001-DRF003)", "no database audited"),),
             )
         target = ctx.database
-        configured = ctx.config.data.get("layout")
         try:
-            migrations = load_migrations(
-                ctx.migrations, self.layout or (str(configured) if configured else None)
-            )
+            migrations = load_migrations(ctx.migrations, self.layout or ctx.config.layout())
             statuses = Runner(target.dsn, migrations).status()
             conn = connect(target.dsn)
             try:

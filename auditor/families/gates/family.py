@@ -15,7 +15,6 @@ import subprocess
 import time
 from pathlib import Path
 
-from auditor.core.config import GateSpec
 from auditor.core.family import AuditContext, Family
 from auditor.core.findings import AuditError, FamilyResult, Skipped, Verified
 from auditor.core.profiles import PROFILES
@@ -23,6 +22,7 @@ from auditor.core.redact import redact_text
 from auditor.core.rules import rules_of, run_rules
 from auditor.db.dsn import scrub
 from auditor.families.gates.rules import FAMILY, GateOutcome
+from auditor.families.gates.settings import GateSpec, gate_specs
 
 TITLE = "Quality gates"
 TAIL_LINES = 20
@@ -92,7 +92,7 @@ class GatesFamily(Family):
     title = TITLE
 
     def run(self, ctx: AuditContext) -> FamilyResult:
-        specs = ctx.config.gates()
+        specs = gate_specs(ctx.config)
         if not specs:
             return FamilyResult(
                 FAMILY, TITLE, notes=("no gates configured ([tool.auditor.gates])",)

@@ -12,9 +12,9 @@ from auditor.families.hardening.rules import (
     NEEDS,
     SERVER_RULES,
     HardeningAudit,
-    HardeningPolicy,
     verified_evidence,
 )
+from auditor.families.hardening.settings import hardening_policy
 from auditor.families.hardening.versions import AS_OF
 
 TITLE = "Server hardening"
@@ -38,7 +38,7 @@ class HardeningFamily(Family):
         return ()
 
     def run(self, ctx: AuditContext) -> FamilyResult:
-        policy = HardeningPolicy.from_config(ctx.config)
+        policy = hardening_policy(ctx.config)
         if ctx.database is None:
             return FamilyResult(
                 FAMILY,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor.core.collector import collector
+from auditor.core.errors import AuditorError
 from auditor.core.findings import AuditError, FamilyResult, Finding, Hit, Location, Skipped
 from auditor.core.rules import Rule, run_rules
 from auditor.families.lint.model import LintFile, analyze
@@ -34,7 +35,7 @@ HISTORY_RULES = frozenset({"LNT035", "LNT037"})
 TITLE = "Migration lint"
 
 
-class LintInputError(ValueError):
+class LintInputError(AuditorError, ValueError):
     """The files to lint cannot be found or read; the message names the path or ref."""
 
 

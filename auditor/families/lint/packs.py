@@ -19,7 +19,4 @@ def configured_requirements(config: Config) -> list[Requirement]:
 
 def configured_layout(config: Config) -> str | None:
     """The configured migration layout, or None to detect it."""
-    value = config.data.get("layout")
-    if value is not None and not isinstance(value, str):
-        raise config.error("layout", "must be a layout name")
-    return value
+    return config.layout()

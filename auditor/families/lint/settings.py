@@ -14,7 +14,7 @@ from auditor.families.lint.rules import FAMILY, RULE_MODULES
 LINT_KEYS: dict[str, str] = {
     "enable": "rule ids to switch on (opt-in rules such as LNT017)",
     "disable": "rule ids to switch off",
-    "severity": 'table of rule id to severity, e.g. { LNT010 = "high" }',
+    "severity": "deprecated: use the top-level [severity] table",
     "exclude": "glob patterns of files (relative to the project root) not to lint",
     "postgres-version": "major PostgreSQL version the migrations target (default 16)",
     "assume-in-transaction": "treat plain .sql files as run inside a transaction (default false)",
@@ -55,52 +55,44 @@ def lint_rules() -> list[Rule]:
 
 
 def load_lint_config(config: Config) -> LintConfig:
-    """Read and validate ``[tool.auditor.lint]``; raise ``ConfigError`` naming the bad key."""
-    section = config.section("lint")
-    for key in section:
-        if key not in LINT_KEYS:
-            known = ", ".join(sorted(LINT_KEYS))
-            raise config.error(f"lint.{key}", f"unknown key (known keys: {known})")
+    """The configuration's ``[tool.auditor.lint]`` (parsed once per configuration)."""
+    return config.settings("lint", LintConfig)
+
+
+def parse_settings(config: Config) -> LintConfig:
+    """Read and validate ``[tool.auditor.lint]``; raise ``ConfigError`` naming the bad key.
+
+    ``[tool.auditor.lint.severity]`` is the deprecated spelling of the top-level
+    ``[tool.auditor.severity]``: still applied to lint findings, with a notice.
+    """
+    section = config.table("lint")
+    section.only(LINT_KEYS)
     ids = {r.id for r in lint_rules()}
 
     def rule_list(key: str) -> frozenset[str]:
-        value: Any = section.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise config.error(f"lint.{key}", "must be a list of rule ids")
-        upper = [v.strip().upper() for v in value]
+        upper = [v.strip().upper() for v in section.strings(key, "rule ids")]
         unknown = [v for v in upper if v not in ids]
         if unknown:
-            raise config.error(f"lint.{key}", f"unknown lint rule {', '.join(unknown)}")
+            raise section.error(key, f"unknown lint rule {', '.join(unknown)}")
         return frozenset(upper)
 
     severities: dict[str, Severity] = {}
-    raw_severity: Any = section.get("severity", {})
-    if not isinstance(raw_severity, Mapping):
-        raise config.error("lint.severity", "must be a table of rule id to severity")
+    raw_severity = section.mapping("severity", "a table of rule id to severity")
+    if raw_severity:
+        config.deprecated("lint.severity", "[severity] (top level)")
     for rule_id, value in raw_severity.items():
+        key = f"lint.severity.{rule_id}"
         if rule_id.upper() not in ids:
-            raise config.error(f"lint.severity.{rule_id}", "unknown lint rule")
-        if not isinstance(value, str):
-            raise config.error(f"lint.severity.{rule_id}", "must be a severity name")
-        try:
-            severities[rule_id.upper()] = Severity.parse(value)
-        except ValueError as exc:
-            raise config.error(f"lint.severity.{rule_id}", str(exc)) from None
-
-    exclude: Any = section.get("exclude", [])
-    if not isinstance(exclude, list) or not all(isinstance(v, str) for v in exclude):
-        raise config.error("lint.exclude", "must be a list of glob patterns")
-    version: Any = section.get("postgres-version", DEFAULT_POSTGRES_VERSION)
+            raise config.error(key, "unknown lint rule")
+        severities[rule_id.upper()] = config.severity_at(key, value)
+    version: Any = section.values.get("postgres-version", DEFAULT_POSTGRES_VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or not 9 <= version <= 99:
-        raise config.error("lint.postgres-version", "must be a major version number such as 16")
-    in_tx: Any = section.get("assume-in-transaction", False)
-    if not isinstance(in_tx, bool):
-        raise config.error("lint.assume-in-transaction", "must be true or false")
+        raise section.error("postgres-version", "must be a major version number such as 16")
     return LintConfig(
         enable=rule_list("enable"),
         disable=rule_list("disable"),
         severity=severities,
-        exclude=tuple(exclude),
+        exclude=section.strings("exclude", "glob patterns"),
         postgres_version=version,
-        assume_in_transaction=in_tx,
+        assume_in_transaction=section.flag("assume-in-transaction"),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from auditor.core.errors import AuditorError
 from auditor.core.family import AuditContext, Family
 from auditor.core.findings import AuditError, FamilyResult, Skipped, Verified
 from auditor.core.rules import rules_of, run_rules
@@ -14,7 +15,7 @@ from auditor.families.schema.settings import SchemaOptions
 TITLE = "Schema requirements"
 
 
-class ProveRefused(Exception):
+class ProveRefused(AuditorError):
     """``--prove`` was asked for on a database that is not disposable, without consent."""
 
 

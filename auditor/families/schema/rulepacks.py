@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor.core.errors import AuditorError
 from auditor.core.findings import Severity
 from auditor.core.resources import rule_packs
 
@@ -88,7 +89,7 @@ _REQUIRED: dict[str, set[str]] = {
 }
 
 
-class RulePackError(ValueError):
+class RulePackError(AuditorError, ValueError):
     """An invalid rule pack; the message names file, line and key."""
 
 

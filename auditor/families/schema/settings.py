@@ -40,28 +40,19 @@ class SchemaOptions:
 
     @classmethod
     def from_config(cls, config: Config) -> SchemaOptions:
-        section = config.section("schema")
-        for key in section:
-            if key not in SETTINGS:
-                raise config.error(
-                    f"schema.{key}", f"unknown key (known keys: {', '.join(sorted(SETTINGS))})"
-                )
-        rules = section.get("rules", [])
-        if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
-            raise config.error("schema.rules", "must be a list of paths")
-        schemas = section.get("schemas", [])
-        if not isinstance(schemas, list) or not all(isinstance(s, str) for s in schemas):
-            raise config.error("schema.schemas", "must be a list of schema names")
-        for key in ("prove", "allow-writes"):
-            if key in section and not isinstance(section[key], bool):
-                raise config.error(f"schema.{key}", "must be true or false")
-        extra = config.data.get("rule-packs", [])
-        if not isinstance(extra, list) or not all(isinstance(r, str) for r in extra):
-            raise config.error("rule-packs", "must be a list of paths")
-        return cls(
-            extra_rules=tuple((config.root / r).resolve() for r in extra),
-            rules=tuple((config.root / r).resolve() for r in rules),
-            schemas=tuple(schemas),
-            prove=section.get("prove"),
-            allow_writes=bool(section.get("allow-writes", False)),
-        )
+        """The configuration's ``[tool.auditor.schema]`` (parsed once per configuration)."""
+        return config.settings("schema", SchemaOptions)
+
+
+def parse_settings(config: Config) -> SchemaOptions:
+    """Read and validate ``[tool.auditor.schema]``; raise ``ConfigError`` naming the key."""
+    section = config.table("schema")
+    section.only(SETTINGS)
+    rules = section.strings("rules", "paths")
+    return SchemaOptions(
+        extra_rules=config.rule_packs(),
+        rules=tuple((config.root / r).resolve() for r in rules),
+        schemas=section.strings("schemas", "schema names"),
+        prove=section.flag("prove") if "prove" in section.values else None,
+        allow_writes=section.flag("allow-writes"),
+    )

@@ -47,10 +47,7 @@ class StaticOptions:
 
 def load_static_model(ctx: AuditContext, layout: str | None = None) -> StaticModel:
     """The static model of the project's migrations (layout from config unless given)."""
-    configured = ctx.config.data.get("layout")
-    migrations = load_migrations(
-        ctx.migrations, layout or (str(configured) if configured else None)
-    )
+    migrations = load_migrations(ctx.migrations, layout or ctx.config.layout())
     return build_static_model(migrations, ctx.project)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor.core.errors import AuditorError
 from auditor.families.secrets.engine import SecretHit
 
 DEFAULT_BASELINE = ".secrets.baseline"
@@ -22,7 +23,7 @@ Key = tuple[str, str, str]
 """(file, type, hashed_secret): how detect-secrets identifies a secret."""
 
 
-class BaselineError(ValueError):
+class BaselineError(AuditorError, ValueError):
     """A baseline file that cannot be read or is not a detect-secrets baseline."""
 
 

@@ -16,6 +16,7 @@ reported, and the same eager second pass runs when the first finds nothing.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import math
@@ -27,13 +28,35 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from auditor.families.secrets import kubernetes
 from auditor.families.secrets import plugins as custom
+from auditor.families.secrets.detectors import DETECTORS, is_example
 
 CUSTOM_PLUGIN_FILE = Path(custom.__file__).resolve()
-CUSTOM_TYPES = frozenset(cls.secret_type for cls in custom.CUSTOM_PLUGINS)
+EXAMPLE_TYPE = "Example Credential"
+"""A documented fake or placeholder value (``AKIAIOSFODNN7EXAMPLE``), whatever found it."""
+KUBERNETES_TYPE = "Kubernetes Secret Data"
+TYPED_TYPES = frozenset({d.name for d in DETECTORS} | {KUBERNETES_TYPE})
+"""Provider token formats: they take precedence over the weak types on the same secret."""
+CUSTOM_TYPES = frozenset(cls.secret_type for cls in custom.CUSTOM_PLUGINS) | TYPED_TYPES
 """Secret types added by the scanner (a detect-secrets type on the same secret wins)."""
 GENERIC_TYPES = frozenset({"Base64 High Entropy String", "Hex High Entropy String"})
 """Types that do not hide a more specific extra type on the same secret."""
+WEAK_TYPES = GENERIC_TYPES | {"Secret Keyword"}
+"""Types a typed token on the same secret replaces (it says more, at its own severity)."""
+LOCK_FILES = frozenset(
+    {
+        "pnpm-lock.yaml", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "bun.lock",
+        "deno.lock", "cargo.lock", "go.sum", "go.work.sum", "poetry.lock", "uv.lock",
+        "pipfile.lock", "pdm.lock", "composer.lock", "gemfile.lock", "mix.lock",
+        "pubspec.lock", "podfile.lock", "package.resolved", "flake.lock", "gradle.lockfile",
+        "packages.lock.json", "paket.lock", "conan.lock", ".terraform.lock.hcl",
+    }
+)  # fmt: skip
+"""Lock files: their integrity and checksum fields are hashes, never entropy findings."""
+OWN_REPORT = re.compile(r'"(?:driver|tool)"\s*:\s*\{\s*"name"\s*:\s*"auditor"')
+"""The tool's own SARIF (``runs[].tool.driver.name``) and JSON (``tool.name``) reports."""
+OWN_REPORT_HEAD = 4096
 SKIPPED_FILTERS = frozenset({"detect_secrets.filters.common.is_invalid_file"})
 """Filters not applied: the scanner reads content itself (index blobs, history)."""
 PREVIEW_CHARS = 4
@@ -44,12 +67,42 @@ HOPELESS_LINE_CHARS = 1_000_000
 """A file with a line longer than this is skipped before any prefilter runs."""
 
 
-class LongLine(Exception):
+class Unscannable(Exception):
+    """A file the scanner does not scan: skipped, with a reason."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class LongLine(Unscannable):
     """A candidate line is too long to give to detect-secrets: skip the file, with a reason."""
 
     def __init__(self, number: int, limit: int = MAX_LINE_CHARS) -> None:
-        super().__init__(f"line {number} is longer than {limit} characters")
-        self.reason = f"a line longer than {limit} characters"
+        super().__init__(
+            f"line {number} is longer than {limit} characters",
+            f"a line longer than {limit} characters",
+        )
+
+
+class OwnReport(Unscannable):
+    """An auditor SARIF or JSON report: its fingerprints are hashes, not secrets."""
+
+    def __init__(self) -> None:
+        super().__init__("an auditor report", "an auditor report (SARIF/JSON output)")
+
+
+def is_lock_file(filename: str) -> bool:
+    """A package manager's lock file (by base name)."""
+    return filename.rsplit("/", 1)[-1].lower() in LOCK_FILES
+
+
+def is_own_report(filename: str, text: str) -> bool:
+    """A SARIF or JSON file written by this tool (read from its first bytes)."""
+    name = filename.lower()
+    return (
+        name.endswith((".sarif", ".json")) and OWN_REPORT.search(text[:OWN_REPORT_HEAD]) is not None
+    )
 
 
 @dataclass(frozen=True, order=True)
@@ -197,6 +250,11 @@ class _Prefilter:
     detect-secrets' per-call argument injection (its patterns, its entropy bound)."""
 
 
+def _is_typed(plugin: Any) -> bool:
+    """The typed-token plugin (by name: detect-secrets loads its own copy of the file)."""
+    return type(plugin).__name__ == custom.TypedCredentialDetector.__name__
+
+
 def _gate(pattern: str, flags: int = 0, lower: bool = False) -> _Gate:
     compiled = re.compile(pattern, flags | re.MULTILINE)
     fallback = re.compile(pattern, flags | re.MULTILINE | re.IGNORECASE) if lower else compiled
@@ -219,7 +277,9 @@ class _Engine:
         for plugin in get_plugins():
             gates: tuple[_Gate, ...] | None
             name = type(plugin).__name__
-            if name in GATES:
+            if _is_typed(plugin):
+                gates = (_gate(typed_gate(), lower=True),)
+            elif name in GATES:
                 gates = tuple(_gate(p, lower=low) for p, low in GATES[name])
             elif isinstance(plugin, RegexBasedDetector):
                 gates = tuple(_gate(rx.pattern, rx.flags) for rx in plugin.denylist)
@@ -246,8 +306,44 @@ class _Engine:
         return cls.instance
 
 
+def typed_gate() -> str:
+    """Every typed detector's keywords in one pattern; a token's own prefix only at
+    the start of a word, as its pattern requires."""
+    starts: set[str] = set()
+    inside: set[str] = set()
+    for detector in DETECTORS:
+        first = detector.shape[0]
+        leading = not detector.context and not (
+            isinstance(first, tuple) and len(first) == 3 and isinstance(first[1], int)
+        )
+        (starts if leading else inside).update(detector.keywords)
+
+    return rf"(?<![a-z0-9_])(?:{trie_regex(starts)})|{trie_regex(inside)}"
+
+
+def trie_regex(words: Iterable[str]) -> str:
+    """A pattern matching any of ``words`` (or a longer word that one starts), branching
+    one character at a time: far faster in ``re`` than a flat alternation of 200 words."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        if "" in node:  # a word ends here: the shorter match is enough
+            return ""
+        alternatives = [re.escape(char) + build(child) for char, child in sorted(node.items())]
+        return alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+
+    return build(trie)
+
+
 def _confirmer(plugin: Any) -> Any:
     """A fast line test that every line the plugin reports passes (None: no test)."""
+    if _is_typed(plugin):
+        return lambda line: bool(plugin.typed_matches(line))
     from detect_secrets.plugins.base import RegexBasedDetector
     from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
     from detect_secrets.plugins.keyword import DENYLIST_REGEX, KeywordDetector
@@ -286,10 +382,13 @@ def excluded_by_filters(filename: str) -> str | None:
 
 ALLOWLIST_FILTER = "detect_secrets.filters.allowlist.is_line_allowlisted"
 INDIRECT_FILTER = "detect_secrets.filters.heuristic.is_indirect_reference"
+UUID_FILTER = "detect_secrets.filters.heuristic.is_potential_uuid"
+"""Not applied to typed tokens: a UUID assigned to ``HEROKU_API_KEY`` is the key."""
 
 
-def _cannot_hold(path: str, line: str, context: Any) -> bool:
-    """True when a filter cannot return True for this line, by a literal it requires.
+def _cannot_hold(path: str, line: str, context: Any, plugin: Any = None) -> bool:
+    """True when a filter cannot return True for this line, by a literal it requires
+    (or does not apply to the plugin: the UUID heuristic to typed tokens).
 
     detect-secrets' allowlist patterns (``[ \\t]*# *pragma...``, unanchored) and its
     indirect-reference pattern are quadratic in the line length; their answer is
@@ -298,6 +397,8 @@ def _cannot_hold(path: str, line: str, context: Any) -> bool:
     if path == ALLOWLIST_FILTER:
         previous = getattr(context, "previous_line", "") or ""
         return "pragma" not in line and "pragma" not in previous
+    if path == UUID_FILTER:
+        return _is_typed(plugin)
     if path == INDIRECT_FILTER:
         return not (("[" in line or "(" in line) and ("]" in line or ")" in line))
     return False
@@ -310,7 +411,7 @@ def _filtered_out(stage: str, **kwargs: Any) -> bool:
 
     line = kwargs.get("line", "")
     for fn in get_filters_with_parameter(stage):
-        if _cannot_hold(getattr(fn, "path", ""), line, kwargs.get("context")):
+        if _cannot_hold(getattr(fn, "path", ""), line, kwargs.get("context"), kwargs.get("plugin")):
             continue
         try:
             if call_function_with_arguments(fn, **kwargs):
@@ -363,9 +464,10 @@ def scan_lines(
 ) -> list[SecretHit]:
     """Scan ``lines`` of ``filename`` (line ``numbers`` default to 1..n).
 
-    Raises :class:`LongLine` when a line a plugin could match is too long to scan.
+    Raises :class:`LongLine` when a line a plugin could match is too long to scan,
+    :class:`OwnReport` for the tool's own reports. In a lock file, entropy hits are
+    dropped (integrity hashes); typed tokens, URLs with passwords and keywords are not.
     """
-    from detect_secrets.core.scan import _scan_line
     from detect_secrets.util.code_snippet import get_code_snippet
 
     raw = list(lines)
@@ -373,6 +475,9 @@ def scan_lines(
     longest = max(range(len(stripped)), key=lambda i: len(stripped[i]), default=0)
     if stripped and len(stripped[longest]) > HOPELESS_LINE_CHARS:
         raise LongLine(numbers[longest] if numbers else longest + 1, HOPELESS_LINE_CHARS)
+    if is_own_report(filename, "\n".join(stripped[:64])):
+        raise OwnReport()
+    lock = is_lock_file(filename)
     found: list[tuple[int, str, str, str]] = []
     for index, plugins in sorted(_candidates(filename, stripped).items()):
         line = stripped[index]
@@ -382,11 +487,9 @@ def scan_lines(
         snippet = get_code_snippet(lines=raw, line_number=index + 1)
         if _filtered_out("line", filename=filename, line=line, context=snippet):
             continue
-        on_line: list[tuple[int, str, str, str]] = []
+        on_line: list[tuple[int, str, str, str, bool]] = []
         for plugin in plugins:
-            for secret in _scan_line(
-                plugin=plugin, filename=filename, line=line, line_number=number, context=snippet
-            ):
+            for secret in _plugin_secrets(plugin, filename, line, number, snippet):
                 if _filtered_out(
                     "context",
                     filename=filename,
@@ -402,18 +505,89 @@ def scan_lines(
                         secret.type,
                         secret.secret_hash,
                         redacted_preview(secret.secret_value or ""),
+                        is_example(secret.secret_value or ""),
                     )
                 )
-        builtin_hashes = {
-            h for _, t, h, _ in on_line if t not in CUSTOM_TYPES and t not in GENERIC_TYPES
-        }
-        found += [
-            item for item in on_line if item[1] not in CUSTOM_TYPES or item[2] not in builtin_hashes
-        ]
+        found += _preferred(on_line, lock)
     return [
         SecretHit(file=filename, line=n, type=t, hashed_secret=h, preview=p, commit=commit)
         for n, t, h, p in found
     ]
+
+
+def _plugin_secrets(plugin: Any, filename: str, line: str, number: int, snippet: Any) -> Any:
+    """detect-secrets' ``_scan_line`` (the plugin, then the secret-stage filters); the
+    typed plugin's secret filters skip the UUID heuristic (see :func:`_cannot_hold`)."""
+    from detect_secrets.core.scan import _scan_line
+
+    if not _is_typed(plugin):
+        return _scan_line(
+            plugin=plugin, filename=filename, line=line, line_number=number, context=snippet
+        )
+    found = plugin.analyze_line(filename=filename, line=line, line_number=number)
+    return [
+        s
+        for s in found
+        if not _filtered_out(
+            "secret", filename=filename, secret=s.secret_value, plugin=plugin, line=line
+        )
+    ]
+
+
+def _preferred(on_line: list[tuple[int, str, str, str, bool]], lock: bool) -> list[Any]:
+    """The hits of one line that are reported, documented fakes retyped as examples.
+
+    On the same secret, a detect-secrets type beats an extra type (a specific one
+    beats a typed token), a typed token beats the weak types; in a lock file, the
+    entropy types are dropped.
+    """
+    strong = {h for _, t, h, _, _ in on_line if t not in CUSTOM_TYPES and t not in WEAK_TYPES}
+    builtin = {h for _, t, h, _, _ in on_line if t not in CUSTOM_TYPES and t not in GENERIC_TYPES}
+    typed = {h for _, t, h, _, _ in on_line if t in TYPED_TYPES and h not in strong}
+    kept: dict[tuple[str, str], tuple[int, str, str, str]] = {}
+    for number, kind, digest, preview, example in on_line:
+        if kind in TYPED_TYPES:
+            hidden = digest in strong
+        elif kind in CUSTOM_TYPES:
+            hidden = digest in builtin
+        else:
+            hidden = (kind in WEAK_TYPES and digest in typed) or (lock and kind in GENERIC_TYPES)
+        if not hidden:
+            kind = EXAMPLE_TYPE if example else kind
+            kept.setdefault((kind, digest), (number, kind, digest, preview))
+    return list(kept.values())
+
+
+def manifest_hits(filename: str, lines: Sequence[str], hits: list[SecretHit]) -> list[SecretHit]:
+    """``hits`` plus the values of Kubernetes ``Secret`` manifests in ``lines``.
+
+    A manifest value replaces a weak hit on the same secret and gives way to any
+    other (a typed token in ``stringData`` keeps its own type). Allowlist pragmas
+    hold as on any line.
+    """
+    if not kubernetes.is_manifest(filename):
+        return hits
+    values = kubernetes.secret_values(lines)
+    if not values:
+        return hits
+    from detect_secrets.filters.allowlist import is_line_allowlisted
+    from detect_secrets.settings import get_settings
+    from detect_secrets.util.code_snippet import get_code_snippet
+
+    allowlist = ALLOWLIST_FILTER in get_settings().filters
+    raw = list(lines)
+    found = []
+    for number, value in values:
+        snippet = get_code_snippet(lines=raw, line_number=number)
+        if allowlist and is_line_allowlisted(filename, raw[number - 1].rstrip(), snippet):
+            continue
+        digest = hashlib.sha1(value.encode("utf-8")).hexdigest()
+        kind = EXAMPLE_TYPE if is_example(value) else KUBERNETES_TYPE
+        found.append(SecretHit(filename, number, kind, digest, redacted_preview(value)))
+    manifest = {h.hashed_secret for h in found}
+    others = {h.hashed_secret for h in hits if h.type not in WEAK_TYPES}
+    kept = [h for h in hits if h.type not in WEAK_TYPES or h.hashed_secret not in manifest]
+    return dedupe(kept + [h for h in found if h.hashed_secret not in others])
 
 
 def scan_text(filename: str, text: str) -> list[SecretHit]:
@@ -435,12 +609,12 @@ def scan_text(filename: str, text: str) -> list[SecretHit]:
         lines = _split_lines(text)
     hits = scan_lines(filename, lines)
     if any(hit.type not in CUSTOM_TYPES for hit in hits):
-        return hits
+        return manifest_hits(filename, _split_lines(text), hits)
     handle.seek(0)
     eager = get_transformed_file(handle, use_eager_transformers=True)  # type: ignore[arg-type]
-    if not eager:
-        return hits
-    return dedupe(hits + _allowlisted_removed(filename, lines, scan_lines(filename, eager)))
+    if eager:
+        hits = dedupe(hits + _allowlisted_removed(filename, lines, scan_lines(filename, eager)))
+    return manifest_hits(filename, _split_lines(text), hits)
 
 
 def _allowlisted_removed(

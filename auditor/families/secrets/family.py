@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
-from auditor.core.config import Config
 from auditor.core.family import AuditContext, Family
 from auditor.core.findings import AuditError, FamilyResult, Skipped, Verified
 from auditor.core.profiles import get_profile
@@ -19,62 +16,10 @@ from auditor.families.secrets.baseline import (
 )
 from auditor.families.secrets.rules import FAMILY, findings_for
 from auditor.families.secrets.runner import ScanOptions, ScanResult, scan, with_history
-from auditor.families.secrets.sources import DEFAULT_MAX_BYTES, SourceError
+from auditor.families.secrets.settings import secrets_config
+from auditor.families.secrets.sources import SourceError
 
 TITLE = "Secrets"
-SECTION_KEYS = {
-    "exclude": "glob patterns of paths not to scan (list of strings)",
-    "max-bytes": "files larger than this are skipped with a reason (default 2097152)",
-    "baseline": "detect-secrets baseline file (default .secrets.baseline when present)",
-    "cache": "cache results by git blob id in .git/ (default true)",
-    "jobs": "worker processes (default: every core)",
-    "history": "in the full profile, also scan every commit of the git history (default true)",
-}
-"""Keys of ``[tool.auditor.secrets]``."""
-
-
-@dataclass(frozen=True)
-class SecretsConfig:
-    """``[tool.auditor.secrets]``, validated."""
-
-    exclude: tuple[str, ...] = ()
-    max_bytes: int = DEFAULT_MAX_BYTES
-    baseline: Path | None = None
-    cache: bool = True
-    jobs: int | None = None
-    history: bool = True
-
-
-def secrets_config(config: Config) -> SecretsConfig:
-    """Read and validate the ``secrets`` sub-table; raise ``ConfigError`` naming the key."""
-    section: Mapping[str, Any] = config.section("secrets")
-    for key in section:
-        if key not in SECTION_KEYS:
-            raise config.error(
-                f"secrets.{key}", f"unknown key (known keys: {', '.join(sorted(SECTION_KEYS))})"
-            )
-    exclude = section.get("exclude", [])
-    if not isinstance(exclude, list) or not all(isinstance(x, str) for x in exclude):
-        raise config.error("secrets.exclude", "must be a list of glob strings")
-    max_bytes = section.get("max-bytes", DEFAULT_MAX_BYTES)
-    if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes <= 0:
-        raise config.error("secrets.max-bytes", "must be a positive integer")
-    cache = section.get("cache", True)
-    if not isinstance(cache, bool):
-        raise config.error("secrets.cache", "must be true or false")
-    history = section.get("history", True)
-    if not isinstance(history, bool):
-        raise config.error("secrets.history", "must be true or false")
-    jobs = section.get("jobs")
-    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs <= 0):
-        raise config.error("secrets.jobs", "must be a positive integer")
-    baseline = None
-    raw_baseline = section.get("baseline")
-    if raw_baseline is not None:
-        if not isinstance(raw_baseline, str):
-            raise config.error("secrets.baseline", "must be a string path")
-        baseline = (config.root / raw_baseline).resolve()
-    return SecretsConfig(tuple(exclude), max_bytes, baseline, cache, jobs, history)
 
 
 def find_baseline(root: Path, explicit: Path | None) -> Baseline | None:
@@ -175,6 +120,7 @@ class SecretsFamily(Family):
             return self._scan_command(ctx, self.request)
         settings = secrets_config(ctx.config)
         root = ctx.project.resolve()
+        history_error: AuditError | None = None
         try:
             baseline = find_baseline(root, settings.baseline)
             options = ScanOptions(
@@ -191,10 +137,15 @@ class SecretsFamily(Family):
             result = scan(options)
             wanted = get_profile(ctx.profile).secrets_history and options.mode == "files"
             if wanted and result.in_git and settings.history:
-                result = with_history(result, scan(replace(options, mode="history")))
+                try:
+                    result = with_history(result, scan(replace(options, mode="history")))
+                except SourceError as exc:  # the work tree's findings stay in the report
+                    history_error = AuditError(FAMILY, f"git history not scanned: {exc}")
         except (SourceError, BaselineError) as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
         family = family_result(result, baseline)
+        if history_error is not None:
+            family = replace(family, errors=(*family.errors, history_error), verified=())
         if wanted and result.in_git and not settings.history:
             note = "git history not scanned: history = false in [tool.auditor.secrets]"
             family = replace(family, notes=(*family.notes, note))

@@ -5,19 +5,40 @@ scanner registers this file in detect-secrets' settings with a ``file://`` path,
 detect-secrets does for ``--plugin``, so a ``.secrets.baseline`` records them under
 ``plugins_used`` and detect-secrets itself can load them.
 
-This module must import nothing but the standard library and detect-secrets:
+This module must import nothing but the standard library, detect-secrets and its
+sibling ``detectors.py`` (by file path when the package is not importable):
 detect-secrets imports it by file path, outside the ``auditor`` package.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import re
+import sys
+from types import ModuleType
 from typing import Any
 
 from detect_secrets.core.potential_secret import PotentialSecret
-from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
+
+
+def _load_detectors() -> ModuleType:
+    """``detectors.py``: the package module when importable, else the sibling file."""
+    try:
+        from auditor.families.secrets import detectors
+    except ImportError:  # loaded by detect-secrets from its file path, outside the package
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "detectors.py")
+        spec = importlib.util.spec_from_file_location("_auditor_secret_detectors", path)
+        assert spec is not None and spec.loader is not None
+        detectors = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = detectors  # dataclasses resolve their module by name
+        spec.loader.exec_module(detectors)
+    return detectors
+
+
+_detectors = _load_detectors()
 
 
 class GitHubFineGrainedTokenDetector(RegexBasedDetector):
@@ -123,11 +144,45 @@ class EnvFileHighEntropyDetector(RegexBasedDetector):
         }
 
 
+class TypedCredentialDetector(BasePlugin):
+    """Every typed provider token of ``detectors.py``, in one plugin.
+
+    Each match is reported with its own detector's type (``GCP API Key``...), so one
+    plugin entry in a baseline's ``plugins_used`` stands for all of them. Only the
+    detectors whose keywords the line holds run their patterns.
+    """
+
+    secret_type = "Typed Credential"  # pragma: allowlist secret
+
+    def analyze_string(self, string: str) -> Any:
+        for _, value in self.typed_matches(string):
+            yield value
+
+    @staticmethod
+    def typed_matches(line: str) -> list[tuple[str, str]]:
+        """(secret type, value) of every typed token in ``line``."""
+        lowered = line.lower()
+        found = []
+        for detector in _detectors.DETECTORS:
+            if any(word in lowered for word in detector.keywords):
+                found += [(detector.name, m.group(1)) for m in detector.pattern.finditer(line)]
+        return found
+
+    def analyze_line(
+        self, filename: str, line: str, line_number: int = 0, context: Any = None, **kwargs: Any
+    ) -> set[PotentialSecret]:
+        return {
+            PotentialSecret(type=kind, filename=filename, secret=value, line_number=line_number)
+            for kind, value in self.typed_matches(line)
+        }
+
+
 CUSTOM_PLUGINS = (
     GitHubFineGrainedTokenDetector,
     StripeTestKeyDetector,
     PemPrivateKeyDetector,
     DatabaseConnectionStringDetector,
     EnvFileHighEntropyDetector,
+    TypedCredentialDetector,
 )
 """Every extra plugin, by class."""

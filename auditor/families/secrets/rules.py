@@ -1,4 +1,5 @@
-"""Secret rules: one rule id per detect-secrets secret type (SEC001...).
+"""Secret rules: one rule id per secret type (SEC001... detect-secrets' and the
+scanner's own, SEC100... the typed provider tokens of ``detectors.py``).
 
 The scanner (``auditor.families.secrets``) finds :class:`SecretHit` values; this
 module maps each type to its rule and turns hits into findings. A hit carries the
@@ -11,12 +12,14 @@ Examples in the documentation are fake and carry ``pragma: allowlist secret``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from auditor.core.findings import Finding, Hit, Location, Severity
 from auditor.core.rules import Rule, register
+from auditor.families.secrets.detectors import DETECTORS, Detector
 
 if TYPE_CHECKING:  # the scanner (detect-secrets) is not needed to list or explain rules
     from auditor.families.secrets.engine import SecretHit
@@ -296,6 +299,40 @@ TYPES: tuple[SecretType, ...] = (
         "keep .env out of git (.gitignore) and commit a .env.example without values",
     ),
 )
+EXTRA_TYPES: tuple[SecretType, ...] = (
+    SecretType(
+        "SEC035",
+        "Example Credential",
+        Severity.INFO,
+        "a documented fake or placeholder credential (an EXAMPLE key, your_api_key, xxxx...)",
+        'aws_access_key_id = "AKIAIOSFODNN7EXAMPLE"  # pragma: allowlist secret',
+        'aws_access_key_id = os.environ["AWS_ACCESS_KEY_ID"]  # and no sample value at all',
+    ),
+    SecretType(
+        "SEC036",
+        "Kubernetes Secret Data",
+        Severity.HIGH,
+        "a value under data: or stringData: of a kind: Secret manifest (base64 is not encryption)",
+        "data:\n      password: c2VjcmV0LXBhc3N3b3Jk  # pragma: allowlist secret",
+        "a SealedSecret, an ExternalSecret or a secret manager; the manifest holds no value",
+    ),
+)
+
+
+def _typed(detector: Detector) -> SecretType:
+    env = re.sub(r"[^A-Z0-9]+", "_", detector.name.upper()).strip("_")
+    return SecretType(
+        detector.rule_id,
+        detector.name,
+        Severity.parse(detector.severity),
+        f"a {detector.name} ({detector.describe()}); check and revoke it at {detector.provider}",
+        f'{env} = "{detector.fake()}"  # pragma: allowlist secret',
+        f'{env} = os.environ["{env}"]',
+    )
+
+
+TYPED: tuple[SecretType, ...] = tuple(_typed(d) for d in DETECTORS)
+"""One rule per typed provider token, at the detector's severity."""
 OTHER = SecretType(
     "SEC099",
     "",
@@ -304,7 +341,7 @@ OTHER = SecretType(
     'token = "fake"  # pragma: allowlist secret',
     'token = os.environ["TOKEN"]',
 )
-BY_TYPE = {t.type: t for t in TYPES}
+BY_TYPE = {t.type: t for t in (*TYPES, *EXTRA_TYPES, *TYPED)}
 
 
 def _doc(item: SecretType) -> str:
@@ -319,7 +356,7 @@ def _doc(item: SecretType) -> str:
     )
 
 
-for _item in (*TYPES, OTHER):
+for _item in (*TYPES, *EXTRA_TYPES, *TYPED, OTHER):
     register(
         Rule(
             id=_item.rule_id,

@@ -101,7 +101,7 @@ def _scan_one(
         return [], f"excluded by detect-secrets filter {excluded}", None
     try:
         return engine.dedupe(engine.scan_text(name, text)), None, key
-    except engine.LongLine as exc:
+    except engine.Unscannable as exc:
         return [], exc.reason, None
 
 
@@ -272,7 +272,7 @@ def _scan_staged(options: ScanOptions, root: Path, settings: dict[str, Any]) -> 
             continue
         try:
             hits += engine.dedupe(engine.scan_text(target.path, text))
-        except engine.LongLine as exc:
+        except engine.Unscannable as exc:
             skipped.append(SkippedFile(target.path, exc.reason))
             continue
         scanned += 1
@@ -308,7 +308,7 @@ def _scan_history(options: ScanOptions, root: Path, settings: dict[str, Any]) ->
             continue
         try:
             hits += engine.scan_lines(item.path, item.lines, item.numbers, commit=item.commit)
-        except engine.LongLine as exc:
+        except engine.Unscannable as exc:
             skipped.append(SkippedFile(f"{item.commit[:12]}:{item.path}", exc.reason))
             continue
         size += item.size

@@ -14,12 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditor.core.errors import AuditorError
+
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 """Files larger than this (2 MiB) are skipped with a reason."""
 BINARY_SNIFF = 8192
 
 
-class SourceError(Exception):
+class SourceError(AuditorError):
     """The files to scan could not be listed (bad path, git failed)."""
 
 

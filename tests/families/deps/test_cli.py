@@ -143,6 +143,7 @@ def test_expired_ignore_stops_ignoring_and_is_reported(tmp_path: Path) -> None:
         ('[[deps.ignore]]\nid = "X-1"\nexpires = 2999-01-01\n', "a reason is required"),
         ('[[deps.ignore]]\nid = "X-1"\nreason = "r"\n', "an expiry date"),
         ('colour = "red"\n', "deps.colour: unknown key"),
+        ('[[deps.ignore]]\nid = "X"\nreason = "r"\nwhy = 1\n', r"ignore\[0\]\.why: unknown key"),
         ('unknown-severity = "severe"\n', "unknown severity"),
         ('[deps.exempt]\nx = ""\n', "a non-empty reason is required"),
     ],

@@ -272,7 +272,10 @@ def test_outputs_never_contain_a_secret(corpus: tuple[Path, list[Planted]], tmp_
             assert not any(p.value in t for t in texts.values()), p.type
     hashes = {hashlib.sha1(p.value.encode()).hexdigest() for p in planted}
     result = run_scan(out)
-    assert result.files == len(texts)
+    reports = [name for name in texts if name.endswith(".json")]
+    assert reports, "no JSON report written: the own-report skip would not be exercised"
+    assert result.files == len(texts) - len(reports)
+    assert result.skip_counts() == {engine.OwnReport().reason: len(reports)}
     assert not [h for h in result.hits if h.hashed_secret in hashes]
     assert not [h for h in result.hits if h.type not in engine.GENERIC_TYPES]
 
@@ -639,3 +642,28 @@ def test_history_of_a_shallow_clone_is_an_error(tmp_path: Path) -> None:
         cli, ["--project", str(clone), "secrets", "scan", "--history", "--no-cache"]
     )
     assert cli_run.exit_code == 2, cli_run.output
+
+
+def test_history_error_keeps_the_work_tree_findings(tmp_path: Path) -> None:
+    """The full profile on a shallow clone: the unreadable history is an error (exit 2),
+    and the secret in the work tree is still reported."""
+    from auditor.core.config import load_config
+    from auditor.core.family import AuditContext
+    from auditor.families.secrets.family import SecretsFamily
+
+    origin = init_repo(tmp_path / "origin")
+    (origin / "old.py").write_text(f'OLD = "{_token(random.Random(5))}"\n')
+    commit_all(origin, "only in history")
+    (origin / "old.py").unlink()
+    (origin / "kept.py").write_text(f'KEPT = "{_token(random.Random(6))}"\n')
+    commit_all(origin, "in the work tree")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", origin.as_uri(), str(clone))
+    context = AuditContext(
+        project=clone, migrations=clone / "migrations", config=load_config(start=clone),
+        profile="full",
+    )  # fmt: skip
+    result = SecretsFamily().run(context)
+    assert [e.message for e in result.errors if "git history not scanned" in e.message]
+    assert [f.location.file for f in result.findings] == ["kept.py"]
+    assert result.verified == ()

@@ -6,10 +6,11 @@ import abc
 from collections.abc import Iterator
 from pathlib import Path
 
+from auditor.core.errors import AuditorError
 from auditor.families.deps.model import Origin, Pin
 
 
-class SourceError(Exception):
+class SourceError(AuditorError):
     """An input that cannot be read or parsed: the audit cannot be completed (exit 2)."""
 
 
