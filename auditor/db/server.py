@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+from auditor.core.errors import AuditorError
 from auditor.db.bundle import Bundle
 
 RUN_PREFIX = "auditor-pg-"
@@ -50,7 +51,7 @@ SERVER_SETTINGS = {
 """A disposable cluster: no TCP, no durability (nothing in it outlives the run)."""
 
 
-class ServerError(Exception):
+class ServerError(AuditorError):
     """The server could not be prepared or started; the message is one line."""
 
 
