@@ -175,7 +175,12 @@ def run(
             except Exception as exc:  # unreachable, or migrations failed: still a report, exit 2
                 if not _database_error(exc):
                     raise
-                families = [_Unavailable(f, str(exc)) if f.needs_database else f for f in families]
+                # the families that need it; with none, the ones that would have used the
+                # DSN given (fail closed: never a run that silently went without it)
+                blocked = {f.name for f in families if f.needs_database} or {
+                    f.name for f in families
+                }
+                families = [_Unavailable(f, str(exc)) if f.name in blocked else f for f in families]
                 chosen = explicit_dsn(request.db_value)
                 label = redact_dsn(chosen[0]) if chosen else "embedded PostgreSQL"
                 notices.append(f"database {label} not audited: see the errors")

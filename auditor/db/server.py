@@ -238,10 +238,12 @@ def _stop_pidfile(data: Path) -> None:
     """Stop a postmaster left in ``data`` (immediate shutdown), if one is running."""
     try:
         pid = int((data / "postmaster.pid").read_text().split("\n", 1)[0])
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except (OSError, ValueError):
         return
-    with contextlib.suppress(OSError):
-        os.kill(pid, signal.SIGQUIT)
+    if str(data).encode() in cmdline:  # that pid is still our postmaster, not a reused one
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGQUIT)
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between fork and exec
