@@ -20,7 +20,7 @@ import psycopg
 from auditor.core.rules import rules_of, run_rules
 from auditor.db.embedded import EmbeddedServer
 from auditor.families.hardening.collect import collect_facts
-from auditor.families.hardening.rules import FAMILY, HardeningAudit, HardeningPolicy
+from auditor.families.hardening.policy import FAMILY, HardeningAudit, HardeningPolicy
 
 SIZES = (0, 500, 2000)
 """Tables (each with an email column) and as many SECURITY DEFINER functions."""

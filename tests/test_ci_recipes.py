@@ -54,8 +54,7 @@ def test_action_is_composite_with_the_expected_steps() -> None:
         "Install auditor",
         "Apply migrations",
         "Run the audit",
-        "Upload SARIF to code scanning",
-        "Comment on the pull request",
+        "Publish the comment and the SARIF",
         "Keep the reports",
         "Gate",
     ]
@@ -66,15 +65,17 @@ def test_action_is_composite_with_the_expected_steps() -> None:
     assert "auditor audit" in run["run"] and "--format sarif=auditor.sarif" in run["run"]
     assert 'echo "exit-code=$?" >> "$GITHUB_OUTPUT"' in run["run"]
     assert run["env"]["DATABASE_URL"] == "${{ inputs.database-url }}"
-    sarif = steps["Upload SARIF to code scanning"]
-    assert sarif["uses"].startswith("github/codeql-action/upload-sarif@")
-    assert sarif["with"]["sarif_file"] == "auditor.sarif"
-    assert sarif["if"].startswith("always()")
-    comment = steps["Comment on the pull request"]
-    assert f"marker='{MARKER}'" in comment["run"]
-    assert "gh api --method PATCH" in comment["run"] and "gh pr comment" in comment["run"]
-    assert "github.event_name == 'pull_request'" in comment["if"]
-    assert comment["env"]["GH_TOKEN"] == "${{ inputs.github-token }}"
+    assert "--format github" in run["run"]
+    assert run["env"]["BASE_REF"] == "${{ github.base_ref }}"
+    assert '--changed-since "origin/$BASE_REF"' in run["run"]
+    publish = steps["Publish the comment and the SARIF"]
+    assert publish["if"].startswith("always()")
+    assert "auditor publish" in publish["run"] and "gh " not in publish["run"]
+    assert publish["env"]["GITHUB_TOKEN"] == "${{ inputs.github-token }}"
+    # a fork's read-only token: a notice and exit 0 before any API call
+    fork = publish["run"].index('[ "$FORK" = true ]')
+    assert publish["run"].index("::notice", fork) < publish["run"].index("exit 0", fork)
+    assert publish["run"].index("exit 0", fork) < publish["run"].index("auditor publish")
     assert 'exit "${CODE:-2}"' in steps["Gate"]["run"]
     # inputs reach scripts through env, never pasted into the script (injection)
     for step in steps.values():
@@ -95,11 +96,19 @@ def test_gitlab_job_publishes_junit() -> None:
     job = load(".ci/recipes/gitlab-ci.yml")["auditor"]
     assert job["services"][0]["name"].startswith("postgres:")
     assert "@postgres:5432/" in job["variables"]["DATABASE_URL"]
+    assert job["variables"]["GIT_DEPTH"] == "0"
     script = "\n".join(job["script"])
     assert "auditor db migrate" in script
     assert "--format junit=auditor-junit.xml" in script
-    assert job["artifacts"]["reports"]["junit"] == "auditor-junit.xml"
-    assert job["artifacts"]["when"] == "always"
+    assert "CI_MERGE_REQUEST_DIFF_BASE_SHA" in script and "auditor publish" in script
+    reports = job["artifacts"]["reports"]
+    for key, fmt in {
+        "codequality": "codequality",
+        "sast": "gitlab-sast",
+        "secret_detection": "gitlab-secrets",
+        "dependency_scanning": "gitlab-deps",
+    }.items():
+        assert f"--format {fmt}={reports[key]}" in script
 
 
 def test_shell_recipe_is_valid_bash() -> None:

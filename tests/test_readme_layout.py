@@ -43,9 +43,9 @@ def test_every_package_is_listed() -> None:
 
 def test_the_recipes_name_the_registries_they_use() -> None:
     recipes = _section("Where things live")
-    for name in ("RULE_MODULES", "FORMATS"):
+    for name in ("RULE_MODULES", "REGISTRY"):
         assert name in recipes
-    from auditor import report
     from auditor.core import rules
+    from auditor.report import formats
 
-    assert rules.RULE_MODULES and report.FORMATS
+    assert rules.RULE_MODULES and formats.REGISTRY

@@ -33,7 +33,7 @@ from auditor.catalog.model import (
 )
 from auditor.catalog.normalize import normalize_expr
 from auditor.core.collector import collector
-from auditor.migrate.runner import BOOKKEEPING_TABLES
+from auditor.migrate.state import BOOKKEEPING_TABLES
 from auditor.sql.split import split_top_level
 
 Conn = psycopg.Connection[Any]

@@ -36,6 +36,7 @@ import threading
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from auditor.catalog.constants import canonical_interval, canonical_literal
 from auditor.catalog.pgsql import KEYWORDS, PG
 
 _TEXT_TYPES = (
@@ -48,6 +49,14 @@ _TEXT_TYPES = (
     exp.DataType.Type.BPCHAR,
 )
 _NUMERIC_TYPES = exp.DataType.NUMERIC_TYPES
+_CONSTANT_TYPES = {
+    exp.DataType.Type.BOOLEAN: "boolean",
+    exp.DataType.Type.INTERVAL: "interval",
+    exp.DataType.Type.DATE: "date",
+    exp.DataType.Type.TIMESTAMP: "timestamp without time zone",
+    exp.DataType.Type.TIMESTAMPTZ: "timestamp with time zone",
+}
+"""Types whose string constants PostgreSQL stores in a canonical spelling."""
 _SIMPLE_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_$]*$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
 
@@ -221,9 +230,10 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
     if (
         isinstance(node, exp.Dot)
         and isinstance(node.this, exp.Identifier)
-        and node.this.name.lower() == "pg_catalog"
+        and node.this.name.lower() in ("pg_catalog", "public")
         and isinstance(node.expression, exp.Func)
-    ):  # PostgreSQL prints pg_catalog's functions unqualified (and sqlglot then knows them)
+    ):  # PostgreSQL prints pg_catalog's functions unqualified (and sqlglot then knows them),
+        # and those of public, which is on the search path the catalog is read with
         return _unqualified(node.expression)
     if isinstance(node, exp.TimestampTrunc | exp.DateTrunc):
         unit = node.args.get("unit")
@@ -259,7 +269,10 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Interval) and isinstance(node.this, exp.Literal):
         unit = node.args.get("unit")
         text = f"{node.this.this} {unit.name.lower()}" if unit is not None else node.this.this
-        return exp.Literal.string(text)  # INTERVAL '1 day' is stored as '1 day'::interval
+        # INTERVAL '12 months' is stored as '1 year'::interval
+        return exp.Literal.string(canonical_interval(text) or text)
+    if isinstance(node, exp.In) and len(node.expressions) == 1 and not node.args.get("query"):
+        return exp.EQ(this=node.this, expression=node.expressions[0])  # x IN (a) is x = a
     if isinstance(node, exp.Identifier):
         name = node.this
         if not node.quoted:
@@ -320,6 +333,13 @@ def _strip_cast(node: exp.Cast) -> exp.Expr:
     if isinstance(inner, exp.Literal):
         if inner.is_string and target.is_type(*_NUMERIC_TYPES) and _NUMBER.match(inner.this):
             return exp.Literal.number(inner.this)
+        if inner.is_string and target.is_type(*_CONSTANT_TYPES):
+            # 'f'::boolean is false, '12 months'::interval is '1 year' (constants.py)
+            stored = canonical_literal(inner.this, _CONSTANT_TYPES[target.this])
+            if stored in ("TRUE", "FALSE"):
+                return exp.Boolean(this=stored == "TRUE")
+            if stored is not None:
+                return exp.Literal.string(stored[1:-1])
         return inner
     if isinstance(inner, exp.Null) or _array_items(inner) is not None:
         return inner

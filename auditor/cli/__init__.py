@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "explain": "auditor.cli.rules_cmd:explain",
     "hook": "auditor.cli.hook:hook",
     "init": "auditor.cli.init_cmd:init",
+    "publish": "auditor.cli.publish:publish",
 }
 """Subcommand name -> ``"module:attribute"``: a command's module (and what it imports)
 is loaded only when that command runs or shows its help (see :mod:`auditor.cli.lazy`)."""

@@ -145,14 +145,20 @@ def global_options(fn: F) -> F:
 
 
 def report_options(fn: F) -> F:
-    """``--format`` and ``--output`` of a single-report command (``audit`` has more)."""
-    from auditor.report import FORMATS
+    """``--format`` and ``--output`` of a single-report command (``audit`` has more);
+    the choices and their help come from the format registry."""
+    from auditor.report.formats import ALIASES, FORMATS, help_text
 
     fn = click.option(
         "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
     )(fn)
     return click.option(
-        "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True
+        "--format",
+        "fmt",
+        type=click.Choice([*FORMATS, *sorted(ALIASES)], case_sensitive=False),
+        default="text",
+        show_default=True,
+        help=f"Report format: {help_text()}.",
     )(fn)
 
 

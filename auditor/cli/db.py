@@ -9,7 +9,8 @@ import click
 from auditor.cli.common import UsageFailure, db_option, settings
 
 if TYPE_CHECKING:
-    from auditor.migrate.runner import MigrationStatus, Runner
+    from auditor.migrate.runner import Runner
+    from auditor.migrate.state import MigrationStatus
 
 
 @click.group()

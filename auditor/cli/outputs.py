@@ -17,20 +17,14 @@ import click
 from auditor.cli.common import UsageFailure, write_output
 from auditor.core.family import AuditContext, Family
 from auditor.core.findings import FamilyResult, Report
-from auditor.report import ALIASES, FORMATS, format_name, render
+from auditor.report import ALIASES, RenderOptions, format_name, render
+from auditor.report.formats import BY_NAME, help_text
+from auditor.report.placement import stand_in_file
 from auditor.report.progress import interactive, step
 from auditor.report.step_summary import append_step_summary
 from auditor.report.text import use_color
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-DESCRIPTIONS = {
-    "text": "terminal text",
-    "md": "markdown",
-    "json": "JSON",
-    "sarif": "SARIF",
-    "junit": "JUnit XML",
-}
 
 
 @dataclass(frozen=True)
@@ -50,8 +44,8 @@ def output_options(fn: F) -> F:
             multiple=True,
             metavar="FMT[=FILE]",
             help=(
-                f"Report format: {', '.join(FORMATS)} [default: text]. Repeatable; "
-                "FMT=FILE writes that format to FILE (e.g. --format sarif=auditor.sarif)."
+                "Report format [default: text]. Repeatable; FMT=FILE writes that format "
+                f"to FILE (e.g. --format sarif=auditor.sarif). Formats: {help_text()}."
             ),
         ),
         click.option(
@@ -112,7 +106,7 @@ def parse_outputs(
 
 def _full_report_hint(specs: tuple[OutputSpec, ...]) -> str | None:
     files = [
-        f"`{s.path.as_posix()}` ({DESCRIPTIONS[s.fmt]})"
+        f"`{s.path.as_posix()}` ({BY_NAME[s.fmt].description})"
         for s in specs
         if s.path and s.fmt in ("json", "sarif")
     ]
@@ -123,12 +117,15 @@ def write_reports(report: Report, outputs: Outputs) -> None:
     """Render every requested format from the one report and write it; append the step summary."""
 
     hint = _full_report_hint(outputs.specs)
+    stand_in = stand_in_file(report.metadata.project, os.environ)
     markdown: str | None = None
     for spec in outputs.specs:
         if spec.fmt == "md":
             text = markdown = _markdown(report, outputs.template, hint)
         else:
-            text = render(report, spec.fmt, color=spec.path is None and use_color())
+            color = spec.path is None and use_color()
+            options = RenderOptions(color=color, stand_in=stand_in)
+            text = render(report, spec.fmt, options=options)
         write_output(text, spec.path)
     if markdown is None and _wants_summary():
         markdown = _markdown(report, outputs.template, hint)

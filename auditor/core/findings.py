@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -332,20 +331,3 @@ class Report:
     def verdict(self) -> str:
         """``passed``, ``failed`` or ``incomplete``."""
         return {0: "passed", 1: "failed", 2: "incomplete"}[self.exit_code]
-
-
-def merge_results(family: str, title: str, parts: Iterable[FamilyResult]) -> FamilyResult:
-    """Combine several partial results of one family into one."""
-    items = list(parts)
-    return FamilyResult(
-        family=family,
-        title=title,
-        findings=tuple(f for p in items for f in p.findings),
-        skipped=tuple(s for p in items for s in p.skipped),
-        errors=tuple(e for p in items for e in p.errors),
-        verified=tuple(v for p in items for v in p.verified),
-        checked=tuple(c for p in items for c in p.checked),
-        notes=tuple(n for p in items for n in p.notes),
-        rules=tuple(dict.fromkeys(r for p in items for r in p.rules)),
-        schema_diagram=next((p.schema_diagram for p in items if p.schema_diagram), None),
-    )

@@ -28,7 +28,8 @@ FAMILIES: dict[str, str] = {
 }
 """Family name (``--only``/``--skip``, ``[tool.auditor.families]``) -> ``"module:Class"``,
 in the order the report shows them. The name must equal the class's ``name``
-(``tests/test_families_registry.py`` checks it)."""
+(``tests/cli/test_lazy.py::test_registry_names_match_the_family_classes``
+checks it)."""
 
 SETTINGS: dict[str, tuple[str, str]] = {
     "schema": (

@@ -47,7 +47,10 @@ _REGISTRY: dict[str, Rule] = {}
 
 RULE_MODULES = (
     "auditor.families.migrations.rules",
-    "auditor.families.lint.rules.safety",
+    "auditor.families.lint.rules.locking",
+    "auditor.families.lint.rules.rewrites",
+    "auditor.families.lint.rules.destructive",
+    "auditor.families.lint.rules.transactions",
     "auditor.families.lint.rules.types",
     "auditor.families.lint.rules.security",
     "auditor.families.lint.rules.meta",
@@ -57,7 +60,11 @@ RULE_MODULES = (
     "auditor.families.drift.rules",
     "auditor.families.secrets.rules",
     "auditor.families.deps.rules",
-    "auditor.families.hardening.rules",
+    "auditor.families.hardening.rules.roles",
+    "auditor.families.hardening.rules.network",
+    "auditor.families.hardening.rules.objects",
+    "auditor.families.hardening.rules.server",
+    "auditor.families.hardening.rules.release",
     "auditor.families.gates.rules",
     "auditor.core.waivers",
 )

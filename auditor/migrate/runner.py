@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg
@@ -21,14 +20,11 @@ from auditor.core.errors import AuditorError
 from auditor.db.dsn import scrub
 from auditor.db.target import connect
 from auditor.migrate.layouts import Migration, Script, load_migrations
+from auditor.migrate.state import CHECKSUM_TABLE, DIESEL_TABLE, MigrationStatus
 from auditor.sql.split import SqlSyntaxError, split_statements
 
-__all__ = ["MigrationError", "MigrationStatus", "Runner", "load_migrations"]
+__all__ = ["MigrationError", "Runner", "load_migrations"]
 
-DIESEL_TABLE = "__diesel_schema_migrations"
-CHECKSUM_TABLE = "__auditor_migrations"
-BOOKKEEPING_TABLES = frozenset({DIESEL_TABLE, CHECKSUM_TABLE})
-"""Tables the runner owns; schema audits leave them out."""
 ADVISORY_LOCK_KEY = 0x61756469746F72  # "auditor"
 
 _CREATE_TABLES = f"""
@@ -46,22 +42,6 @@ CREATE TABLE IF NOT EXISTS {CHECKSUM_TABLE} (
 
 class MigrationError(AuditorError):
     """A migration failed or cannot run; the message names the file and line."""
-
-
-@dataclass(frozen=True)
-class MigrationStatus:
-    """Where one migration stands on a database."""
-
-    version: str
-    name: str
-    applied: bool
-    run_on: datetime | None = None
-    edited: bool = False
-    """Applied, but its up.sql changed since (checksum differs)."""
-    checksum_known: bool = False
-    """False when the migration was applied by a tool that records no checksum."""
-    missing_locally: bool = False
-    """Recorded as applied in the database but not present in the migrations directory."""
 
 
 Conn = psycopg.Connection[tuple[object, ...]]

@@ -1,48 +1,36 @@
 """Renderers: every output format renders from one :class:`~auditor.core.findings.Report`.
 
-``md`` (PR markdown), ``json`` (versioned, documented in ``docs/report-json.md``),
-``sarif`` (SARIF 2.1.0, one run per family), ``junit`` (JUnit XML, one suite per
-family) and ``text`` (the terminal view).
+The formats are registered once in :mod:`auditor.report.formats` (name, description,
+aliases, file extension, renderer); :func:`render` dispatches through that registry,
+so an unknown format is an error and a new format is one module plus one entry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from auditor.core.findings import Report
-
-Renderer = Callable[[Report], str]
-
-FORMATS = ("text", "md", "json", "sarif", "junit")
-ALIASES = {"markdown": "md", "xml": "junit", "terminal": "text"}
+from auditor.report.formats import (
+    ALIASES,
+    FORMATS,
+    REGISTRY,
+    Format,
+    Renderer,
+    RenderOptions,
+    get_format,
+)
 
 
 def renderers() -> dict[str, Renderer]:
-    """Format name to renderer (default options); imports every renderer (jinja2 among
-    them): for the names alone, use :data:`FORMATS`."""
-    from auditor.report.json_report import render_json
-    from auditor.report.junit import render_junit
-    from auditor.report.markdown import render_markdown
-    from auditor.report.sarif import render_sarif
-    from auditor.report.text import render_text
-
-    return {
-        "text": render_text,
-        "md": render_markdown,
-        "json": render_json,
-        "sarif": render_sarif,
-        "junit": render_junit,
-    }
+    """Format name to renderer; imports every renderer (jinja2 among them): for the
+    names alone, use :data:`FORMATS`."""
+    return {f.name: f.load() for f in REGISTRY}
 
 
 def format_name(fmt: str) -> str:
     """The canonical format name (aliases resolved); ``ValueError`` for an unknown one."""
-    name = ALIASES.get(fmt.strip().lower(), fmt.strip().lower())
-    if name not in FORMATS:
-        choices = ", ".join(sorted((*FORMATS, *ALIASES)))
-        raise ValueError(f"unknown format {fmt!r} (choose from {choices})")
-    return name
+    return get_format(fmt).name
 
 
 def render(
@@ -52,28 +40,32 @@ def render(
     template: str | Path | None = None,
     color: bool = False,
     full_report: str | None = None,
+    options: RenderOptions | None = None,
 ) -> str:
     """Render ``report`` in format ``fmt``; raise ``ValueError`` for an unknown format.
 
-    ``template`` and ``full_report`` apply to ``md``; ``color`` to ``text``.
+    ``template`` and ``full_report`` apply to ``md``; ``color`` to ``text``; ``options``
+    carries them all (the keyword arguments, when given, override it).
     """
-    name = format_name(fmt)
-    if name == "md":
-        from auditor.report.markdown import render_markdown  # jinja2: only for markdown
+    opts = options or RenderOptions()
+    if template is not None:
+        opts = replace(opts, template=template)
+    if full_report is not None:
+        opts = replace(opts, full_report=full_report)
+    if color:
+        opts = replace(opts, color=True)
+    return get_format(fmt).load()(report, opts)
 
-        return render_markdown(report, template, full_report=full_report)
-    if name == "text":
-        from auditor.report.text import render_text
 
-        return render_text(report, color=color)
-    if name == "json":
-        from auditor.report.json_report import render_json
-
-        return render_json(report)
-    if name == "sarif":
-        from auditor.report.sarif import render_sarif
-
-        return render_sarif(report)
-    from auditor.report.junit import render_junit
-
-    return render_junit(report)
+__all__ = [
+    "ALIASES",
+    "FORMATS",
+    "REGISTRY",
+    "Format",
+    "RenderOptions",
+    "Renderer",
+    "format_name",
+    "get_format",
+    "render",
+    "renderers",
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.core.findings import Finding, Location, Report, Severity
+from auditor.report.formats import RenderOptions
 from auditor.report.jsonfmt import dumps
 
 SCHEMA_VERSION = 1
@@ -102,3 +103,8 @@ def _counts(findings: tuple[Finding, ...]) -> dict[str, int]:
 def render_json(report: Report) -> str:
     """The JSON report text."""
     return dumps(report_dict(report), depth=2) + "\n"
+
+
+def render_format(report: Report, options: RenderOptions) -> str:
+    """The registered renderer (see :mod:`auditor.report.formats`)."""
+    return render_json(report)

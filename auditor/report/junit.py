@@ -18,6 +18,7 @@ from collections import defaultdict
 
 from auditor.core.findings import FamilyResult, Finding, Report
 from auditor.core.rules import all_rules, get_rule
+from auditor.report.formats import RenderOptions
 
 MAX_CASE_LINES = 1_000
 """Findings written per case at most; the rest are counted."""
@@ -148,3 +149,8 @@ def render_junit(report: Report) -> str:
     root = junit_tree(report)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def render_format(report: Report, options: RenderOptions) -> str:
+    """The registered renderer (see :mod:`auditor.report.formats`)."""
+    return render_junit(report)

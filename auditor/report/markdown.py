@@ -23,6 +23,7 @@ import jinja2
 from auditor.core.findings import FamilyResult, Finding, Location, Report, Severity
 from auditor.core.resources import templates
 from auditor.report.diagram import MAX_TABLES, failing_marks, located, render_mermaid
+from auditor.report.formats import RenderOptions
 
 DEFAULT_TEMPLATE = "report.md.j2"
 MARKER = "<!-- auditor-report -->"
@@ -563,3 +564,8 @@ def _hard_cut(text: str, limit: int, hint: str) -> str:
     head = text[: limit - len(note)]
     head = head[: head.rfind("\n")] if "\n" in head else head
     return head + note
+
+
+def render_format(report: Report, options: RenderOptions) -> str:
+    """The registered renderer (see :mod:`auditor.report.formats`)."""
+    return render_markdown(report, options.template, full_report=options.full_report)

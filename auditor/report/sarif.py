@@ -6,6 +6,11 @@ help markdown (the rule's documentation) and ``security-severity``; results carr
 ``partialFingerprints.primaryLocationLineHash`` built from the line-independent
 fingerprint. A run lists at most :data:`MAX_RESULTS` results (the published limit),
 most severe first, and says so in a notification when it had to cut.
+
+Every result has a physical location, as GitHub requires: a finding that names only
+a database object or a server setting is placed by :mod:`auditor.report.placement`
+(the creating migration, else the stand-in file at line 1, marked
+``properties.standInLocation``), with the object in ``logicalLocations``.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from auditor.core.findings import FamilyResult, Finding, Location, Report, Severity
+from auditor.core.findings import FamilyResult, Finding, Report, Severity
 from auditor.core.rules import Rule, get_rule
-from auditor.report.diagram import located
+from auditor.report.formats import RenderOptions
 from auditor.report.jsonfmt import dumps
+from auditor.report.placement import Placed, described, place, stand_in_file
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -75,32 +81,25 @@ def _artifact(file: str) -> dict[str, str]:
     return {"uri": quote(file, safe="/"), "uriBaseId": "%SRCROOT%"}
 
 
-def _locations(loc: Location) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if loc.file:
-        physical: dict[str, Any] = {"artifactLocation": _artifact(loc.file)}
-        if loc.line:
-            physical["region"] = {"startLine": loc.line}
-        out["locations"] = [{"physicalLocation": physical}]
-    if loc.object:
-        logical = {"fullyQualifiedName": loc.object, "kind": "object"}
-        if "locations" in out:
-            out["locations"][0]["logicalLocations"] = [logical]
-        else:
-            out["locations"] = [{"logicalLocations": [logical]}]
-    return out
+def _locations(p: Placed) -> dict[str, Any]:
+    """Always a physical location (GitHub rejects a result without one); the database
+    object, if any, as a logical location beside it."""
+    physical = {"artifactLocation": _artifact(p.file), "region": {"startLine": p.line}}
+    location: dict[str, Any] = {"physicalLocation": physical}
+    if p.object:
+        location["logicalLocations"] = [{"fullyQualifiedName": p.object, "kind": "object"}]
+    return {"locations": [location]}
 
 
-def _message(finding: Finding, loc: Location) -> str:
-    text = finding.message
-    if loc.object and loc.file:
-        text += f" ({loc.object})"
+def _message(p: Placed) -> str:
+    finding = p.finding
+    text = described(p)
     if finding.fix:
         text += f"\nFix: {finding.fix}"
     return text
 
 
-def _run(fam: FamilyResult, report: Report) -> dict[str, Any]:
+def _run(fam: FamilyResult, report: Report, stand_in: str) -> dict[str, Any]:
     findings = sorted(fam.findings, key=Finding.sort_key)
     shown = findings[:MAX_RESULTS]
     rule_ids: dict[str, Severity] = {}
@@ -110,13 +109,13 @@ def _run(fam: FamilyResult, report: Report) -> dict[str, Any]:
     index = {rid: i for i, rid in enumerate(ordered)}
     results = []
     for f in shown:
-        loc = located(f, fam)
+        p = place(f, fam, stand_in)
         result: dict[str, Any] = {
             "ruleId": f.rule_id,
             "ruleIndex": index[f.rule_id],
             "level": LEVEL[f.severity],
-            "message": {"text": _message(f, loc)},
-            **_locations(loc),
+            "message": {"text": _message(p)},
+            **_locations(p),
             "partialFingerprints": {
                 "primaryLocationLineHash": f"{f.fingerprint}:1",
                 "auditorFingerprint/v1": f.fingerprint,
@@ -124,6 +123,7 @@ def _run(fam: FamilyResult, report: Report) -> dict[str, Any]:
             "properties": {
                 "severity": f.severity.label,
                 "security-severity": SECURITY_SEVERITY[f.severity],
+                **({"standInLocation": True} if p.stand_in else {}),
             },
         }
         if f.baseline:
@@ -164,15 +164,22 @@ def _run(fam: FamilyResult, report: Report) -> dict[str, Any]:
     }
 
 
-def sarif_dict(report: Report) -> dict[str, Any]:
-    """The SARIF log as plain data."""
+def sarif_dict(report: Report, stand_in: str | None = None) -> dict[str, Any]:
+    """The SARIF log as plain data; ``stand_in`` places findings with no file
+    (:mod:`auditor.report.placement`)."""
+    chosen = stand_in or stand_in_file(report.metadata.project)
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
-        "runs": [_run(fam, report) for fam in report.families],
+        "runs": [_run(fam, report, chosen) for fam in report.families],
     }
 
 
-def render_sarif(report: Report) -> str:
+def render_sarif(report: Report, stand_in: str | None = None) -> str:
     """The SARIF 2.1.0 log text."""
-    return dumps(sarif_dict(report), depth=4) + "\n"
+    return dumps(sarif_dict(report, stand_in), depth=4) + "\n"
+
+
+def render_format(report: Report, options: RenderOptions) -> str:
+    """The registered renderer (see :mod:`auditor.report.formats`)."""
+    return render_sarif(report, stand_in=options.stand_in)

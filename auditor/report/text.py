@@ -14,6 +14,7 @@ from typing import IO
 import click
 
 from auditor.core.findings import Report, Severity
+from auditor.report.formats import RenderOptions
 
 COLORS = {
     Severity.CRITICAL: "magenta",
@@ -92,3 +93,8 @@ def render_text(report: Report, color: bool = False) -> str:
             style("OK", "green") + f"       [{proof.family}] {proof.what} ({proof.evidence})"
         )
     return "\n".join(lines) + "\n"
+
+
+def render_format(report: Report, options: RenderOptions) -> str:
+    """The registered renderer (see :mod:`auditor.report.formats`)."""
+    return render_text(report, color=options.color)

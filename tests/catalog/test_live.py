@@ -14,7 +14,8 @@ from auditor.catalog.model import Column, diff_models
 from auditor.catalog.normalize import normalize_expr
 from auditor.db.target import connect
 from auditor.migrate.layouts import load_migrations
-from auditor.migrate.runner import BOOKKEEPING_TABLES, Runner
+from auditor.migrate.runner import Runner
+from auditor.migrate.state import BOOKKEEPING_TABLES
 from tests.paths import REPO_ROOT
 
 REPO = REPO_ROOT

@@ -11,7 +11,8 @@ import psycopg
 import pytest
 
 from auditor.migrate.layouts import load_migrations
-from auditor.migrate.runner import CHECKSUM_TABLE, DIESEL_TABLE, MigrationError, Runner
+from auditor.migrate.runner import MigrationError, Runner
+from auditor.migrate.state import CHECKSUM_TABLE, DIESEL_TABLE
 from tests.migration_dirs import write_diesel
 
 REFERENCE_TABLES = {"users", "products", "carts", "cart_items"}

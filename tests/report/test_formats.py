@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from auditor.core.findings import FamilyResult, Location, Report, Severity, Skipped
-from auditor.report import render, sarif
+from auditor.report import RenderOptions, render, sarif
 from auditor.report.diagram import schema_diagram
 from auditor.report.json_report import SCHEMA_VERSION
 from auditor.report.markdown import render_markdown
@@ -24,6 +24,7 @@ from tests.report_samples import big_report, catalog, finding, metadata, sample_
 DATA = TEST_DATA / "report"
 SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
 UPDATE = bool(os.environ.get("AUDITOR_UPDATE_GOLDEN"))
+STAND_IN = "auditor.toml"
 GOLDEN = {
     "md": "golden.md",
     "json": "golden.json",
@@ -37,7 +38,7 @@ def rendered(fmt: str) -> str:
     report = sample_report()
     if fmt == "md":
         return render_markdown(report, env={})
-    return render(report, fmt)
+    return render(report, fmt, options=RenderOptions(stand_in=STAND_IN))
 
 
 @pytest.mark.parametrize("fmt", sorted(GOLDEN))
@@ -137,10 +138,13 @@ def test_sarif_locates_database_objects_at_their_migration() -> None:
     )
     assert from_origin["physicalLocation"]["region"]["startLine"] == 3
     assert from_origin["logicalLocations"][0]["fullyQualifiedName"] == "public.carts.user_id"
-    # ... and stays a logical location when its origin is unknown
+    # ... and at the stand-in file, line 1, when its origin is unknown (GitHub needs a file)
     object_only = schema_results[2]["locations"][0]
-    assert "physicalLocation" not in object_only
+    assert object_only["physicalLocation"]["artifactLocation"]["uri"] == "pyproject.toml"
+    assert object_only["physicalLocation"]["region"]["startLine"] == 1
     assert object_only["logicalLocations"][0]["fullyQualifiedName"] == "public.carts"
+    assert schema_results[2]["properties"]["standInLocation"] is True
+    assert "standInLocation" not in schema_results[0]["properties"]
 
 
 def test_sarif_absolute_paths_are_file_uris() -> None:

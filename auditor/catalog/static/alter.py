@@ -33,9 +33,19 @@ from auditor.sql.ident import IDENT
 
 _ALTER_TEXT_FORMS = re.compile(
     r"(ALTER\s+(COLUMN\s+)?\S+\s+ADD\s+GENERATED|VALIDATE|RENAME\s+CONSTRAINT|ENABLE|DISABLE|FORCE|NO\s+FORCE|OWNER|ADD\s+CHECK|"
+    r"ALTER\s+CONSTRAINT|SET\s*\(|RESET\s*\(|ALTER\s+(COLUMN\s+)?\S+\s+(SET|RESET)\s*(\(|STATISTICS|STORAGE|COMPRESSION)|"
+    r"CLUSTER\s+ON|SET\s+WITHOUT\s+CLUSTER|REPLICA\s+IDENTITY|SET\s+(LOGGED|UNLOGGED|ACCESS\s+METHOD|TABLESPACE)|"
     r"ADD\s+(CONSTRAINT\s+\S+\s+)?(UNIQUE|PRIMARY\s+KEY)\s+USING\s+INDEX)\b",
     re.IGNORECASE,
 )
+
+
+_NO_MODEL_EFFECT = re.compile(
+    r"SET\s*\(|RESET\s*\(|ALTER\s+(COLUMN\s+)?\S+\s+(SET|RESET)\s*(\(|STATISTICS|STORAGE|COMPRESSION)|"
+    r"CLUSTER\s+ON|SET\s+WITHOUT\s+CLUSTER|REPLICA\s+IDENTITY|SET\s+(LOGGED|UNLOGGED|ACCESS\s+METHOD|TABLESPACE)",
+    re.IGNORECASE,
+)
+"""ALTER TABLE actions on storage, statistics, clustering, logging: nothing in the model."""
 
 
 class _AlterTable(_RenamesDrops):
@@ -197,6 +207,27 @@ class _AlterTable(_RenamesDrops):
         """ALTER TABLE forms sqlglot keeps as a Command; False when not one of them."""
         if not _ALTER_TEXT_FORMS.match(rest):
             return False
+        m = re.fullmatch(
+            rf"ALTER\s+CONSTRAINT\s+({IDENT})((?:\s+(?:NOT\s+)?DEFERRABLE|\s+INITIALLY\s+(?:DEFERRED|IMMEDIATE))+)",
+            rest,
+            re.IGNORECASE,
+        )
+        if m:
+            # PostgreSQL sets both flags from the clause: INITIALLY DEFERRED implies
+            # DEFERRABLE, and a flag not written is false.
+            table = self._table(name)
+            fk = table.fks.get(_fold_text(m.group(1)))
+            if fk is None:
+                raise _Unsupported(f"foreign key {m.group(1)} of {table.qualified} is not known")
+            words = " ".join(m.group(2).upper().split())
+            fk.initially_deferred = "INITIALLY DEFERRED" in words
+            fk.deferrable = fk.initially_deferred or (
+                "DEFERRABLE" in words.replace("NOT DEFERRABLE", "")
+            )
+            return True
+        if _NO_MODEL_EFFECT.match(rest):
+            self._table(name)  # storage, statistics, clustering, logging: not in the model
+            return True
         m = re.fullmatch(rf"VALIDATE\s+CONSTRAINT\s+({IDENT})", rest, re.IGNORECASE)
         if m:
             table = self._table(name)
@@ -263,12 +294,14 @@ class _AlterTable(_RenamesDrops):
         if m:
             table = self._table(name)
             trig = _fold_text(m.group(2))
-            if trig.upper() in ("ALL", "USER"):
+            on = m.group(1).upper() == "ENABLE"
+            if trig.upper() == "ALL":
+                # also the internal triggers that enforce foreign keys: not in the model
                 raise _Unsupported("ENABLE/DISABLE TRIGGER ALL is not modeled")
-            old = table.triggers[trig]
-            table.triggers[trig] = Trigger(
-                old.name, old.function, m.group(1).upper() == "ENABLE", old.timing, old.events
-            )
+            names = list(table.triggers) if trig.upper() == "USER" else [trig]
+            for key in names:
+                old = table.triggers[key]
+                table.triggers[key] = Trigger(old.name, old.function, on, old.timing, old.events)
             return True
         if re.fullmatch(r"OWNER\s+TO\s+\S+", rest, re.IGNORECASE):
             self._table(name)

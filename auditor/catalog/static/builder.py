@@ -22,16 +22,19 @@ from auditor.catalog.fastddl import (
 from auditor.catalog.static.freeze import freeze
 from auditor.catalog.static.indexes import _expression_key
 from auditor.catalog.static.model import StaticModel, Unmodeled
-from auditor.catalog.static.other import _OtherStatements
+from auditor.catalog.static.objects import OBJECT_FORMS, _Objects
 from auditor.catalog.static.parsing import (
     _first_words,
     _fold_id,
+    _fold_text,
     _parse_one,
     _split_prefix,
+    _without_comments,
 )
 from auditor.catalog.static.records import (
     _Index,
     _Key,
+    _NotInModel,
     _Unsupported,
 )
 from auditor.core.collector import collector
@@ -53,12 +56,17 @@ _TEXT_FORMS = re.compile(
 _DO_BLOCK = re.compile(r"DO(?:\s|\$|\Z)", re.IGNORECASE)
 
 
+_TEMP_TABLE = re.compile(
+    rf"CREATE\s+(?:(?:LOCAL|GLOBAL)\s+)?TEMP(?:ORARY)?\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?({IDENT})",
+    re.IGNORECASE,
+)
+
 _TRANSACTION = re.compile(r"(?:BEGIN|COMMIT|START\s+TRANSACTION|END)\b", re.IGNORECASE)
 
 _NAMES = re.compile(IDENT)
 
 
-class StaticBuilder(_OtherStatements):
+class StaticBuilder(_Objects):
     """Replays statements on an in-memory catalog following PostgreSQL's rules."""
 
     def add_migrations(self, migrations: Iterable[Migration]) -> None:
@@ -120,10 +128,15 @@ class StaticBuilder(_OtherStatements):
     def _replay(self, statement: Statement, tree: exp.Expr | None = None) -> None:
         try:
             self._apply(statement, tree)
+        except _NotInModel:
+            return
         except _Unsupported as exc:
             self._unmodeled(statement, str(exc))
         except (SqlglotError, ValueError, KeyError, IndexError, AttributeError, TypeError) as exc:
             self._unmodeled(statement, f"cannot model: {type(exc).__name__}: {exc}")
+
+    def _apply_part(self, text: str) -> None:
+        self._apply(Statement(text, self._line, self._line, 0))
 
     def _unmodeled(self, statement: Statement, reason: str) -> None:
         self.unmodeled.append(
@@ -144,7 +157,7 @@ class StaticBuilder(_OtherStatements):
         return tuple(sorted(t.qualified for t in self.tables.values() if t.name in words))
 
     def _apply(self, statement: Statement, parsed: exp.Expr | None = None) -> None:
-        text = statement.text
+        text = _without_comments(statement.text)
         if _DO_BLOCK.match(text):
             raise _Unsupported("DO block: its effect is not modeled")
         if _TRANSACTION.match(text):
@@ -155,7 +168,14 @@ class StaticBuilder(_OtherStatements):
             if common is not None:
                 self._apply_common(common)
                 return
+        if _TEMP_TABLE.match(text):
+            # A temporary table lives in the migration's session only: never in the model.
+            name = _TEMP_TABLE.match(text).group(1)  # type: ignore[union-attr]
+            self.temp_tables.add(_fold_text(name))
+            return
         if _TEXT_FORMS.match(text) and self._apply_text(text):
+            return
+        if OBJECT_FORMS.match(text) and self._apply_object_text(" ".join(text.split())):
             return
         try:
             tree = parsed if parsed is not None else _parse_one(text)

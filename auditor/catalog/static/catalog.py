@@ -21,6 +21,7 @@ from auditor.catalog.static.parsing import (
 from auditor.catalog.static.records import (
     _Domain,
     _Index,
+    _NotInModel,
     _Table,
     _Unsupported,
 )
@@ -40,6 +41,12 @@ class _Catalog:
         self.domains: dict[tuple[str, str], _Domain] = {}
         self.enums: dict[tuple[str, str], list[str]] = {}
         self.enum_origin: dict[tuple[str, str], Origin] = {}
+        self.other_types: set[tuple[str, str]] = set()
+        """Composite, range and base types: their names only (the model keeps no fields)."""
+        self.temp_tables: set[str] = set()
+        """Temporary tables made by a migration (gone when its session ends)."""
+        self.matviews: set[tuple[str, str]] = set()
+        """Materialized views: not in the model; statements on them change nothing in it."""
         self.extensions: set[str] = set()
         self.collations: dict[tuple[str, str], Collation] = {}
         self.search_path: list[str] = list(search_path)
@@ -113,14 +120,26 @@ class _Catalog:
     def _table_node(self, node: exp.Expr) -> _Table:
         table = self._find_table(node)
         if table is None:
+            if isinstance(node, exp.Schema):
+                node = node.this
+            db = node.args.get("db")
+            self._not_a_matview(_fold_id(db) if db is not None else None, _fold_id(node.this))
             raise _Unsupported(f"table {render(node)} is not known")
         return table
 
     def _known_table(self, name: Name) -> _Table:
         table = self._lookup_table(name.schema, name.name)
         if table is None:
+            self._not_a_matview(name.schema, name.name)
             raise _Unsupported(f"table {name.shown} is not known")
         return table
+
+    def _not_a_matview(self, schema: str | None, name: str) -> None:
+        """Raise :class:`_NotInModel` when ``name`` is a materialized view (an index on one
+        is not in the model, so the statement is modeled by changing nothing)."""
+        for s in [schema] if schema is not None else self.search_path:
+            if (s, name) in self.matviews:
+                raise _NotInModel(f"materialized view {s}.{name}")
 
     def _table(self, qname: str) -> _Table:
         parts = _split_qname(qname)
@@ -143,12 +162,12 @@ class _Catalog:
         parts = _split_qname(qname)
         if len(parts) == 2:
             key = (parts[0], parts[1])
-            if key in self.enums or key in self.domains:
+            if key in self.enums or key in self.domains or key in self.other_types:
                 return key
         else:
             for schema in [*self.search_path, "pg_catalog"]:
                 key = (schema, parts[0])
-                if key in self.enums or key in self.domains:
+                if key in self.enums or key in self.domains or key in self.other_types:
                     return key
         raise _Unsupported(f"type {qname} is not known")
 

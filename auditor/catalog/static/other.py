@@ -9,9 +9,10 @@ from sqlglot import exp
 from auditor.catalog.model import Trigger
 from auditor.catalog.pgsql import render
 from auditor.catalog.static.alter import _AlterTable
-from auditor.catalog.static.parsing import _fold_id, _fold_text
+from auditor.catalog.static.parsing import _fold_id, _fold_text, _split_qname
 from auditor.catalog.static.records import _Unsupported
 from auditor.sql.ident import IDENT, QNAME
+from auditor.sql.split import split_top_level
 
 _ALTER_TABLE_TEXT = re.compile(
     rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({QNAME})\s+(.+)", re.IGNORECASE
@@ -32,6 +33,14 @@ class _OtherStatements(_AlterTable):
         # First: the most common form, and no other pattern below can match it.
         m = _ALTER_TABLE_TEXT.fullmatch(flat)
         if m:
+            actions = split_top_level(m.group(2))
+            if len(actions) > 1:
+                # Several actions: each replayed as its own ALTER TABLE, in order (what
+                # PostgreSQL's passes give for every combination a migration writes).
+                head = flat[: m.start(2)]
+                for action in actions:
+                    self._apply_part(head + action.strip())
+                return True
             return self._alter_table_text(m.group(1), m.group(2))
         m = re.fullmatch(
             r"SET\s+(?:(SESSION|LOCAL)\s+)?search_path\s*(?:TO|=)\s*(.+)", flat, re.IGNORECASE
@@ -110,6 +119,10 @@ class _OtherStatements(_AlterTable):
             )
         )
 
+    def _apply_part(self, text: str) -> None:
+        """Replay ``text``, one part of the current statement (the builder's own step)."""
+        raise NotImplementedError
+
     def _create_trigger(self, tree: exp.Create) -> None:
         props = tree.args.get("properties")
         trig = next(
@@ -128,8 +141,11 @@ class _OtherStatements(_AlterTable):
         if func is None:
             raise _Unsupported("trigger without a function")
         fname = func.name if isinstance(func, exp.Anonymous) else render(func)
-        if "." not in fname:
-            fname = f"{self._creation_schema()}.{fname.lower()}"
+        parts = _split_qname(fname.split("(", 1)[0])
+        if len(parts) == 2:
+            fname = f"{parts[0]}.{parts[1]}"
+        else:
+            fname = f"{self._creation_schema()}.{parts[-1]}"
         events = tuple(sorted(str(e.this).lower() for e in trig.args.get("events") or []))
         name = _fold_id(tree.this)
         table.triggers[name] = Trigger(

@@ -13,7 +13,15 @@ from auditor.catalog.pgsql import parse, render
 from auditor.catalog.static.records import _Unsupported
 from auditor.core.redact import redact_sql
 from auditor.sql.ident import IDENT
-from auditor.sql.split import SqlSyntaxError, Statement, paren_end, split_statements
+from auditor.sql.split import (
+    SqlSyntaxError,
+    Statement,
+    block_comment_end,
+    is_escape_string,
+    paren_end,
+    quoted_end,
+    split_statements,
+)
 
 
 def _parse_one(text: str) -> exp.Expr:
@@ -92,3 +100,30 @@ def _norm(node: exp.Expr) -> str:
 def _default_text(literal: str) -> str:
     """The canonical text of a literal default, as the tree of its statement gives it."""
     return normalize_expr(render(_parse_one(literal)))
+
+
+def _without_comments(text: str) -> str:
+    """``text`` with its ``--`` and ``/* */`` comments replaced by a space (strings and
+    quoted names kept); unchanged when it has none or holds dollar quotes."""
+    if ("--" not in text and "/*" not in text) or "$" in text:
+        return text
+    out: list[str] = []
+    i = start = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "'\"":
+            end = quoted_end(text, i, ch, backslash=ch == "'" and is_escape_string(text, i))
+            i = n if end is None else end
+        elif text.startswith("--", i):
+            out.append(text[start:i] + " ")
+            newline = text.find("\n", i)
+            i = start = n if newline == -1 else newline
+        elif text.startswith("/*", i):
+            out.append(text[start:i] + " ")
+            end = block_comment_end(text, i)
+            i = start = n if end is None else end
+        else:
+            i += 1
+    out.append(text[start:])
+    return "".join(out).strip()

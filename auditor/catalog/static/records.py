@@ -17,6 +17,10 @@ class _Unsupported(Exception):
     """The statement cannot be modeled; the message is the reason."""
 
 
+class _NotInModel(Exception):
+    """The statement only touches objects the model leaves out (materialized views)."""
+
+
 @dataclass
 class _Col:
     name: str

@@ -168,6 +168,7 @@ class _RenamesDrops(_Tables):
                         continue
                     raise
                 self.enums.pop(key, None)
+                self.other_types.discard(key)
                 domain = self.domains.pop(key, None)
                 if domain is not None:
                     for check in domain.checks:
@@ -190,6 +191,9 @@ class _RenamesDrops(_Tables):
         """``DROP TABLE|INDEX [IF EXISTS] name [CASCADE]`` for one name."""
         if kind == "TABLE":
             table = self._lookup_table(name.schema, name.name)
+            if table is None and name.schema is None and name.name in self.temp_tables:
+                self.temp_tables.discard(name.name)
+                return
             if table is None:
                 if missing_ok:
                     return

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlglot import exp
 
+from auditor.catalog.constants import canonical_literal
 from auditor.catalog.fastddl import (
     ColumnSpec,
     CreateTable,
@@ -134,6 +135,9 @@ class _Tables(_Indexes):
     def _stored_default(self, col: _Col, default: str) -> str | None:
         """The default PostgreSQL keeps: none for a bare ``NULL`` of the column's own type
         (it stores ``NULL::type`` only for a type with a length or precision, or a domain)."""
+        if default.startswith("'") and default.endswith("'") and len(default) > 1:
+            # A string constant converted to the column's type: 'f' is false (constants.py)
+            return canonical_literal(default[1:-1].replace("''", "'"), col.type) or default
         if default != "NULL" or "(" in col.type:
             return default
         if any(col.type == _type_text_of(schema, name) for schema, name in self.domains):

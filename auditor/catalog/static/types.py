@@ -110,7 +110,9 @@ class _Types(_Catalog):
             return base + (f"({params[0]})" if params else "") + zone, None
         if t == T.BIT:
             return f"bit({params[0] if params else 1})", None
-        raise _Unsupported(f"type {render(dt)} is not modeled")
+        # Any other built-in or extension type (ranges, geometric, hstore, vector, oid...):
+        # format_type prints its name as written, lower case, with its modifiers.
+        return render(dt).lower(), None
 
     def _type_text(self, text: str) -> tuple[str, str | None]:
         """:meth:`_type` of a type as written (remembered when no user type is in it)."""
@@ -129,7 +131,12 @@ class _Types(_Catalog):
         bare = {"cidr": "cidr", "citext": "citext", "varbit": "bit varying", "tsvector": "tsvector"}
         if len(parts) == 1 and parts[0] in bare:
             return bare[parts[0]]
-        return _type_text_of(*self._lookup_type(kind))
+        try:
+            return _type_text_of(*self._lookup_type(kind))
+        except _Unsupported:
+            # A type no statement defined here (an extension's, a built-in sqlglot does
+            # not know): recorded by its name, as format_type prints a visible type.
+            return _type_text_of(parts[0] if len(parts) == 2 else "public", parts[-1])
 
     def _parse_type(self, text: str) -> tuple[str, str | None]:
         cast = _parse_one(f"CAST(NULL AS {text})")
@@ -139,9 +146,12 @@ class _Types(_Catalog):
 
     def _create_type(self, tree: exp.Create) -> None:
         expression = tree.args.get("expression")
-        if not isinstance(expression, exp.DataType) or expression.this != exp.DataType.Type.ENUM:
-            raise _Unsupported("CREATE TYPE other than ENUM is not modeled")
         schema, name = self._target(tree.this)
+        if not isinstance(expression, exp.DataType) or expression.this != exp.DataType.Type.ENUM:
+            # A composite (or base) type: the model keeps no fields of it, only that it
+            # exists, so that columns of it and DROP TYPE resolve.
+            self.other_types.add((schema, name))
+            return
         self.enums[(schema, name)] = [str(e.this) for e in expression.expressions]
         self.enum_origin[(schema, name)] = self._origin()
 

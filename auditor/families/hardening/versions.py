@@ -50,7 +50,6 @@ VERSIONS: tuple[MajorVersion, ...] = (
 )
 
 OLDEST_KNOWN = VERSIONS[0].major
-NEWEST_KNOWN = VERSIONS[-1].major
 
 
 def major_version(major: int) -> MajorVersion | None:

@@ -9,14 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from auditor.core.findings import Hit, Location, Severity
 from auditor.core.rules import rule
 from auditor.migrate.layouts import Migration
-
-if TYPE_CHECKING:  # keeps psycopg out of a run without a database
-    from auditor.migrate.runner import MigrationStatus
+from auditor.migrate.state import MigrationStatus
 
 FAMILY = "migrations"
 

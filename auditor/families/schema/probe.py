@@ -65,6 +65,11 @@ Outcome = tuple[list[str], list[str], list[str]]
 """(rejected as required, accepted as required, what went wrong)."""
 
 
+def _empty_outcome() -> Outcome:
+    """A fresh outcome for a probe to fill: three empty lists."""
+    return [], [], []
+
+
 class CannotProbe(Exception):
     """No valid row could be built for a table; the probe is skipped with this reason."""
 
@@ -197,6 +202,27 @@ class _Prober:
             names = [d.name for d in cur.description or ()]
         return dict(zip(names, row or (), strict=False))
 
+    def valid_row(
+        self, table: Table, overrides: dict[str, str | None], *, returning: bool = True
+    ) -> dict[str, Any]:
+        """Insert a row that must be accepted: if it is not, nothing can be proven."""
+        try:
+            return self.insert(table, overrides, returning=returning)
+        except Rejected as exc:
+            raise CannotProbe(f"a valid row was rejected ({exc.label}: {exc})") from None
+
+    def expect_duplicate(
+        self, table: Table, overrides: dict[str, str | None], label: str, *, row: str, accepted: str
+    ) -> Outcome:
+        """Insert a row that must be refused as a duplicate (unique_violation)."""
+        try:
+            self.insert(table, overrides)
+        except Rejected as exc:
+            if exc.sqlstate != "23505":
+                raise CannotProbe(f"{row} was rejected for another reason ({exc.label})") from None
+            return [f"{label} ({exc.label})"], [], []
+        return [], [], [accepted]
+
     def literal(self, table: Table, column: str, value: str | None) -> sql.Composable:
         col = table.column(column)
         if value is None or col is None:
@@ -254,10 +280,8 @@ class _Prober:
             for name in req.columns:
                 if table.column(name) is None:
                     raise CannotProbe(f"column {req.table}.{name} does not exist")
-            try:  # a baseline row must be accepted, or no rejection proves anything
-                self.insert(table, {}, returning=False)
-            except Rejected as exc:
-                raise CannotProbe(f"a valid row was rejected ({exc.label}: {exc})") from None
+            # a baseline row must be accepted, or no rejection proves anything
+            self.valid_row(table, {}, returning=False)
             rejected, accepted, wrong = handler(req, table)
         except CannotProbe as exc:
             return ProbeResult(req.id, False, "", skipped=str(exc))
@@ -277,10 +301,10 @@ class _Prober:
         label: str,
         *,
         reject: bool,
-        rejected: list[str],
-        accepted: list[str],
-        wrong: list[str],
+        outcome: Outcome,
     ) -> None:
+        """Insert a probe row; record in ``outcome`` whether PostgreSQL did as required."""
+        rejected, accepted, wrong = outcome
         try:
             self.insert(table, overrides, returning=False)
         except Rejected as exc:
@@ -297,24 +321,18 @@ class _Prober:
             accepted.append(label)
 
     def not_null(self, req: Requirement, table: Table) -> Outcome:
-        rejected: list[str] = []
-        accepted: list[str] = []
-        wrong: list[str] = []
+        outcome = _empty_outcome()
         self.expect(
             table,
             {req.column: None},
             f"{req.column} = NULL",
             reject=True,
-            rejected=rejected,
-            accepted=accepted,
-            wrong=wrong,
+            outcome=outcome,
         )
-        return rejected, accepted, wrong
+        return outcome
 
     def length(self, req: Requirement, table: Table) -> Outcome:
-        rejected: list[str] = []
-        accepted: list[str] = []
-        wrong: list[str] = []
+        outcome = _empty_outcome()
         column = req.column
         tries: list[tuple[int, bool]] = []
         if req.min is not None and req.min > 0:
@@ -327,16 +345,12 @@ class _Prober:
                 {column: random_text(size)},
                 f"length {size}",
                 reject=reject,
-                rejected=rejected,
-                accepted=accepted,
-                wrong=wrong,
+                outcome=outcome,
             )
-        return rejected, accepted, wrong
+        return outcome
 
     def lower_bound(self, req: Requirement, table: Table) -> Outcome:
-        rejected: list[str] = []
-        accepted: list[str] = []
-        wrong: list[str] = []
+        outcome = _empty_outcome()
         assert req.min is not None
         low = req.min
         bad, good = (low - 1, low) if req.inclusive else (low, low + 1)
@@ -347,58 +361,30 @@ class _Prober:
                 {req.column: text},
                 f"{req.column} = {text}",
                 reject=reject,
-                rejected=rejected,
-                accepted=accepted,
-                wrong=wrong,
+                outcome=outcome,
             )
-        return rejected, accepted, wrong
+        return outcome
 
     def unique_ci(self, req: Requirement, table: Table) -> Outcome:
-        rejected: list[str] = []
-        wrong: list[str] = []
         column = table.column(req.column)
         assert column is not None
         first = self.value(table, column) or "ab"
         first = first[0].upper() + first[1:].lower()
-        try:
-            self.insert(table, {req.column: first})
-        except Rejected as exc:
-            raise CannotProbe(f"a valid row was rejected ({exc.label}: {exc})") from None
+        self.valid_row(table, {req.column: first})
         second = first.swapcase()
-        try:
-            self.insert(table, {req.column: second})
-        except Rejected as exc:
-            if exc.sqlstate == "23505":
-                rejected.append(f"the same value in another case ({exc.label})")
-            else:
-                raise CannotProbe(
-                    f"the second row was rejected for another reason ({exc.label})"
-                ) from None
-        else:
-            wrong.append(f"accepted the same value in another case ({first!r}, then {second!r})")
-        return rejected, [], wrong
+        return self.expect_duplicate(
+            table,
+            {req.column: second},
+            "the same value in another case",
+            row="the second row",
+            accepted=f"accepted the same value in another case ({first!r}, then {second!r})",
+        )
 
     def duplicate(self, req: Requirement, table: Table, columns: tuple[str, ...]) -> Outcome:
-        rejected: list[str] = []
-        wrong: list[str] = []
-        try:
-            row = self.insert(table, {})
-        except Rejected as exc:
-            raise CannotProbe(f"a valid row was rejected ({exc.label}: {exc})") from None
+        row = self.valid_row(table, {})
         same = {c: None if row.get(c) is None else str(row[c]) for c in columns}
         label = "a second row with the same (" + ", ".join(columns) + ")"
-        try:
-            self.insert(table, same)
-        except Rejected as exc:
-            if exc.sqlstate == "23505":
-                rejected.append(f"{label} ({exc.label})")
-            else:
-                raise CannotProbe(
-                    f"{label} was rejected for another reason ({exc.label})"
-                ) from None
-        else:
-            wrong.append(f"accepted {label}")
-        return rejected, [], wrong
+        return self.expect_duplicate(table, same, label, row=label, accepted=f"accepted {label}")
 
     def unique(self, req: Requirement, table: Table) -> Outcome:
         return self.duplicate(req, table, req.columns)
@@ -411,9 +397,7 @@ class _Prober:
         return self.duplicate(req, table, tuple(columns))
 
     def foreign_key(self, req: Requirement, table: Table) -> Outcome:
-        rejected: list[str] = []
-        accepted: list[str] = []
-        wrong: list[str] = []
+        rejected, accepted, wrong = outcome = _empty_outcome()
         parent = self.table(req.references or "")
         ref_cols = req.ref_columns or (
             parent.primary_key.column_names
@@ -434,9 +418,7 @@ class _Prober:
             orphan,
             "a row referencing a missing parent",
             reject=True,
-            rejected=rejected,
-            accepted=accepted,
-            wrong=wrong,
+            outcome=outcome,
         )
         # 2. deleting the parent must do what ON DELETE says
         if req.on_delete is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.core.errors import AuditorError
-from auditor.families.secrets.engine import SecretHit
+from auditor.families.secrets.model import SecretHit
 
 DEFAULT_BASELINE = ".secrets.baseline"
 

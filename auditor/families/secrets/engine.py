@@ -31,6 +31,7 @@ from typing import Any
 from auditor.families.secrets import kubernetes
 from auditor.families.secrets import plugins as custom
 from auditor.families.secrets.detectors import DETECTORS, is_example
+from auditor.families.secrets.model import SecretHit
 
 CUSTOM_PLUGIN_FILE = Path(custom.__file__).resolve()
 EXAMPLE_TYPE = "Example Credential"
@@ -103,23 +104,6 @@ def is_own_report(filename: str, text: str) -> bool:
     return (
         name.endswith((".sarif", ".json")) and OWN_REPORT.search(text[:OWN_REPORT_HEAD]) is not None
     )
-
-
-@dataclass(frozen=True, order=True)
-class SecretHit:
-    """One secret found: never the value, only its hash and a short preview."""
-
-    file: str
-    """Path relative to the scanned root, forward slashes."""
-    line: int
-    type: str
-    """detect-secrets secret type (``AWS Access Key``...)."""
-    hashed_secret: str
-    """SHA-1 of the value, as detect-secrets stores it in a baseline."""
-    preview: str
-    """At most the first 4 characters of the value, followed by an ellipsis."""
-    commit: str | None = None
-    """The commit that added the line, for history scans."""
 
 
 def redacted_preview(value: str) -> str:
@@ -649,11 +633,6 @@ def _split_lines(text: str) -> list[str]:
     if parts[-1]:
         lines.append(parts[-1])
     return lines
-
-
-def lines_of(text: str) -> list[str]:
-    """Lines as ``file.readlines()`` gives them after universal-newline translation."""
-    return _split_lines(text)
 
 
 def dedupe(hits: Iterable[SecretHit]) -> list[SecretHit]:

@@ -15,17 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from auditor.core.findings import Finding, Hit, Location, Severity
 from auditor.core.rules import Rule, register
 from auditor.families.secrets.detectors import DETECTORS, Detector
-
-if TYPE_CHECKING:  # the scanner (detect-secrets) is not needed to list or explain rules
-    from auditor.families.secrets.engine import SecretHit
+from auditor.families.secrets.model import SecretHit
 
 FAMILY = "secrets"
-GOOD_ENV = '    {name} = os.environ["{env}"]   # or a secret manager; rotate the leaked one'
 
 
 @dataclass(frozen=True)

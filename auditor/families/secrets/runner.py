@@ -15,6 +15,7 @@ from typing import Any
 from auditor import __version__
 from auditor.families.secrets import engine as engine
 from auditor.families.secrets.history import AddedLines, added_lines, commits_in
+from auditor.families.secrets.model import SecretHit
 from auditor.families.secrets.sources import (
     DEFAULT_MAX_BYTES,
     SkippedFile,
@@ -59,7 +60,7 @@ class ScanResult:
 
     root: Path
     mode: str
-    hits: tuple[engine.SecretHit, ...]
+    hits: tuple[SecretHit, ...]
     skipped: tuple[SkippedFile, ...]
     files: int
     """Files (or commit/file pairs in history mode) scanned."""
@@ -88,11 +89,11 @@ def _init(baseline: dict[str, Any] | None, root: str, max_bytes: int) -> None:
 
 def _scan_one(
     name: str, data: bytes, cache: dict[str, list[list[Any]]], digest: str
-) -> tuple[list[engine.SecretHit], str | None, str | None]:
+) -> tuple[list[SecretHit], str | None, str | None]:
     """Hits of one file, its skip reason, and the cache key that was computed."""
     key = f"{digest}:{name}:{blob_id(data)}" if digest else None
     if key is not None and key in cache:
-        return [engine.SecretHit(name, *row) for row in cache[key]], None, key
+        return [SecretHit(name, *row) for row in cache[key]], None, key
     text, reason = decode(data)
     if text is None:
         return [], reason, None
@@ -107,11 +108,11 @@ def _scan_one(
 
 def _work_files(
     names: list[str], digest: str
-) -> tuple[list[engine.SecretHit], list[SkippedFile], int, int, dict[str, list[list[Any]]]]:
+) -> tuple[list[SecretHit], list[SkippedFile], int, int, dict[str, list[list[Any]]]]:
     root: Path = _WORKER["root"]
     max_bytes: int = _WORKER["max_bytes"]
     cache: dict[str, list[list[Any]]] = _WORKER.get("cache", {})
-    hits: list[engine.SecretHit] = []
+    hits: list[SecretHit] = []
     skipped: list[SkippedFile] = []
     scanned = size = 0
     fresh: dict[str, list[list[Any]]] = {}
@@ -208,7 +209,7 @@ def scan(options: ScanOptions) -> ScanResult:
         digest = ""
     _WORKER["cache"] = cache  # inherited by forked workers, never pickled per task
     total = sum(sizes.values())
-    hits: list[engine.SecretHit] = []
+    hits: list[SecretHit] = []
     scanned = size = cached = 0
     fresh: dict[str, list[list[Any]]] = {}
     if jobs <= 1 or total < PARALLEL_MIN_BYTES or len(names) < 2:
@@ -256,7 +257,7 @@ def _scan_staged(options: ScanOptions, root: Path, settings: dict[str, Any]) -> 
         else:
             small.append(target)
     contents = read_blobs(root, [t.blob for t in small if t.blob])
-    hits: list[engine.SecretHit] = []
+    hits: list[SecretHit] = []
     scanned = size = 0
     for target in small:
         data = contents.get(target.blob or "", b"")
@@ -293,7 +294,7 @@ def _scan_history(options: ScanOptions, root: Path, settings: dict[str, Any]) ->
     assert options.since is not None or options.mode == "history"
     items, skipped = added_lines(root, options.since, options.excludes, options.max_bytes)
     commits = commits_in(root, options.since)
-    hits: list[engine.SecretHit] = []
+    hits: list[SecretHit] = []
     size = 0
     scanned: list[AddedLines] = []
     for item in items:
@@ -343,6 +344,6 @@ def with_history(tree: ScanResult, history: ScanResult) -> ScanResult:
     )
 
 
-def _dedupe_history(hits: Sequence[engine.SecretHit]) -> list[engine.SecretHit]:
+def _dedupe_history(hits: Sequence[SecretHit]) -> list[SecretHit]:
     """The first commit that added each (file, type, secret)."""
     return engine.dedupe(hits)

@@ -3,7 +3,7 @@ then the good state and see none.
 
 Roles are cluster-wide: every role gets a unique name and is dropped afterwards.
 Server-wide settings (ssl, listen_addresses, fsync, pg_hba.conf) are never changed
-here: their rules are tested on hand-built facts (test_hardening_rules.py) and, below,
+here: their rules are tested on hand-built facts (test_rules.py) and, below,
 against a live read of the real value. Per-database settings are changed only on the
 test's own database, which is dropped afterwards.
 """
@@ -27,7 +27,8 @@ from auditor.core.rules import rules_of, run_rules
 from auditor.db.target import target_for
 from auditor.families.hardening.collect import collect_facts, read_facts
 from auditor.families.hardening.family import HardeningFamily
-from auditor.families.hardening.rules import FAMILY, SERVER_RULES, HardeningAudit, HardeningPolicy
+from auditor.families.hardening.policy import FAMILY, HardeningAudit, HardeningPolicy
+from auditor.families.hardening.rules import SERVER_RULES
 from auditor.families.hardening.versions import major_version, split_version_num
 from tests.pg import PgServer
 

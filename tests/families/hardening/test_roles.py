@@ -21,7 +21,7 @@ from auditor.core.rules import rules_of
 from auditor.db.target import target_for
 from auditor.families.hardening.collect import READ_ALL_SETTINGS
 from auditor.families.hardening.family import HardeningFamily
-from auditor.families.hardening.rules import FAMILY
+from auditor.families.hardening.policy import FAMILY
 from tests.paths import REPO_ROOT
 from tests.pg import PgServer
 

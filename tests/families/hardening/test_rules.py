@@ -12,9 +12,11 @@ import pytest
 
 from auditor.core.config import ConfigError, load_config
 from auditor.core.findings import Hit, Severity
-from auditor.families.hardening import rules as hrd
+from auditor.families.hardening import policy
 from auditor.families.hardening.facts import HbaLine, RoleFact, ServerFacts
-from auditor.families.hardening.rules import HardeningAudit, HardeningPolicy
+from auditor.families.hardening.policy import HardeningAudit, HardeningPolicy
+from auditor.families.hardening.rules import network, objects, release, server
+from auditor.families.hardening.rules import roles as role_rules
 from auditor.families.hardening.versions import VERSIONS, major_version, split_version_num
 
 BASE = ServerFacts(
@@ -56,22 +58,22 @@ def with_setting(name: str, value: str) -> ServerFacts:
 
 SETTING_CASES = [
     # rule, setting, bad value, expected severity
-    (hrd.ssl_settings, "ssl", "off", Severity.HIGH),
-    (hrd.ssl_settings, "ssl_min_protocol_version", "TLSv1", Severity.HIGH),
-    (hrd.ssl_settings, "ssl_min_protocol_version", "TLSv1.1", Severity.HIGH),
-    (hrd.listens_everywhere, "listen_addresses", "*", Severity.INFO),
-    (hrd.listens_everywhere, "listen_addresses", "localhost, 0.0.0.0", Severity.INFO),
-    (hrd.md5_passwords, "password_encryption", "md5", Severity.HIGH),
-    (hrd.logging_settings, "log_connections", "off", Severity.LOW),
-    (hrd.logging_settings, "log_connections", "", Severity.LOW),  # PostgreSQL 18 list form
-    (hrd.logging_settings, "log_disconnections", "off", Severity.LOW),
-    (hrd.logging_settings, "log_min_error_statement", "fatal", Severity.LOW),
-    (hrd.logging_settings, "log_min_error_statement", "panic", Severity.LOW),
-    (hrd.dangerous_settings, "fsync", "off", Severity.HIGH),
-    (hrd.dangerous_settings, "full_page_writes", "off", Severity.HIGH),
-    (hrd.dangerous_settings, "ignore_system_indexes", "on", Severity.MEDIUM),
-    (hrd.dangerous_settings, "allow_system_table_mods", "on", Severity.HIGH),
-    (hrd.dangerous_settings, "jit_debugging_support", "on", Severity.MEDIUM),
+    (network.ssl_settings, "ssl", "off", Severity.HIGH),
+    (network.ssl_settings, "ssl_min_protocol_version", "TLSv1", Severity.HIGH),
+    (network.ssl_settings, "ssl_min_protocol_version", "TLSv1.1", Severity.HIGH),
+    (network.listens_everywhere, "listen_addresses", "*", Severity.INFO),
+    (network.listens_everywhere, "listen_addresses", "localhost, 0.0.0.0", Severity.INFO),
+    (role_rules.md5_passwords, "password_encryption", "md5", Severity.HIGH),
+    (server.logging_settings, "log_connections", "off", Severity.LOW),
+    (server.logging_settings, "log_connections", "", Severity.LOW),  # PostgreSQL 18 list form
+    (server.logging_settings, "log_disconnections", "off", Severity.LOW),
+    (server.logging_settings, "log_min_error_statement", "fatal", Severity.LOW),
+    (server.logging_settings, "log_min_error_statement", "panic", Severity.LOW),
+    (server.dangerous_settings, "fsync", "off", Severity.HIGH),
+    (server.dangerous_settings, "full_page_writes", "off", Severity.HIGH),
+    (server.dangerous_settings, "ignore_system_indexes", "on", Severity.MEDIUM),
+    (server.dangerous_settings, "allow_system_table_mods", "on", Severity.HIGH),
+    (server.dangerous_settings, "jit_debugging_support", "on", Severity.MEDIUM),
 ]
 
 
@@ -92,20 +94,22 @@ def test_setting_rules_bad_then_good(
 
 
 def test_listen_everywhere_is_medium_when_server_must_be_private() -> None:
-    hits = run(hrd.listens_everywhere, with_setting("listen_addresses", "*"), require_private=True)
+    hits = run(
+        network.listens_everywhere, with_setting("listen_addresses", "*"), require_private=True
+    )
     assert [h.severity for h in hits] == [Severity.MEDIUM]
 
 
 def test_statement_logging_only_when_required() -> None:
     facts = with_setting("log_statement", "none")
-    assert run(hrd.logging_settings, facts) == []
-    hits = run(hrd.logging_settings, facts, require_statement_logging=True)
+    assert run(server.logging_settings, facts) == []
+    hits = run(server.logging_settings, facts, require_statement_logging=True)
     assert [h.location.object for h in hits] == ["setting:log_statement"]
 
 
 def test_unread_settings_give_no_hit() -> None:
     facts = replace(BASE, settings=(("ssl", "on"),))
-    for rule_fn in (hrd.ssl_settings, hrd.logging_settings, hrd.dangerous_settings):
+    for rule_fn in (network.ssl_settings, server.logging_settings, server.dangerous_settings):
         assert run(rule_fn, facts) == []
 
 
@@ -134,7 +138,7 @@ HBA_CASES = [
     ("line", "expected"), HBA_CASES, ids=[str(c[0].line_number) for c in HBA_CASES]
 )
 def test_hba_lines(line: HbaLine, expected: list[tuple[str, Severity | None]]) -> None:
-    hits = run(hrd.hba_rules, replace(BASE, hba=(line,)))
+    hits = run(network.hba_rules, replace(BASE, hba=(line,)))
     assert [(h.key, h.severity) for h in hits] == expected
     for hit in hits:
         assert hit.location.object == f"pg_hba.conf:{line.line_number}"
@@ -142,7 +146,7 @@ def test_hba_lines(line: HbaLine, expected: list[tuple[str, Severity | None]]) -
 
 
 def test_hba_unreadable_gives_no_hit() -> None:
-    assert run(hrd.hba_rules, replace(BASE, hba=None)) == []
+    assert run(network.hba_rules, replace(BASE, hba=None)) == []
 
 
 def test_superuser_membership_and_allowed_list() -> None:
@@ -152,9 +156,9 @@ def test_superuser_membership_and_allowed_list() -> None:
         RoleFact("app", False, True, False, False, False, False, 10, None, ("boss",)),
     )
     facts = replace(BASE, roles=roles)
-    hits = run(hrd.login_superuser, facts)
+    hits = run(role_rules.login_superuser, facts)
     assert [(h.location.object, h.key) for h in hits] == [("role:app", "membership")]
-    assert run(hrd.login_superuser, facts, allowed_superusers=("postgres", "app")) == []
+    assert run(role_rules.login_superuser, facts, allowed_superusers=("postgres", "app")) == []
 
 
 @pytest.mark.parametrize(
@@ -171,7 +175,7 @@ def test_definer_search_path_parsing(config: tuple[str, ...], expected: str | No
     from auditor.families.hardening.facts import DefinerFunction
 
     fn = DefinerFunction("app", "f()", "owner", config)
-    hits = run(hrd.definer_search_path, replace(BASE, definer_functions=(fn,)))
+    hits = run(objects.definer_search_path, replace(BASE, definer_functions=(fn,)))
     if not config:
         assert len(hits) == 1 and "no pinned search_path" in hits[0].message
     elif expected is None:
@@ -182,7 +186,7 @@ def test_definer_search_path_parsing(config: tuple[str, ...], expected: str | No
 
 def test_personal_column_patterns() -> None:
     columns = ("id", "Email_Address", "password_hash", "ssn", "customer_ssn", "assn_count")
-    found = hrd.personal_columns(columns, hrd.DEFAULT_PERSONAL_DATA_COLUMNS)
+    found = objects.personal_columns(columns, policy.DEFAULT_PERSONAL_DATA_COLUMNS)
     assert found == ["Email_Address", "password_hash", "ssn", "customer_ssn"]
 
 
@@ -211,16 +215,16 @@ def test_version_table_is_ordered_and_dated() -> None:
 )
 def test_version_rules(version_num: int, eol: bool, behind: bool) -> None:
     facts = replace(BASE, version=str(version_num), version_num=version_num)
-    assert bool(run(hrd.end_of_life, facts)) is eol
-    assert bool(run(hrd.behind_latest_minor, facts)) is behind
+    assert bool(run(release.end_of_life, facts)) is eol
+    assert bool(run(release.behind_latest_minor, facts)) is behind
 
 
 def test_latest_known_minor_is_not_behind() -> None:
     for entry in VERSIONS:
         num = entry.major * 10000 + entry.latest_minor
         facts = replace(BASE, version_num=num)
-        assert run(hrd.behind_latest_minor, facts) == []
-        assert bool(run(hrd.end_of_life, facts)) is (entry.end_of_life < TODAY)
+        assert run(release.behind_latest_minor, facts) == []
+        assert bool(run(release.end_of_life, facts)) is (entry.end_of_life < TODAY)
 
 
 # --- configuration -------------------------------------------------------------------
@@ -278,3 +282,14 @@ def test_collector_queries_are_reads() -> None:
     assert len(QUERIES) >= 10
     for query in QUERIES:
         assert query.split(None, 1)[0].upper() in ("SELECT", "WITH"), query
+
+
+def test_rule_modules_are_exactly_the_modules_of_the_hardening_rules() -> None:
+    from auditor.core.rules import RULE_MODULES as ALL_MODULES
+    from auditor.core.rules import all_rules
+    from auditor.families.hardening.rules import RULE_MODULES
+
+    rules = [r for r in all_rules() if r.family == policy.FAMILY]
+    assert [r.id for r in rules] == [f"HRD{n:03}" for n in range(1, 20)]
+    assert {r.check.__module__ for r in rules if r.check} == set(RULE_MODULES)
+    assert set(RULE_MODULES) <= set(ALL_MODULES)

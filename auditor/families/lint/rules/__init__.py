@@ -10,7 +10,10 @@ from __future__ import annotations
 FAMILY = "lint"
 
 RULE_MODULES = (
-    "auditor.families.lint.rules.safety",
+    "auditor.families.lint.rules.locking",
+    "auditor.families.lint.rules.rewrites",
+    "auditor.families.lint.rules.destructive",
+    "auditor.families.lint.rules.transactions",
     "auditor.families.lint.rules.types",
     "auditor.families.lint.rules.security",
     "auditor.families.lint.rules.meta",

@@ -7,15 +7,14 @@ from collections.abc import Iterator
 
 from auditor.core.findings import Hit, Severity
 from auditor.core.rules import rule
-from auditor.families.lint.model import LintFile
+from auditor.families.lint.model import LintFile, LintStatement
 from auditor.families.lint.rules import FAMILY
-from auditor.families.lint.rules.common import hit, quoted
+from auditor.families.lint.rules.common import SERIAL, hit, quoted
 from auditor.sql.ddl import MAX_IDENTIFIER_BYTES, long_identifiers
 
 _PRIMARY_KEY = re.compile(r"\bPRIMARY\s+KEY\b", re.IGNORECASE)
 _CHAR = re.compile(r"^(?:CHAR|CHARACTER|BPCHAR|NCHAR|NATIONAL CHARACTER)(?:\(\d+\))?(?:\[\])?$")
 _INT = re.compile(r"^(?:INT|INTEGER|INT4|SMALLINT|INT2|SERIAL|SERIAL4|SMALLSERIAL|SERIAL2)$")
-_SERIAL = re.compile(r"^(?:SMALL|BIG)?SERIAL[248]?$")
 _TIMESTAMP = re.compile(r"^TIMESTAMP(?:\(\d+\))?(?: WITHOUT TIME ZONE)?(?:\[\])?$")
 _FLOAT = re.compile(r"^(?:REAL|FLOAT4|FLOAT8|FLOAT(?:\(\d+\))?|DOUBLE PRECISION)$")
 _MONEY_NAME = re.compile(
@@ -26,6 +25,15 @@ _MONEY_NAME = re.compile(
 
 def _is_id(column: str, definition: str) -> bool:
     return column == "id" or column.endswith("_id") or bool(_PRIMARY_KEY.search(definition))
+
+
+def _columns_of_type(
+    file: LintFile, pattern: re.Pattern[str]
+) -> Iterator[tuple[LintStatement, str, str, str]]:
+    """(statement, table, column, type) for each column definition whose type matches ``pattern``."""
+    for statement, table, column, type_text, _ in file.column_definitions:
+        if pattern.match(type_text):
+            yield statement, table, column, type_text
 
 
 @rule("LNT018", FAMILY, Severity.LOW, "No char(n) columns")
@@ -40,15 +48,14 @@ def char_column(file: LintFile) -> Iterator[Hit]:
 
         CREATE TABLE countries (code TEXT NOT NULL CHECK (char_length(code) = 2));
     """
-    for statement, table, column, type_text, _ in file.column_definitions:
-        if _CHAR.match(type_text):
-            yield hit(
-                file,
-                statement,
-                f"column {quoted(table)}.{quoted(column)} is {type_text.lower()} (blank-padded)",
-                "use text (or varchar) with a CHECK on the length",
-                key=f"{table}.{column}",
-            )
+    for statement, table, column, type_text in _columns_of_type(file, _CHAR):
+        yield hit(
+            file,
+            statement,
+            f"column {quoted(table)}.{quoted(column)} is {type_text.lower()} (blank-padded)",
+            "use text (or varchar) with a CHECK on the length",
+            key=f"{table}.{column}",
+        )
 
 
 @rule("LNT019", FAMILY, Severity.MEDIUM, "Id columns are bigint, not int or smallint")
@@ -91,15 +98,14 @@ def serial_column(file: LintFile) -> Iterator[Hit]:
 
         CREATE TABLE events (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
     """
-    for statement, table, column, type_text, _ in file.column_definitions:
-        if _SERIAL.match(type_text):
-            yield hit(
-                file,
-                statement,
-                f"column {quoted(table)}.{quoted(column)} is {type_text.lower()}; prefer an identity column",
-                "bigint GENERATED ALWAYS AS IDENTITY",
-                key=f"{table}.{column}",
-            )
+    for statement, table, column, type_text in _columns_of_type(file, SERIAL):
+        yield hit(
+            file,
+            statement,
+            f"column {quoted(table)}.{quoted(column)} is {type_text.lower()}; prefer an identity column",
+            "bigint GENERATED ALWAYS AS IDENTITY",
+            key=f"{table}.{column}",
+        )
 
 
 @rule("LNT021", FAMILY, Severity.LOW, "Timestamps carry a time zone")
@@ -114,15 +120,14 @@ def timestamp_without_time_zone(file: LintFile) -> Iterator[Hit]:
 
         CREATE TABLE orders (placed_at TIMESTAMPTZ NOT NULL);
     """
-    for statement, table, column, type_text, _ in file.column_definitions:
-        if _TIMESTAMP.match(type_text):
-            yield hit(
-                file,
-                statement,
-                f"column {quoted(table)}.{quoted(column)} is timestamp without time zone",
-                "use timestamptz",
-                key=f"{table}.{column}",
-            )
+    for statement, table, column, _ in _columns_of_type(file, _TIMESTAMP):
+        yield hit(
+            file,
+            statement,
+            f"column {quoted(table)}.{quoted(column)} is timestamp without time zone",
+            "use timestamptz",
+            key=f"{table}.{column}",
+        )
 
 
 @rule("LNT023", FAMILY, Severity.MEDIUM, "Identifiers fit in 63 bytes")

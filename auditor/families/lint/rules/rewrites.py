@@ -1,0 +1,173 @@
+"""Rewrite rules: new columns and type changes that rewrite (or fail on) a table with rows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.core.findings import Hit, Severity
+from auditor.core.rules import rule
+from auditor.families.lint.model import LintFile, LintStatement
+from auditor.families.lint.rules import FAMILY
+from auditor.families.lint.rules.common import ADD_COLUMN, SERIAL, altered_columns, hit, quoted
+from auditor.sql.ddl import column_type, default_expression, function_names
+
+_SET_TYPE = re.compile(r"(?:SET\s+DATA\s+)?TYPE\b", re.IGNORECASE)
+_NOT_NULL = re.compile(r"\bNOT\s+NULL\b")
+_DEFAULT_OR_GENERATED = re.compile(r"\b(DEFAULT|GENERATED)\b")
+_VOLATILE = frozenset(
+    {
+        "rand",
+        "random",
+        "uuid",
+        "gen_random_uuid",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "clock_timestamp",
+        "timeofday",
+        "nextval",
+        "setseed",
+        "txid_current",
+        "random_normal",
+    }
+)
+_CALL = re.compile(r"(\w+)\s*\(")
+
+
+def _added_columns(file: LintFile) -> Iterator[tuple[LintStatement, str, str, str]]:
+    """(statement, table, column, definition) for columns added to existing tables."""
+    for statement, table, action in file.existing_table_actions:
+        match = ADD_COLUMN.match(action)
+        if match:
+            name, _ = column_type(match.group(1))
+            yield statement, table, name, match.group(1)
+
+
+@rule("LNT006", FAMILY, Severity.HIGH, "A new NOT NULL column on an existing table has a default")
+def not_null_without_default(file: LintFile) -> Iterator[Hit]:
+    """Adding a ``NOT NULL`` column without a ``DEFAULT`` fails on any table that has rows.
+
+    The migration passes on an empty development database and fails in
+    production, half-way through a deploy.
+
+    Bad:
+
+        ALTER TABLE users ADD COLUMN tier TEXT NOT NULL;
+
+    Good:
+
+        ALTER TABLE users ADD COLUMN tier TEXT NOT NULL DEFAULT 'free';
+    """
+    for statement, table, column, definition in _added_columns(file):
+        upper = definition.upper()
+        if not _NOT_NULL.search(upper) or _DEFAULT_OR_GENERATED.search(upper):
+            continue
+        yield hit(
+            file,
+            statement,
+            f"NOT NULL column {quoted(table)}.{quoted(column)} is added without a default (fails when the table has rows)",
+            "add a DEFAULT, or add the column nullable, backfill, then SET NOT NULL",
+            key=f"{table}.{column}",
+        )
+
+
+@rule("LNT007", FAMILY, Severity.HIGH, "A new column's default does not rewrite the table")
+def volatile_default(file: LintFile) -> Iterator[Hit]:
+    """A new column with a volatile default (``random()``, ``gen_random_uuid()``,
+    ``clock_timestamp()``, a serial) rewrites the whole table under ACCESS EXCLUSIVE.
+
+    Since PostgreSQL 11 a constant or stable default (``now()``, ``0``) is stored
+    in the catalog and costs nothing; before 11 every non-null default rewrites.
+    The configured target version (``postgres-version``) decides.
+
+    Bad:
+
+        ALTER TABLE orders ADD COLUMN token UUID DEFAULT gen_random_uuid();
+
+    Good:
+
+        ALTER TABLE orders ADD COLUMN token UUID;
+        -- backfill in batches, then:
+        ALTER TABLE orders ALTER COLUMN token SET DEFAULT gen_random_uuid();
+    """
+    for statement, table, column, definition in _added_columns(file):
+        _, type_text = column_type(definition)
+        expression = default_expression(definition)
+        reason = ""
+        if SERIAL.match(type_text):
+            reason = f"a {type_text.lower()} column fills every row from a sequence"
+        elif expression is not None and expression.upper() != "NULL":
+            written = {m.lower() for m in _CALL.findall(expression)}
+            volatile = sorted(written & _VOLATILE)
+            if not written and "(" in expression:  # unusual spelling: let sqlglot read it
+                volatile = sorted(function_names(expression) & _VOLATILE)
+            if volatile:
+                reason = f"its default calls volatile {', '.join(volatile)}()"
+            elif file.postgres_version < 11:
+                reason = (
+                    f"before PostgreSQL 11 any default rewrites (target: {file.postgres_version})"
+                )
+        if reason:
+            yield hit(
+                file,
+                statement,
+                f"adding {quoted(table)}.{quoted(column)} rewrites the table: {reason}",
+                "add the column without a default (or with a constant one), backfill in batches, then SET DEFAULT",
+                key=f"{table}.{column}",
+            )
+
+
+@rule("LNT008", FAMILY, Severity.HIGH, "Column types of existing tables are not changed in place")
+def column_type_change(file: LintFile) -> Iterator[Hit]:
+    """``ALTER COLUMN ... TYPE`` on an existing table usually rewrites it under ACCESS EXCLUSIVE.
+
+    Every index on the table is rebuilt too. Exceptions (``varchar(n)`` to a larger
+    ``n`` or to ``text``) are safe: ignore the finding with that reason.
+
+    Bad:
+
+        ALTER TABLE orders ALTER COLUMN total TYPE NUMERIC(14, 2);
+
+    Good:
+
+        ALTER TABLE orders ADD COLUMN total_v2 NUMERIC(14, 2);
+        -- backfill in batches, switch readers, then drop the old column
+    """
+    for statement, table, column in altered_columns(file, _SET_TYPE):
+        yield hit(
+            file,
+            statement,
+            f"changing the type of {quoted(table)}.{quoted(column)} rewrites the table and its indexes under an exclusive lock",
+            "add a new column, backfill it in batches, switch readers, drop the old one",
+            key=f"{table}.{column}",
+        )
+
+
+@rule("LNT016", FAMILY, Severity.HIGH, "No VACUUM FULL or CLUSTER in migrations")
+def vacuum_full_or_cluster(file: LintFile) -> Iterator[Hit]:
+    """``VACUUM FULL`` and ``CLUSTER`` rewrite the table under ACCESS EXCLUSIVE.
+
+    Reads and writes stop for the whole rewrite. ``VACUUM FULL`` also cannot run
+    inside a transaction.
+
+    Bad:
+
+        VACUUM FULL orders;
+
+    Good:
+
+        -- use pg_repack (online) outside migrations; a plain VACUUM does not block
+        VACUUM (ANALYZE) orders;
+    """
+    for statement in file.statements:
+        upper = statement.upper
+        if upper.startswith("CLUSTER") or (
+            upper.startswith("VACUUM") and re.match(r"VACUUM\s+(?:\([^)]*\bFULL\b|FULL\b)", upper)
+        ):
+            yield hit(
+                file,
+                statement,
+                f"{statement.words} rewrites the table under an exclusive lock",
+                "use pg_repack outside the migration, or a plain VACUUM",
+            )
