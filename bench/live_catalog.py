@@ -117,10 +117,7 @@ def main() -> None:
 
         server = EmbeddedServer().__enter__()
         admin = server.dsn("postgres")
-        import pgserver
-
-        bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_dump"
-        pg_dump = args.pg_dump or str(bundled)
+        pg_dump = args.pg_dump or str(server.bundle.tool("pg_dump"))
         where = f"embedded PostgreSQL {server.version}"
     name = f"auditor_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin, autocommit=True) as conn:

@@ -1,19 +1,22 @@
-"""Shared fixtures: real PostgreSQL (embedded by default, plus AUDITOR_TEST_DSN when set)."""
+"""Shared fixtures: real PostgreSQL on every major available (embedded 17 and 18, plus
+the server of AUDITOR_TEST_DSN when set; see tests/pg.py)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from auditor.db.bundle import find_bundle
 from auditor.db.embedded import EmbeddedServer
-from tests.pg import PgServer, machine_dsn
+from tests.pg import EMBEDDED, PgServer, machine_dsn, server_names
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE_MIGRATIONS = REPO / "migrations"
-SERVER_NAMES = ["embedded"] + (["machine"] if machine_dsn() else [])
+SERVER_NAMES = server_names()
 
 
 @pytest.fixture(autouse=True)
@@ -22,19 +25,38 @@ def _no_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
 
 
+class EmbeddedServers:
+    """Embedded servers by test id, each started on first use and stopped at the end."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self._stack = stack
+        self._started: dict[str, PgServer] = {}
+
+    def __getitem__(self, name: str) -> PgServer:
+        if name not in self._started:
+            server = self._stack.enter_context(EmbeddedServer(find_bundle(EMBEDDED[name])))
+            self._started[name] = PgServer(name, server.dsn("postgres"))
+        return self._started[name]
+
+
 @pytest.fixture(scope="session")
-def embedded_server() -> Iterator[PgServer]:
-    """The embedded PostgreSQL, started once per test session."""
-    with EmbeddedServer() as server:
-        yield PgServer("embedded", server.dsn("postgres"))
+def embedded_servers() -> Iterator[EmbeddedServers]:
+    """The embedded servers of this session (see :class:`EmbeddedServers`)."""
+    with ExitStack() as stack:
+        yield EmbeddedServers(stack)
+
+
+@pytest.fixture(scope="session")
+def embedded_server(embedded_servers: EmbeddedServers) -> PgServer:
+    """The tool's embedded default (PostgreSQL 17), started once per test session."""
+    return embedded_servers["pg17"]
 
 
 @pytest.fixture(scope="session", params=SERVER_NAMES)
-def pg_server(request: pytest.FixtureRequest) -> PgServer:
-    """Each available server in turn: embedded, then the machine's when configured."""
-    if request.param == "embedded":
-        server: PgServer = request.getfixturevalue("embedded_server")
-        return server
+def pg_server(request: pytest.FixtureRequest, embedded_servers: EmbeddedServers) -> PgServer:
+    """Each available server in turn: embedded 17, embedded 18, the machine's when set."""
+    if request.param in EMBEDDED:
+        return embedded_servers[request.param]
     dsn = machine_dsn()
     assert dsn is not None
     return PgServer("machine", dsn)

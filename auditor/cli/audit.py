@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import UsageFailure, db_option, fail_on_option, settings
+from auditor.cli.common import UsageFailure, db_option, echo_errors, fail_on_option, settings
 from auditor.cli.outputs import output_options, parse_outputs
 from auditor.core.profiles import DEFAULT_PROFILE, PROFILES
 
@@ -107,4 +107,5 @@ def audit(
     )
     report = run(request, wrap=announce_families)
     write_reports(report, outputs)
+    echo_errors(report)
     ctx.exit(report.exit_code)

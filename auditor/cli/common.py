@@ -287,6 +287,9 @@ def run_standalone(
 def echo_errors(report: Report) -> None:
     """Each error of the report on stderr, one line each, after the report: a CI log
     says why the run exits 2 wherever the report went."""
+    shown: set[str] = set()
     for family in report.families:
         for error in family.errors:
-            click.echo(f"auditor: error: {error.message}", err=True)
+            if error.message not in shown:  # one cause shared by several families: one line
+                shown.add(error.message)
+                click.echo(f"auditor: error: {error.message}", err=True)

