@@ -99,9 +99,15 @@ def audit(
     if fail_on_new and baseline is None:
         raise UsageFailure("--fail-on-new needs --baseline FILE (a JSON report of the base)")
     outputs = parse_outputs(fmt, output, template)
+    migrations = opts.migrations_dir(config)
+    from auditor.families.starter import audited_project, nothing_to_audit
+
+    empty = nothing_to_audit(opts.project, migrations)
+    if empty is not None:
+        raise UsageFailure(empty)
     request = AuditRequest(
         project=opts.project,
-        migrations=opts.migrations_dir(config),
+        migrations=migrations,
         config=config,
         profile=replace(PROFILES[profile], database=False) if no_db else PROFILES[profile],
         fail_on=threshold(config, fail_on),
@@ -111,6 +117,7 @@ def audit(
         changed_since=changed_since,
         baseline=load_baseline(baseline) if baseline else None,
         fail_on_new=fail_on_new,
+        notices=(audited_project(opts.project, migrations),),
     )
     report = run(request, wrap=announce_families)
     write_reports(report, outputs)

@@ -129,6 +129,39 @@ def detect(root: Path) -> Detected:
     )
 
 
+def _in_git(root: Path) -> bool:
+    return any((p / ".git").exists() for p in (root.resolve(), *root.resolve().parents))
+
+
+def nothing_to_audit(root: Path, migrations: Path) -> str | None:
+    """Why ``auditor audit`` has nothing to audit in ``root`` (then it exits 2), or None.
+
+    Nothing: no migrations directory, no dependency file, and not a git repository
+    (no files for the secret scan). The shipped reference project is audited only when
+    asked for (``--reference``), never instead of a missing project.
+    """
+    found = detect(root)
+    if migrations.is_dir() or found.dependency_files or found.other_dependency_files:
+        return None
+    if _in_git(root):
+        return None
+    return (
+        f"nothing to audit in {root.resolve()}: no migrations directory ({migrations}), "
+        "no dependency files, not a git repository; run it in your project (or pass "
+        "--project, --migrations), or pass --reference to audit the shipped reference project"
+    )
+
+
+def audited_project(root: Path, migrations: Path) -> str:
+    """What the report says was audited."""
+    from auditor.families.schema.settings import is_reference
+
+    if is_reference(migrations):
+        return "audited: the shipped reference project (its migrations and reference rule pack)"
+    shown = migrations if migrations.is_dir() else f"{migrations} (not found)"
+    return f"audited: the project at {root.resolve()}, migrations {shown}"
+
+
 _LAYOUT_NAMES = {
     "diesel": "Diesel folders (<version>_<name>/up.sql, down.sql)",
     "paired": "paired files (<version>_<name>.up.sql / .down.sql)",
