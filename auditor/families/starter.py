@@ -40,6 +40,8 @@ OTHER_DEPENDENCY_FILES = (
     "Cargo.lock",
     "go.sum",
 )
+PACK_TEMPLATE = "auditor-schema.toml"
+"""The commented rule pack ``auditor init`` writes beside the configuration."""
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist"}
 
 
@@ -217,6 +219,18 @@ def starter_config(found: Detected) -> str:
         "# Extra declarative rule packs (TOML files, relative to this file).",
         '# rule-packs = ["rules/extra.toml"]',
         "",
+        "# Schema: the generic rules SCH011-SCH020 run on every table; a rule pack adds",
+        "# explicit requirements (`auditor init` wrote a commented one from your tables when",
+        "# it found migrations). The shipped reference pack applies to the reference schema only.",
+        "[schema]",
+        f'# rules = ["{PACK_TEMPLATE}"]   # [] runs no pack',
+        "# [schema.patterns]               # column-name globs; a set given here replaces its default",
+        '# login = ["username", "login", "handle", "email", "*_email"]',
+        '# money = ["price", "*_price", "amount", "*_amount", "*_cents"]',
+        "# [schema.exempt]                 # object globs a rule (or all) skips",
+        '# SCH011 = ["public.posts.title"]',
+        '# all = ["audit.*"]',
+        "",
         "# Turn families on or off (all are on by default).",
         "[families]",
         "# hardening = false",
@@ -258,3 +272,22 @@ def starter_config(found: Detected) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def pack_template(root: Path, found: Detected) -> str | None:
+    """A commented rule pack with candidate requirements inferred from the project's own
+    tables (one per generic rule that applies), or None without readable migrations.
+
+    Every requirement is commented out: a team uncomments and tightens what it promises.
+    """
+    if not found.migrations:
+        return None
+    from auditor.catalog.static import build_static_model
+    from auditor.families.schema.pack_template import render_template
+    from auditor.migrate.layouts import LayoutError, load_migrations
+
+    try:
+        static = build_static_model(load_migrations(root / found.migrations, found.layout), root)
+    except (LayoutError, OSError, ValueError):
+        return None
+    return render_template(static.model)
