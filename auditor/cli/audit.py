@@ -100,11 +100,9 @@ def audit(
         raise UsageFailure("--fail-on-new needs --baseline FILE (a JSON report of the base)")
     outputs = parse_outputs(fmt, output, template)
     migrations = opts.migrations_dir(config)
+    from auditor.core.pipeline import select_families
     from auditor.families.starter import audited_project, nothing_to_audit
 
-    empty = nothing_to_audit(opts.project, migrations)
-    if empty is not None:
-        raise UsageFailure(empty)
     request = AuditRequest(
         project=opts.project,
         migrations=migrations,
@@ -119,6 +117,13 @@ def audit(
         fail_on_new=fail_on_new,
         notices=(audited_project(opts.project, migrations),),
     )
+    # --only: the chosen families report their own missing inputs; no family: run() says so
+    empty = None if only else nothing_to_audit(opts.project, migrations)
+    runnable = [
+        f for f in select_families(request) if request.profile.database or not f.needs_database
+    ]
+    if empty is not None and runnable:
+        raise UsageFailure(empty)
     report = run(request, wrap=announce_families)
     write_reports(report, outputs)
     ctx.exit(report.exit_code)

@@ -75,7 +75,7 @@ class _Scope:
             r.kind == kind
             and r.table == table.qualified
             and (column is None or column in r.columns)
-            for r in self.subject.requirements
+            for r in (*self.subject.requirements, *self.subject.uncertain)
         )
 
     def hit(
@@ -384,7 +384,7 @@ def foreign_key_on_delete(subject: SchemaSubject) -> Iterator[Hit]:
                 continue
             if any(
                 r.kind == "foreign-key" and r.table == table.qualified and r.columns == fk.columns
-                for r in subject.requirements
+                for r in (*subject.requirements, *subject.uncertain)
             ):
                 continue
             yield scope.hit(

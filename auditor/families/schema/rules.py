@@ -74,6 +74,9 @@ class SchemaSubject:
     """``live`` (pg_catalog) or ``static`` (migration files)."""
     generic: GenericOptions | None = None
     """Settings of the generic rules (SCH011-SCH020); None: they do not run."""
+    uncertain: tuple[Requirement, ...] = ()
+    """Pack requirements not judged here (static: uncertain); the generic rules still
+    leave the objects they cover to them."""
 
 
 @dataclass(frozen=True)

@@ -106,12 +106,17 @@ class SchemaOptions:
 
 
 def is_reference(migrations: Path | None) -> bool:
-    """True when ``migrations`` is the shipped reference schema's migrations directory."""
-    if migrations is None:
+    """True when ``migrations`` is the shipped reference schema's migrations directory, or
+    a copy of it (it holds every shipped reference migration, by name, perhaps more)."""
+    if migrations is None or not migrations.is_dir():
         return False
     try:
-        return migrations.resolve() == reference_migrations().resolve()
-    except (OSError, FileNotFoundError):
+        shipped = reference_migrations().resolve()
+        if migrations.resolve() == shipped:
+            return True
+        names = {p.name for p in shipped.iterdir() if p.is_dir()}
+        return bool(names) and all((migrations / name / "up.sql").is_file() for name in names)
+    except OSError:
         return False
 
 

@@ -79,7 +79,11 @@ class StaticSchemaFamily(Family):
             uncertain = {r.id for r in sta.uncertain_requirements(subject)}
             certain = tuple(r for r in requirements if r.id not in uncertain)
             schema_subject = SchemaSubject(
-                static.model, certain, source="static", generic=schema_options.generic
+                static.model,
+                certain,
+                source="static",
+                generic=schema_options.generic,
+                uncertain=tuple(r for r in requirements if r.id in uncertain),
             )
             sch_findings, sch_errors = run_rules(rules_of(SCHEMA_FAMILY), schema_subject)
             findings += [_relocate(f, static.model, requirements) for f in sch_findings]
