@@ -20,11 +20,10 @@ from auditor.catalog.semantics import base_type, column_bounds, enforcing_unique
 from auditor.core.findings import Hit, Location, Severity
 from auditor.core.rules import rule
 from auditor.families.schema.rulepacks import Requirement
-from auditor.families.schema.rules import FAMILY, SchemaSubject, evaluate
+from auditor.families.schema.rules import _INTEGRAL, FAMILY, SchemaSubject, evaluate
 from auditor.families.schema.settings import DEFAULT_EXEMPT, GenericOptions
 
 _TEXT = ("text", "character varying", "varchar", "citext", "character", "bpchar")
-_INTEGRAL = ("smallint", "integer", "bigint")
 _EXACT = ("numeric", "decimal", *_INTEGRAL)
 _CASTS = re.compile(r"\s+|::text|::citext|::character varying")
 
@@ -56,6 +55,14 @@ class _Scope:
                     and not self.exempt(f"{table.qualified}.{column.name}")
                 ):
                     yield table, column
+
+    def foreign_keys(self) -> Iterator[tuple[Table, ForeignKey, str]]:
+        """Each foreign key that is not exempt, with its object name ``schema.table.fkey``."""
+        for table in self.tables():
+            for fk in table.foreign_keys:
+                obj = f"{table.qualified}.{fk.name}"
+                if not self.exempt(obj):
+                    yield table, fk, obj
 
     def matches(self, name: str, pattern_set: str) -> bool:
         lowered = name.lower()
@@ -354,10 +361,6 @@ def quantity_non_negative(subject: SchemaSubject) -> Iterator[Hit]:
             yield found
 
 
-def _fk_object(table: Table, fk: ForeignKey) -> str:
-    return f"{table.qualified}.{fk.name}"
-
-
 @rule("SCH016", FAMILY, Severity.LOW, "A foreign key states what happens on delete")
 def foreign_key_on_delete(subject: SchemaSubject) -> Iterator[Hit]:
     """A foreign key has the default ``ON DELETE NO ACTION``: deleting the referenced
@@ -377,23 +380,21 @@ def foreign_key_on_delete(subject: SchemaSubject) -> Iterator[Hit]:
     scope = _scope(subject, "SCH016")
     if scope is None:
         return
-    for table in scope.tables():
-        for fk in table.foreign_keys:
-            obj = _fk_object(table, fk)
-            if fk.on_delete != "no action" or scope.exempt(obj):
-                continue
-            if any(
-                r.kind == "foreign-key" and r.table == table.qualified and r.columns == fk.columns
-                for r in (*subject.requirements, *subject.uncertain)
-            ):
-                continue
-            yield scope.hit(
-                f"{obj} ({', '.join(fk.columns)}) -> {fk.ref_table} has the default ON DELETE "
-                "NO ACTION: choose CASCADE, SET NULL or RESTRICT deliberately",
-                obj,
-                fk.origin or table.origin,
-                None,
-            )
+    for table, fk, obj in scope.foreign_keys():
+        if fk.on_delete != "no action":
+            continue
+        if any(
+            r.kind == "foreign-key" and r.table == table.qualified and r.columns == fk.columns
+            for r in (*subject.requirements, *subject.uncertain)
+        ):
+            continue
+        yield scope.hit(
+            f"{obj} ({', '.join(fk.columns)}) -> {fk.ref_table} has the default ON DELETE "
+            "NO ACTION: choose CASCADE, SET NULL or RESTRICT deliberately",
+            obj,
+            fk.origin or table.origin,
+            None,
+        )
 
 
 def _indexed(table: Table, columns: tuple[str, ...]) -> bool:
@@ -431,19 +432,17 @@ def foreign_key_indexed(subject: SchemaSubject) -> Iterator[Hit]:
     scope = _scope(subject, "SCH017")
     if scope is None:
         return
-    for table in scope.tables():
-        for fk in table.foreign_keys:
-            obj = _fk_object(table, fk)
-            if _indexed(table, fk.columns) or scope.exempt(obj):
-                continue
-            cols = ", ".join(fk.columns)
-            yield scope.hit(
-                f"{obj} ({cols}) -> {fk.ref_table}: no index starts with ({cols})",
-                obj,
-                fk.origin or table.origin,
-                f"CREATE INDEX CONCURRENTLY {table.name}_{'_'.join(fk.columns)}_idx "
-                f"ON {table.qualified} ({cols});",
-            )
+    for table, fk, obj in scope.foreign_keys():
+        if _indexed(table, fk.columns):
+            continue
+        cols = ", ".join(fk.columns)
+        yield scope.hit(
+            f"{obj} ({cols}) -> {fk.ref_table}: no index starts with ({cols})",
+            obj,
+            fk.origin or table.origin,
+            f"CREATE INDEX CONCURRENTLY {table.name}_{'_'.join(fk.columns)}_idx "
+            f"ON {table.qualified} ({cols});",
+        )
 
 
 @rule("SCH018", FAMILY, Severity.MEDIUM, "Every table has a primary key")
