@@ -47,6 +47,7 @@ def cli(
     config_path: Path | None,
     migrations: Path | None,
     project: Path,
+    reference: bool,
 ) -> None:
     """Security and compliance audit for PostgreSQL-backed projects.
 
@@ -54,8 +55,11 @@ def cli(
     Example:
         auditor audit                      # everything, embedded database
         auditor --db "$DATABASE_URL" audit --format md --output report.md
+        auditor --reference audit          # the shipped reference project
     """
-    ctx.obj = Settings(db=db, config_path=config_path, migrations=migrations, project=project)
+    ctx.obj = Settings(
+        db=db, config_path=config_path, migrations=migrations, project=project, reference=reference
+    )
 
 
 def main() -> None:

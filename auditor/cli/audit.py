@@ -92,9 +92,13 @@ def audit(
     if fail_on_new and baseline is None:
         raise UsageFailure("--fail-on-new needs --baseline FILE (a JSON report of the base)")
     outputs = parse_outputs(fmt, output, template)
+    migrations = opts.migrations_dir(config)
+    from auditor.core.pipeline import select_families
+    from auditor.families.starter import audited_project, nothing_to_audit
+
     request = AuditRequest(
         project=opts.project,
-        migrations=opts.migrations_dir(config),
+        migrations=migrations,
         config=config,
         profile=replace(PROFILES[profile], database=False) if no_db else PROFILES[profile],
         fail_on=threshold(config, fail_on),
@@ -104,7 +108,15 @@ def audit(
         changed_since=changed_since,
         baseline=load_baseline(baseline) if baseline else None,
         fail_on_new=fail_on_new,
+        notices=(audited_project(opts.project, migrations),),
     )
+    # --only: the chosen families report their own missing inputs; no family: run() says so
+    empty = None if only else nothing_to_audit(opts.project, migrations)
+    runnable = [
+        f for f in select_families(request) if request.profile.database or not f.needs_database
+    ]
+    if empty is not None and runnable:
+        raise UsageFailure(empty)
     report = run(request, wrap=announce_families)
     write_reports(report, outputs)
     echo_errors(report)

@@ -84,6 +84,8 @@ class Settings:
     config_path: Path | None = None
     migrations: Path | None = None
     project: Path = Path(".")
+    reference: bool = False
+    """``--reference``: audit the shipped reference project (its migrations and rule pack)."""
 
     def config(self) -> Config:
         from auditor.core.config import load_config
@@ -91,16 +93,20 @@ class Settings:
         return load_config(self.config_path, start=self.project.resolve())
 
     def migrations_dir(self, config: Config | None = None) -> Path:
-        """``--migrations``, else the configured one, else ``./migrations``, else the reference set."""
+        """``--reference``: the shipped reference set; else ``--migrations``, else the
+        configured one, else ``./migrations`` (which may not exist: never someone else's)."""
+        if self.reference:
+            if self.migrations is not None:
+                raise UsageFailure("--reference audits the shipped migrations: drop --migrations")
+            from auditor.core.resources import reference_migrations
+
+            return reference_migrations()
         if self.migrations is not None:
             return self.migrations
         configured = (config or self.config()).path_option("migrations")
         if configured is not None:
             return configured
-        from auditor.core.resources import reference_migrations
-
-        local = self.project / "migrations"
-        return local if local.is_dir() else reference_migrations()
+        return self.project / "migrations"
 
     def db_value(self, config: Config | None = None) -> str | None:
         """``--db``, else the configured database (``DATABASE_URL`` is read later)."""
@@ -129,7 +135,12 @@ def global_options(fn: F) -> F:
         click.option(
             "--migrations",
             type=click.Path(file_okay=False, path_type=Path),
-            help="Migrations directory (default: configured, else ./migrations, else the reference schema).",
+            help="Migrations directory (default: configured, else ./migrations).",
+        ),
+        click.option(
+            "--reference",
+            is_flag=True,
+            help="Audit the shipped reference project (its migrations and rule pack).",
         ),
         click.option(
             "--project",

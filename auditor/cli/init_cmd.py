@@ -9,7 +9,7 @@ import click
 
 from auditor.cli.common import UsageFailure, settings, write_output
 from auditor.core.config import load_config
-from auditor.families.starter import detect, starter_config
+from auditor.families.starter import PACK_TEMPLATE, detect, pack_template, starter_config
 
 
 @click.command()
@@ -24,7 +24,9 @@ from auditor.families.starter import detect, starter_config
 def init(ctx: click.Context, output: Path | None, to_stdout: bool, force: bool) -> None:
     """Write a commented starter auditor.toml for this repository.
 
-    Detects the migrations directory and its layout, and the dependency files.
+    Detects the migrations directory and its layout, and the dependency files; with
+    migrations, also writes auditor-schema.toml: a commented rule pack of candidate
+    requirements inferred from the project's tables.
 
     \b
     Example:
@@ -32,7 +34,8 @@ def init(ctx: click.Context, output: Path | None, to_stdout: bool, force: bool) 
         auditor --project ../app init --stdout
     """
     root = settings(ctx).project.resolve()
-    text = starter_config(detect(root))
+    found = detect(root)
+    text = starter_config(found)
     if to_stdout:
         click.echo(text, nl=False)
         return
@@ -56,3 +59,8 @@ def init(ctx: click.Context, output: Path | None, to_stdout: bool, force: bool) 
     write_output(text, target)
     load_config(target)  # what we wrote must load: fail loudly if not
     click.echo(f"wrote {target}")
+    template = pack_template(root, found)
+    pack = target.parent / PACK_TEMPLATE
+    if template is not None and (force or not pack.exists()):
+        write_output(template, pack)
+        click.echo(f"wrote {pack} (candidate requirements from your tables, commented out)")

@@ -71,6 +71,7 @@ RULE_MODULES = (
     "auditor.families.lint.rules.security",
     "auditor.families.lint.rules.meta",
     "auditor.families.schema.rules",
+    "auditor.families.schema.generic_rules",
     "auditor.families.migrations.reversibility_rules",
     "auditor.families.schema.static_rules",
     "auditor.families.drift.rules",

@@ -23,6 +23,8 @@ MIGRATION_DIRS = (
 )
 """Where migrations usually live, most common first."""
 
+PACK_TEMPLATE = "auditor-schema.toml"
+"""The commented rule pack ``auditor init`` writes beside the configuration."""
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist"}
 
 
@@ -114,6 +116,39 @@ def detect(root: Path) -> Detected:
     )
 
 
+def _in_git(root: Path) -> bool:
+    return any((p / ".git").exists() for p in (root.resolve(), *root.resolve().parents))
+
+
+def nothing_to_audit(root: Path, migrations: Path) -> str | None:
+    """Why ``auditor audit`` has nothing to audit in ``root`` (then it exits 2), or None.
+
+    Nothing: no migrations directory, no dependency file, and not a git repository
+    (no files for the secret scan). The shipped reference project is audited only when
+    asked for (``--reference``), never instead of a missing project.
+    """
+    found = detect(root)
+    if migrations.is_dir() or found.dependency_files or found.other_dependency_files:
+        return None
+    if _in_git(root):
+        return None
+    return (
+        f"nothing to audit in {root.resolve()}: no migrations directory ({migrations}), "
+        "no dependency files, not a git repository; run it in your project (or pass "
+        "--project, --migrations), or pass --reference to audit the shipped reference project"
+    )
+
+
+def audited_project(root: Path, migrations: Path) -> str:
+    """What the report says was audited."""
+    from auditor.families.schema.settings import is_reference
+
+    if is_reference(migrations):
+        return "audited: the shipped reference project (its migrations and reference rule pack)"
+    shown = migrations if migrations.is_dir() else f"{migrations} (not found)"
+    return f"audited: the project at {root.resolve()}, migrations {shown}"
+
+
 _LAYOUT_NAMES = {
     "diesel": "Diesel folders (<version>_<name>/up.sql, down.sql)",
     "paired": "paired files (<version>_<name>.up.sql / .down.sql)",
@@ -172,6 +207,18 @@ def starter_config(found: Detected) -> str:
         "# Extra declarative rule packs (TOML files, relative to this file).",
         '# rule-packs = ["rules/extra.toml"]',
         "",
+        "# Schema: the generic rules SCH011-SCH020 run on every table; a rule pack adds",
+        "# explicit requirements (`auditor init` wrote a commented one from your tables when",
+        "# it found migrations). The shipped reference pack applies to the reference schema only.",
+        "[schema]",
+        f'# rules = ["{PACK_TEMPLATE}"]   # [] runs no pack',
+        "# [schema.patterns]               # column-name globs; a set given here replaces its default",
+        '# login = ["username", "login", "handle", "email", "*_email"]',
+        '# money = ["price", "*_price", "amount", "*_amount", "*_cents"]',
+        "# [schema.exempt]                 # object globs a rule (or all) skips",
+        '# SCH011 = ["public.posts.title"]',
+        '# all = ["audit.*"]',
+        "",
         "# Turn families on or off (all are on by default).",
         "[families]",
         "# hardening = false",
@@ -215,3 +262,22 @@ def starter_config(found: Detected) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def pack_template(root: Path, found: Detected) -> str | None:
+    """A commented rule pack with candidate requirements inferred from the project's own
+    tables (one per generic rule that applies), or None without readable migrations.
+
+    Every requirement is commented out: a team uncomments and tightens what it promises.
+    """
+    if not found.migrations:
+        return None
+    from auditor.catalog.static import build_static_model
+    from auditor.families.schema.pack_template import render_template
+    from auditor.migrate.layouts import LayoutError, load_migrations
+
+    try:
+        static = build_static_model(load_migrations(root / found.migrations, found.layout), root)
+    except (LayoutError, OSError, ValueError):
+        return None
+    return render_template(static.model)

@@ -104,7 +104,7 @@ def test_rule_pack_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_lint_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Raised inside the family: an error entry of the report, and the same one line on stderr."""
     monkeypatch.chdir(tmp_path)
-    args = ["migrations", "lint", "--changed-since", "nosuchref"]
+    args = ["--reference", "migrations", "lint", "--changed-since", "nosuchref"]
     assert "--changed-since nosuchref" in _one_line_exit_2(args, tmp_path)
 
 

@@ -254,6 +254,7 @@ class StaticBuilder(_Objects):
             }
             if called & self.ddl_functions:
                 raise _Unsupported("calls a function whose body runs DDL")
+            self._call_trigger_functions(tree)
         elif isinstance(
             tree, exp.Comment | exp.Insert | exp.Update | exp.Delete | exp.Grant | exp.Revoke
         ):
@@ -262,6 +263,18 @@ class StaticBuilder(_Objects):
             raise _Unsupported("sqlglot parses it only as an opaque command")
         else:
             raise _Unsupported(f"{type(tree).__name__} statement is not modeled")
+
+    def _call_trigger_functions(self, tree: exp.Select) -> None:
+        """Replay the trigger a helper such as ``diesel_manage_updated_at('users')`` creates."""
+        for call in tree.find_all(exp.Anonymous):
+            template = self.trigger_functions.get(str(call.name).lower())
+            if template is None:
+                continue
+            args = call.expressions
+            if len(args) != 1 or not (isinstance(args[0], exp.Literal) and args[0].is_string):
+                raise _Unsupported(f"calls {call.name} with an argument that is not a table name")
+            ddl = template.replace("%s", str(args[0].this))
+            self._apply_tree(_parse_one(ddl), ddl)
 
     def build(self) -> StaticModel:
         with collector(on=False):  # freezing makes objects, no garbage

@@ -51,6 +51,8 @@ class _Catalog:
         self.collations: dict[tuple[str, str], Collation] = {}
         self.search_path: list[str] = list(search_path)
         self.ddl_functions: set[str] = set()
+        self.trigger_functions: dict[str, str] = {}
+        """Functions whose only DDL is one trigger on their argument: name to the DDL."""
         self.unmodeled: list[Unmodeled] = []
         self.statements = 0
         self.files = 0

@@ -25,6 +25,35 @@ _DDL_IN_BODY = re.compile(
 )
 
 
+_TRIGGER_TEMPLATE = re.compile(
+    r"\bEXECUTE\s+format\s*\(\s*'((?:CREATE|DROP)\s+TRIGGER\b(?:[^']|'')*)'\s*,\s*(\w+)\s*\)\s*;",
+    re.IGNORECASE,
+)
+_FIRST_PARAM = re.compile(r"\(\s*(\w+)\s+\w+")
+
+
+def trigger_template(text: str) -> str | None:
+    """The trigger DDL a helper function runs on the table named by its one argument
+    (Diesel's ``diesel_manage_updated_at``), with ``%s`` for it; None for any other body.
+
+    Such a function cannot change columns, constraints or indexes: a call creates (or
+    drops) one trigger, which the builder replays instead of calling the call unmodeled.
+    """
+    body = text.split("$", 1)[1] if "$" in text else ""
+    found = _TRIGGER_TEMPLATE.findall(body)
+    param = _FIRST_PARAM.search(text)
+    if len(found) != 1 or param is None or found[0][1].lower() != param.group(1).lower():
+        return None
+    template = found[0][0].replace("''", "'")
+    if _DDL_IN_BODY.search(_TRIGGER_TEMPLATE.sub("", body)) or template.count("%") != 1:
+        return None
+    return (
+        " ".join(template.replace("%I", "%s").split())
+        if "%s" in template or "%I" in template
+        else None
+    )
+
+
 class _OtherStatements(_AlterTable):
     """Statements sqlglot parses as a Command, triggers and functions."""
 
@@ -157,5 +186,10 @@ class _OtherStatements(_AlterTable):
 
     def _note_function(self, name: str, text: str) -> None:
         if _DDL_IN_BODY.search(text.split("$", 1)[1] if "$" in text else ""):
-            self.ddl_functions.add(name.split("(")[0].split(".")[-1].strip('"').lower())
+            short = name.split("(")[0].split(".")[-1].strip('"').lower()
+            template = trigger_template(text)
+            if template is not None:
+                self.trigger_functions[short] = template
+                return
+            self.ddl_functions.add(short)
             raise _Unsupported("function body runs DDL (its effect, when called, is not modeled)")

@@ -10,7 +10,7 @@ from auditor.db.dsn import scrub
 from auditor.db.target import DatabaseTarget, DatabaseUnavailable
 from auditor.families.schema.rulepacks import RulePackError, load_rule_packs
 from auditor.families.schema.rules import FAMILY, ProbeResult, SchemaSubject, evaluate
-from auditor.families.schema.settings import SchemaOptions
+from auditor.families.schema.settings import SchemaOptions, packs_note
 
 TITLE = "Schema requirements"
 
@@ -47,7 +47,7 @@ class SchemaFamily(Family):
     def run(self, ctx: AuditContext) -> FamilyResult:
         try:
             options = self.options or SchemaOptions.from_config(ctx.config)
-            requirements = tuple(load_rule_packs(options.pack_paths()))
+            requirements = tuple(load_rule_packs(options.pack_paths(ctx.migrations)))
         except RulePackError as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
         if ctx.database is None:
@@ -80,7 +80,9 @@ class SchemaFamily(Family):
         except (psycopg.Error, DatabaseUnavailable) as exc:
             message = scrub(f"cannot read the schema: {' '.join(str(exc).split())}", target.dsn)
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, message),))
-        subject = SchemaSubject(model=model, requirements=requirements, probes=probes)
+        subject = SchemaSubject(
+            model=model, requirements=requirements, probes=probes, generic=options.generic
+        )
         findings, errors = run_rules(rules_of(FAMILY), subject)
         return FamilyResult(
             FAMILY,
@@ -96,9 +98,10 @@ class SchemaFamily(Family):
                 ("probes", len(probes or ())),
             ),
             notes=(
-                ("proof by probing: rows inserted in savepoints, always rolled back",)
+                packs_note(options, ctx.migrations, requirements),
+                "proof by probing: rows inserted in savepoints, always rolled back"
                 if prove
-                else ("not proven by probing (--prove): catalog evidence only",)
+                else "not proven by probing (--prove): catalog evidence only",
             ),
         )
 

@@ -194,12 +194,13 @@ def pack_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def load_rule_packs(paths: Iterable[Path] | None = None) -> list[Requirement]:
-    """The requirements of the packs at ``paths`` (files or directories; default: shipped).
+    """The requirements of the packs at ``paths`` (files or directories; None: the shipped
+    pack; an empty list: no requirement).
 
     Raises :class:`RulePackError` naming file, line and key on any problem, and when two
     requirements share an id.
     """
-    files = pack_files(paths) if paths else default_packs()
+    files = pack_files(paths) if paths is not None else default_packs()
     requirements: list[Requirement] = []
     seen: dict[str, str] = {}
     for file in files:

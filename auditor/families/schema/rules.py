@@ -25,6 +25,7 @@ from auditor.catalog.semantics import (
 from auditor.core.findings import Hit, Location, Severity
 from auditor.core.rules import rule
 from auditor.families.schema.rulepacks import Requirement
+from auditor.families.schema.settings import GenericOptions
 
 FAMILY = "schema"
 
@@ -71,6 +72,11 @@ class SchemaSubject:
     """None when ``--prove`` did not run."""
     source: str = "live"
     """``live`` (pg_catalog) or ``static`` (migration files)."""
+    generic: GenericOptions | None = None
+    """Settings of the generic rules (SCH011-SCH020); None: they do not run."""
+    uncertain: tuple[Requirement, ...] = ()
+    """Pack requirements not judged here (static: uncertain); the generic rules still
+    leave the objects they cover to them."""
 
 
 @dataclass(frozen=True)

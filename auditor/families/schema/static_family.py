@@ -24,7 +24,7 @@ from auditor.families.schema import static_rules as sta
 from auditor.families.schema.rulepacks import Requirement, RulePackError, load_rule_packs
 from auditor.families.schema.rules import FAMILY as SCHEMA_FAMILY
 from auditor.families.schema.rules import SchemaSubject, evaluate
-from auditor.families.schema.settings import SchemaOptions
+from auditor.families.schema.settings import SchemaOptions, packs_note
 from auditor.migrate.layouts import LayoutError, load_migrations
 
 FAMILY = sta.FAMILY
@@ -63,7 +63,7 @@ class StaticSchemaFamily(Family):
     def run(self, ctx: AuditContext) -> FamilyResult:
         try:
             schema_options = self.options.schema or SchemaOptions.from_config(ctx.config)
-            requirements = tuple(load_rule_packs(schema_options.pack_paths()))
+            requirements = tuple(load_rule_packs(schema_options.pack_paths(ctx.migrations)))
             static = load_static_model(ctx, self.options.layout)
         except (RulePackError, LayoutError) as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
@@ -78,7 +78,13 @@ class StaticSchemaFamily(Family):
         if full:
             uncertain = {r.id for r in sta.uncertain_requirements(subject)}
             certain = tuple(r for r in requirements if r.id not in uncertain)
-            schema_subject = SchemaSubject(static.model, certain, source="static")
+            schema_subject = SchemaSubject(
+                static.model,
+                certain,
+                source="static",
+                generic=schema_options.generic,
+                uncertain=tuple(r for r in requirements if r.id in uncertain),
+            )
             sch_findings, sch_errors = run_rules(rules_of(SCHEMA_FAMILY), schema_subject)
             findings += [_relocate(f, static.model, requirements) for f in sch_findings]
             errors += sch_errors
@@ -92,6 +98,7 @@ class StaticSchemaFamily(Family):
                     for r in certain
                     if evaluate(r, static.model).satisfied
                 ]
+            notes.append(packs_note(schema_options, ctx.migrations, requirements))
             if ctx.database is None:
                 notes.insert(0, NO_DATABASE_NOTE)
         else:
@@ -136,8 +143,8 @@ def _relocate(
     """Point an SCH finding at the migration that created (or should have created) the object."""
     req_id = dict(finding.evidence).get("requirement")
     req = next((r for r in requirements if r.id == req_id), None)
-    if req is None:
-        return finding
+    if req is None:  # a generic rule: it located the object's migration itself
+        return replace(finding, family=FAMILY)
     where = origin_of(model, req.table, req.columns)
     location = Location(file=where.file, line=where.line, object=finding.location.object)
     return replace(
