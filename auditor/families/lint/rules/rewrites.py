@@ -9,6 +9,7 @@ from auditor.core.findings import Hit, Severity
 from auditor.core.rules import rule
 from auditor.families.lint.model import LintFile, LintStatement
 from auditor.families.lint.rules import FAMILY
+from auditor.families.lint.rules.coercion import rewrite_reason
 from auditor.families.lint.rules.common import ADD_COLUMN, SERIAL, altered_columns, hit, quoted
 from auditor.sql.ddl import column_type, default_expression, function_names
 
@@ -33,6 +34,15 @@ _VOLATILE = frozenset(
     }
 )
 _CALL = re.compile(r"(\w+)\s*\(")
+_IDENTITY = re.compile(r"\bGENERATED\s+(?:ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY\b")
+_GENERATED = re.compile(r"\bGENERATED\s+ALWAYS\s+AS\s*\(")
+_STORED = re.compile(r"\)\s*STORED\b")
+_VIRTUAL = re.compile(r"\)\s*VIRTUAL\b")
+_FORCED_REWRITE = re.compile(r"\b(?:USING|COLLATE)\b", re.IGNORECASE)
+_SET_UTC = re.compile(
+    r"^SET\s+(?:SESSION\s+|LOCAL\s+)?(?:TIME\s+ZONE|TIMEZONE\s*(?:=|TO))\s*'(?:UTC|Etc/UTC|UTC0|Zulu|GMT)'",
+    re.IGNORECASE,
+)
 
 
 def _added_columns(file: LintFile) -> Iterator[tuple[LintStatement, str, str, str]]:
@@ -81,6 +91,12 @@ def volatile_default(file: LintFile) -> Iterator[Hit]:
     in the catalog and costs nothing; before 11 every non-null default rewrites.
     The configured target version (``postgres-version``) decides.
 
+    Also a new identity column (``GENERATED ... AS IDENTITY``) and a stored generated
+    column (``GENERATED ALWAYS AS (...) STORED``; on PostgreSQL 18 a ``VIRTUAL`` one
+    costs nothing): both fill every existing row. Lock: ACCESS EXCLUSIVE on the table
+    for the whole rewrite (reads and writes wait). squawk: ``adding-field-with-default``;
+    diesel-guard: volatile default, identity and generated columns.
+
     Bad:
 
         ALTER TABLE orders ADD COLUMN token UUID DEFAULT gen_random_uuid();
@@ -95,8 +111,17 @@ def volatile_default(file: LintFile) -> Iterator[Hit]:
         _, type_text = column_type(definition)
         expression = default_expression(definition)
         reason = ""
+        upper = definition.upper()
         if SERIAL.match(type_text):
             reason = f"a {type_text.lower()} column fills every row from a sequence"
+        elif _IDENTITY.search(upper):
+            reason = "an identity column fills every row from a sequence"
+        elif (
+            _GENERATED.search(upper)
+            and not _VIRTUAL.search(upper)
+            and (_STORED.search(upper) or file.postgres_version < 18)
+        ):
+            reason = "a stored generated column computes every row"
         elif expression is not None and expression.upper() != "NULL":
             written = {m.lower() for m in _CALL.findall(expression)}
             volatile = sorted(written & _VOLATILE)
@@ -122,8 +147,16 @@ def volatile_default(file: LintFile) -> Iterator[Hit]:
 def column_type_change(file: LintFile) -> Iterator[Hit]:
     """``ALTER COLUMN ... TYPE`` on an existing table usually rewrites it under ACCESS EXCLUSIVE.
 
-    Every index on the table is rebuilt too. Exceptions (``varchar(n)`` to a larger
-    ``n`` or to ``text``) are safe: ignore the finding with that reason.
+    Lock: ACCESS EXCLUSIVE on the table while every row is converted and every index
+    rebuilt: reads and writes wait. Not reported when PostgreSQL changes only the
+    catalog: the same type, ``varchar(n)`` to a larger ``n``, to ``varchar`` or
+    ``text``, ``text`` to ``varchar``, ``numeric(p, s)`` to a larger ``p`` with the
+    same ``s`` (or to ``numeric``), a larger (or no) precision of ``time``,
+    ``timestamp``, ``interval`` or length of ``bit varying``, ``cidr`` to ``inet``,
+    and ``timestamp`` to ``timestamptz`` (or back) on PostgreSQL 12+ when the
+    migration sets the time zone to UTC first. The old type is read from the earlier
+    migrations of the run; when it is unknown the change is reported. A ``USING``
+    clause or ``COLLATE`` is always reported. squawk: ``changing-column-type``.
 
     Bad:
 
@@ -134,14 +167,41 @@ def column_type_change(file: LintFile) -> Iterator[Hit]:
         ALTER TABLE orders ADD COLUMN total_v2 NUMERIC(14, 2);
         -- backfill in batches, switch readers, then drop the old column
     """
-    for statement, table, column in altered_columns(file, _SET_TYPE):
+    types: dict[tuple[str, str], str] = dict(file.column_types)
+    utc_from = _utc_from(file)
+    retyped = {(s.index, t, c) for s, t, c in altered_columns(file, _SET_TYPE)}
+    for statement, table, column, new_type, definition in file.column_definitions:
+        old = types.get((table, column))
+        types[(table, column)] = new_type
+        if (statement.index, table, column) not in retyped:
+            continue
+        if old is not None and not _FORCED_REWRITE.search(definition):
+            reason = rewrite_reason(
+                old,
+                new_type,
+                postgres_version=file.postgres_version,
+                utc=utc_from <= statement.index,
+            )
+            if reason is None:
+                continue
+        else:
+            reason = f"{old} → {new_type} with USING/COLLATE" if old else "old type unknown"
         yield hit(
             file,
             statement,
-            f"changing the type of {quoted(table)}.{quoted(column)} rewrites the table and its indexes under an exclusive lock",
+            f"changing the type of {quoted(table)}.{quoted(column)} rewrites the table and its indexes "
+            f"under an exclusive lock ({reason}; blocks reads and writes until it finishes)",
             "add a new column, backfill it in batches, switch readers, drop the old one",
             key=f"{table}.{column}",
         )
+
+
+def _utc_from(file: LintFile) -> int:
+    """Index of the first statement setting the session time zone to UTC (past the end: none)."""
+    for statement in file.statements:
+        if statement.upper.startswith("SET") and _SET_UTC.match(statement.text.strip()):
+            return statement.index
+    return len(file.statements)
 
 
 @rule("LNT016", FAMILY, Severity.HIGH, "No VACUUM FULL or CLUSTER in migrations")
