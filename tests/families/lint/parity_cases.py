@@ -45,6 +45,10 @@ PARITY_CASES: list[tuple[str, str, bool, int]] = [
     ("LNT007", "ALTER TABLE o ADD COLUMN c BIGINT GENERATED ALWAYS AS (t * 100) STORED;", TX, 1),
     ("LNT007", "ALTER TABLE o ADD COLUMN c BIGINT GENERATED ALWAYS AS (t * 100) VIRTUAL;", TX, 0),
     ("LNT007", "CREATE TABLE o (n BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY);", TX, 0),
+    # LNT007 extended: a default calling a function not known to be stable (crates.io, lemmy)
+    ("LNT007", "ALTER TABLE e ADD COLUMN token TEXT NOT NULL DEFAULT random_string(26);", TX, 1),
+    ("LNT007", "ALTER TABLE e ADD COLUMN at TIMESTAMPTZ NOT NULL DEFAULT now();", TX, 0),
+    ("LNT007", "ALTER TABLE e ADD COLUMN n VARCHAR(10) NOT NULL DEFAULT ''::varchar(10);", TX, 0),
     # LNT009 extended: a new column declared UNIQUE or PRIMARY KEY
     ("LNT009", "ALTER TABLE o ADD COLUMN ref TEXT UNIQUE;", TX, 1),
     ("LNT009", "ALTER TABLE o ADD COLUMN id2 BIGSERIAL PRIMARY KEY;", TX, 1),
@@ -169,6 +173,8 @@ PARITY_CASES: list[tuple[str, str, bool, int]] = [
     # LNT062 unqualified table names (opt-in)
     ("LNT062", "CREATE TABLE invoices (id BIGINT PRIMARY KEY);", TX, 1),
     ("LNT062", "ALTER TABLE invoices ADD COLUMN note TEXT;", TX, 1),
+    ("LNT062", "DROP TABLE IF EXISTS invoices;", TX, 1),
+    ("LNT062", "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON invoices (a);", NO_TX, 0),
     ("LNT062", "CREATE TABLE public.invoices (id BIGINT PRIMARY KEY);", TX, 0),
     ("LNT062", 'ALTER TABLE IF EXISTS "billing"."invoices" ADD COLUMN note TEXT;', TX, 0),
     # LNT063 unnamed constraints added to a table

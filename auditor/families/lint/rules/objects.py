@@ -32,7 +32,7 @@ _NOT_A_PLAIN_TABLE = re.compile(
     re.IGNORECASE,
 )
 _QUALIFIED = re.compile(
-    rf"^(?:CREATE|ALTER)\s+.*?TABLE\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(?:ONLY\s+)?({QNAME})",
+    rf"^(?:CREATE|ALTER|DROP)\s+.*?TABLE\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(?:ONLY\s+)?({QNAME})",
     re.IGNORECASE,
 )
 _UNNAMED = re.compile(r"^ADD\s+(CHECK|UNIQUE|PRIMARY\s+KEY|FOREIGN\s+KEY|EXCLUDE)\b", re.IGNORECASE)
@@ -225,7 +225,7 @@ def table_without_primary_key(file: LintFile) -> Iterator[Hit]:
 
 @rule("LNT062", FAMILY, Severity.LOW, "Tables are named with their schema (opt-in)")
 def table_without_schema(file: LintFile) -> Iterator[Hit]:
-    """``CREATE TABLE`` or ``ALTER TABLE`` on an unqualified name depends on ``search_path``.
+    """``CREATE``, ``ALTER`` or ``DROP TABLE`` on an unqualified name depends on ``search_path``.
 
     Run with another ``search_path`` (a different deploy role, a tool that sets it)
     the migration creates or changes a table in the wrong schema. Opt-in: most
@@ -242,7 +242,7 @@ def table_without_schema(file: LintFile) -> Iterator[Hit]:
     """
     for statement in file.statements:
         upper = statement.upper
-        if not (upper.startswith("ALTER TABLE") or statement.created_table is not None):
+        if not (upper.startswith(("ALTER TABLE", "DROP TABLE")) or statement.created_table):
             continue
         match = _QUALIFIED.match(statement.masked)
         if match is None or "." in match.group(1).replace('"."', "."):

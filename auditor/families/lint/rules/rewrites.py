@@ -33,6 +33,62 @@ _VOLATILE = frozenset(
         "random_normal",
     }
 )
+_NOT_VOLATILE = frozenset(
+    {
+        # built-in stable or immutable functions seen in defaults
+        "now",
+        "transaction_timestamp",
+        "statement_timestamp",
+        "current_setting",
+        "lower",
+        "upper",
+        "coalesce",
+        "nullif",
+        "greatest",
+        "least",
+        "length",
+        "char_length",
+        "concat",
+        "concat_ws",
+        "to_json",
+        "to_jsonb",
+        "json_build_object",
+        "jsonb_build_object",
+        "json_build_array",
+        "jsonb_build_array",
+        "array_fill",
+        "make_interval",
+        "make_date",
+        "make_timestamp",
+        "make_timestamptz",
+        "date_trunc",
+        "timezone",
+        "to_timestamp",
+        "to_date",
+        "to_char",
+        "round",
+        "abs",
+        "trim",
+        "btrim",
+        "replace",
+        "md5",
+        "encode",
+        "decode",
+        # type names whose modifier looks like a call: ''::varchar(10)
+        "varchar",
+        "varying",
+        "char",
+        "character",
+        "numeric",
+        "decimal",
+        "timestamp",
+        "timestamptz",
+        "time",
+        "interval",
+        "bit",
+        "varbit",
+    }
+)
 _CALL = re.compile(r"(\w+)\s*\(")
 _IDENTITY = re.compile(r"\bGENERATED\s+(?:ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY\b")
 _GENERATED = re.compile(r"\bGENERATED\s+ALWAYS\s+AS\s*\(")
@@ -88,7 +144,9 @@ def volatile_default(file: LintFile) -> Iterator[Hit]:
     ``clock_timestamp()``, a serial) rewrites the whole table under ACCESS EXCLUSIVE.
 
     Since PostgreSQL 11 a constant or stable default (``now()``, ``0``) is stored
-    in the catalog and costs nothing; before 11 every non-null default rewrites.
+    in the catalog and costs nothing; a call to a function that is not a known
+    stable built-in (a project's own ``random_string(26)``) is reported, since
+    functions are VOLATILE unless declared otherwise; before 11 every non-null default rewrites.
     The configured target version (``postgres-version``) decides.
 
     Also a new identity column (``GENERATED ... AS IDENTITY``) and a stored generated
@@ -127,8 +185,11 @@ def volatile_default(file: LintFile) -> Iterator[Hit]:
             volatile = sorted(written & _VOLATILE)
             if not written and "(" in expression:  # unusual spelling: let sqlglot read it
                 volatile = sorted(function_names(expression) & _VOLATILE)
+            unknown = sorted(written - _VOLATILE - _NOT_VOLATILE)
             if volatile:
                 reason = f"its default calls volatile {', '.join(volatile)}()"
+            elif unknown:
+                reason = f"its default calls {', '.join(unknown)}(), volatile unless declared STABLE or IMMUTABLE"
             elif file.postgres_version < 11:
                 reason = (
                     f"before PostgreSQL 11 any default rewrites (target: {file.postgres_version})"
