@@ -294,13 +294,14 @@ def unnamed_constraint(file: LintFile) -> Iterator[Hit]:
             )
 
 
-@rule("LNT064", FAMILY, Severity.LOW, "Indexes have at most three key columns")
+@rule("LNT064", FAMILY, Severity.LOW, "Indexes have at most three key columns (opt-in)")
 def wide_index(file: LintFile) -> Iterator[Hit]:
     """An index on more than three columns is large, slow to update and rarely used whole.
 
     A B-tree is only used for a prefix of its columns; each extra column makes every
-    write and the index itself bigger. Columns in ``INCLUDE`` are not counted. Lock:
-    that of the CREATE INDEX (see LNT001). diesel-guard: wide indexes.
+    write and the index itself bigger. Columns in ``INCLUDE`` are not counted. Opt-in:
+    keyset-pagination indexes are wide on purpose (lemmy has 131). Lock: that of the
+    CREATE INDEX (see LNT001). diesel-guard: wide indexes.
 
     Bad:
 
