@@ -138,6 +138,8 @@ PARITY_CASES: list[tuple[str, str, bool, int]] = [
     # LNT056 integer columns (opt-in; ids are LNT019)
     ("LNT056", "CREATE TABLE p (id BIGINT PRIMARY KEY, score INTEGER, rank SMALLINT);", TX, 2),
     ("LNT056", "CREATE TABLE p (id INTEGER PRIMARY KEY, user_id INT, score BIGINT);", TX, 0),
+    # an array of ints (crates.io's trustpub_tokens.crate_ids int[], found by squawk)
+    ("LNT056", "CREATE TABLE p (id BIGINT PRIMARY KEY, crate_ids INT[] NOT NULL);", TX, 1),
     # LNT057 enum value without BEFORE/AFTER (opt-in)
     ("LNT057", "ALTER TYPE status ADD VALUE 'refunded';", NO_TX, 1),
     ("LNT057", "ALTER TYPE status ADD VALUE IF NOT EXISTS 'refunded';", NO_TX, 1),

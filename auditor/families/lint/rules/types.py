@@ -14,7 +14,9 @@ from auditor.sql.ddl import MAX_IDENTIFIER_BYTES, long_identifiers
 
 _PRIMARY_KEY = re.compile(r"\bPRIMARY\s+KEY\b", re.IGNORECASE)
 _CHAR = re.compile(r"^(?:CHAR|CHARACTER|BPCHAR|NCHAR|NATIONAL CHARACTER)(?:\(\d+\))?(?:\[\])?$")
-_INT = re.compile(r"^(?:INT|INTEGER|INT4|SMALLINT|INT2|SERIAL|SERIAL4|SMALLSERIAL|SERIAL2)$")
+_INT = re.compile(
+    r"^(?:INT|INTEGER|INT4|SMALLINT|INT2|SERIAL|SERIAL4|SMALLSERIAL|SERIAL2)(?:\[\d*\])*$"
+)
 _TIMESTAMP = re.compile(r"^TIMESTAMP(?:\(\d+\))?(?: WITHOUT TIME ZONE)?(?:\[\])?$")
 _FLOAT = re.compile(r"^(?:REAL|FLOAT4|FLOAT8|FLOAT(?:\(\d+\))?|DOUBLE PRECISION)$")
 _MONEY_NAME = re.compile(
