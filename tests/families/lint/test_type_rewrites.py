@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from auditor.families.lint.coercion import rewrite_reason
 from auditor.families.lint.engine import LintUnit, lint_units
-from auditor.families.lint.rules.coercion import rewrite_reason
 from auditor.families.lint.settings import LintConfig
 from auditor.sql.ddl import column_type
 from tests.pg import PgServer

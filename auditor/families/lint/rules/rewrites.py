@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from auditor.core.findings import Hit, Severity
 from auditor.core.rules import rule
+from auditor.families.lint.coercion import rewrite_reason
 from auditor.families.lint.model import LintFile, LintStatement
 from auditor.families.lint.rules import FAMILY
-from auditor.families.lint.rules.coercion import rewrite_reason
 from auditor.families.lint.rules.common import ADD_COLUMN, SERIAL, altered_columns, hit, quoted
 from auditor.sql.ddl import column_type, default_expression, function_names
 
