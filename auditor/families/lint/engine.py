@@ -293,6 +293,8 @@ def _lint(
     errors: list[AuditError] = []
     skipped: list[Skipped] = []
     models: dict[tuple[str, str], LintFile] = {}
+    # per migration series: (table, column) -> type, as the files linted so far left it
+    column_types: dict[int, dict[tuple[str, str], str]] = {}
     files = statements_count = suppressed = 0
     for unit in units:
         try:
@@ -324,7 +326,8 @@ def _lint(
                 skipped.append(
                     Skipped(FAMILY, f"LNT035/LNT037 for {unit.migration}", facts.uncertain)
                 )
-        model = _model(unit, statements, config, before, facts)
+        types = column_types.setdefault(id(unit.series), {})
+        model = _model(unit, statements, config, before, facts, types)
         models[(unit.path, unit.direction)] = model
         files += 1
         statements_count += len(statements)
@@ -334,6 +337,8 @@ def _lint(
         kept, ignored = _apply_pragmas(hits, pragmas, model, config, unit.first_line)
         findings.extend(kept)
         suppressed += ignored
+        if unit.direction != "down":  # a down.sql does not run before the next migration
+            types.update(((t, c), kind) for _, t, c, kind, _ in model.column_definitions)
     plain = sum(1 for u in units if not u.series)
     if wants_history and plain:
         skipped.append(
@@ -381,6 +386,7 @@ def _model(
     config: LintConfig,
     before: LintFile | None,
     facts: MigrationFacts | None = None,
+    column_types: dict[tuple[str, str], str] | None = None,
 ) -> LintFile:
     lost: tuple[tuple[str, str, str], ...] = ()
     diff: tuple[str, ...] = ()
@@ -399,6 +405,7 @@ def _model(
         before=before,
         lost_requirements=lost,
         reversal_diff=diff,
+        column_types=dict(column_types) if column_types and "TYPE" in unit.text.upper() else None,
     )
 
 

@@ -19,7 +19,7 @@ LINT_KEYS: dict[str, str] = {
     "postgres-version": "major PostgreSQL version the migrations target (default 16)",
     "assume-in-transaction": "treat plain .sql files as run inside a transaction (default false)",
 }
-OPT_IN = frozenset({"LNT017"})
+OPT_IN = frozenset({"LNT017", "LNT054", "LNT056", "LNT057", "LNT060", "LNT062", "LNT064"})
 """Rules that are off unless enabled."""
 DEFAULT_POSTGRES_VERSION = 16
 

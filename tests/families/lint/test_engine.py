@@ -49,7 +49,7 @@ def test_ignore_of_unknown_rule_is_reported() -> None:
 
 
 def test_unused_ignore_is_reported() -> None:
-    sql = "-- auditor-ignore LNT011: archived\nCREATE TABLE t (id BIGINT);\n"
+    sql = "-- auditor-ignore LNT011: archived\nCREATE TABLE t (id BIGINT PRIMARY KEY);\n"
     findings = lint_sql(sql, in_transaction=True)
     assert rule_ids(findings) == ["LNT041"]
     assert findings[0].location.line == 1
@@ -241,7 +241,9 @@ def test_cli_lint_exit_codes_and_redaction(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "LNT030" in result.output and "Sup3r" not in result.output
     ok = tmp_path / "ok.sql"
-    ok.write_text("CREATE TABLE t (id BIGINT GENERATED ALWAYS AS IDENTITY);\n", encoding="utf-8")
+    ok.write_text(
+        "CREATE TABLE t (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY);\n", encoding="utf-8"
+    )
     clean = CliRunner().invoke(
         cli, ["--project", str(tmp_path), "migrations", "lint", str(ok), "--fail-on", "low"]
     )
