@@ -335,6 +335,7 @@ def _lint(
             raw = split_statements(unit.text)
         except SqlSyntaxError as exc:
             _unparsable(unit, exc, config, findings, errors)
+            files += 1
             continue
         unit = _with_transaction_pragma(unit, findings, config)
         unit_config, unit_rules = config, rules
