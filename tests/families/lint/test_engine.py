@@ -161,10 +161,15 @@ def test_collect_single_files_folders_and_excludes(tmp_path: Path) -> None:
         collect([tmp_path / "missing"], tmp_path, LintConfig())
 
 
-def test_unsplittable_file_is_an_error_not_a_pass(tmp_path: Path) -> None:
-    (tmp_path / "bad.sql").write_text("CREATE TABLE t (a TEXT DEFAULT 'oops);\n", encoding="utf-8")
+def test_unsplittable_file_is_a_finding_or_an_error_never_a_pass(tmp_path: Path) -> None:
+    (tmp_path / "bad.sql").write_text("SELECT 1;\nCREATE TABLE t (a TEXT DEFAULT 'oops);\n")
     run = lint_units(collect([tmp_path / "bad.sql"], tmp_path, LintConfig()), LintConfig())
-    assert run.errors and "bad.sql:1" in run.errors[0].message
+    assert [(f.rule_id, f.location.file, f.location.line) for f in run.findings] == [
+        ("LNT065", "bad.sql", 2)
+    ]
+    off = LintConfig(disable=frozenset({"LNT065"}))
+    run = lint_units(collect([tmp_path / "bad.sql"], tmp_path, off), off)
+    assert run.errors and "bad.sql:2" in run.errors[0].message and not run.findings
 
 
 def _git(repo: Path, *args: str) -> None:
