@@ -57,6 +57,11 @@ SEVERITIES = [s.label for s in Severity]
     is_flag=True,
     help="No database: the schema is audited from the migration files (static model).",
 )
+@click.option(
+    "--by",
+    type=click.Choice(["control"]),
+    help="Group the markdown report by CIS PostgreSQL control, with a status per control.",
+)
 @click.pass_context
 def audit(
     ctx: click.Context,
@@ -72,6 +77,7 @@ def audit(
     baseline: Path | None,
     fail_on_new: bool,
     no_db: bool,
+    by: str | None,
 ) -> None:
     """Audit everything: schema, migrations, secrets, dependencies, hardening, gates.
 
@@ -87,6 +93,7 @@ def audit(
         auditor audit --format json --baseline main.json --fail-on-new
         auditor audit --format md=report.md --format sarif=auditor.sarif --format junit=junit.xml
         auditor audit --no-db              # no database: the schema from the migration files
+        auditor --db postgresql://auditor@db/app audit --format md --by control
     """
     # the families, the database layer and the renderers load only when an audit runs
     from auditor.cli.outputs import announce_families, write_reports
@@ -98,7 +105,7 @@ def audit(
     config = opts.config()
     if fail_on_new and baseline is None:
         raise UsageFailure("--fail-on-new needs --baseline FILE (a JSON report of the base)")
-    outputs = parse_outputs(fmt, output, template)
+    outputs = parse_outputs(fmt, output, template, by)
     request = AuditRequest(
         project=opts.project,
         migrations=opts.migrations_dir(config),

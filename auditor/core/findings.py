@@ -114,7 +114,7 @@ class Finding:
             fingerprint=fingerprint(rule_id, hit.location, hit.key),
             fix=hit.fix,
             evidence=hit.evidence,
-            references=references_of(rule_id, family),
+            references=references_of(rule_id, family, hit.location.object),
         )
 
     def sort_key(self) -> tuple[int, str, str, str, int, str]:

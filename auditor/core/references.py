@@ -85,10 +85,37 @@ RULES: dict[str, tuple[str, ...]] = {
 """The references of one rule (they replace its family's)."""
 
 
-def references_of(rule_id: str, family: str) -> tuple[str, ...]:
-    """The references a finding of ``rule_id`` (of ``family``) carries."""
+SETTING_CONTROLS: dict[str, tuple[str, ...]] = {
+    "log_destination": ("CIS 3.1.2",),
+    "logging_collector": ("CIS 3.1.3",),
+    "log_directory": ("CIS 3.1.4", "CIS 3.1.27"),
+    "log_filename": ("CIS 3.1.5",),
+    "log_file_mode": ("CIS 3.1.6",),
+    "log_truncate_on_rotation": ("CIS 3.1.7",),
+    "log_rotation_age": ("CIS 3.1.8",),
+    "log_rotation_size": ("CIS 3.1.9",),
+    "log_min_error_statement": ("CIS 3.1.15",),
+    "debug_print_parse": ("CIS 3.1.16",),
+    "debug_print_rewritten": ("CIS 3.1.17",),
+    "debug_print_plan": ("CIS 3.1.18",),
+    "debug_pretty_print": ("CIS 3.1.19",),
+    "log_connections": ("CIS 3.1.20",),
+    "log_disconnections": ("CIS 3.1.21",),
+    "log_statement": ("CIS 3.1.25",),
+}
+"""For a rule covering several controls, the control a finding about one setting fails."""
+
+
+def references_of(rule_id: str, family: str, where: str | None = None) -> tuple[str, ...]:
+    """The references a finding of ``rule_id`` (of ``family``) at object ``where`` carries:
+    a finding about a setting of :data:`SETTING_CONTROLS` names only that setting's control."""
     found = RULES.get(rule_id)
-    return found if found is not None else FAMILIES.get(family, ())
+    refs = found if found is not None else FAMILIES.get(family, ())
+    name = (where or "").removeprefix("setting:")
+    narrowed = SETTING_CONTROLS.get(name) if where and where.startswith("setting:") else None
+    if narrowed and set(narrowed) <= set(refs):
+        return tuple(r for r in refs if not r.startswith("CIS ") or r in narrowed)
+    return refs
 
 
 def cis_controls(references: tuple[str, ...]) -> tuple[str, ...]:

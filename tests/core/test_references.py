@@ -109,3 +109,13 @@ def test_status_per_control() -> None:
     assert statuses["3.1.14"].why.endswith("not run (not selected)")
     os_controls = [c for c in CONTROLS if c.checkable == OS]
     assert all(statuses[c.id].status == "not checkable from SQL" for c in os_controls)
+
+
+def test_a_setting_finding_names_only_its_control() -> None:
+    assert references_of("HRD022", "hardening", "setting:logging_collector") == (
+        "CIS 3.1.3",
+        "CWE-778",
+        "ASVS 7.1.3",
+    )
+    assert cis_controls(references_of("HRD022", "hardening")) == ("3.1.2", "3.1.3")
+    assert references_of("HRD020", "hardening", "setting:data_checksums") == RULES["HRD020"]

@@ -137,6 +137,8 @@ def control_statuses(report: Report) -> tuple[ControlStatus, ...]:
     """Every control of the benchmark with its status in ``report``."""
     verified = {v.what.split()[0]: v.evidence for fam in report.families for v in fam.verified}
     skipped = [s for fam in report.families for s in fam.skipped]
+    unread = {s.what.split()[0] for s in skipped}
+    ran = {f.rule_id for f in report.findings} - unread
     out = []
     for control in CONTROLS:
         rule_ids = rules_for(control.id)
@@ -149,14 +151,17 @@ def control_statuses(report: Report) -> tuple[ControlStatus, ...]:
             out.append(ControlStatus(control, "not checkable from SQL", kind))
         elif not rule_ids:
             out.append(ControlStatus(control, "not checked", "no rule covers it yet"))
-        elif all(r in verified for r in rule_ids):
-            evidence = "; ".join(f"{r}: {verified[r]}" for r in rule_ids)
+        elif all(r in verified or r in ran for r in rule_ids):
+            evidence = "; ".join(
+                f"{r}: {verified.get(r) or 'ran; its findings are about other controls'}"
+                for r in rule_ids
+            )
             out.append(ControlStatus(control, "passed", evidence))
         else:
             reasons = [
                 f"{s.what}: {s.reason}" for s in skipped if any(r in s.what for r in rule_ids)
             ]
-            missing = [r for r in rule_ids if r not in verified]
+            missing = [r for r in rule_ids if r not in verified and r not in ran]
             why = "; ".join(reasons) or f"{', '.join(missing)} not run (not selected)"
             out.append(ControlStatus(control, "not checked", why))
     return tuple(out)
