@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from auditor.core.findings import Hit, Location, Severity
 from auditor.families.hardening.policy import HardeningAudit
 
@@ -77,3 +79,20 @@ def less_verbose(level: str, than: str) -> bool:
     """True when message level ``level`` logs less than ``than`` (unknown levels: False)."""
     value = level.strip().lower()
     return value in LEVELS and LEVELS.index(value) > LEVELS.index(than)
+
+
+def flag(
+    audit: HardeningAudit,
+    name: str,
+    bad: Callable[[str], bool],
+    message: str,
+    good: str,
+    severity: Severity | None = None,
+) -> Iterator[Hit]:
+    """A finding when setting ``name`` was read and ``bad(value)``: ``message`` (may name
+    ``{value}``), fixed by setting it to ``good`` and reloading."""
+    value = audit.facts.setting(name)
+    if value is not None and bad(value):
+        yield setting_hit(
+            audit, name, message.format(value=value), reload_fix(name, good), severity
+        )

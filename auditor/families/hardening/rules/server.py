@@ -8,6 +8,7 @@ from auditor.core.findings import Hit, Location, Severity
 from auditor.core.rules import rule
 from auditor.families.hardening.policy import FAMILY, HardeningAudit
 from auditor.families.hardening.rules.common import (
+    flag,
     is_off,
     is_on,
     less_verbose,
@@ -326,31 +327,27 @@ def log_rotation(audit: HardeningAudit) -> Iterator[Hit]:
     """
     if not _collector_on(audit):
         return
-    facts = audit.facts
-    truncate = facts.setting("log_truncate_on_rotation")
-    if truncate is not None and is_off(truncate):
-        yield setting_hit(
-            audit,
-            "log_truncate_on_rotation",
-            "log_truncate_on_rotation is off: a reused log file name is appended to",
-            reload_fix("log_truncate_on_rotation", "on"),
-        )
-    age = facts.setting("log_rotation_age")
-    if age is not None and age.isdigit() and (int(age) == 0 or int(age) > 1440):
-        yield setting_hit(
-            audit,
-            "log_rotation_age",
-            f"log_rotation_age is {age} minutes: log files are not rotated daily",
-            reload_fix("log_rotation_age", "'1d'"),
-        )
-    size = facts.setting("log_rotation_size")
-    if size is not None and size.strip() == "0":
-        yield setting_hit(
-            audit,
-            "log_rotation_size",
-            "log_rotation_size is 0: a log file grows without limit",
-            reload_fix("log_rotation_size", "'1GB'"),
-        )
+    yield from flag(
+        audit,
+        "log_truncate_on_rotation",
+        is_off,
+        "log_truncate_on_rotation is off: a reused log file name is appended to",
+        "on",
+    )
+    yield from flag(
+        audit,
+        "log_rotation_age",
+        lambda v: v.isdigit() and (int(v) == 0 or int(v) > 1440),
+        "log_rotation_age is {value} minutes: log files are not rotated daily",
+        "'1d'",
+    )
+    yield from flag(
+        audit,
+        "log_rotation_size",
+        lambda v: v.strip() == "0",
+        "log_rotation_size is 0: a log file grows without limit",
+        "'1GB'",
+    )
 
 
 # --- what the server log says (CIS 3.1.14, 3.1.16-3.1.26, 7.2) --------------------
@@ -369,14 +366,13 @@ def log_min_messages(audit: HardeningAudit) -> Iterator[Hit]:
 
         log_min_messages = warning
     """
-    level = audit.facts.setting("log_min_messages")
-    if level is not None and less_verbose(level, "warning"):
-        yield setting_hit(
-            audit,
-            "log_min_messages",
-            f"log_min_messages is {level}: warnings are not logged",
-            reload_fix("log_min_messages", "warning"),
-        )
+    yield from flag(
+        audit,
+        "log_min_messages",
+        lambda v: less_verbose(v, "warning"),
+        "log_min_messages is {value}: warnings are not logged",
+        "warning",
+    )
 
 
 _DEBUG_PRINTS = ("debug_print_parse", "debug_print_rewritten", "debug_print_plan")
@@ -402,20 +398,15 @@ def debug_prints(audit: HardeningAudit) -> Iterator[Hit]:
         debug_pretty_print = on
     """
     for name in _DEBUG_PRINTS:
-        value = audit.facts.setting(name)
-        if value is not None and is_on(value):
-            yield setting_hit(
-                audit, name, f"{name} is on: query trees go to the log", reload_fix(name, "off")
-            )
-    pretty = audit.facts.setting("debug_pretty_print")
-    if pretty is not None and is_off(pretty):
-        yield setting_hit(
-            audit,
-            "debug_pretty_print",
-            "debug_pretty_print is off: debug output is not indented",
-            reload_fix("debug_pretty_print", "on"),
-            severity=Severity.LOW,
-        )
+        yield from flag(audit, name, is_on, f"{name} is on: query trees go to the log", "off")
+    yield from flag(
+        audit,
+        "debug_pretty_print",
+        is_off,
+        "debug_pretty_print is off: debug output is not indented",
+        "on",
+        Severity.LOW,
+    )
 
 
 @rule("HRD027", FAMILY, Severity.LOW, "Log messages carry enough detail (not terse)")
@@ -430,14 +421,13 @@ def log_error_verbosity(audit: HardeningAudit) -> Iterator[Hit]:
 
         log_error_verbosity = verbose
     """
-    value = audit.facts.setting("log_error_verbosity")
-    if value is not None and value.strip().lower() == "terse":
-        yield setting_hit(
-            audit,
-            "log_error_verbosity",
-            "log_error_verbosity is terse: error details are not logged",
-            reload_fix("log_error_verbosity", "verbose"),
-        )
+    yield from flag(
+        audit,
+        "log_error_verbosity",
+        lambda value: value.strip().lower() == "terse",
+        "log_error_verbosity is terse: error details are not logged",
+        "verbose",
+    )
 
 
 @rule("HRD028", FAMILY, Severity.INFO, "Client host names are not resolved for the log")
@@ -453,14 +443,13 @@ def log_hostname(audit: HardeningAudit) -> Iterator[Hit]:
 
         log_hostname = off
     """
-    value = audit.facts.setting("log_hostname")
-    if value is not None and is_on(value):
-        yield setting_hit(
-            audit,
-            "log_hostname",
-            "log_hostname is on: the log records resolved names, not addresses",
-            reload_fix("log_hostname", "off"),
-        )
+    yield from flag(
+        audit,
+        "log_hostname",
+        is_on,
+        "log_hostname is on: the log records resolved names, not addresses",
+        "off",
+    )
 
 
 _PREFIX_ESCAPES = {
@@ -532,14 +521,13 @@ def log_timezone(audit: HardeningAudit) -> Iterator[Hit]:
 
         log_timezone = 'UTC'
     """
-    value = audit.facts.setting("log_timezone")
-    if value is not None and value.strip().lower() not in _UTC:
-        yield setting_hit(
-            audit,
-            "log_timezone",
-            f"log_timezone is {value!r}, not UTC",
-            reload_fix("log_timezone", "'UTC'"),
-        )
+    yield from flag(
+        audit,
+        "log_timezone",
+        lambda value: value.strip().lower() not in _UTC,
+        "log_timezone is '{value}', not UTC",
+        "'UTC'",
+    )
 
 
 @rule("HRD031", FAMILY, Severity.LOW, "Replication commands are logged")
@@ -555,14 +543,9 @@ def log_replication_commands(audit: HardeningAudit) -> Iterator[Hit]:
 
         log_replication_commands = on
     """
-    value = audit.facts.setting("log_replication_commands")
-    if value is not None and is_off(value):
-        yield setting_hit(
-            audit,
-            "log_replication_commands",
-            "log_replication_commands is off",
-            reload_fix("log_replication_commands", "on"),
-        )
+    yield from flag(
+        audit, "log_replication_commands", is_off, "log_replication_commands is off", "on"
+    )
 
 
 @rule("HRD032", FAMILY, Severity.MEDIUM, "pgAudit is loaded and logs something")
