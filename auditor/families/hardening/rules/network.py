@@ -264,6 +264,16 @@ def _hba_where(line: HbaLine) -> tuple[Location, tuple[tuple[str, str], ...]]:
     return Location(object=f"pg_hba.conf:{line.line_number}"), evidence
 
 
+def _hba_hit(line: HbaLine, message: str, fix: str, *extra: tuple[str, str]) -> Hit:
+    where, evidence = _hba_where(line)
+    return Hit(
+        message=f"pg_hba.conf line {line.line_number} {message}",
+        location=where,
+        fix=fix,
+        evidence=(*evidence, *extra),
+    )
+
+
 def _remote_lines(audit: HardeningAudit) -> Iterator[HbaLine]:
     """pg_hba.conf lines that admit (not reject) connections from other machines."""
     for line in audit.facts.hba or ():
@@ -294,13 +304,7 @@ def hba_wide_ranges(audit: HardeningAudit) -> Iterator[Hit]:
             wide = f"{network} ({network.num_addresses} addresses)"
         else:
             continue
-        where, evidence = _hba_where(line)
-        yield Hit(
-            message=f"pg_hba.conf line {line.line_number} admits {wide}",
-            location=where,
-            fix="narrow the address to the clients' subnet",
-            evidence=evidence,
-        )
+        yield _hba_hit(line, f"admits {wide}", "narrow the address to the clients' subnet")
 
 
 @rule("HRD036", FAMILY, Severity.LOW, "pg_hba.conf lines name their databases and users")
@@ -322,12 +326,10 @@ def hba_all_all(audit: HardeningAudit) -> Iterator[Hit]:
         if line.type == "local" and line.method == "peer":
             continue
         if "all" in line.databases and "all" in line.users:
-            where, evidence = _hba_where(line)
-            yield Hit(
-                message=f"pg_hba.conf line {line.line_number} matches all databases and all users",
-                location=where,
-                fix="name the database(s) and role(s) this line is for",
-                evidence=evidence,
+            yield _hba_hit(
+                line,
+                "matches all databases and all users",
+                "name the database(s) and role(s) this line is for",
             )
 
 
@@ -360,10 +362,9 @@ def hba_remote_superuser(audit: HardeningAudit) -> Iterator[Hit]:
                     admitted.append(role.name)
                     break
         if admitted:
-            where, evidence = _hba_where(line)
-            yield Hit(
-                message=f"pg_hba.conf line {line.line_number} lets superuser(s) {', '.join(admitted)} connect remotely",
-                location=where,
-                fix="list the application roles on remote lines; superusers connect locally with peer",
-                evidence=(*evidence, ("superusers", ", ".join(admitted))),
+            yield _hba_hit(
+                line,
+                f"lets superuser(s) {', '.join(admitted)} connect remotely",
+                "list the application roles on remote lines; superusers connect locally with peer",
+                ("superusers", ", ".join(admitted)),
             )
