@@ -28,13 +28,13 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 RULES: dict[str, tuple[str, ...]] = {
     # hardening: CIS section 1 (installation), 3 (logging), 4 (access), 5 (connection),
     # 6 (settings), 7 (replication), 8 (special)
-    "HRD001": ("CIS 4.2", "CIS 5.8", "CWE-250", "ASVS 4.1.3"),
+    "HRD001": ("CIS 4.2", "CWE-250", "ASVS 4.1.3"),
     "HRD002": ("CIS 4.2", "CIS 4.7", "CWE-269", "ASVS 4.1.3"),
     "HRD003": ("CWE-770",),
     "HRD004": ("CWE-262",),
     "HRD005": ("CIS 5.9", "CWE-916", "ASVS 2.4.1"),
     "HRD006": ("CIS 5.5", "CIS 6.8", "CWE-319", "CWE-326", "ASVS 9.1.1", "ASVS 9.1.3"),
-    "HRD007": ("CIS 5.6", "CWE-1327"),
+    "HRD007": ("CWE-1327",),
     "HRD008": ("CIS 5.1", "CIS 5.2", "CIS 5.5", "CWE-287", "CWE-319", "ASVS 9.2.2"),
     "HRD009": ("CIS 4.8", "CWE-732", "ASVS 4.1.3"),
     "HRD010": ("CIS 4.4", "CWE-732", "ASVS 4.1.3"),
