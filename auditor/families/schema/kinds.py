@@ -19,17 +19,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import SqlglotError
-
-from auditor.catalog.check_bounds import bounds_in
 from auditor.catalog.model import CatalogModel, Index, Table
-from auditor.catalog.normalize import normalize_expr
 from auditor.catalog.semantics import base_type, column_bounds, satisfies, strongest
 from auditor.families.schema.rulepacks import Requirement
 
 _INTEGRAL = ("smallint", "integer", "bigint")
+
+
+def normalize_expr(sql: str) -> str:
+    """:func:`auditor.catalog.normalize.normalize_expr`, imported (with sqlglot) when used:
+    the rule registry loads this module and stays light."""
+    from auditor.catalog.normalize import normalize_expr as normalize
+
+    return normalize(sql)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,10 @@ def index_outcome(req: Requirement, model: CatalogModel, table: Table) -> Outcom
 
 def conjuncts(expression: str) -> list[str]:
     """The normalized ``AND``-ed parts of ``expression`` (BETWEEN is two parts)."""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
     text = normalize_expr(expression)
     try:
         tree = sqlglot.parse_one(text, read="postgres")
@@ -111,6 +117,8 @@ def conjuncts(expression: str) -> list[str]:
 
 def _bound_enforced(part: str, model: CatalogModel, table: Table) -> str | None:
     """What enforces ``part`` when it is one bound on one column, else None."""
+    from auditor.catalog.check_bounds import bounds_in
+
     for column in table.columns:
         found = bounds_in(part, column.name, length=False)
         length = False
