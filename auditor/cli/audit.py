@@ -50,6 +50,11 @@ from auditor.core.profiles import DEFAULT_PROFILE, PROFILES
     is_flag=True,
     help="No database: the schema is audited from the migration files (static model).",
 )
+@click.option(
+    "--by",
+    type=click.Choice(["control"]),
+    help="Group the markdown report by CIS PostgreSQL control, with a status per control.",
+)
 @click.pass_context
 def audit(
     ctx: click.Context,
@@ -65,6 +70,7 @@ def audit(
     baseline: Path | None,
     fail_on_new: bool,
     no_db: bool,
+    by: str | None,
 ) -> None:
     """Audit everything: schema, migrations, secrets, dependencies, hardening, gates.
 
@@ -80,6 +86,7 @@ def audit(
         auditor audit --format json --baseline main.json --fail-on-new
         auditor audit --format md=report.md --format sarif=auditor.sarif --format junit=junit.xml
         auditor audit --no-db              # no database: the schema from the migration files
+        auditor --db postgresql://auditor@db/app audit --format md --by control
     """
     # the families, the database layer and the renderers load only when an audit runs
     from auditor.cli.outputs import announce_families, write_reports
@@ -91,7 +98,7 @@ def audit(
     config = opts.config()
     if fail_on_new and baseline is None:
         raise UsageFailure("--fail-on-new needs --baseline FILE (a JSON report of the base)")
-    outputs = parse_outputs(fmt, output, template)
+    outputs = parse_outputs(fmt, output, template, by)
     migrations = opts.migrations_dir(config)
     from auditor.core.pipeline import select_families
     from auditor.families.starter import audited_project, nothing_to_audit

@@ -70,10 +70,15 @@ class Outputs:
 
     specs: tuple[OutputSpec, ...]
     template: Path | None = None
+    by: str | None = None
+    """``control``: the markdown report is grouped by CIS control (``--by control``)."""
 
 
 def parse_outputs(
-    formats: tuple[str, ...], output: Path | None, template: Path | None = None
+    formats: tuple[str, ...],
+    output: Path | None,
+    template: Path | None = None,
+    by: str | None = None,
 ) -> Outputs:
     """Validate the output options; a bad combination is a usage error (exit 2)."""
     specs: list[OutputSpec] = []
@@ -101,7 +106,9 @@ def parse_outputs(
         raise UsageFailure("two formats would be written to the same file")
     if template is not None and not any(s.fmt == "md" for s in specs):
         raise UsageFailure("--template applies to the markdown report: add --format md")
-    return Outputs(tuple(specs), template)
+    if by is not None and not any(s.fmt == "md" for s in specs):
+        raise UsageFailure("--by control groups the markdown report: add --format md")
+    return Outputs(tuple(specs), template, by)
 
 
 def _full_report_hint(specs: tuple[OutputSpec, ...]) -> str | None:
@@ -120,7 +127,11 @@ def write_reports(report: Report, outputs: Outputs) -> None:
     stand_in = stand_in_file(report.metadata.project, os.environ)
     markdown: str | None = None
     for spec in outputs.specs:
-        if spec.fmt == "md":
+        if spec.fmt == "md" and outputs.by == "control":
+            from auditor.report.controls import render_controls
+
+            text = render_controls(report)
+        elif spec.fmt == "md":
             text = markdown = _markdown(report, outputs.template, hint)
         else:
             color = spec.path is None and use_color()

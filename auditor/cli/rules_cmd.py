@@ -8,6 +8,7 @@ import json
 import click
 
 from auditor.cli.common import UsageFailure
+from auditor.core.references import ASVS, CIS_BENCHMARK, references_of
 from auditor.core.rules import all_rules, get_rule
 
 
@@ -61,5 +62,10 @@ def explain(rule_id: str) -> None:
         raise UsageFailure(f"unknown rule id {rule_id!r}{hint}")
     click.echo(f"{found.id}: {found.title}")
     click.echo(f"family: {found.family}   default severity: {found.severity.label}")
+    refs = references_of(found.id, found.family)
+    if refs:
+        click.echo(f"references: {', '.join(refs)}")
+        if any(r.startswith("CIS ") for r in refs):
+            click.echo(f"  (CIS: {CIS_BENCHMARK}; ASVS: {ASVS})")
     click.echo()
     click.echo(found.doc)

@@ -11,6 +11,8 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from auditor.core.references import references_of
+
 
 class Severity(enum.IntEnum):
     """How bad a finding is; ordered so that thresholds compare with ``>=``."""
@@ -96,6 +98,9 @@ class Finding:
     evidence: tuple[tuple[str, str], ...] = ()
     baseline: str | None = None
     """``new`` or ``existing`` when compared with a baseline report, else None."""
+    references: tuple[str, ...] = ()
+    """The controls and weakness classes it evidences (``CIS 5.8``, ``CWE-798``; see
+    :mod:`auditor.core.references`)."""
 
     @classmethod
     def from_hit(cls, rule_id: str, severity: Severity, family: str, hit: Hit) -> Finding:
@@ -109,6 +114,7 @@ class Finding:
             fingerprint=fingerprint(rule_id, hit.location, hit.key),
             fix=hit.fix,
             evidence=hit.evidence,
+            references=references_of(rule_id, family, hit.location.object),
         )
 
     def sort_key(self) -> tuple[int, str, str, str, int, str]:

@@ -29,6 +29,7 @@ def _location(location: Location) -> dict[str, Any]:
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
+    refs = {"references": list(finding.references)} if finding.references else {}
     return {
         "rule_id": finding.rule_id,
         "severity": finding.severity.label,
@@ -39,6 +40,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "fix": finding.fix,
         "evidence": dict(finding.evidence),
         "baseline": finding.baseline,
+        **refs,
     }
 
 

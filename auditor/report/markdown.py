@@ -171,6 +171,8 @@ def make_row(
         if len(message) > COMPACT_MESSAGE:
             message = message[: COMPACT_MESSAGE - 1] + "…"
         fix = "(see the full report)" if fix else ""
+    elif finding.references:
+        message += f" [{', '.join(finding.references)}]"
     return Row(
         finding=finding,
         rule_md=code_or_text(finding.rule_id),

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from auditor.core.findings import FamilyResult, Finding, Report, Severity
+from auditor.core.references import references_of
 from auditor.core.rules import Rule, get_rule
 from auditor.report.formats import RenderOptions
 from auditor.report.jsonfmt import dumps
@@ -68,7 +69,7 @@ def _rule_descriptor(rule_id: str, rule: Rule | None, severity: Severity) -> dic
         "defaultConfiguration": {"level": LEVEL[severity]},
         "properties": {
             "security-severity": SECURITY_SEVERITY[severity],
-            "tags": ["security"],
+            "tags": ["security", *references_of(rule_id, rule.family if rule else "")],
             "precision": "high",
         },
     }
@@ -123,6 +124,7 @@ def _run(fam: FamilyResult, report: Report, stand_in: str) -> dict[str, Any]:
             "properties": {
                 "severity": f.severity.label,
                 "security-severity": SECURITY_SEVERITY[f.severity],
+                **({"references": list(f.references)} if f.references else {}),
                 **({"standInLocation": True} if p.stand_in else {}),
             },
         }

@@ -24,6 +24,7 @@ from auditor.families.hardening.facts import (
     SchemaGrant,
     ServerFacts,
     TableFact,
+    TablespaceFact,
     Unreadable,
     UntrustedFunction,
     setting_key,
@@ -45,8 +46,38 @@ SETTINGS = (
     "ignore_system_indexes",
     "allow_system_table_mods",
     "jit_debugging_support",
+    # CIS PostgreSQL 16, sections 1, 3, 5, 6 and 7 (HRD020-HRD040)
+    "data_checksums",
+    "data_directory",
+    "log_destination",
+    "logging_collector",
+    "log_directory",
+    "log_filename",
+    "log_file_mode",
+    "log_truncate_on_rotation",
+    "log_rotation_age",
+    "log_rotation_size",
+    "log_min_messages",
+    "log_error_verbosity",
+    "log_hostname",
+    "log_line_prefix",
+    "log_timezone",
+    "log_replication_commands",
+    "debug_print_parse",
+    "debug_print_rewritten",
+    "debug_print_plan",
+    "debug_pretty_print",
+    "shared_preload_libraries",
+    "authentication_timeout",
+    "ssl_ciphers",
+    "archive_mode",
+    "archive_command",
+    "archive_library",
 )
 """The server settings the rules read."""
+
+SETTING_PREFIXES = ("pgaudit.%", "set_user.%", "auth_delay.%")
+"""Settings of loadable modules, read when present (they exist only once the module is loaded)."""
 
 READ_ALL_SETTINGS = "pg_read_all_settings"
 AUTHID_PRIVILEGE = (
@@ -77,7 +108,14 @@ SELECT current_user, current_database(),
          AND pg_catalog.has_function_privilege('pg_catalog.pg_hba_file_rules()', 'EXECUTE')
 """
 
-Q_SETTINGS = "SELECT name, setting, source FROM pg_catalog.pg_settings WHERE name = ANY(%s)"
+Q_SETTINGS = """
+SELECT name, setting, source FROM pg_catalog.pg_settings
+WHERE name = ANY(%s) OR name LIKE ANY(%s)
+"""
+
+Q_TABLESPACES = """
+SELECT spcname, pg_catalog.pg_tablespace_location(oid) FROM pg_catalog.pg_tablespace ORDER BY 1
+"""
 
 Q_ROLES = """
 SELECT r.rolname, r.rolsuper, r.rolcanlogin, r.rolcreaterole, r.rolcreatedb,
@@ -200,6 +238,7 @@ QUERIES = (
     Q_TABLES,
     Q_EXTENSIONS,
     Q_UNTRUSTED,
+    Q_TABLESPACES,
 )
 """Every statement the collector may send (all reads)."""
 
@@ -225,7 +264,7 @@ def read_facts(conn: Conn) -> ServerFacts:
     user, database, version, version_num, superuser, all_settings, authid_ok, hba_ok = session
     unreadable: list[Unreadable] = []
 
-    rows = conn.execute(Q_SETTINGS, (list(SETTINGS),)).fetchall()
+    rows = conn.execute(Q_SETTINGS, (list(SETTINGS), list(SETTING_PREFIXES))).fetchall()
     settings = tuple((str(name), str(value)) for name, value, _ in rows)
     sources = tuple((str(name), str(source)) for name, _, source in rows)
     seen = {name for name, _ in settings}
@@ -320,6 +359,10 @@ def read_facts(conn: Conn) -> ServerFacts:
         untrusted_functions=tuple(
             UntrustedFunction(str(r[0]), str(r[1]), str(r[2]), str(r[3]))
             for r in conn.execute(Q_UNTRUSTED).fetchall()
+        ),
+        tablespaces=tuple(
+            TablespaceFact(str(r[0]), str(r[1] or ""))
+            for r in conn.execute(Q_TABLESPACES).fetchall()
         ),
         unreadable=tuple(unreadable),
     )

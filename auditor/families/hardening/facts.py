@@ -122,6 +122,14 @@ class UntrustedFunction:
 
 
 @dataclass(frozen=True)
+class TablespaceFact:
+    """A tablespace and its directory (``pg_tablespace_location``; empty for the built-in ones)."""
+
+    name: str
+    location: str
+
+
+@dataclass(frozen=True)
 class Unreadable:
     """A fact the auditing role could not read, and the privilege that would allow it."""
 
@@ -161,6 +169,7 @@ class ServerFacts:
     tables: tuple[TableFact, ...] = ()
     extensions: tuple[ExtensionFact, ...] = ()
     untrusted_functions: tuple[UntrustedFunction, ...] = ()
+    tablespaces: tuple[TablespaceFact, ...] = ()
     unreadable: tuple[Unreadable, ...] = ()
 
     def setting(self, name: str) -> str | None:
@@ -176,6 +185,13 @@ class ServerFacts:
             if key == name:
                 return value
         return None
+
+    def preloaded(self) -> tuple[str, ...] | None:
+        """The libraries in ``shared_preload_libraries`` (lower case), None when unread."""
+        value = self.setting("shared_preload_libraries")
+        if value is None:
+            return None
+        return tuple(p.strip().strip('"').lower() for p in value.split(",") if p.strip())
 
     def missing(self, keys: tuple[str, ...]) -> tuple[Unreadable, ...]:
         """The unreadable facts among ``keys``."""

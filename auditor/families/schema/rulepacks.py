@@ -25,7 +25,15 @@ Kinds and their keys (``id``, ``kind``, ``table``, ``severity``, ``reason`` alwa
 - ``unique-ci``: ``column`` is unique ignoring case;
 - ``unique``: the ``columns`` set is unique;
 - ``primary-key``: the table has a primary key (on ``columns`` when given);
-- ``foreign-key``: ``columns`` reference ``references`` (``ref_columns``) with ``on_delete``.
+- ``foreign-key``: ``columns`` reference ``references`` (``ref_columns``) with ``on_delete``;
+- ``index``: an index leads with ``columns`` (or the ``expression``), ``unique`` when
+  true, of ``method`` when given, partial with predicate ``where`` when given (a partial
+  index does not count otherwise);
+- ``check``: the table enforces ``expression`` (matched semantically: each ``AND``-ed
+  part by a CHECK holding it, or a bound by any stricter enforcing form); ``name``
+  names the constraint the fix adds;
+- ``trigger``: an enabled trigger, with the ``name``, ``function`` (qualified),
+  ``timing`` (``before``, ``after``, ``instead of``) and ``events`` given.
 
 :func:`load_rule_packs` validates everything on load; a :class:`RulePackError` names
 file, line and key.
@@ -35,7 +43,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +62,9 @@ KINDS = (
     "unique",
     "primary-key",
     "foreign-key",
+    "index",
+    "check",
+    "trigger",
 )
 TYPE_FAMILIES = {
     "exact-numeric": "numeric / decimal (never real, double precision or money)",
@@ -64,6 +75,9 @@ TYPE_FAMILIES = {
     "uuid": "uuid",
 }
 ON_DELETE = ("no action", "restrict", "cascade", "set null", "set default")
+TIMINGS = ("before", "after", "instead of")
+EVENTS = ("insert", "update", "delete", "truncate")
+METHODS = ("btree", "hash", "gist", "gin", "spgist", "brin")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 _COMMON = {"id", "kind", "table", "severity", "reason"}
@@ -77,6 +91,9 @@ _KEYS: dict[str, set[str]] = {
     "unique": {"columns", "allow_deferrable"},
     "primary-key": {"columns"},
     "foreign-key": {"columns", "references", "ref_columns", "on_delete"},
+    "index": {"columns", "expression", "unique", "method", "where"},
+    "check": {"expression", "name"},
+    "trigger": {"name", "function", "timing", "events"},
 }
 _REQUIRED: dict[str, set[str]] = {
     "type": {"column", "family"},
@@ -86,6 +103,7 @@ _REQUIRED: dict[str, set[str]] = {
     "unique-ci": {"column"},
     "unique": {"columns"},
     "foreign-key": {"columns", "references", "on_delete"},
+    "check": {"expression"},
 }
 
 
@@ -119,6 +137,19 @@ class Requirement:
     on_delete: str | None = None
     allow_deferrable: bool = False
     """Accept a DEFERRABLE unique constraint (it is not checked until commit)."""
+    expression: str | None = None
+    """For ``index``: the key expression; for ``check``: what the schema must enforce."""
+    unique: bool = False
+    """For ``index``: the index must be unique."""
+    method: str | None = None
+    where: str | None = None
+    """For ``index``: the required partial-index predicate."""
+    name: str | None = None
+    """For ``trigger``: its name; for ``check``: the constraint name of the fix."""
+    function: str | None = None
+    """For ``trigger``: the qualified function it executes."""
+    timing: str | None = None
+    events: tuple[str, ...] = ()
     pack: str = ""
     """File the requirement came from."""
     line: int | None = None
@@ -131,8 +162,10 @@ class Requirement:
     @property
     def target(self) -> str:
         """The database object the requirement is about: ``public.users.email``."""
-        if self.kind in ("table", "primary-key"):
+        if self.kind in ("table", "primary-key", "check", "trigger"):
             return self.table
+        if self.kind == "index" and self.expression is not None:
+            return f"{self.table}({self.expression})"
         return f"{self.table}.{','.join(self.columns)}"
 
     def describe(self) -> str:
@@ -158,12 +191,32 @@ class Requirement:
         if self.kind == "primary-key":
             on = f" on ({', '.join(self.columns)})" if self.columns else ""
             return f"{self.table} has a primary key{on}"
+        if self.kind in ("index", "check", "trigger"):
+            return self._describe_object()
         ref = (
             f"{self.references}({', '.join(self.ref_columns)})"
             if self.ref_columns
             else str(self.references)
         )
         return f"{self.table}({', '.join(self.columns)}) references {ref} ON DELETE {(self.on_delete or '').upper()}"
+
+    def _describe_object(self) -> str:
+        if self.kind == "check":
+            return f"{self.table} enforces CHECK ({self.expression})"
+        if self.kind == "index":
+            keys = self.expression or ", ".join(self.columns)
+            unique = "a unique " if self.unique else "an "
+            using = f" using {self.method}" if self.method else ""
+            where = f" where {self.where}" if self.where else ""
+            return f"{self.table} has {unique}index on ({keys}){using}{where}"
+        parts = [f"{self.table} has an enabled trigger"]
+        if self.name:
+            parts.append(self.name)
+        if self.timing or self.events:
+            parts.append(f"{self.timing or ''} {' or '.join(self.events)}".strip())
+        if self.function:
+            parts.append(f"executing {self.function}")
+        return " ".join(parts)
 
 
 def _num(value: float | None, missing: str) -> str:
@@ -314,7 +367,7 @@ def _requirement(
             raise fail("", "kind 'length' needs 'min', 'max' or both")
         if (lo is not None and lo < 0) or (lo is not None and hi is not None and lo > hi):
             raise fail("min", "must be >= 0 and <= max")
-    for key in ("inclusive", "allow_deferrable"):
+    for key in ("inclusive", "allow_deferrable", "unique"):
         if key in raw and not isinstance(raw[key], bool):
             raise fail(key, "must be true or false")
     family = string("family", required=False)
@@ -336,6 +389,9 @@ def _requirement(
         if len(ref_columns) != len(columns):
             raise fail("ref_columns", "must name as many columns as 'columns'")
     references = string("references", required=False)
+    objects = _object_keys(raw, string, fail)
+    if kind == "index" and ("columns" in raw) == ("expression" in raw):
+        raise fail("", "kind 'index' needs 'columns' or 'expression' (one of them)")
     return Requirement(
         id=rid,
         kind=kind,
@@ -351,9 +407,46 @@ def _requirement(
         ref_columns=ref_columns,
         on_delete=on_delete,
         allow_deferrable=bool(raw.get("allow_deferrable", False)),
+        **objects,
         pack=str(path),
         line=start,
     )
+
+
+def _object_keys(
+    raw: Mapping[str, Any],
+    string: Callable[..., str | None],
+    fail: Callable[[str, str], RulePackError],
+) -> dict[str, Any]:
+    """The keys of the index, check and trigger kinds, validated."""
+    method = string("method", required=False)
+    if method is not None and method.lower() not in METHODS:
+        raise fail("method", f"unknown index method (choose from {', '.join(METHODS)})")
+    timing = string("timing", required=False)
+    if timing is not None:
+        timing = " ".join(timing.lower().split())
+        if timing not in TIMINGS:
+            raise fail("timing", f"unknown timing (choose from {', '.join(TIMINGS)})")
+    events: tuple[str, ...] = ()
+    if "events" in raw:
+        value = raw["events"]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise fail("events", "must be a non-empty list of events")
+        events = tuple(sorted({v.strip().lower() for v in value}))
+        unknown = [e for e in events if e not in EVENTS]
+        if unknown:
+            raise fail("events", f"unknown event {unknown[0]!r} (choose from {', '.join(EVENTS)})")
+    function = string("function", required=False)
+    return {
+        "expression": string("expression", required=False),
+        "unique": bool(raw.get("unique", False)),
+        "method": method.lower() if method else None,
+        "where": string("where", required=False),
+        "name": string("name", required=False),
+        "function": _qualify(function) if function else None,
+        "timing": timing,
+        "events": events,
+    }
 
 
 def _qualify(name: str) -> str:

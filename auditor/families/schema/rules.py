@@ -24,6 +24,8 @@ from auditor.catalog.semantics import (
 )
 from auditor.core.findings import Hit, Location, Severity
 from auditor.core.rules import rule
+from auditor.families.schema.kinds import HANDLERS as OBJECT_HANDLERS
+from auditor.families.schema.kinds import Outcome
 from auditor.families.schema.rulepacks import Requirement
 from auditor.families.schema.settings import GenericOptions
 
@@ -77,16 +79,6 @@ class SchemaSubject:
     uncertain: tuple[Requirement, ...] = ()
     """Pack requirements not judged here (static: uncertain); the generic rules still
     leave the objects they cover to them."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The verdict on one requirement."""
-
-    satisfied: bool
-    found: str
-    """What enforces it, or what was found instead."""
-    fix: str | None = None
 
 
 def evaluate(requirement: Requirement, model: CatalogModel) -> Outcome:
@@ -351,6 +343,7 @@ _HANDLERS = {
     "unique": _unique,
     "primary-key": _primary_key,
     "foreign-key": _foreign_key,
+    **OBJECT_HANDLERS,
 }
 
 
@@ -565,3 +558,65 @@ def probe_failed(subject: SchemaSubject) -> Iterator[Hit]:
             evidence=(("requirement", req.id), ("probe", probe.detail)),
             severity=req.severity,
         )
+
+
+@rule("SCH021", FAMILY, Severity.MEDIUM, "A required index exists")
+def index_exists(subject: SchemaSubject) -> Iterator[Hit]:
+    """No valid index leads with the required columns (or expression), or it is not
+    unique, of another method, or partial, as the requirement says it must not be.
+
+    An unindexed foreign-key column makes every delete of a parent scan the child
+    table, and every lookup by it a sequential scan.
+
+    Bad:
+
+        CREATE TABLE carts (id bigint PRIMARY KEY, user_id bigint NOT NULL);
+
+    Good:
+
+        CREATE TABLE carts (id bigint PRIMARY KEY, user_id bigint NOT NULL);
+        CREATE INDEX carts_user_id_idx ON carts (user_id);
+    """
+    yield from _hits(subject, "index")
+
+
+@rule("SCH022", FAMILY, Severity.HIGH, "A required CHECK is enforced")
+def check_enforced(subject: SchemaSubject) -> Iterator[Hit]:
+    """A part of the required expression is enforced by no validated CHECK (a bound may
+    also be enforced by a stricter CHECK, a domain or a ``varchar(n)``).
+
+    Bad:
+
+        CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL);
+
+    Good:
+
+        CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL,
+          CHECK (status IN ('open', 'paid', 'shipped')));
+    """
+    yield from _hits(subject, "check")
+
+
+@rule("SCH023", FAMILY, Severity.HIGH, "A required trigger exists and is enabled")
+def trigger_exists(subject: SchemaSubject) -> Iterator[Hit]:
+    """No enabled trigger on the table has the required name, function, timing and events.
+
+    An audit trail or an ``updated_at`` stamp kept by a trigger silently stops when the
+    trigger is dropped, disabled or narrowed to fewer events.
+
+    Bad:
+
+        CREATE TABLE users (id bigint PRIMARY KEY, updated_at timestamptz);
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql
+          AS 'BEGIN NEW.updated_at := now(); RETURN NEW; END';
+        CREATE TRIGGER users_touch BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION touch();
+
+    Good:
+
+        CREATE TABLE users (id bigint PRIMARY KEY, updated_at timestamptz);
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql
+          AS 'BEGIN NEW.updated_at := now(); RETURN NEW; END';
+        CREATE TRIGGER users_touch BEFORE INSERT OR UPDATE ON users
+          FOR EACH ROW EXECUTE FUNCTION touch();
+    """
+    yield from _hits(subject, "trigger")

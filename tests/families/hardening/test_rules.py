@@ -39,6 +39,35 @@ BASE = ServerFacts(
         ("ignore_system_indexes", "off"),
         ("allow_system_table_mods", "off"),
         ("jit_debugging_support", "off"),
+        # CIS-hardened values of the settings HRD020-HRD040 read
+        ("data_checksums", "on"),
+        ("data_directory", "/var/lib/postgresql/16/main"),
+        ("log_destination", "stderr"),
+        ("logging_collector", "on"),
+        ("log_directory", "/var/log/postgresql"),
+        ("log_filename", "postgresql-%Y-%m-%d_%H%M%S.log"),
+        ("log_file_mode", "0600"),
+        ("log_truncate_on_rotation", "on"),
+        ("log_rotation_age", "1440"),
+        ("log_rotation_size", "1048576"),
+        ("log_min_messages", "warning"),
+        ("log_error_verbosity", "verbose"),
+        ("log_hostname", "off"),
+        ("log_line_prefix", "%m [%p]: db=%d,user=%u,app=%a,client=%h "),
+        ("log_timezone", "UTC"),
+        ("log_replication_commands", "on"),
+        ("debug_print_parse", "off"),
+        ("debug_print_rewritten", "off"),
+        ("debug_print_plan", "off"),
+        ("debug_pretty_print", "on"),
+        ("shared_preload_libraries", "pgaudit, set_user, passwordcheck, auth_delay"),
+        ("pgaudit.log", "ddl, role, write"),
+        ("auth_delay.milliseconds", "500"),
+        ("authentication_timeout", "60"),
+        ("ssl_ciphers", "HIGH:!aNULL:!eNULL:!MD5:!3DES:!SHA1"),
+        ("archive_mode", "on"),
+        ("archive_command", "pgbackrest --stanza=main archive-push %p"),
+        ("archive_library", ""),
     ),
     md5_roles=(),
     hba=(),
@@ -290,6 +319,6 @@ def test_rule_modules_are_exactly_the_modules_of_the_hardening_rules() -> None:
     from auditor.families.hardening.rules import RULE_MODULES
 
     rules = [r for r in all_rules() if r.family == policy.FAMILY]
-    assert [r.id for r in rules] == [f"HRD{n:03}" for n in range(1, 20)]
+    assert [r.id for r in rules] == [f"HRD{n:03}" for n in range(1, 42)]
     assert {r.check.__module__ for r in rules if r.check} == set(RULE_MODULES)
     assert set(RULE_MODULES) <= set(ALL_MODULES)

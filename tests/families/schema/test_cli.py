@@ -102,7 +102,7 @@ def test_schema_family_proves_by_default_only_on_a_disposable_target(fresh_db: s
         checked = dict(result.checked)
         assert checked["probes"] == (22 if disposable else 0)
         assert checked["catalog queries"] == QUERY_COUNT
-        assert len(result.verified) == 24
+        assert len(result.verified) == 27  # 24 constraints and the 3 foreign-key column indexes
         proven = [v for v in result.verified if "probe: PostgreSQL" in v.evidence]
         assert len(proven) == (22 if disposable else 0)
 

@@ -38,6 +38,7 @@ def test_reference_pack_loads() -> None:
         "unique",
         "primary-key",
         "foreign-key",
+        "index",
     }
 
 

@@ -15,6 +15,13 @@ from auditor.families.hardening.facts import PG_AUTHID, PG_HBA, setting_key
 # re-exported: the family, its command and the config loader import the policy from here
 from auditor.families.hardening.policy import FAMILY, HardeningAudit, HardeningPolicy
 
+PRELOAD = setting_key("shared_preload_libraries")
+
+
+def _settings(*names: str) -> tuple[str, ...]:
+    return tuple(setting_key(n) for n in names)
+
+
 RULE_MODULES = (
     "auditor.families.hardening.rules.roles",
     "auditor.families.hardening.rules.network",
@@ -28,6 +35,7 @@ RULE_MODULES = (
 SERVER_RULES = frozenset(
     {"HRD001", "HRD002", "HRD003", "HRD004", "HRD005", "HRD006", "HRD007", "HRD008"}
     | {"HRD014", "HRD015", "HRD018", "HRD019"}
+    | {f"HRD{n:03d}" for n in range(20, 41)}
 )
 """Rules about the server (roles, settings, pg_hba.conf, version) rather than the objects
 of the audited database; meaningless on the tool's own embedded throwaway server."""
@@ -56,6 +64,33 @@ NEEDS: dict[str, tuple[str, ...]] = {
             "jit_debugging_support",
         )
     ),
+    "HRD020": _settings("data_checksums"),
+    "HRD021": _settings("data_directory"),
+    "HRD022": _settings("log_destination", "logging_collector"),
+    "HRD023": _settings(
+        "logging_collector", "log_directory", "log_filename", "log_file_mode", "data_directory"
+    ),
+    "HRD024": _settings(
+        "logging_collector", "log_truncate_on_rotation", "log_rotation_age", "log_rotation_size"
+    ),
+    "HRD025": _settings("log_min_messages"),
+    "HRD026": _settings(
+        "debug_print_parse", "debug_print_rewritten", "debug_print_plan", "debug_pretty_print"
+    ),
+    "HRD027": _settings("log_error_verbosity"),
+    "HRD028": _settings("log_hostname"),
+    "HRD029": _settings("log_line_prefix"),
+    "HRD030": _settings("log_timezone"),
+    "HRD031": _settings("log_replication_commands"),
+    "HRD032": (PRELOAD,),
+    "HRD033": _settings("archive_mode", "archive_command"),
+    "HRD034": _settings("ssl_ciphers"),
+    "HRD035": (PG_HBA,),
+    "HRD036": (PG_HBA,),
+    "HRD037": (PG_HBA,),
+    "HRD038": (PRELOAD,),
+    "HRD039": (setting_key("authentication_timeout"), PRELOAD),
+    "HRD040": (PRELOAD,),
 }
 """Facts that need a privilege, per rule; the others read catalogs every role can read."""
 
@@ -70,8 +105,14 @@ def verified_evidence(rule_id: str, audit: HardeningAudit) -> str:
         return f"{len(facts.roles)} roles, {len(logins)} can log in"
     if rule_id == "HRD005":
         return f"{shown}; {len(facts.roles)} roles' stored passwords read, none md5"
-    if rule_id == "HRD008":
+    if rule_id in ("HRD008", "HRD035", "HRD036", "HRD037"):
         return f"{len(facts.hba or ())} pg_hba.conf lines read"
+    if rule_id == "HRD021":
+        return f"{shown}; tablespaces: " + (
+            ", ".join(f"{t.name}={t.location or '(built in)'}" for t in facts.tablespaces)
+        )
+    if rule_id == "HRD041":
+        return f"version table as of {versions.AS_OF}, audited {audit.policy.today}"
     if rule_id == "HRD009":
         grants = ", ".join(f"{g.schema}:{g.privilege}" for g in facts.schema_grants) or "none"
         return f"schema privileges of PUBLIC: {grants}"

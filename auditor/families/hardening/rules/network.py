@@ -98,16 +98,8 @@ def hba_is_local(line: HbaLine) -> bool:
     address = (line.address or "").strip()
     if address in ("samehost", "localhost"):
         return True
-    try:
-        if line.netmask:
-            network = ipaddress.ip_network(
-                f"{address}/{_prefix_length(line.netmask)}", strict=False
-            )
-        else:
-            network = ipaddress.ip_network(address, strict=False)
-    except ValueError:
-        return False  # all, samenet, a host name: not only this machine
-    return network.is_loopback
+    network = hba_network(line)
+    return network is not None and network.is_loopback  # all, samenet, a host name: not local
 
 
 _WEAK_METHODS = {
@@ -143,15 +135,7 @@ def hba_rules(audit: HardeningAudit) -> Iterator[Hit]:
         local   all  all                 peer
     """
     for line in audit.facts.hba or ():
-        where = Location(object=f"pg_hba.conf:{line.line_number}")
-        evidence = (
-            ("line", str(line.line_number)),
-            ("type", line.type),
-            ("database", ",".join(line.databases)),
-            ("user", ",".join(line.users)),
-            ("address", "/".join(p for p in (line.address, line.netmask) if p) or "-"),
-            ("method", line.method),
-        )
+        where, evidence = _hba_where(line)
         if line.error:
             yield Hit(
                 message=f"pg_hba.conf line {line.line_number} has an error: {line.error}",
@@ -184,4 +168,203 @@ def hba_rules(audit: HardeningAudit) -> Iterator[Hit]:
                 fix="use hostssl for every non-local line",
                 key="host",
                 evidence=evidence,
+            )
+
+
+# --- ciphers (CIS 6.8) ----------------------------------------------------------------
+
+_WEAK_CIPHERS = {
+    "all",
+    "default",
+    "medium",
+    "low",
+    "export",
+    "null",
+    "enull",
+    "anull",
+    "rc4",
+    "des",
+    "3des",
+    "md5",
+    "sha1",
+    "idea",
+    "seed",
+    "psk",
+}
+
+
+def weak_ciphers(value: str) -> list[str]:
+    """The OpenSSL cipher-list terms of ``value`` that enable weak suites (not removed
+    with ``!`` or ``-``; ``+`` only moves them, so it still enables them)."""
+    weak = []
+    for term in value.replace(",", ":").replace(" ", ":").split(":"):
+        word = term.strip()
+        if not word or word[0] in "!-":
+            continue
+        parts = {p.lower() for p in word.lstrip("+").split("+")}
+        if parts & _WEAK_CIPHERS:
+            weak.append(word)
+    return weak
+
+
+@rule("HRD034", FAMILY, Severity.MEDIUM, "Only strong TLS cipher suites are enabled")
+def ssl_ciphers(audit: HardeningAudit) -> Iterator[Hit]:
+    """``ssl_ciphers`` enables weak suites: ``MEDIUM``, ``3DES``, ``RC4``, ``NULL``,
+    ``EXPORT``, ``LOW``, ``MD5`` or ``ALL`` without removing them (the default,
+    ``HIGH:MEDIUM:+3DES:!aNULL``, still enables MEDIUM and 3DES for TLS 1.2).
+    Needs superuser or ``pg_read_all_settings``.
+
+    Bad:
+
+        ssl_ciphers = 'HIGH:MEDIUM:+3DES:!aNULL'
+
+    Good:
+
+        ssl_ciphers = 'HIGH:!aNULL:!eNULL:!MD5:!3DES:!SHA1'
+    """
+    value = audit.facts.setting("ssl_ciphers")
+    if value is None:
+        return
+    weak = weak_ciphers(value)
+    if weak:
+        yield Hit(
+            message=f"ssl_ciphers enables weak cipher suites: {', '.join(weak)}",
+            location=setting_location("ssl_ciphers"),
+            fix="ALTER SYSTEM SET ssl_ciphers = 'HIGH:!aNULL:!eNULL:!MD5:!3DES:!SHA1'; SELECT pg_reload_conf();",
+            evidence=setting_evidence(audit, "ssl_ciphers"),
+        )
+
+
+# --- who may connect from where (CIS 5.6-5.8) -------------------------------------------
+
+WIDE_PREFIX = {4: 16, 6: 48}
+"""Networks wider than these prefixes (a /8, a /0, ...) are "too large" per IP version."""
+
+
+def hba_network(line: HbaLine) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """The address range of a host line, or None for keywords and host names."""
+    address = (line.address or "").strip()
+    try:
+        if line.netmask:
+            return ipaddress.ip_network(f"{address}/{_prefix_length(line.netmask)}", strict=False)
+        return ipaddress.ip_network(address, strict=False)
+    except ValueError:
+        return None
+
+
+def _hba_where(line: HbaLine) -> tuple[Location, tuple[tuple[str, str], ...]]:
+    evidence = (
+        ("line", str(line.line_number)),
+        ("type", line.type),
+        ("database", ",".join(line.databases)),
+        ("user", ",".join(line.users)),
+        ("address", "/".join(p for p in (line.address, line.netmask) if p) or "-"),
+        ("method", line.method),
+    )
+    return Location(object=f"pg_hba.conf:{line.line_number}"), evidence
+
+
+def _hba_hit(line: HbaLine, message: str, fix: str, *extra: tuple[str, str]) -> Hit:
+    where, evidence = _hba_where(line)
+    return Hit(
+        message=f"pg_hba.conf line {line.line_number} {message}",
+        location=where,
+        fix=fix,
+        evidence=(*evidence, *extra),
+    )
+
+
+def _remote_lines(audit: HardeningAudit) -> Iterator[HbaLine]:
+    """pg_hba.conf lines that admit (not reject) connections from other machines."""
+    for line in audit.facts.hba or ():
+        if not line.error and line.method != "reject" and not hba_is_local(line):
+            yield line
+
+
+@rule("HRD035", FAMILY, Severity.MEDIUM, "pg_hba.conf admits no address range wider than needed")
+def hba_wide_ranges(audit: HardeningAudit) -> Iterator[Hit]:
+    """A pg_hba.conf line admits ``all`` addresses or a network wider than a /16
+    (IPv4) or /48 (IPv6). Skipped with the privilege needed when the role cannot read
+    ``pg_hba_file_rules``.
+
+    Bad:
+
+        hostssl all  all  0.0.0.0/0      scram-sha-256
+
+    Good:
+
+        hostssl all  all  10.0.3.0/24    scram-sha-256
+    """
+    for line in _remote_lines(audit):
+        address = (line.address or "").strip()
+        network = hba_network(line)
+        if address == "all":
+            wide = "every address"
+        elif network is not None and network.prefixlen < WIDE_PREFIX[network.version]:
+            wide = f"{network} ({network.num_addresses} addresses)"
+        else:
+            continue
+        yield _hba_hit(line, f"admits {wide}", "narrow the address to the clients' subnet")
+
+
+@rule("HRD036", FAMILY, Severity.LOW, "pg_hba.conf lines name their databases and users")
+def hba_all_all(audit: HardeningAudit) -> Iterator[Hit]:
+    """A pg_hba.conf line (other than a ``local ... peer`` line) matches ``all``
+    databases and ``all`` users: any role may try every database from there.
+
+    Bad:
+
+        hostssl all  all  10.0.3.0/24    scram-sha-256
+
+    Good:
+
+        hostssl app  app_rw  10.0.3.0/24    scram-sha-256
+    """
+    for line in audit.facts.hba or ():
+        if line.error or line.method == "reject":
+            continue
+        if line.type == "local" and line.method == "peer":
+            continue
+        if "all" in line.databases and "all" in line.users:
+            yield _hba_hit(
+                line,
+                "matches all databases and all users",
+                "name the database(s) and role(s) this line is for",
+            )
+
+
+@rule("HRD037", FAMILY, Severity.HIGH, "Superusers cannot connect from other machines")
+def hba_remote_superuser(audit: HardeningAudit) -> Iterator[Hit]:
+    """A pg_hba.conf line that admits remote addresses matches a superuser: ``all``
+    users, a superuser by name, or ``+group`` of a group a superuser belongs to
+    (superusers connect locally, through ``peer``).
+
+    Bad:
+
+        hostssl all  all  10.0.3.0/24    scram-sha-256
+
+    Good:
+
+        local   all  postgres            peer
+        hostssl app  app_rw  10.0.3.0/24  scram-sha-256
+    """
+    superusers = [r for r in audit.facts.roles if r.superuser]
+    for line in _remote_lines(audit):
+        admitted = []
+        for role in superusers:
+            for user in line.users:
+                group = user[1:] if user.startswith("+") else None
+                if (
+                    user == "all"
+                    or user == role.name
+                    or (group and (group == role.name or group in role.member_of))
+                ):
+                    admitted.append(role.name)
+                    break
+        if admitted:
+            yield _hba_hit(
+                line,
+                f"lets superuser(s) {', '.join(admitted)} connect remotely",
+                "list the application roles on remote lines; superusers connect locally with peer",
+                ("superusers", ", ".join(admitted)),
             )

@@ -82,3 +82,34 @@ def behind_latest_minor(audit: HardeningAudit) -> Iterator[Hit]:
             fix=f"install PostgreSQL {major}.{entry.latest_minor} and restart",
             evidence=(*_version_evidence(audit), ("latest minor", f"{major}.{entry.latest_minor}")),
         )
+
+
+STALE_AFTER_DAYS = 120
+"""The version table is stale when older than this (one quarterly release missed)."""
+
+
+@rule("HRD041", FAMILY, Severity.LOW, "The tool's PostgreSQL version table is recent")
+def stale_version_table(audit: HardeningAudit) -> Iterator[Hit]:
+    """The version table HRD018 and HRD019 compare with is more than 120 days old on
+    the audit day: a minor release (or an end of life) may have passed unseen. Update
+    the tool (or ``auditor/families/hardening/versions.py``).
+
+    Bad:
+
+        today = '2027-06-01'      # the table is dated 2026-11-25
+
+    Good:
+
+        today = '2026-12-01'
+    """
+    age = (audit.policy.today - versions.AS_OF).days
+    if age > STALE_AFTER_DAYS:
+        yield Hit(
+            message=f"the PostgreSQL version table is {age} days old (as of {versions.AS_OF}): HRD018 and HRD019 may miss a release",
+            location=Location(object="auditor:versions"),
+            fix="upgrade auditor, or update auditor/families/hardening/versions.py from postgresql.org",
+            evidence=(
+                ("as of", versions.AS_OF.isoformat()),
+                ("audit day", audit.policy.today.isoformat()),
+            ),
+        )

@@ -8,7 +8,7 @@ from auditor.core.findings import Hit, Location, Severity
 from auditor.core.rules import rule
 from auditor.families.hardening.facts import RoleFact
 from auditor.families.hardening.policy import FAMILY, HardeningAudit
-from auditor.families.hardening.rules.common import setting_evidence, setting_location
+from auditor.families.hardening.rules.common import reload_fix, setting_evidence, setting_location
 
 
 def _role(name: str) -> Location:
@@ -200,4 +200,106 @@ def md5_passwords(audit: HardeningAudit) -> Iterator[Hit]:
             fix=f"set a new password for {name} with password_encryption = 'scram-sha-256'",  # pragma: allowlist secret
             key="md5",
             evidence=(("role", name), ("pg_authid.rolpassword", "md5 hash (value not shown)")),
+        )
+
+
+# --- passwords and authentication attempts (CIS 5.3, 5.4, 4.6) -----------------------
+
+_COMPLEXITY_MODULES = ("passwordcheck", "credcheck")
+
+
+@rule("HRD038", FAMILY, Severity.LOW, "New passwords are checked for complexity")
+def password_complexity(audit: HardeningAudit) -> Iterator[Hit]:
+    """Neither ``passwordcheck`` nor ``credcheck`` is in ``shared_preload_libraries``:
+    ``CREATE ROLE ... PASSWORD 'a'`` is accepted (needs ``pg_read_all_settings``).
+
+    Bad:
+
+        shared_preload_libraries = ''
+
+    Good:
+
+        shared_preload_libraries = 'passwordcheck'
+    """
+    preloaded = audit.facts.preloaded()
+    if preloaded is not None and not set(preloaded) & set(_COMPLEXITY_MODULES):
+        yield Hit(
+            message="no password complexity module is loaded (passwordcheck or credcheck)",
+            location=setting_location("shared_preload_libraries"),
+            fix="add passwordcheck (or credcheck) to shared_preload_libraries and restart",
+            evidence=setting_evidence(audit, "shared_preload_libraries"),
+        )
+
+
+MAX_AUTHENTICATION_TIMEOUT = 60
+"""Seconds a client may take to authenticate (the CIS benchmark's limit, and the default)."""
+
+
+@rule("HRD039", FAMILY, Severity.LOW, "Authentication times out quickly and failures are delayed")
+def authentication_delay(audit: HardeningAudit) -> Iterator[Hit]:
+    """``authentication_timeout`` is over 60 seconds, or ``auth_delay`` is not loaded
+    (or its ``auth_delay.milliseconds`` is 0), so password guesses are answered at once.
+    Reading the preloaded libraries needs ``pg_read_all_settings``.
+
+    Bad:
+
+        authentication_timeout = 600
+        shared_preload_libraries = ''
+
+    Good:
+
+        authentication_timeout = 60
+        shared_preload_libraries = 'auth_delay'
+        auth_delay.milliseconds = 500
+    """
+    facts = audit.facts
+    timeout = facts.setting("authentication_timeout")
+    if timeout is not None and timeout.isdigit() and int(timeout) > MAX_AUTHENTICATION_TIMEOUT:
+        yield Hit(
+            message=f"authentication_timeout is {timeout}s: a half-open login holds a slot that long",
+            location=setting_location("authentication_timeout"),
+            fix=reload_fix("authentication_timeout", "'60s'"),
+            evidence=setting_evidence(audit, "authentication_timeout"),
+        )
+    preloaded = facts.preloaded()
+    if preloaded is None:
+        return
+    delay = facts.setting("auth_delay.milliseconds")
+    if "auth_delay" not in preloaded:
+        yield Hit(
+            message="auth_delay is not loaded: failed logins are answered without delay",
+            location=setting_location("shared_preload_libraries"),
+            fix="add auth_delay to shared_preload_libraries, set auth_delay.milliseconds = 500, restart",
+            key="auth_delay",
+            evidence=setting_evidence(audit, "shared_preload_libraries"),
+        )
+    elif delay is not None and delay.strip() in ("0", ""):
+        yield Hit(
+            message="auth_delay.milliseconds is 0: failed logins are answered without delay",
+            location=setting_location("auth_delay.milliseconds"),
+            fix=reload_fix("auth_delay.milliseconds", "500"),
+            evidence=(("auth_delay.milliseconds", delay),),
+        )
+
+
+@rule("HRD040", FAMILY, Severity.LOW, "set_user controls escalation to superuser")
+def set_user_loaded(audit: HardeningAudit) -> Iterator[Hit]:
+    """``set_user`` is not in ``shared_preload_libraries`` (needs ``pg_read_all_settings``):
+    administrators log in as the superuser instead of escalating, logged, from their own role.
+
+    Bad:
+
+        shared_preload_libraries = 'pgaudit'
+
+    Good:
+
+        shared_preload_libraries = 'pgaudit, set_user'
+    """
+    preloaded = audit.facts.preloaded()
+    if preloaded is not None and "set_user" not in preloaded:
+        yield Hit(
+            message="set_user is not loaded: superuser escalation is neither controlled nor logged",
+            location=setting_location("shared_preload_libraries"),
+            fix="add set_user to shared_preload_libraries, restart, CREATE EXTENSION set_user",
+            evidence=setting_evidence(audit, "shared_preload_libraries"),
         )
