@@ -3,7 +3,7 @@
 Server-wide facts are never changed on a shared server, so their examples are pure:
 ``name = value`` settings lines (``server_version = '15.4'`` sets the version) laid
 over a hardened baseline, or pg_hba.conf lines, turned into :class:`ServerFacts`.
-Every other example is SQL run as the superuser on a fresh database of a real server,
+The CIS rules' examples run in ``test_cis.py``. Every other example is SQL run as the superuser on a fresh database of a real server,
 whose facts are then collected; the roles it creates get unique names (roles are
 cluster-wide) and are dropped afterwards, and only findings about them count.
 """
@@ -25,6 +25,7 @@ from auditor.core.rules import rules_of, run_rules
 from auditor.families.hardening.collect import collect_facts
 from auditor.families.hardening.facts import HbaLine, ServerFacts
 from auditor.families.hardening.rules import FAMILY, HardeningAudit, HardeningPolicy
+from tests.families.hardening.test_cis import NEW
 from tests.families.hardening.test_rules import BASE, TODAY
 from tests.pg import PgServer
 from tests.rule_examples import Example, cases, found
@@ -110,10 +111,13 @@ def sql_findings(example: Example, dsn: str, roles: list[str]) -> list[Finding]:
     return [f for f in got if any(n in repr((f.location, f.evidence)) for n in unique.values())]
 
 
-PURE = SETTINGS | HBA
+CIS = frozenset(r.id for r in NEW)
+"""The CIS controls' rules (HRD020-HRD041): their examples are facts fragments run by
+``tests/families/hardening/test_cis.py::test_example``."""
+PURE = SETTINGS | HBA | CIS
 
 
-@pytest.mark.parametrize("example", cases(*FAMILIES, where=lambda r: r.id in PURE))
+@pytest.mark.parametrize("example", cases(*FAMILIES, where=lambda r: r.id in SETTINGS | HBA))
 def test_server_example(example: Example) -> None:
     facts = settings_facts if example.rule.id in SETTINGS else hba_facts
     got = findings(example.rule.id, facts(example.main()))
