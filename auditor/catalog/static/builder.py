@@ -277,6 +277,10 @@ class StaticBuilder(_Objects):
             self._apply_tree(_parse_one(ddl), ddl)
 
     def build(self) -> StaticModel:
+        for table, entry in self.triggers_all_off.values():
+            if self.tables.get((table.schema, table.name)) is table:
+                self.unmodeled.append(entry)
+        self.triggers_all_off.clear()
         with collector(on=False):  # freezing makes objects, no garbage
             return freeze(self)
 

@@ -54,6 +54,9 @@ class _Catalog:
         self.trigger_functions: dict[str, str] = {}
         """Functions whose only DDL is one trigger on their argument: name to the DDL."""
         self.unmodeled: list[Unmodeled] = []
+        self.triggers_all_off: dict[int, tuple[_Table, Unmodeled]] = {}
+        """Tables (by identity) whose ``DISABLE TRIGGER ALL`` no ``ENABLE TRIGGER ALL``
+        followed yet: their foreign keys are not enforced, which the model cannot say."""
         self.statements = 0
         self.files = 0
         self.bytes = 0
