@@ -25,6 +25,7 @@ from auditor.catalog.static.records import (
     _Table,
     _Unsupported,
 )
+from auditor.migrate.state import BOOKKEEPING_TABLES
 
 
 class _Catalog:
@@ -141,7 +142,11 @@ class _Catalog:
 
     def _not_a_matview(self, schema: str | None, name: str) -> None:
         """Raise :class:`_NotInModel` when ``name`` is a materialized view (an index on one
-        is not in the model, so the statement is modeled by changing nothing)."""
+        is not in the model, so the statement is modeled by changing nothing), or a
+        migration tool's own table that no migration made (harbor alters golang-migrate's,
+        lemmy puts a trigger on Diesel's): the model leaves those out, as the live one."""
+        if name in BOOKKEEPING_TABLES:
+            raise _NotInModel(f"{name} is a migration tool's table")
         for s in [schema] if schema is not None else self.search_path:
             if (s, name) in self.matviews:
                 raise _NotInModel(f"materialized view {s}.{name}")

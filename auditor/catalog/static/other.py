@@ -10,8 +10,7 @@ from auditor.catalog.model import Trigger
 from auditor.catalog.pgsql import render
 from auditor.catalog.static.alter import _AlterTable
 from auditor.catalog.static.parsing import _fold_id, _fold_text, _split_qname
-from auditor.catalog.static.records import _NotInModel, _Unsupported
-from auditor.migrate.state import BOOKKEEPING_TABLES
+from auditor.catalog.static.records import _Unsupported
 from auditor.sql.ident import IDENT, QNAME
 from auditor.sql.split import split_top_level
 
@@ -165,10 +164,7 @@ class _OtherStatements(_AlterTable):
         )
         if trig is None:
             raise _Unsupported("CREATE TRIGGER not understood")
-        on = trig.args["table"]
-        if self._find_table(on) is None and _fold_id(on.this) in BOOKKEEPING_TABLES:
-            raise _NotInModel  # a migration tool's own table (lemmy guards Diesel's)
-        table = self._table_node(on)
+        table = self._table_node(trig.args["table"])
         execute = trig.args.get("execute")
         func = execute.this if execute is not None else None
         if func is None:

@@ -96,14 +96,31 @@ CASES: dict[str, list[str]] = {
         f"CREATE FUNCTION f() {TRIGGER_FN}"
         "CREATE TRIGGER a BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n"
         "CREATE TRIGGER guard BEFORE INSERT ON __diesel_schema_migrations\n"
-        "  EXECUTE FUNCTION f();\n",
+        "  EXECUTE FUNCTION f();\n"
+        "ALTER TABLE __diesel_schema_migrations ADD COLUMN note text;\n"
+        "CREATE INDEX ON __diesel_schema_migrations (note);\n",
         "CREATE TABLE alone (id int);\n"
         "CREATE TRIGGER b BEFORE INSERT ON alone FOR EACH ROW EXECUTE FUNCTION f();\n",
         "ALTER TABLE t DISABLE TRIGGER ALL;\nALTER TABLE p DISABLE TRIGGER ALL;\n"
         "ALTER TABLE p ENABLE TRIGGER ALL;\nALTER TABLE t ENABLE TRIGGER ALL;\n"
         "ALTER TABLE alone DISABLE TRIGGER ALL;\n",
     ],
+    "do-block-guarded-constraint": [
+        "CREATE TABLE t (a int, b int);\nCREATE SCHEMA s;\n"
+        "CREATE TABLE s.u (x int CONSTRAINT u_check CHECK (x > 0));\n",
+        "DO $$\nBEGIN\n    IF NOT EXISTS (SELECT 1\n                   FROM   pg_constraint\n"
+        "                   WHERE  conname = 't_ab_key')\n    THEN\n"
+        "        ALTER TABLE t\n        ADD CONSTRAINT t_ab_key UNIQUE (a, b);\n"
+        "    END IF;\nEND $$;\n"
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 't_ab_key')\n"
+        "  THEN ALTER TABLE t ADD CONSTRAINT t_ab_key UNIQUE (b); END IF; END $$;\n"
+        "do $g$ begin if not exists (select * from pg_catalog.pg_constraint\n"
+        "  where conname = 'u_check') then alter table t add constraint u_check check (a > 0);\n"
+        "  end if; end; $g$;\n",
+    ],
 }
+"""The DO block of harbor's history: the guarded ALTER runs unless a constraint of that name
+exists in any schema (the second and third are skipped, as PostgreSQL skips them)."""
 
 
 CREATE_TABLE_AS = [
@@ -191,4 +208,23 @@ def test_triggers_all_left_off_is_unmodeled_at_its_statement(tmp_path: Path) -> 
     static = build_static_model(load_migrations(root), root)
     assert [(u.file, u.line, u.tables) for u in static.unmodeled] == [
         ("2024-01-01-000000_off/up.sql", 5, ("public.t",))
+    ]
+
+
+def test_other_do_blocks_stay_unmodeled_with_file_and_line(tmp_path: Path) -> None:
+    root = tmp_path / "migrations"
+    folder = root / "2024-01-01-000000_do"
+    folder.mkdir(parents=True)
+    (folder / "up.sql").write_text(
+        "CREATE TABLE t (a int);\n"
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'k'\n"
+        "  AND conrelid = 't'::regclass) THEN ALTER TABLE t ADD CONSTRAINT k UNIQUE (a);\n"
+        "  END IF; END $$;\n"
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'k') THEN\n"
+        "  ALTER TABLE t ADD CONSTRAINT k UNIQUE (a); CREATE INDEX i ON t (a); END IF; END $$;\n"
+    )
+    static = build_static_model(load_migrations(root), root)
+    assert [(u.line, u.reason) for u in static.unmodeled] == [
+        (2, "DO block: its effect is not modeled"),
+        (5, "DO block: its effect is not modeled"),
     ]
