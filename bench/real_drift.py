@@ -184,13 +184,84 @@ def measure(corpus: Corpus, dsn: str) -> tuple[dict[str, object], dict[str, obje
     return row, details
 
 
+def parser_figures(corpora: list[Corpus]) -> dict[str, object]:
+    """Statement coverage and seconds of the three readers on every statement of ``corpora``:
+    the regex fast path (:func:`read_common`), sqlglot (a tree, an opaque ``Command`` or a
+    failure) and pglast (libpg_query, PostgreSQL's own grammar; JSON and Python nodes)."""
+    from auditor.catalog.fastddl import read_common
+    from auditor.catalog.pgsql import parse
+    from auditor.sql.split import split_statements
+
+    try:
+        import pglast  # type: ignore[import-not-found]
+        from pglast import parser as pg_parser
+    except ImportError:
+        return {"pglast": "not installed"}
+    from sqlglot import exp
+
+    texts = [
+        s.text
+        for corpus in corpora
+        for m in load_migrations(corpus.source)
+        for s in split_statements(m.up.text)
+    ]
+
+    def timed(read: object) -> tuple[float, list[object]]:
+        start = time.perf_counter()
+        out = [read(t) for t in texts]  # type: ignore[operator]
+        return round(time.perf_counter() - start, 3), out
+
+    def by_sqlglot(text: str) -> str:
+        try:
+            trees = parse(text)
+        except Exception:  # a failure is a figure here
+            return "fails"
+        return "command" if isinstance(trees[0], exp.Command) else "tree"
+
+    def by_pglast(text: str) -> bool:
+        try:
+            pglast.parse_sql(text)
+        except pglast.parser.ParseError:
+            return False
+        return True
+
+    regex_s, regex = timed(read_common)
+    sqlglot_s, trees = timed(by_sqlglot)
+    nodes_s, nodes = timed(by_pglast)
+    json_s, _ = timed(pg_parser.parse_sql_json)
+    opaque = [t for t, kind in zip(texts, trees, strict=True) if kind != "tree"]
+    return {
+        "statements": len(texts),
+        "regex_fast_path": {"read": sum(r is not None for r in regex), "seconds": regex_s},
+        "sqlglot": {**collections.Counter(trees), "seconds": sqlglot_s},
+        "pglast": {
+            "version": pglast.__version__,
+            "parsed": sum(nodes),
+            "nodes_seconds": nodes_s,
+            "json_seconds": json_s,
+            "parsed_of_sqlglot_opaque": sum(by_pglast(t) for t in opaque),
+            "of": len(opaque),
+        },
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkouts", nargs="+", help="PATH or PATH:SUBDIR[:LIMIT]")
     parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--embedded", action="store_true", help="use the embedded server")
     parser.add_argument("--out", type=Path, default=REPO / "bench/results/real_drift.json")
+    parser.add_argument(
+        "--parsers", action="store_true", help="only the readers' coverage and speed (no server)"
+    )
     args = parser.parse_args()
+    if args.parsers:
+        figures = parser_figures([parse_corpus(a, 17) for a in args.checkouts])
+        print(json.dumps(figures, indent=2))
+        args.out.with_name(args.out.stem + "_parsers.json").write_text(
+            json.dumps(figures, indent=2) + "\n"
+        )
+        return
     with contextlib.ExitStack() as stack:
         if args.embedded:
             args.dsn = stack.enter_context(EmbeddedServer()).dsn("postgres")
