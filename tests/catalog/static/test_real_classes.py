@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from auditor.catalog.static import build_static_model
+from auditor.catalog.static import StaticModel, build_static_model
 from auditor.migrate.layouts import load_migrations
 from tests.static_support import assert_static_equals_live
 
@@ -196,35 +196,38 @@ def write_and_check(dsn: str, tmp_path: Path, case: str, texts: list[str]) -> No
     assert static.modeled == static.statements
 
 
-def test_triggers_all_left_off_is_unmodeled_at_its_statement(tmp_path: Path) -> None:
+def static_of(tmp_path: Path, text: str) -> StaticModel:
+    """The static model of one Diesel migration holding ``text``."""
     root = tmp_path / "migrations"
-    folder = root / "2024-01-01-000000_off"
+    folder = root / "2024-01-01-000000_one"
     folder.mkdir(parents=True)
-    (folder / "up.sql").write_text(
+    (folder / "up.sql").write_text(text)
+    return build_static_model(load_migrations(root), root)
+
+
+def test_triggers_all_left_off_is_unmodeled_at_its_statement(tmp_path: Path) -> None:
+    static = static_of(
+        tmp_path,
         "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE t (id int REFERENCES p);\n"
         "ALTER TABLE t DISABLE TRIGGER ALL;\nALTER TABLE t ENABLE TRIGGER ALL;\n"
-        "ALTER TABLE t DISABLE TRIGGER ALL;\n"
+        "ALTER TABLE t DISABLE TRIGGER ALL;\n",
     )
-    static = build_static_model(load_migrations(root), root)
     assert [(u.file, u.line, u.tables) for u in static.unmodeled] == [
-        ("2024-01-01-000000_off/up.sql", 5, ("public.t",))
+        ("2024-01-01-000000_one/up.sql", 5, ("public.t",))
     ]
 
 
 def test_other_do_blocks_stay_unmodeled_with_file_and_line(tmp_path: Path) -> None:
-    root = tmp_path / "migrations"
-    folder = root / "2024-01-01-000000_do"
-    folder.mkdir(parents=True)
-    (folder / "up.sql").write_text(
+    static = static_of(
+        tmp_path,
         "CREATE TABLE t (a int);\n"
         "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'k'\n"
         "  AND conrelid = 't'::regclass) THEN ALTER TABLE t ADD CONSTRAINT k UNIQUE (a);\n"
         "  END IF; END $$;\n"
         "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'k') THEN\n"
-        "  ALTER TABLE t ADD CONSTRAINT k UNIQUE (a); CREATE INDEX i ON t (a); END IF; END $$;\n"
+        "  ALTER TABLE t ADD CONSTRAINT k UNIQUE (a); CREATE INDEX i ON t (a); END IF; END $$;\n",
     )
-    static = build_static_model(load_migrations(root), root)
-    assert [(u.line, u.reason) for u in static.unmodeled] == [
-        (2, "DO block: its effect is not modeled"),
-        (5, "DO block: its effect is not modeled"),
+    assert [(u.file, u.line, u.reason) for u in static.unmodeled] == [
+        ("2024-01-01-000000_one/up.sql", 2, "DO block: its effect is not modeled"),
+        ("2024-01-01-000000_one/up.sql", 5, "DO block: its effect is not modeled"),
     ]
