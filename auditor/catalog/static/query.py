@@ -127,8 +127,8 @@ class _Query:
         if from_ is not None:
             sources.append(from_.this)
         for join in select.args.get("joins") or []:
-            if join.args.get("using"):
-                raise _Unsupported("JOIN ... USING: its merged columns are not modeled")
+            if join.args.get("using") or join.args.get("method"):
+                raise _Unsupported("JOIN USING / NATURAL JOIN: merged columns are not modeled")
             sources.append(join.this)
         return [self._source(s) for s in sources]
 
