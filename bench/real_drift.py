@@ -13,15 +13,18 @@ Nothing is fetched: pass checkouts (``fetch`` them first). A checkout is
 or ``PATH:SUBDIR[:LIMIT]``.
 
 Run: .venv/bin/python bench/real_drift.py /work/projects/crates.io /work/projects/lemmy ...
-     [--dsn postgresql://postgres@127.0.0.1:5432/postgres] [--out bench/results/real_drift.json]
-Writes bench/results/real_drift.json (figures) and real_drift_details.json (every finding
-and unmodeled statement, to work on classes).
+     [--dsn postgresql://postgres@127.0.0.1:5432/postgres | --embedded]
+     [--out bench/results/real_drift.json]
+``--embedded`` starts the tool's embedded server (PostgreSQL 17) instead of using ``--dsn``.
+Writes the figures to ``--out`` and every finding and unmodeled statement beside it
+(``*_details.json``, to work on classes).
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import os
 import shutil
@@ -39,19 +42,10 @@ import psycopg  # noqa: E402
 
 from auditor.catalog.live import build_live_model  # noqa: E402
 from auditor.catalog.static import build_static_model  # noqa: E402
+from auditor.db.embedded import EmbeddedServer  # noqa: E402
 from auditor.db.target import connect  # noqa: E402
 from auditor.migrate.layouts import load_migrations  # noqa: E402
 from auditor.migrate.runner import MigrationError, Runner  # noqa: E402
-
-GOLANG_MIGRATE = (
-    "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint NOT NULL PRIMARY KEY, "
-    "dirty boolean NOT NULL)"
-)
-"""golang-migrate's own bookkeeping table, which it makes before the first migration
-(harbor's migrations alter it)."""
-
-BEFORE: dict[str, str] = {"harbor": GOLANG_MIGRATE}
-"""What the project's tool does to the database before its migrations run."""
 
 KNOWN: dict[str, tuple[str, int | None]] = {
     "crates.io": ("migrations", None),
@@ -60,7 +54,7 @@ KNOWN: dict[str, tuple[str, int | None]] = {
     "harbor": ("make/migrations/postgresql", None),
     "docs.rs": ("crates/lib/docs_rs_database/migrations", None),
 }
-"""Checkout folder name -> (migrations folder, first N migrations on PostgreSQL 15)."""
+"""Checkout folder name -> (migrations folder, first N migrations before PostgreSQL 16)."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +64,8 @@ class Corpus:
     limit: int | None
 
 
-def parse_corpus(arg: str) -> Corpus:
+def parse_corpus(arg: str, server_major: int) -> Corpus:
+    """``arg`` as a corpus; a known checkout's limit applies only before PostgreSQL 16."""
     path, _, rest = arg.partition(":")
     root = Path(path)
     sub, _, limit = rest.partition(":")
@@ -79,7 +74,8 @@ def parse_corpus(arg: str) -> Corpus:
         if known is None:
             raise SystemExit(f"{arg}: unknown checkout; pass PATH:SUBDIR[:LIMIT]")
         sub = known[0]
-    count = int(limit) if limit else (known[1] if known and not rest else None)
+    default = known[1] if known and not rest and server_major < 16 else None
+    count = int(limit) if limit else default
     return Corpus(root.name, root / sub, count)
 
 
@@ -125,9 +121,6 @@ def measure(corpus: Corpus, dsn: str) -> tuple[dict[str, object], dict[str, obje
             target = _dsn_for(dsn, database)
             start = time.perf_counter()
             error = ""
-            if corpus.name in BEFORE:
-                with psycopg.connect(target, autocommit=True) as conn:
-                    conn.execute(BEFORE[corpus.name].encode())
             try:
                 Runner(target, migrations).migrate()
             except MigrationError as exc:
@@ -191,16 +184,101 @@ def measure(corpus: Corpus, dsn: str) -> tuple[dict[str, object], dict[str, obje
     return row, details
 
 
+def parser_figures(corpora: list[Corpus]) -> dict[str, object]:
+    """Statement coverage and seconds of the three readers on every statement of ``corpora``:
+    the regex fast path (:func:`read_common`), sqlglot (a tree, an opaque ``Command`` or a
+    failure) and pglast (libpg_query, PostgreSQL's own grammar; JSON and Python nodes)."""
+    from auditor.catalog.fastddl import read_common
+    from auditor.catalog.pgsql import parse
+    from auditor.sql.split import split_statements
+
+    try:
+        import pglast  # type: ignore[import-not-found]
+        from pglast import parser as pg_parser
+    except ImportError:
+        return {"pglast": "not installed"}
+    from sqlglot import exp
+
+    texts = [
+        s.text
+        for corpus in corpora
+        for m in load_migrations(corpus.source)
+        for s in split_statements(m.up.text)
+    ]
+
+    def timed(read: object) -> tuple[float, list[object]]:
+        start = time.perf_counter()
+        out = [read(t) for t in texts]  # type: ignore[operator]
+        return round(time.perf_counter() - start, 3), out
+
+    def by_sqlglot(text: str) -> str:
+        try:
+            trees = parse(text)
+        except Exception:  # a failure is a figure here
+            return "fails"
+        return "command" if isinstance(trees[0], exp.Command) else "tree"
+
+    def by_pglast(text: str) -> bool:
+        try:
+            pglast.parse_sql(text)
+        except pglast.parser.ParseError:
+            return False
+        return True
+
+    regex_s, regex = timed(read_common)
+    sqlglot_s, trees = timed(by_sqlglot)
+    nodes_s, nodes = timed(by_pglast)
+    json_s, _ = timed(pg_parser.parse_sql_json)
+    opaque = [t for t, kind in zip(texts, trees, strict=True) if kind != "tree"]
+    return {
+        "statements": len(texts),
+        "regex_fast_path": {"read": sum(r is not None for r in regex), "seconds": regex_s},
+        "sqlglot": {**collections.Counter(trees), "seconds": sqlglot_s},
+        "pglast": {
+            "version": pglast.__version__,
+            "parsed": sum(nodes),
+            "nodes_seconds": nodes_s,
+            "json_seconds": json_s,
+            "parsed_of_sqlglot_opaque": sum(by_pglast(t) for t in opaque),
+            "of": len(opaque),
+        },
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkouts", nargs="+", help="PATH or PATH:SUBDIR[:LIMIT]")
     parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--embedded", action="store_true", help="use the embedded server")
     parser.add_argument("--out", type=Path, default=REPO / "bench/results/real_drift.json")
+    parser.add_argument(
+        "--parsers", action="store_true", help="only the readers' coverage and speed (no server)"
+    )
     args = parser.parse_args()
+    if args.parsers:
+        figures = parser_figures([parse_corpus(a, 17) for a in args.checkouts])
+        print(json.dumps(figures, indent=2))
+        args.out.with_name(args.out.stem + "_parsers.json").write_text(
+            json.dumps(figures, indent=2) + "\n"
+        )
+        return
+    with contextlib.ExitStack() as stack:
+        if args.embedded:
+            args.dsn = stack.enter_context(EmbeddedServer()).dsn("postgres")
+        run_all(args.checkouts, args.dsn, args.out)
+
+
+def run_all(checkouts: list[str], dsn: str, out: Path) -> None:
+    with psycopg.connect(dsn) as conn:
+        row0 = conn.execute(
+            "SELECT current_setting('server_version'), current_setting('server_version_num')::int"
+        ).fetchone()
+    assert row0 is not None
+    server, major = str(row0[0]), int(row0[1]) // 10000
     rows, details = [], {}
-    for arg in args.checkouts:
-        corpus = parse_corpus(arg)
-        row, detail = measure(corpus, args.dsn)
+    for arg in checkouts:
+        corpus = parse_corpus(arg, major)
+        row, detail = measure(corpus, dsn)
         rows.append(row)
         details[corpus.name] = detail
         print(
@@ -210,14 +288,10 @@ def main() -> None:
             f"{row['apply_seconds']}+{row['introspect_seconds']} s  {row['error']}",
             flush=True,
         )
-    with psycopg.connect(args.dsn) as conn:
-        server = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     result = {"server": server, "load": os.getloadavg()[0], "projects": rows}
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    args.out.with_name(args.out.stem + "_details.json").write_text(
-        json.dumps(details, indent=2) + "\n"
-    )
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    out.with_name(out.stem + "_details.json").write_text(json.dumps(details, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,11 @@ __all__ = [
 ]
 
 ADVISORY_LOCK_KEY = 0x61756469746F72  # "auditor"
+DIESEL_PROJECT_LOCK_KEY = 0
+"""Held as well on Diesel-layout runs. Diesel itself locks nothing (diesel-rs/diesel#4863);
+Diesel projects that run their own migrations serialize them with ``pg_advisory_lock(0)``
+(lemmy, whose history adds a trigger refusing any change to ``__diesel_schema_migrations``
+from a session without it): holding it makes this runner one of theirs, not the CLI."""
 
 _CREATE_CHECKSUMS = f"""
 CREATE TABLE IF NOT EXISTS {CHECKSUM_TABLE} (
@@ -77,6 +82,8 @@ class Runner:
         try:
             conn.prepare_threshold = None
             conn.execute("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
+            if self.tool == "diesel":
+                conn.execute("SELECT pg_advisory_lock(%s)", (DIESEL_PROJECT_LOCK_KEY,))
             conn.execute(_CREATE_CHECKSUMS)
             self.book.create(conn)
             yield conn

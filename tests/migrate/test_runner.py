@@ -175,3 +175,33 @@ def test_redo_reapplies_only_what_it_reverted(fresh_db: str, reference_migration
     redone = runner.redo(1)
     assert [m.name for m in redone] == ["create_products"]
     assert [s.applied for s in runner.status()] == [True, True, False, False]
+
+
+FORBID_WITHOUT_LOCK_0 = (
+    "CREATE FUNCTION forbid() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN\n"
+    "  IF NOT EXISTS (SELECT FROM pg_locks\n"
+    "    WHERE (locktype, pid, objid) = ('advisory', pg_backend_pid(), 0)) THEN\n"
+    "    RAISE 'migrations must be run by the project''s runner';\n"
+    "  END IF;\n  RETURN NULL;\nEND $$;\n"
+    f"CREATE TRIGGER forbid BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON {DIESEL_TABLE}\n"
+    "  EXECUTE FUNCTION forbid();\n"
+)
+"""A Diesel project's guard (as lemmy's history has it): only a session holding advisory
+lock 0 may touch the bookkeeping table."""
+
+
+def test_diesel_run_holds_the_projects_lock_0(fresh_db: str, tmp_path: Path) -> None:
+    root = write_diesel(
+        tmp_path / "m",
+        {
+            "1_guard": (FORBID_WITHOUT_LOCK_0, "DROP FUNCTION forbid() CASCADE;"),
+            "2_after": ("CREATE TABLE after_guard (x int);", "DROP TABLE after_guard;"),
+        },
+    )
+    runner = Runner(fresh_db, load_migrations(root))
+    assert [m.name for m in runner.migrate()] == ["guard", "after"]
+    assert user_tables(fresh_db) == {"after_guard"}
+    assert [m.name for m in runner.rollback(1)] == ["after"]
+    assert applied_versions(fresh_db) == ["1"]
+    with psycopg.connect(fresh_db) as conn, pytest.raises(psycopg.errors.RaiseException):
+        conn.execute(f"DELETE FROM {DIESEL_TABLE}")  # the guard is live without the lock

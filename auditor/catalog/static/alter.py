@@ -19,6 +19,7 @@ from auditor.catalog.fastddl import (
 from auditor.catalog.model import Trigger
 from auditor.catalog.normalize import normalize_expr
 from auditor.catalog.pgsql import render
+from auditor.catalog.static.model import Unmodeled
 from auditor.catalog.static.parsing import _default_text, _fold_id, _fold_text, _parse_one
 from auditor.catalog.static.records import (
     _Col,
@@ -203,6 +204,23 @@ class _AlterTable(_RenamesDrops):
                 raise _Unsupported(f"column {col.name} is an identity column")
         col.not_null = not_null
 
+    def _switch_all_triggers(self, table: _Table, on: bool) -> None:
+        """``ENABLE/DISABLE TRIGGER ALL`` also switches the internal triggers that enforce
+        foreign keys, which the model (as pg_catalog's reader) does not hold: a table left
+        with them off at the end of the history is reported unmodeled at its DISABLE."""
+        if on:
+            self.triggers_all_off.pop(id(table), None)
+            return
+        internal = (
+            table.fks or table.referenced_by or any(i.deferrable for i in table.indexes.values())
+        )
+        if not internal:
+            return  # no internal trigger: only the table's own ones are switched
+        shown = f"ALTER TABLE {table.qualified} DISABLE TRIGGER ALL"
+        reason = "foreign keys left unenforced (DISABLE TRIGGER ALL never re-enabled)"
+        entry = Unmodeled(self._file, self._line, shown, reason, (table.qualified,))
+        self.triggers_all_off.setdefault(id(table), (table, entry))
+
     def _alter_table_text(self, name: str, rest: str) -> bool:
         """ALTER TABLE forms sqlglot keeps as a Command; False when not one of them."""
         if not _ALTER_TEXT_FORMS.match(rest):
@@ -296,9 +314,8 @@ class _AlterTable(_RenamesDrops):
             trig = _fold_text(m.group(2))
             on = m.group(1).upper() == "ENABLE"
             if trig.upper() == "ALL":
-                # also the internal triggers that enforce foreign keys: not in the model
-                raise _Unsupported("ENABLE/DISABLE TRIGGER ALL is not modeled")
-            names = list(table.triggers) if trig.upper() == "USER" else [trig]
+                self._switch_all_triggers(table, on)
+            names = list(table.triggers) if trig.upper() in ("USER", "ALL") else [trig]
             for key in names:
                 old = table.triggers[key]
                 table.triggers[key] = Trigger(old.name, old.function, on, old.timing, old.events)

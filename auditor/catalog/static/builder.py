@@ -55,6 +55,17 @@ _TEXT_FORMS = re.compile(
 
 _DO_BLOCK = re.compile(r"DO(?:\s|\$|\Z)", re.IGNORECASE)
 
+_GUARDED_CONSTRAINT = re.compile(
+    r"DO\s*(\$\w*\$)\s*BEGIN\s+IF\s+NOT\s+EXISTS\s*\(\s*SELECT\s+(?:1|\*)\s+"
+    r"FROM\s+(?:pg_catalog\s*\.\s*)?pg_constraint\s+WHERE\s+conname\s*=\s*'([^'\\]*)'\s*\)\s*"
+    r"THEN\s+(ALTER\s+TABLE\s+[^;]*?\s+ADD\s+CONSTRAINT\s+[^;$]*);\s*"
+    r"END\s+IF\s*;\s*END\s*;?\s*\1\s*",
+    re.IGNORECASE,
+)
+"""``DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'x') THEN
+ALTER TABLE ... ADD CONSTRAINT ...; END IF; END $$``: the one DO block modeled (any other
+shape stays unmodeled)."""
+
 
 _TEMP_TABLE = re.compile(
     rf"CREATE\s+(?:(?:LOCAL|GLOBAL)\s+)?TEMP(?:ORARY)?\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?({IDENT})",
@@ -159,7 +170,11 @@ class StaticBuilder(_Objects):
     def _apply(self, statement: Statement, parsed: exp.Expr | None = None) -> None:
         text = _without_comments(statement.text)
         if _DO_BLOCK.match(text):
-            raise _Unsupported("DO block: its effect is not modeled")
+            guarded = _GUARDED_CONSTRAINT.fullmatch(text)
+            if guarded is None:
+                raise _Unsupported("DO block: its effect is not modeled")
+            self._add_constraint_unless_named(guarded.group(2), guarded.group(3))
+            return
         if _TRANSACTION.match(text):
             return
         if parsed is None:
@@ -185,6 +200,16 @@ class StaticBuilder(_Objects):
             return
         self._apply_tree(tree, text)
 
+    def _add_constraint_unless_named(self, name: str, alter: str) -> None:
+        """The guarded ``ALTER TABLE`` of :data:`_GUARDED_CONSTRAINT`, run unless a
+        constraint named ``name`` exists in any schema (the guard reads all of pg_constraint)."""
+        if name.endswith("_not_null"):
+            # PostgreSQL 18 lists NOT NULL constraints there too, which the model does not name
+            raise _Unsupported("DO block guarded by a NOT NULL constraint's name")
+        if any(name in names for names in self.connames.values()):
+            return
+        self._apply_part(alter)
+
     def _apply_common(self, op: Common) -> None:
         """Apply what :func:`read_common` read, through the same steps as its tree."""
         if isinstance(op, AlterTable):
@@ -192,6 +217,7 @@ class StaticBuilder(_Objects):
             if table is None:
                 if op.missing_ok:
                     return
+                self._not_a_matview(op.table.schema, op.table.name)
                 raise _Unsupported(f"table {op.table.shown} is not known")
             self._apply_action(table, op.action)
         elif isinstance(op, CreateIndex):
@@ -277,6 +303,10 @@ class StaticBuilder(_Objects):
             self._apply_tree(_parse_one(ddl), ddl)
 
     def build(self) -> StaticModel:
+        for table, entry in self.triggers_all_off.values():
+            if self.tables.get((table.schema, table.name)) is table:
+                self.unmodeled.append(entry)
+        self.triggers_all_off.clear()
         with collector(on=False):  # freezing makes objects, no garbage
             return freeze(self)
 

@@ -25,6 +25,7 @@ from auditor.catalog.static.records import (
     _Table,
     _Unsupported,
 )
+from auditor.migrate.state import BOOKKEEPING_TABLES
 
 
 class _Catalog:
@@ -54,6 +55,9 @@ class _Catalog:
         self.trigger_functions: dict[str, str] = {}
         """Functions whose only DDL is one trigger on their argument: name to the DDL."""
         self.unmodeled: list[Unmodeled] = []
+        self.triggers_all_off: dict[int, tuple[_Table, Unmodeled]] = {}
+        """Tables (by identity) whose ``DISABLE TRIGGER ALL`` no ``ENABLE TRIGGER ALL``
+        followed yet: their foreign keys are not enforced, which the model cannot say."""
         self.statements = 0
         self.files = 0
         self.bytes = 0
@@ -138,7 +142,11 @@ class _Catalog:
 
     def _not_a_matview(self, schema: str | None, name: str) -> None:
         """Raise :class:`_NotInModel` when ``name`` is a materialized view (an index on one
-        is not in the model, so the statement is modeled by changing nothing)."""
+        is not in the model, so the statement is modeled by changing nothing), or a
+        migration tool's own table that no migration made (harbor alters golang-migrate's,
+        lemmy puts a trigger on Diesel's): the model leaves those out, as the live one."""
+        if name in BOOKKEEPING_TABLES:
+            raise _NotInModel(f"{name} is a migration tool's table")
         for s in [schema] if schema is not None else self.search_path:
             if (s, name) in self.matviews:
                 raise _NotInModel(f"materialized view {s}.{name}")

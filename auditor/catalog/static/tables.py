@@ -21,6 +21,7 @@ from auditor.catalog.static.parsing import (
     _detach,
     _fold_id,
 )
+from auditor.catalog.static.query import CAST_NAME, UNKNOWN, OutColumn, query_columns
 from auditor.catalog.static.records import (
     _Col,
     _IndexSpec,
@@ -36,8 +37,12 @@ class _Tables(_Indexes):
 
     def _create_table(self, tree: exp.Create) -> None:
         schema_node = tree.this
+        query = tree.args.get("expression")
+        if isinstance(query, exp.Query):
+            self._create_table_as(tree, query)
+            return
         if not isinstance(schema_node, exp.Schema):
-            raise _Unsupported("CREATE TABLE without a column list (AS / LIKE) is not modeled")
+            raise _Unsupported("CREATE TABLE without a column list (LIKE) is not modeled")
         props = tree.args.get("properties")
         if props is not None and props.expressions:
             raise _Unsupported("CREATE TABLE with storage or inheritance options is not modeled")
@@ -57,6 +62,45 @@ class _Tables(_Indexes):
         self._rel(schema).add(name)
         self.tables[(schema, name)] = table
         self._finish(table, pending, creating=True)
+
+    def _create_table_as(self, tree: exp.Create, query: exp.Query) -> None:
+        """``CREATE TABLE t [(names)] AS query``: the query's columns, nullable, no defaults."""
+        props = tree.args.get("properties")
+        if props is not None and not all(
+            isinstance(e, exp.WithDataProperty) for e in props.expressions
+        ):
+            raise _Unsupported("CREATE TABLE AS with storage options is not modeled")
+        names = tree.this.expressions if isinstance(tree.this, exp.Schema) else []
+        if not all(isinstance(n, exp.Identifier) for n in names):
+            raise _Unsupported("CREATE TABLE AS with column definitions is not modeled")
+        enums = frozenset(_type_text_of(*key) for key in self.enums)
+        columns = query_columns(query, self._relation_columns, lambda t: self._type(t)[0], enums)
+        if len(names) > len(columns):
+            raise _Unsupported("CREATE TABLE AS names more columns than the query returns")
+        schema, name = self._target(tree.this)
+        if schema not in self.schemas:
+            raise _Unsupported(f"schema {schema} is not known")
+        if self._relation_exists(schema, name, bool(tree.args.get("exists"))):
+            return
+        table = _Table(schema, name, origin=self._origin())
+        for n, out in enumerate(columns):
+            col_name = _fold_id(names[n]) if n < len(names) else out.name
+            if col_name == CAST_NAME:
+                raise _Unsupported("an unnamed cast of a constant as a result column")
+            if table.has_col(col_name):
+                raise _Unsupported(f"column {col_name} specified more than once")
+            col_type = "text" if out.type == UNKNOWN else out.type
+            table.columns.append(
+                _Col(col_name, col_type, collation=out.collation, origin=self._origin())
+            )
+        self._rel(schema).add(name)
+        self.tables[(schema, name)] = table
+
+    def _relation_columns(self, schema: str | None, name: str) -> list[OutColumn] | None:
+        table = self._lookup_table(schema, name)
+        if table is None:
+            return None
+        return [OutColumn(c.name, c.type, c.collation) for c in table.columns]
 
     def _relation_exists(self, schema: str, name: str, if_not_exists: bool) -> bool:
         """True when a relation (table, index, sequence, view) named ``name`` exists and
