@@ -11,7 +11,7 @@ secret stored elsewhere. Here:
   ``NAME: &str = "…"``, ``('name', '…')``), above its alphabet's limit, the name is not
   one of a hash, id, signature or public value (``sha256``, ``checksum``, ``kid``,
   ``nonce``, ``public_key``, ``example``…), the value is not an SRI/CSP hash
-  (``sha256-…``) nor an alphabet (a run of 8 consecutive characters), and the file is
+  (``sha256-…``) nor an alphabet (a run of 8 consecutive characters, or 32 distinct ones), and the file is
   not a test snapshot (``*.snap``, ``__snapshots__/``). A value assigned to a
   ``mock``/``fake``/``dummy`` name is a documented fake (info);
 - a **keyword** hit whose key names where the secret is, not the secret
@@ -72,6 +72,7 @@ _SNAPSHOT = re.compile(r"(?:^|/)__snapshots__/|\.(?:snap|ambr)$")
 _HASH_VALUE = re.compile(r"^(?:sha(?:1|224|256|384|512)|md5)[-:_]", re.IGNORECASE)
 SEQUENCE_RUN = 8
 """Consecutive characters (``abcdefgh``, ``01234567``) that make a value an alphabet."""
+DISTINCT_RUN = 32
 
 
 def words(name: str) -> list[str]:
@@ -97,7 +98,11 @@ def assigned_name(line: str, value: str) -> str | None:
 
 
 def is_sequence(value: str, run: int = SEQUENCE_RUN) -> bool:
-    """True when ``value`` holds ``run`` consecutive characters (an alphabet, not a key)."""
+    """True when ``value`` holds ``run`` consecutive characters, or is 32 or more
+    characters that never repeat: an alphabet, not a key (a random 32-character base64
+    string repeats a character with probability 0.9996)."""
+    if len(value) >= DISTINCT_RUN and len(set(value)) == len(value):
+        return True
     length = 1
     for before, after in pairwise(value):
         length = length + 1 if ord(after) == ord(before) + 1 else 1

@@ -133,6 +133,8 @@ def test_an_alphabet_is_not_a_key() -> None:
     alphabet = string.ascii_lowercase[start:] + string.digits + "-_"
     assert kinds("src/config.rs", f'static CRATE_ALPHA: &str = "{alphabet}";\n') == set()
     shuffled = "".join(letters)
+    assert kinds("src/config.rs", f'static CRATE_ALPHA: &str = "{shuffled}";\n') == set()
+    shuffled += "".join(RNG.choice(shuffled) for _ in range(8))  # a repeat: random, not a set
     assert kinds("src/config.rs", f'static CRATE_ALPHA: &str = "{shuffled}";\n') == {B64}
 
 
