@@ -86,7 +86,7 @@ GENERATORS: dict[str, tuple[str, Callable[[random.Random], str]]] = {
     ),
     "GitHub Token": ("gh", lambda r: "ghp_" + _pick(r, ALNUM, 36)),
     "GitLab Token": ("gl", lambda r: "glpat-" + _pick(r, ALNUM, 20)),
-    "Hex High Entropy String": ("digest_value", lambda r: _pick(r, HEX, 40)),
+    "Hex High Entropy String": ("signing_value", lambda r: _pick(r, HEX, 40)),
     "JSON Web Token": ("jwt", lambda r: _jwt(r)),
     "Mailchimp Access Key": ("mailchimp", lambda r: _pick(r, LOWER_ALNUM, 32) + "-us12"),
     "NPM tokens": ("npmrc", lambda r: NPM_PREFIX + _pick(r, ALNUM, 36)),

@@ -489,9 +489,14 @@ EXAMPLE_MARKERS = re.compile(r"example|sample|dummy|placeholder|your[_-]?", re.I
 """Words of documented fake values (AWS' ``AKIAIOSFODNN7EXAMPLE``, ``your_api_key``)."""
 
 
+PLACEHOLDER = re.compile(r"^(?:\[[^\]]*\]|<[^>]*>|\$?\{\{?[^}]*\}\}?)$")
+"""A whole value in brackets: ``[password]``, ``<token>``, ``${DB_PASSWORD}``, ``{{ pw }}``."""
+
+
 def is_example(value: str) -> bool:
-    """True for a documented or placeholder value: an example word, or a value of at
-    most three distinct characters after its first four (``ghp_xxxxxxxx``)."""
-    if EXAMPLE_MARKERS.search(value):
+    """True for a documented or placeholder value: an example word, a bracketed
+    placeholder, or a value of at most three distinct characters after its first four
+    (``ghp_xxxxxxxx``)."""
+    if EXAMPLE_MARKERS.search(value) or PLACEHOLDER.match(value):
         return True
     return len(value) >= 12 and len(set(value[4:])) <= 3

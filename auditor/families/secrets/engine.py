@@ -28,7 +28,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from auditor.families.secrets import kubernetes
+from auditor.families.secrets import kubernetes, precision
 from auditor.families.secrets import plugins as custom
 from auditor.families.secrets.detectors import DETECTORS, is_example
 from auditor.families.secrets.model import SecretHit
@@ -41,7 +41,7 @@ TYPED_TYPES = frozenset({d.name for d in DETECTORS} | {KUBERNETES_TYPE})
 """Provider token formats: they take precedence over the weak types on the same secret."""
 CUSTOM_TYPES = frozenset(cls.secret_type for cls in custom.CUSTOM_PLUGINS) | TYPED_TYPES
 """Secret types added by the scanner (a detect-secrets type on the same secret wins)."""
-GENERIC_TYPES = frozenset({"Base64 High Entropy String", "Hex High Entropy String"})
+GENERIC_TYPES = precision.GENERIC_TYPES
 """Types that do not hide a more specific extra type on the same secret."""
 WEAK_TYPES = GENERIC_TYPES | {"Secret Keyword"}
 """Types a typed token on the same secret replaces (it says more, at its own severity)."""
@@ -483,14 +483,13 @@ def scan_lines(
                     context=snippet,
                 ):
                     continue
+                value = secret.secret_value or ""
+                judged = precision.verdict(filename, line, secret.type, value)
+                if judged == precision.DROP:
+                    continue
+                example = judged == precision.EXAMPLE or is_example(value)
                 on_line.append(
-                    (
-                        number,
-                        secret.type,
-                        secret.secret_hash,
-                        redacted_preview(secret.secret_value or ""),
-                        is_example(secret.secret_value or ""),
-                    )
+                    (number, secret.type, secret.secret_hash, redacted_preview(value), example)
                 )
         found += _preferred(on_line, lock)
     return [

@@ -72,7 +72,7 @@ def family_result(result: ScanResult, baseline: Baseline | None) -> FamilyResult
     if result.cached:
         notes.append(f"{result.cached} unchanged file(s) from the cache")
     verified: tuple[Verified, ...] = ()
-    if not findings and result.files:
+    if not findings and result.files and not result.errors:
         verified = (Verified(FAMILY, "no new secret committed", f"{result.files} file(s) scanned"),)
     return FamilyResult(
         FAMILY,
@@ -82,6 +82,7 @@ def family_result(result: ScanResult, baseline: Baseline | None) -> FamilyResult
         verified=verified,
         checked=tuple(checked),
         notes=tuple(notes),
+        errors=tuple(AuditError(FAMILY, message) for message in result.errors),
     )
 
 

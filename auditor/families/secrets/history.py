@@ -16,6 +16,15 @@ from auditor.families.secrets.sources import SkippedFile, SourceError, is_exclud
 
 _HUNK = re.compile(rb"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _MARK = b"\x00auditor-commit "
+MISSING_REASON = "blob not in this partial clone"
+"""Skip reason of a change whose content a ``--filter`` clone does not hold (never fetched)."""
+_LOG_ARGS = (
+    "--no-color",
+    "--no-ext-diff",
+    "--no-renames",
+    "--diff-merges=first-parent",
+    "--relative",  # run in a subdirectory: only its files, named relative to it
+)
 
 
 @dataclass
@@ -82,26 +91,37 @@ def added_lines(
     revisions = _revisions(root, since)
     if revisions is None:
         return [], []
-    out = run_git(
-        root,
-        "-c",
-        "core.quotePath=false",
-        "log",
-        "--reverse",
-        "--no-color",
-        "--no-ext-diff",
-        "--no-renames",
-        "--diff-merges=first-parent",
-        "--relative",  # run in a subdirectory: only its files, named relative to it
-        "--diff-filter=AM",
-        "-p",
-        "-U0",
-        "--format=%x00auditor-commit %H",
-        revisions,
-        "--",
-    )
+    unreadable = unreadable_changes(root, revisions)
+    readable: list[str] = []
+    if unreadable:  # a partial clone: read the commits it holds whole, name the others
+        readable = [c for c in commits_in(root, since) if c not in unreadable]
+        order = ["--no-walk=unsorted", "--stdin"]
+        stdin: bytes | None = ("\n".join(readable) + "\n").encode()
+    else:
+        order, stdin = ["--reverse", revisions], None
+    out = b""
+    if stdin is None or readable:
+        out = run_git(
+            root,
+            "-c",
+            "core.quotePath=false",
+            "log",
+            *_LOG_ARGS,
+            "--diff-filter=AM",
+            "-p",
+            "-U0",
+            "--format=%x00auditor-commit %H",
+            *order,
+            "--",
+            stdin=stdin,
+        )
     items: list[AddedLines] = []
-    skipped: list[SkippedFile] = []
+    skipped = [
+        SkippedFile(f"{commit[:12]}:{path}", MISSING_REASON)
+        for commit, paths in unreadable.items()
+        for path in paths
+        if not is_excluded(path, excludes)
+    ]
     for item, reason in _parse(out.split(b"\n")):
         if is_excluded(item.path, excludes):
             continue
@@ -114,6 +134,49 @@ def added_lines(
         elif item.lines:
             items.append(item)
     return items, skipped
+
+
+def is_partial_clone(root: Path) -> bool:
+    """True in a ``--filter`` (blobless, treeless) clone: objects may be missing."""
+    try:
+        run_git(
+            root, "config", "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$"
+        )
+    except SourceError:  # git config exits 1 when nothing matches
+        return False
+    return True
+
+
+def unreadable_changes(root: Path, revisions: str) -> dict[str, list[str]]:
+    """Commit -> the paths it added or modified, for each commit whose diff needs a
+    blob this clone does not hold (empty outside a partial clone). git cannot diff such
+    a commit without fetching, even for a deleted file, so none of its paths is read.
+    Nothing is fetched: ``--missing=print`` and ``--raw`` read no blob."""
+    if not is_partial_clone(root):
+        return {}
+    listed = run_git(root, "rev-list", "--objects", "--missing=print", revisions, "--")
+    missing = {line[1:] for line in listed.decode().split("\n") if line.startswith("?")}
+    if not missing:
+        return {}
+    raw = run_git(
+        root, "-c", "core.quotePath=false", "log", *_LOG_ARGS, "--raw", "--no-abbrev",
+        "--format=%x00auditor-commit %H", revisions, "--",
+    )  # fmt: skip
+    changes: dict[str, list[tuple[str, bool]]] = {}
+    broken: set[str] = set()
+    commit = ""
+    for line in raw.split(b"\n"):
+        if line.startswith(_MARK):
+            commit = line[len(_MARK) :].decode().strip()
+        elif line.startswith(b":"):
+            meta, _, path = line.partition(b"\t")
+            fields = meta.decode().split()
+            if len(fields) < 5:
+                continue
+            if fields[2] in missing or fields[3] in missing:
+                broken.add(commit)
+            changes.setdefault(commit, []).append((_unquote(path), fields[4][0] in "AM"))
+    return {c: [path for path, read in changes[c] if read] for c in broken}
 
 
 def _parse(lines: list[bytes]) -> Iterator[tuple[AddedLines, str | None]]:

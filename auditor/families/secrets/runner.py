@@ -14,7 +14,7 @@ from typing import Any
 
 from auditor import __version__
 from auditor.families.secrets import engine as engine
-from auditor.families.secrets.history import AddedLines, added_lines, commits_in
+from auditor.families.secrets.history import MISSING_REASON, AddedLines, added_lines, commits_in
 from auditor.families.secrets.model import SecretHit
 from auditor.families.secrets.sources import (
     DEFAULT_MAX_BYTES,
@@ -71,6 +71,9 @@ class ScanResult:
     in_git: bool = False
     settings: dict[str, Any] = field(default_factory=dict)
     """detect-secrets ``plugins_used`` / ``filters_used`` of the scan."""
+    errors: tuple[str, ...] = ()
+    """What could not be read and makes the scan incomplete (exit 2), e.g. history
+    blobs a partial clone does not hold."""
 
     def skip_counts(self) -> dict[str, int]:
         """Skipped files counted by reason."""
@@ -316,6 +319,16 @@ def _scan_history(options: ScanOptions, root: Path, settings: dict[str, Any]) ->
         scanned.append(item)
     order = {c: i for i, c in enumerate(commits)}
     hits.sort(key=lambda h: (order.get(h.commit or "", 0), h.file, h.line, h.type))
+    missing = [s.path for s in skipped if s.reason == MISSING_REASON]
+    errors: tuple[str, ...] = ()
+    if missing:
+        commits_missing = len({path.split(":", 1)[0] for path in missing})
+        errors = (
+            f"git history incomplete: {len(missing)} change(s) in {commits_missing} commit(s) "
+            f"not scanned, their blobs are not in this partial clone (first: {missing[0]}); "
+            "nothing was fetched: scan a full clone (git fetch --refetch, or clone without "
+            "--filter), or set history = false in [tool.auditor.secrets]",
+        )
     return ScanResult(
         root=root,
         mode=options.mode,
@@ -326,6 +339,7 @@ def _scan_history(options: ScanOptions, root: Path, settings: dict[str, Any]) ->
         commits=len(commits),
         in_git=True,
         settings=settings,
+        errors=errors,
     )
 
 
@@ -341,6 +355,7 @@ def with_history(tree: ScanResult, history: ScanResult) -> ScanResult:
         skipped=(*tree.skipped, *history.skipped),
         bytes=tree.bytes + history.bytes,
         commits=history.commits,
+        errors=(*tree.errors, *history.errors),
     )
 
 

@@ -45,11 +45,25 @@ class Target:
     """Git blob id when the content comes from the index (``--staged``)."""
 
 
-def run_git(root: Path, *args: str) -> bytes:
+GIT_ENV = {"GIT_NO_LAZY_FETCH": "1"}
+"""The scanner reads what the clone holds: a partial clone never fetches a missing blob."""
+
+
+def git_env() -> dict[str, str]:
+    """The environment of every git command the scanner runs."""
+    return {**os.environ, **GIT_ENV}
+
+
+def run_git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     """Run git in ``root``; raise :class:`SourceError` with git's message on failure."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, check=False, timeout=600
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            check=False,
+            timeout=600,
+            env=git_env(),
+            input=stdin,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SourceError(f"git {args[0]} failed: {exc}") from None
@@ -243,6 +257,7 @@ def _blob_sizes(root: Path, blobs: Iterable[str]) -> dict[str, int]:
         input=("\n".join(ids) + "\n").encode(),
         capture_output=True,
         check=False,
+        env=git_env(),
     )
     sizes = {}
     for line in done.stdout.decode().splitlines():
@@ -262,6 +277,7 @@ def read_blobs(root: Path, blobs: Sequence[str]) -> dict[str, bytes]:
         input=("\n".join(ids) + "\n").encode(),
         capture_output=True,
         check=False,
+        env=git_env(),
     )
     if done.returncode != 0:
         raise SourceError("git cat-file failed")

@@ -125,7 +125,7 @@ def test_lock_file_hashes_are_not_findings() -> None:
     assert kinds("Cargo.lock", cargo) == set()
     assert kinds("package-lock.json", npm) == set()
     # the same values elsewhere are still entropy findings: the filter is by file
-    assert kinds("notes.py", f'digest = "{checksum}"\n') == {"Hex High Entropy String"}
+    assert kinds("notes.py", f'token = "{checksum}"\n') == {"Hex High Entropy String"}
 
 
 def test_lock_file_credentials_are_still_found() -> None:
