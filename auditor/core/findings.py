@@ -230,6 +230,47 @@ class SchemaDiagram:
 
 
 @dataclass(frozen=True)
+class KnownVulnerability:
+    """An advisory that affects an audited component (for the software bill of materials)."""
+
+    id: str
+    aliases: tuple[str, ...] = ()
+    summary: str = ""
+    severity: Severity | None = None
+    """From the CVSS vector; None when the advisory has none."""
+    score: float | None = None
+    vector: str | None = None
+    """The CVSS vector, e.g. ``CVSS:3.1/AV:N/...``."""
+    fixed: tuple[str, ...] = ()
+    """Versions that fix it, ascending."""
+    informational: str | None = None
+    """Not a vulnerability but an informational advisory (``unmaintained``, ``unsound``, ``notice``)."""
+    ignored: str | None = None
+    """Why the configuration ignores it (``until DATE: reason``), else None."""
+
+
+@dataclass(frozen=True)
+class Component:
+    """One audited dependency: what a CycloneDX SBOM lists (one per pin and lock file)."""
+
+    name: str
+    version: str | None
+    """The pinned version; None when the dependency could not be pinned (see ``skip_reason``)."""
+    ecosystem: str
+    """The OSV ecosystem (``PyPI``, ``crates.io``, ``npm``, ``Go``)."""
+    file: str
+    """The input it was read from, relative to the project (``(environment)`` for --env)."""
+    line: int | None = None
+    purl: str | None = None
+    """The package URL (``pkg:cargo/serde@1.0.0``), when the ecosystem has a purl type."""
+    vulnerabilities: tuple[KnownVulnerability, ...] = ()
+    skip_reason: str | None = None
+    """Why it could not be audited, else None."""
+    upgrade: str | None = None
+    """The smallest version that fixes every known vulnerability of the package."""
+
+
+@dataclass(frozen=True)
 class FamilyResult:
     """Everything one family of checks produced."""
 
@@ -251,6 +292,8 @@ class FamilyResult:
     rule of the family plus the rules of its findings."""
     schema_diagram: SchemaDiagram | None = None
     """The audited schema's shape, when the family has one (rendered as a mermaid ER diagram)."""
+    inventory: tuple[Component, ...] = ()
+    """The dependencies audited, when the family has them (rendered as a CycloneDX SBOM)."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from auditor.core.config import ConfigError
 from auditor.core.family import AuditContext, Family
 from auditor.core.findings import AuditError, FamilyResult, Skipped, Verified
 from auditor.core.rules import Rule, registered, run_rules
+from auditor.families.deps.inventory import inventory
 from auditor.families.deps.rules import FAMILY, ignored
 from auditor.families.deps.services.errors import DatabaseError, ServiceUnreachable
 from auditor.families.deps.settings import DepsSettings, load_settings
@@ -77,6 +78,7 @@ def family_result(run: DepsRun) -> FamilyResult:
         verified=tuple(verified),
         checked=(("inputs", len(run.inputs)), ("dependencies", len(audit.dependencies))),
         notes=tuple(notes),
+        inventory=inventory(audit),
     )
 
 
