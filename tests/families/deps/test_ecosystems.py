@@ -197,7 +197,7 @@ def test_clean_pins_pass_and_say_what_was_checked(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "text"),
-    [("package-lock.json", "{not json"), ("Gemfile.lock", "GEM\n")],
+    [("package-lock.json", "{not json"), ("Gemfile.lock", "GEM\n"), ("Pipfile.lock", "{}")],
 )
 def test_an_input_that_cannot_be_read_exits_2_naming_it(
     tmp_path: Path, name: str, text: str
