@@ -230,23 +230,34 @@ class SchemaDiagram:
 
 
 @dataclass(frozen=True)
-class KnownVulnerability:
-    """An advisory that affects an audited component (for the software bill of materials)."""
+class Advisory:
+    """One vulnerability affecting a pinned dependency (aliases already merged).
+
+    The dependencies family finds them; a :class:`Component` of the SBOM carries them.
+    """
 
     id: str
+    """Primary id (PYSEC, then CVE, then others)."""
     aliases: tuple[str, ...] = ()
+    """Every other id of the same vulnerability, sorted."""
     summary: str = ""
-    severity: Severity | None = None
-    """From the CVSS vector; None when the advisory has none."""
-    score: float | None = None
-    vector: str | None = None
-    """The CVSS vector, e.g. ``CVSS:3.1/AV:N/...``."""
+    affected: str = ""
+    """The affected versions as the advisory states them (ranges and listed versions)."""
     fixed: tuple[str, ...] = ()
     """Versions that fix it, ascending."""
+    severity: Severity | None = None
+    """From the CVSS vector; None when the advisory has none (``unknown``)."""
+    score: float | None = None
+    """CVSS base score, when a vector was present."""
+    vector: str | None = None
+    """The CVSS vector the severity was computed from."""
     informational: str | None = None
-    """Not a vulnerability but an informational advisory (``unmaintained``, ``unsound``, ``notice``)."""
-    ignored: str | None = None
-    """Why the configuration ignores it (``until DATE: reason``), else None."""
+    """Not a vulnerability but a RustSec informational advisory: ``unmaintained``,
+    ``unsound`` or ``notice`` (reported by DEP005-DEP007, not DEP001)."""
+
+    def ids(self) -> frozenset[str]:
+        """The primary id and every alias."""
+        return frozenset((self.id, *self.aliases))
 
 
 @dataclass(frozen=True)
@@ -263,7 +274,9 @@ class Component:
     line: int | None = None
     purl: str | None = None
     """The package URL (``pkg:cargo/serde@1.0.0``), when the ecosystem has a purl type."""
-    vulnerabilities: tuple[KnownVulnerability, ...] = ()
+    vulnerabilities: tuple[Advisory, ...] = ()
+    ignored: tuple[tuple[str, str], ...] = ()
+    """(advisory id, ``until DATE: reason``) of each advisory the configuration ignores."""
     skip_reason: str | None = None
     """Why it could not be audited, else None."""
     upgrade: str | None = None

@@ -20,7 +20,7 @@ import uuid
 from pathlib import PurePath
 from typing import Any
 
-from auditor.core.findings import Component, KnownVulnerability, Report
+from auditor.core.findings import Advisory, Component, Report
 from auditor.report.formats import RenderOptions
 from auditor.report.jsonfmt import dumps
 
@@ -74,7 +74,7 @@ def _component(item: Component, ref: str) -> dict[str, Any]:
     return component
 
 
-def _rating(known: KnownVulnerability) -> dict[str, Any]:
+def _rating(known: Advisory) -> dict[str, Any]:
     if known.vector is None:
         return {"severity": known.severity.label if known.severity else "unknown"}
     rating: dict[str, Any] = {"method": _method(known.vector), "vector": known.vector}
@@ -85,7 +85,9 @@ def _rating(known: KnownVulnerability) -> dict[str, Any]:
     return rating
 
 
-def _vulnerability(known: KnownVulnerability, refs: list[tuple[str, str | None]]) -> dict[str, Any]:
+def _vulnerability(
+    known: Advisory, refs: list[tuple[str, str | None]], ignored: str | None
+) -> dict[str, Any]:
     vuln: dict[str, Any] = {
         "bom-ref": f"vulnerability:{known.id}",
         "id": known.id,
@@ -98,8 +100,8 @@ def _vulnerability(known: KnownVulnerability, refs: list[tuple[str, str | None]]
         vuln["description"] = known.summary
     if known.fixed:
         vuln["recommendation"] = f"Upgrade to a fixed version: {', '.join(known.fixed)}"
-    if known.ignored:
-        vuln["analysis"] = {"response": ["will_not_fix"], "detail": f"ignored {known.ignored}"}
+    if ignored:
+        vuln["analysis"] = {"response": ["will_not_fix"], "detail": f"ignored {ignored}"}
     affects = []
     for ref, version in refs:
         entry: dict[str, Any] = {"ref": ref}
@@ -132,8 +134,10 @@ def bom(report: Report) -> dict[str, Any]:
     meta = report.metadata
     items = [c for fam in report.families for c in fam.inventory]
     refs = _refs(items)
-    found: dict[str, tuple[KnownVulnerability, list[tuple[str, str | None]]]] = {}
+    found: dict[str, tuple[Advisory, list[tuple[str, str | None]]]] = {}
+    ignored: dict[str, str] = {}
     for item, ref in zip(items, refs, strict=True):
+        ignored.update(item.ignored)
         for known in item.vulnerabilities:
             found.setdefault(known.id, (known, []))[1].append((ref, item.version))
     properties = [_property("verdict", report.verdict)]
@@ -160,7 +164,7 @@ def bom(report: Report) -> dict[str, Any]:
             "properties": properties,
         },
         "components": [_component(item, ref) for item, ref in zip(items, refs, strict=True)],
-        "vulnerabilities": [_vulnerability(k, r) for k, r in found.values()],
+        "vulnerabilities": [_vulnerability(k, r, ignored.get(i)) for i, (k, r) in found.items()],
     }
     return document
 

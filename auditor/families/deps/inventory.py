@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from auditor.core.findings import Component, KnownVulnerability
-from auditor.families.deps.model import Advisory, DepsAudit, Pin
+from auditor.core.findings import Component
+from auditor.families.deps.model import DepsAudit, Pin
 from auditor.families.deps.rules import active_ignore
 
 PURL_TYPES = {
@@ -48,24 +48,14 @@ def inventory(audit: DepsAudit) -> tuple[Component, ...]:
             file=dep.pin.origin.file,
             line=dep.pin.origin.line,
             purl=purl(dep.pin),
-            vulnerabilities=tuple(_known(audit, a) for a in dep.advisories),
+            vulnerabilities=dep.advisories,
+            ignored=tuple(
+                (a.id, f"until {ignore.expires.isoformat()}: {ignore.reason}")
+                for a in dep.advisories
+                if (ignore := active_ignore(audit, a)) is not None
+            ),
             skip_reason=dep.skip_reason,
             upgrade=dep.upgrade,
         )
         for dep in audit.dependencies
-    )
-
-
-def _known(audit: DepsAudit, advisory: Advisory) -> KnownVulnerability:
-    ignore = active_ignore(audit, advisory)
-    return KnownVulnerability(
-        id=advisory.id,
-        aliases=advisory.aliases,
-        summary=advisory.summary,
-        severity=advisory.severity,
-        score=advisory.score,
-        vector=advisory.vector,
-        fixed=advisory.fixed,
-        informational=advisory.informational,
-        ignored=f"until {ignore.expires.isoformat()}: {ignore.reason}" if ignore else None,
     )

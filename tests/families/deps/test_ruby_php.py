@@ -1,4 +1,7 @@
-"""Gemfile.lock and composer.lock: what each reader yields, RubyGems and Composer version order."""
+"""Gemfile.lock and composer.lock: what each reader yields, and a Ruby and PHP project audited.
+
+The RubyGems and Composer version orders are cases of ``test_ecosystems.py``'s table.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from auditor.cli import cli
-from auditor.families.deps.services.osv_db import OsvDatabase
 from auditor.families.deps.sources.interface import SourceError
 from tests.families.deps.osv_fixtures import record, write_db
-from tests.families.deps.test_ecosystems import affected
 from tests.families.deps.test_sources import read, summary
 
 GEMFILE_LOCK = """GIT
@@ -107,28 +108,6 @@ def test_composer_lock(tmp_path: Path) -> None:
 def test_composer_lock_unreadable(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(SourceError, match=message):
         read(tmp_path, "composer.lock", text)
-
-
-@pytest.mark.parametrize(
-    ("ecosystem", "events", "version", "hit"),
-    [
-        # RubyGems: a letter makes a pre-release (1.0.a < 1.0), segments compare as numbers
-        ("RubyGems", [{"introduced": "0"}, {"fixed": "2.2.3.1"}], "2.2.3", True),
-        ("RubyGems", [{"introduced": "0"}, {"fixed": "2.2.3.1"}], "2.2.10", False),
-        ("RubyGems", [{"introduced": "0"}, {"fixed": "6.0.0"}], "6.0.0.rc1", True),
-        ("RubyGems", [{"introduced": "1.12.0"}, {"fixed": "1.13.10"}], "1.13.9", True),
-        # Composer: -beta < -RC < release, a v prefix is the same release
-        ("Packagist", [{"introduced": "0"}, {"fixed": "5.4.20"}], "5.4.0", True),
-        ("Packagist", [{"introduced": "0"}, {"fixed": "5.4.20"}], "5.4.100", False),
-        ("Packagist", [{"introduced": "0"}, {"fixed": "3.0.0"}], "3.0.0-RC1", True),
-        ("Packagist", [{"introduced": "0"}, {"fixed": "v3.0.0"}], "3.0.0", False),
-    ],
-)
-def test_version_order(
-    tmp_path: Path, ecosystem: str, events: list[dict[str, str]], version: str, hit: bool
-) -> None:
-    database = OsvDatabase(write_db(tmp_path, record("X-1", ecosystem, "pkg", events)))
-    assert affected(database, ecosystem, "pkg", version) == (["X-1"] if hit else [])
 
 
 def test_a_ruby_and_php_project_is_audited_and_fails_closed_without_a_source(

@@ -8,7 +8,6 @@ as skipped.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 
 from auditor.families.deps.model import Origin, Pin
@@ -16,6 +15,7 @@ from auditor.families.deps.sources.interface import (
     FileSource,
     SourceError,
     key_lines,
+    load_json,
     once,
     read_text,
 )
@@ -29,10 +29,7 @@ class ComposerLockSource(FileSource):
 
     def collect(self) -> Iterator[Pin]:
         text = read_text(self.path)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"{self.path}: invalid JSON: {exc}") from None
+        data = load_json(self.path, text)
         if not isinstance(data, Mapping) or not any(s in data for s in SECTIONS):
             raise SourceError(f"{self.path}: not a composer.lock (no packages)")
         lines = key_lines(text, r'^\s*"name"\s*:\s*"([^"]+)"')

@@ -93,6 +93,16 @@ def once(pins: Iterable[Pin]) -> Iterator[Pin]:
             yield pin
 
 
+def load_json(path: Path, text: str) -> Any:
+    """``text`` of ``path`` as JSON; a syntax error is a :class:`SourceError`."""
+    import json
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{path}: invalid JSON: {exc}") from None
+
+
 def load_yaml(path: Path, text: str) -> Any:
     """``text`` of ``path`` as YAML; a syntax error is a :class:`SourceError`."""
     import yaml
