@@ -236,6 +236,60 @@ class SchemaDiagram:
 
 
 @dataclass(frozen=True)
+class Advisory:
+    """One vulnerability affecting a pinned dependency (aliases already merged).
+
+    The dependencies family finds them; a :class:`Component` of the SBOM carries them.
+    """
+
+    id: str
+    """Primary id (PYSEC, then CVE, then others)."""
+    aliases: tuple[str, ...] = ()
+    """Every other id of the same vulnerability, sorted."""
+    summary: str = ""
+    affected: str = ""
+    """The affected versions as the advisory states them (ranges and listed versions)."""
+    fixed: tuple[str, ...] = ()
+    """Versions that fix it, ascending."""
+    severity: Severity | None = None
+    """From the CVSS vector; None when the advisory has none (``unknown``)."""
+    score: float | None = None
+    """CVSS base score, when a vector was present."""
+    vector: str | None = None
+    """The CVSS vector the severity was computed from."""
+    informational: str | None = None
+    """Not a vulnerability but a RustSec informational advisory: ``unmaintained``,
+    ``unsound`` or ``notice`` (reported by DEP005-DEP007, not DEP001)."""
+
+    def ids(self) -> frozenset[str]:
+        """The primary id and every alias."""
+        return frozenset((self.id, *self.aliases))
+
+
+@dataclass(frozen=True)
+class Component:
+    """One audited dependency: what a CycloneDX SBOM lists (one per pin and lock file)."""
+
+    name: str
+    version: str | None
+    """The pinned version; None when the dependency could not be pinned (see ``skip_reason``)."""
+    ecosystem: str
+    """The OSV ecosystem (``PyPI``, ``crates.io``, ``npm``, ``Go``)."""
+    file: str
+    """The input it was read from, relative to the project (``(environment)`` for --env)."""
+    line: int | None = None
+    purl: str | None = None
+    """The package URL (``pkg:cargo/serde@1.0.0``), when the ecosystem has a purl type."""
+    vulnerabilities: tuple[Advisory, ...] = ()
+    ignored: tuple[tuple[str, str], ...] = ()
+    """(advisory id, ``until DATE: reason``) of each advisory the configuration ignores."""
+    skip_reason: str | None = None
+    """Why it could not be audited, else None."""
+    upgrade: str | None = None
+    """The smallest version that fixes every known vulnerability of the package."""
+
+
+@dataclass(frozen=True)
 class FamilyResult:
     """Everything one family of checks produced."""
 
@@ -257,6 +311,8 @@ class FamilyResult:
     rule of the family plus the rules of its findings."""
     schema_diagram: SchemaDiagram | None = None
     """The audited schema's shape, when the family has one (rendered as a mermaid ER diagram)."""
+    inventory: tuple[Component, ...] = ()
+    """The dependencies audited, when the family has them (rendered as a CycloneDX SBOM)."""
 
 
 @dataclass(frozen=True)

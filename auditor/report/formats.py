@@ -109,6 +109,14 @@ REGISTRY: tuple[Format, ...] = (
         "gl-deps",
         "gitlab-dependency-scanning",
     ),
+    _fmt(
+        "cyclonedx",
+        "CycloneDX 1.6 SBOM of the audited dependencies, with their vulnerabilities",
+        ".cdx.json",
+        "cyclonedx",
+        "sbom",
+        "cdx",
+    ),
 )
 """Every format, in the order ``--help`` lists them."""
 

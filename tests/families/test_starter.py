@@ -54,9 +54,10 @@ def test_detect_repository(tmp_path: Path) -> None:
         "requirements.txt",
         "poetry.lock",
         "package-lock.json",
+        "Gemfile.lock",
         "web/pnpm-lock.yaml",
     )
-    assert found.other_dependency_files == ("pdm.lock", "Gemfile.lock")
+    assert found.other_dependency_files == ("pdm.lock",)
     assert found.has_tests
 
 

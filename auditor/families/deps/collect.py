@@ -18,7 +18,6 @@ from auditor.families.deps.services.results import from_pip_audit, from_record, 
 from auditor.families.deps.services.versions import ECOSYSTEMS, PYPI, display, parse_version
 from auditor.families.deps.settings import DepsSettings
 from auditor.families.deps.sources.detect import source_for
-from auditor.families.deps.sources.environment import EnvironmentSource
 from auditor.families.deps.sources.interface import DependencySource, SourceError, relative
 
 if TYPE_CHECKING:
@@ -72,6 +71,9 @@ def sources(inputs: Inputs, project: Path, resolve: bool) -> list[DependencySour
     """One source per input file, plus the environment when asked."""
     found: list[DependencySource] = [source_for(path, project, resolve) for path in inputs.files]
     if inputs.environment:
+        # imports importlib.metadata: only for --env
+        from auditor.families.deps.sources.environment import EnvironmentSource
+
         found.append(EnvironmentSource())
     return found
 

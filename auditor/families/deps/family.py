@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from auditor.core.config import ConfigError
 from auditor.core.family import AuditContext, Family
 from auditor.core.findings import AuditError, FamilyResult, Skipped, Verified
-from auditor.core.rules import rules_of, run_rules
+from auditor.core.rules import Rule, registered, run_rules
+from auditor.families.deps.inventory import inventory
 from auditor.families.deps.rules import FAMILY, ignored
 from auditor.families.deps.services.errors import DatabaseError, ServiceUnreachable
 from auditor.families.deps.settings import DepsSettings, load_settings
@@ -26,11 +27,19 @@ TITLE = "Dependencies"
 DEPS_ERRORS: tuple[type[Exception], ...] = (SourceError, DatabaseError, ServiceUnreachable)
 """What makes a dependency audit incomplete (exit 2) rather than a finding."""
 
+RULE_MODULES = ("auditor.families.deps.rules",)
+"""The modules that register the DEP rules: a dependency audit imports no other family's rules."""
+
+
+def deps_rules() -> list[Rule]:
+    """The DEP rules with a check, ordered by id."""
+    return [r for r in registered(FAMILY, RULE_MODULES) if r.check is not None]
+
 
 def family_result(run: DepsRun) -> FamilyResult:
     """Run the DEP rules on a finished audit and assemble the family's result."""
     audit = run.audit
-    findings, errors = run_rules(rules_of(FAMILY), audit)
+    findings, errors = run_rules(deps_rules(), audit)
     skipped = [Skipped(FAMILY, what, reason) for what, reason in run.exempted]
     notes = [f"vulnerability service: {run.service}"]
     if run.inputs:
@@ -69,6 +78,7 @@ def family_result(run: DepsRun) -> FamilyResult:
         verified=tuple(verified),
         checked=(("inputs", len(run.inputs)), ("dependencies", len(audit.dependencies))),
         notes=tuple(notes),
+        inventory=inventory(audit),
     )
 
 

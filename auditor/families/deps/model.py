@@ -1,6 +1,8 @@
 """The records a dependency audit produces: pins with their origin, advisories, results.
 
 Collectors build them; the DEP rules (:mod:`auditor.families.deps.rules`) read them and never do I/O.
+:class:`Advisory` is defined in :mod:`auditor.core.findings` (the report's SBOM components carry
+it) and re-exported here.
 """
 
 from __future__ import annotations
@@ -8,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from auditor.core.findings import Severity
+from auditor.core.findings import Advisory, Severity
+
+__all__ = ["Advisory", "AuditedDependency", "DepsAudit", "Ignore", "Origin", "Pin"]
 
 
 @dataclass(frozen=True)
@@ -53,34 +57,6 @@ class Pin:
         if not self.version:
             return self.name
         return f"{self.name}{'==' if self.ecosystem == 'PyPI' else '@'}{self.version}"
-
-
-@dataclass(frozen=True)
-class Advisory:
-    """One vulnerability affecting a pinned version (aliases already merged)."""
-
-    id: str
-    """Primary id (PYSEC, then CVE, then others)."""
-    aliases: tuple[str, ...] = ()
-    """Every other id of the same vulnerability, sorted."""
-    summary: str = ""
-    affected: str = ""
-    """The affected versions as the advisory states them (ranges and listed versions)."""
-    fixed: tuple[str, ...] = ()
-    """Versions that fix it, ascending."""
-    severity: Severity | None = None
-    """From the CVSS vector; None when the advisory has none (``unknown``)."""
-    score: float | None = None
-    """CVSS base score, when a vector was present."""
-    vector: str | None = None
-    """The CVSS vector the severity was computed from."""
-    informational: str | None = None
-    """Not a vulnerability but a RustSec informational advisory: ``unmaintained``,
-    ``unsound`` or ``notice`` (reported by DEP005-DEP007, not DEP001)."""
-
-    def ids(self) -> frozenset[str]:
-        """The primary id and every alias."""
-        return frozenset((self.id, *self.aliases))
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,16 @@ def affected(database: OsvDatabase, ecosystem: str, name: str, version: str) -> 
         # PEP 440 stays PEP 440: 1.10 > 1.9, 2.0rc1 < 2.0
         ("PyPI", [{"introduced": "0"}, {"fixed": "2.0"}], "2.0rc1", True),
         ("PyPI", [{"introduced": "0"}, {"fixed": "1.9"}], "1.10", False),
+        # RubyGems: a letter makes a pre-release (1.0.a < 1.0), segments compare as numbers
+        ("RubyGems", [{"introduced": "0"}, {"fixed": "2.2.3.1"}], "2.2.3", True),
+        ("RubyGems", [{"introduced": "0"}, {"fixed": "2.2.3.1"}], "2.2.10", False),
+        ("RubyGems", [{"introduced": "0"}, {"fixed": "6.0.0"}], "6.0.0.rc1", True),
+        ("RubyGems", [{"introduced": "1.12.0"}, {"fixed": "1.13.10"}], "1.13.9", True),
+        # Composer: -beta < -RC < release, a v prefix is the same release
+        ("Packagist", [{"introduced": "0"}, {"fixed": "5.4.20"}], "5.4.0", True),
+        ("Packagist", [{"introduced": "0"}, {"fixed": "5.4.20"}], "5.4.100", False),
+        ("Packagist", [{"introduced": "0"}, {"fixed": "3.0.0"}], "3.0.0-RC1", True),
+        ("Packagist", [{"introduced": "0"}, {"fixed": "v3.0.0"}], "3.0.0", False),
     ],
 )  # fmt: skip
 def test_version_order_per_ecosystem(
@@ -197,7 +207,7 @@ def test_clean_pins_pass_and_say_what_was_checked(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "text"),
-    [("package-lock.json", "{not json"), ("Gemfile.lock", "GEM\n")],
+    [("package-lock.json", "{not json"), ("Gemfile.lock", "GEM\n"), ("Pipfile.lock", "{}")],
 )
 def test_an_input_that_cannot_be_read_exits_2_naming_it(
     tmp_path: Path, name: str, text: str

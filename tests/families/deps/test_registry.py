@@ -93,3 +93,14 @@ def test_readme_input_table_is_the_registry() -> None:
         for i in INPUTS
     ]
     assert rows == expected
+
+
+def test_the_deps_rule_modules_register_every_dep_rule() -> None:
+    """The family imports only its own rule modules; they must register all of its rules."""
+    from auditor.core.rules import all_rules
+    from auditor.families.deps.family import deps_rules
+    from auditor.families.deps.rules import FAMILY
+
+    expected = [r.id for r in all_rules() if r.family == FAMILY and r.check is not None]
+    assert [r.id for r in deps_rules()] == expected
+    assert len(expected) >= 7

@@ -7,7 +7,6 @@ for a registry package, ``workspace:``/``file:``/``link:`` for the project's own
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 
 from auditor.families.deps.model import Pin
@@ -16,6 +15,7 @@ from auditor.families.deps.sources.interface import (
     FileSource,
     SourceError,
     key_lines,
+    load_json,
     once,
     read_text,
 )
@@ -56,10 +56,7 @@ class BunLockSource(FileSource):
 
     def collect(self) -> Iterator[Pin]:
         text = read_text(self.path)
-        try:
-            data = json.loads(strict_json(text))
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"{self.path}: invalid JSON: {exc}") from None
+        data = load_json(self.path, strict_json(text))
         if not isinstance(data, Mapping) or data.get("lockfileVersion") not in VERSIONS:
             version = data.get("lockfileVersion") if isinstance(data, Mapping) else None
             raise SourceError(f"{self.path}: unsupported lockfileVersion {version!r} (read: 0, 1)")

@@ -9,7 +9,6 @@ project's own code, listed as skipped.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 
 from auditor.families.deps.model import Origin, Pin
@@ -17,6 +16,7 @@ from auditor.families.deps.sources.interface import (
     FileSource,
     SourceError,
     key_lines,
+    load_json,
     once,
     read_text,
 )
@@ -31,10 +31,7 @@ class PackageLockSource(FileSource):
 
     def collect(self) -> Iterator[Pin]:
         text = read_text(self.path)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"{self.path}: invalid JSON: {exc}") from None
+        data = load_json(self.path, text)
         if not isinstance(data, Mapping):
             raise SourceError(f"{self.path}: not a package-lock object")
         version = data.get("lockfileVersion")

@@ -136,13 +136,25 @@ INPUTS: tuple[InputFormat, ...] = (
         "only without a go.mod beside it: the newest version of each module",
         superseded_by=("go.mod",),
     ),
+    InputFormat(
+        "Gemfile.lock",
+        ("Gemfile.lock",),
+        "RubyGems",
+        f"{_HERE}.gemfile:GemfileLockSource",
+        "Bundler 1 and 2: GEM (rubygems.org), GIT and PATH sections",
+    ),
+    InputFormat(
+        "composer.lock",
+        ("composer.lock",),
+        "Packagist",
+        f"{_HERE}.composer:ComposerLockSource",
+        "packages and packages-dev",
+    ),
     *(
         InputFormat(name, (name,), ecosystem, f"{_HERE}.unsupported:UnreadSource", UNREAD)
         for name, ecosystem in (
             ("Pipfile.lock", "PyPI"),
             ("pdm.lock", "PyPI"),
-            ("Gemfile.lock", "RubyGems"),
-            ("composer.lock", "Packagist"),
         )
     ),
 )
