@@ -4,6 +4,11 @@ Apply every migration, recording the catalog model before and after each one; th
 from the last migration to the first: run its ``down.sql`` and compare with the model
 before its ``up.sql`` (must be equal), re-apply ``up.sql`` and compare with the model
 after it (must be equal again), and revert it once more to go on with the previous one.
+
+Column order is not a reversibility difference: a ``down.sql`` that re-adds a dropped
+column cannot put it back in its place (PostgreSQL appends it), and no reviewer treats
+that as irreversible. Models are compared with each table's columns sorted by name; a
+migration whose down.sql leaves a table's columns in another order is noted (``order``).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import psycopg
 from psycopg import sql
@@ -32,7 +37,8 @@ class ReversibilityIssue:
     migration: Migration
     kind: str
     """``residue`` (down.sql does not restore the schema), ``redo`` (re-applying up.sql
-    gives another schema) or ``failed`` (a script failed during the check)."""
+    gives another schema), ``failed`` (a script failed during the check) or ``order``
+    (down.sql restores every column but not their order: a note, the check goes on)."""
     differences: tuple[str, ...]
     """The exact differences, one per line (or the error message for ``failed``)."""
 
@@ -45,6 +51,11 @@ class ReversibilityReport:
     issues: tuple[ReversibilityIssue, ...]
     checked: int
     """Migrations whose down/up round trip was compared."""
+
+    @property
+    def problems(self) -> tuple[ReversibilityIssue, ...]:
+        """The issues that make a migration irreversible (column order notes left out)."""
+        return tuple(i for i in self.issues if i.kind != "order")
 
 
 def _model(dsn: str) -> CatalogModel:
@@ -78,17 +89,20 @@ def verify_reversibility(dsn: str, migrations: list[Migration]) -> Reversibility
             issues.append(ReversibilityIssue(migration, "failed", (str(exc),)))
             break
         reverted = _model(dsn)
-        diff = diff_models(before[index], reverted, ("before up.sql", "after down.sql"))
+        diff = _differences(before[index], reverted, ("before up.sql", "after down.sql"))
         if diff:
             issues.append(ReversibilityIssue(migration, "residue", tuple(diff)))
             break  # the earlier migrations would be compared against a wrong baseline
+        moved = _reordered(before[index], after[index], reverted)
+        if moved:
+            issues.append(ReversibilityIssue(migration, "order", tuple(moved)))
         try:
             runner.migrate()
         except MigrationError as exc:
             issues.append(ReversibilityIssue(migration, "failed", (str(exc),)))
             break
         redone = _model(dsn)
-        diff = diff_models(after[index], redone, ("after up.sql", "after re-applying up.sql"))
+        diff = _differences(after[index], redone, ("after up.sql", "after re-applying up.sql"))
         checked += 1
         if diff:
             issues.append(ReversibilityIssue(migration, "redo", tuple(diff)))
@@ -101,13 +115,46 @@ def verify_reversibility(dsn: str, migrations: list[Migration]) -> Reversibility
     return ReversibilityReport(tuple(migrations), tuple(issues), checked)
 
 
+def _unordered(model: CatalogModel) -> CatalogModel:
+    tables = tuple(
+        replace(t, columns=tuple(sorted(t.columns, key=lambda c: c.name))) for t in model.tables
+    )
+    return replace(model, tables=tables)
+
+
+def _differences(a: CatalogModel, b: CatalogModel, names: tuple[str, str]) -> list[str]:
+    """:func:`diff_models` with column order ignored."""
+    return diff_models(_unordered(a), _unordered(b), names)
+
+
+def _columns(model: CatalogModel) -> dict[str, list[str]]:
+    return {t.qualified: [c.name for c in t.columns] for t in model.tables}
+
+
+def _reordered(before: CatalogModel, after: CatalogModel, reverted: CatalogModel) -> list[str]:
+    """Tables whose columns the migration changed and its down.sql restored in another order."""
+    was, changed, now = _columns(before), _columns(after), _columns(reverted)
+    return [
+        f"table {name}: columns {', '.join(now[name])} after down.sql; "
+        f"{', '.join(was[name])} before up.sql"
+        for name in sorted(was.keys() & now.keys())
+        if was[name] != now[name] and changed.get(name) != was[name]
+    ]
+
+
+class ScratchRefused(DatabaseUnavailable):
+    """The server refused to create a scratch database (the role lacks ``CREATEDB``)."""
+
+
 @contextmanager
 def scratch_database(target: DatabaseTarget | None) -> Iterator[tuple[str, str]]:
     """An empty database to write to, dropped afterwards: ``(dsn, description)``.
 
     On the server of ``target`` when one is given (the tool creates and drops its own
-    ``auditor_verify_*`` database there and never touches ``target``'s database), else
-    on a new embedded server.
+    ``auditor_verify_*`` database there, from ``template0``, and never touches
+    ``target``'s database), else on a new embedded server. Raises
+    :class:`ScratchRefused` when the role may not create databases: never falls back to
+    another server, whose extensions and version may differ.
     """
     if target is None:
         from auditor.db.embedded import EmbeddedServer
@@ -118,9 +165,15 @@ def scratch_database(target: DatabaseTarget | None) -> Iterator[tuple[str, str]]
     name = f"auditor_verify_{uuid.uuid4().hex[:10]}"
     params = conninfo_to_dict(target.dsn)
     admin = make_conninfo(target.dsn, dbname=str(params.get("dbname") or "postgres"))
+    create = sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name))
     try:
         with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            conn.execute(create)
+    except psycopg.errors.InsufficientPrivilege:
+        raise ScratchRefused(
+            f"the role of {target.label} may not create databases (needs CREATEDB) for the "
+            "scratch database of the reversibility check"
+        ) from None
     except psycopg.Error as exc:
         reason = " ".join(str(exc).split())
         raise DatabaseUnavailable(

@@ -133,3 +133,33 @@ def failed(subject: ReversibilitySubject) -> Iterator[Hit]:
     yield from _hits(
         subject, "failed", "failed during the reversibility check", "fix the failing script"
     )
+
+
+@rule("REV004", FAMILY, Severity.INFO, "down.sql restores the column order")
+def column_order(subject: ReversibilitySubject) -> Iterator[Hit]:
+    """A down.sql restored every column of a table, but not their order (a note, not a failure).
+
+    PostgreSQL appends a re-added column at the end: a down.sql that undoes a
+    ``DROP COLUMN`` cannot put it back in place. Nothing that names its columns notices;
+    ``SELECT *`` and positional ``INSERT`` or ``COPY`` without a column list do.
+
+    Bad:
+
+        -- up.sql
+        ALTER TABLE users DROP COLUMN password_hash;
+        -- down.sql (password_hash comes back after created_at, the last column)
+        ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL;
+
+    Good:
+
+        -- up.sql
+        ALTER TABLE users ADD COLUMN nickname TEXT;
+        -- down.sql
+        ALTER TABLE users DROP COLUMN nickname;
+    """
+    yield from _hits(
+        subject,
+        "order",
+        "down.sql restores the columns in another order",
+        "name the columns in queries, INSERT and COPY (the order cannot be restored)",
+    )
