@@ -177,7 +177,7 @@ def verify(ctx: click.Context, db: str | None) -> None:
         report = verify_reversibility(dsn, migrations)
     for issue in report.issues:
         state = "note" if issue.kind == "order" else "FAIL"
-        click.echo(f"{state:<8} {issue.migration.label}: {issue.kind}")
+        click.echo(f"{state:<8} {issue.migration.label}: {issue.kind} ({issue.script})")
         for line in issue.differences:
             click.echo(f"         {line}")
     click.echo(

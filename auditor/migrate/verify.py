@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
@@ -41,6 +42,14 @@ class ReversibilityIssue:
     (down.sql restores every column but not their order: a note, the check goes on)."""
     differences: tuple[str, ...]
     """The exact differences, one per line (or the error message for ``failed``)."""
+
+    @property
+    def script(self) -> Path:
+        """The script to fix: up.sql for ``redo``, else down.sql."""
+        up = self.migration.up.path
+        if self.kind == "redo":
+            return up
+        return self.migration.down.path if self.migration.down else up.with_name("down.sql")
 
 
 @dataclass(frozen=True)
@@ -164,7 +173,11 @@ def scratch_database(target: DatabaseTarget | None) -> Iterator[tuple[str, str]]
         return
     name = f"auditor_verify_{uuid.uuid4().hex[:10]}"
     params = conninfo_to_dict(target.dsn)
-    admin = make_conninfo(target.dsn, dbname=str(params.get("dbname") or "postgres"))
+    # the scratch database is written to, even by a role whose sessions default to read-only
+    writable = f"{params.get('options') or ''} -c default_transaction_read_only=off".strip()
+    admin = make_conninfo(
+        target.dsn, dbname=str(params.get("dbname") or "postgres"), options=writable
+    )
     create = sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name))
     try:
         with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
@@ -181,7 +194,7 @@ def scratch_database(target: DatabaseTarget | None) -> Iterator[tuple[str, str]]
         ) from None
     try:
         yield (
-            make_conninfo(target.dsn, dbname=name),
+            make_conninfo(target.dsn, dbname=name, options=writable),
             f"scratch database {name} on the server of {target.label}",
         )
     finally:

@@ -57,7 +57,8 @@ def test_cli_db_verify_uses_a_scratch_database(pg_server: PgServer, tmp_path: Pa
     )
     assert result.exit_code == 1, result.output
     assert "users_email_created_idx: only in after down.sql" in result.output
-    assert "FAIL     20240101000005_add_nickname: residue" in result.output
+    assert "FAIL     20240101000005_add_nickname: residue (" in result.output
+    assert "2024-01-01-000005_add_nickname/down.sql)" in result.output
 
 
 def _readded_column(tmp_path: Path) -> Path:
@@ -88,7 +89,7 @@ def test_cli_db_verify_passes_with_a_column_order_note(pg_server: PgServer, tmp_
         cli, ["--db", pg_server.admin_dsn, "--migrations", str(root), "db", "verify"]
     )
     assert result.exit_code == 0, result.output
-    assert "note     20240101000005_drop_password_hash: order" in result.output
+    assert "note     20240101000005_drop_password_hash: order (" in result.output
     assert "5 of 5 migration(s) reverted and re-applied; 0 problem(s)" in result.output
 
 

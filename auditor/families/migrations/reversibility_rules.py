@@ -15,7 +15,7 @@ from auditor.core.findings import Hit, Location, Severity
 from auditor.core.rules import rule
 
 if TYPE_CHECKING:  # the check itself does no I/O and needs no database driver
-    from auditor.migrate.verify import ReversibilityIssue, ReversibilityReport
+    from auditor.migrate.verify import ReversibilityReport
 
 FAMILY = "reversibility"
 
@@ -40,18 +40,11 @@ def _hits(subject: ReversibilitySubject, kind: str, what: str, fix: str) -> Iter
             continue
         yield Hit(
             message=f"migration {issue.migration.label}: {what}: " + "; ".join(issue.differences),
-            location=Location(file=subject.relative(_script(issue))),
+            location=Location(file=subject.relative(issue.script)),
             fix=fix,
             key=issue.migration.version,
             evidence=tuple(("difference", d) for d in issue.differences[:20]),
         )
-
-
-def _script(issue: ReversibilityIssue) -> Path:
-    up = issue.migration.up.path
-    if issue.kind == "redo":
-        return up
-    return issue.migration.down.path if issue.migration.down else up.with_name("down.sql")
 
 
 @rule("REV001", FAMILY, Severity.HIGH, "down.sql restores exactly the schema before up.sql")
