@@ -14,7 +14,7 @@ migration whose down.sql leaves a table's columns in another order is noted (``o
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -67,42 +67,46 @@ class ReversibilityReport:
         return tuple(i for i in self.issues if i.kind != "order")
 
 
-def _model(dsn: str) -> CatalogModel:
-    conn = connect(dsn)
-    try:
-        return build_live_model(conn)
-    finally:
-        conn.close()
-
-
 def verify_reversibility(dsn: str, migrations: list[Migration]) -> ReversibilityReport:
-    """Run the check on the empty scratch database ``dsn`` (it is written to)."""
-    before: list[CatalogModel] = []
-    after: list[CatalogModel] = []
+    """Run the check on the empty scratch database ``dsn`` (it is written to).
+
+    One read-only session reads every model; ``states[i]`` is the model before migration
+    ``i`` and ``states[i + 1]`` the one after it.
+    """
+    reader = connect(dsn)
+    try:
+        return _verify(dsn, migrations, lambda: build_live_model(reader))
+    finally:
+        reader.close()
+
+
+def _verify(
+    dsn: str, migrations: list[Migration], model: Callable[[], CatalogModel]
+) -> ReversibilityReport:
+    states = [model()]
     issues: list[ReversibilityIssue] = []
     for index, migration in enumerate(migrations):
-        before.append(_model(dsn))
         try:
             Runner(dsn, migrations[: index + 1]).migrate()
         except MigrationError as exc:
             issues.append(ReversibilityIssue(migration, "failed", (str(exc),)))
             return ReversibilityReport(tuple(migrations), tuple(issues), 0)
-        after.append(_model(dsn))
+        states.append(model())
     checked = 0
     for index in range(len(migrations) - 1, -1, -1):
-        migration = migrations[index]
+        migration, before, after = migrations[index], states[index], states[index + 1]
         runner = Runner(dsn, migrations[: index + 1])
         try:
             runner.rollback(1)
         except MigrationError as exc:
             issues.append(ReversibilityIssue(migration, "failed", (str(exc),)))
             break
-        reverted = _model(dsn)
-        diff = _differences(before[index], reverted, ("before up.sql", "after down.sql"))
+        reverted = model()
+        diff = _differences(before, reverted, ("before up.sql", "after down.sql"))
         if diff:
             issues.append(ReversibilityIssue(migration, "residue", tuple(diff)))
             break  # the earlier migrations would be compared against a wrong baseline
-        moved = _reordered(before[index], after[index], reverted)
+        moved = _reordered(before, after, reverted)
         if moved:
             issues.append(ReversibilityIssue(migration, "order", tuple(moved)))
         try:
@@ -110,8 +114,8 @@ def verify_reversibility(dsn: str, migrations: list[Migration]) -> Reversibility
         except MigrationError as exc:
             issues.append(ReversibilityIssue(migration, "failed", (str(exc),)))
             break
-        redone = _model(dsn)
-        diff = _differences(after[index], redone, ("after up.sql", "after re-applying up.sql"))
+        redone = model()
+        diff = _differences(after, redone, ("after up.sql", "after re-applying up.sql"))
         checked += 1
         if diff:
             issues.append(ReversibilityIssue(migration, "redo", tuple(diff)))
@@ -141,14 +145,21 @@ def _columns(model: CatalogModel) -> dict[str, list[str]]:
 
 
 def _reordered(before: CatalogModel, after: CatalogModel, reverted: CatalogModel) -> list[str]:
-    """Tables whose columns the migration changed and its down.sql restored in another order."""
+    """Tables whose columns down.sql restored in another order: a column up.sql dropped and
+    down.sql re-added (PostgreSQL appends it), or a table up.sql dropped and down.sql
+    re-created with another column order. A table moved by a later migration's down.sql
+    and not touched by this one's is not noted again."""
     was, changed, now = _columns(before), _columns(after), _columns(reverted)
-    return [
-        f"table {name}: columns {', '.join(now[name])} after down.sql; "
-        f"{', '.join(was[name])} before up.sql"
-        for name in sorted(was.keys() & now.keys())
-        if was[name] != now[name] and changed.get(name) != was[name]
-    ]
+    notes = []
+    for name in sorted(was.keys() & now.keys()):
+        kept = changed.get(name, [])
+        readded = [c for c in was[name] if c not in kept and c in now[name]]
+        if readded and now[name] != was[name]:
+            notes.append(
+                f"table {name}: columns {', '.join(now[name])} after down.sql; "
+                f"{', '.join(was[name])} before up.sql"
+            )
+    return notes
 
 
 class ScratchRefused(DatabaseUnavailable):

@@ -110,3 +110,28 @@ def test_cli_db_verify_without_createdb_says_so(
     assert result.exit_code == 2, result.output
     assert "may not create databases (needs CREATEDB)" in result.output
     assert "scratch:" not in result.output  # no other server was used instead
+
+
+def test_each_readded_column_is_noted_once(fresh_db: str, tmp_path: Path) -> None:
+    root = _readded_column(tmp_path)
+    for folder, up, down in (
+        ("2024-01-01-000006_add_nickname", "ADD COLUMN nickname TEXT", "DROP COLUMN nickname"),
+        ("2024-01-01-000007_drop_email", "DROP COLUMN email", "ADD COLUMN email TEXT NOT NULL"),
+    ):
+        (root / folder).mkdir()
+        (root / folder / "up.sql").write_text(f"ALTER TABLE users {up};\n")
+        (root / folder / "down.sql").write_text(f"ALTER TABLE users {down};\n")
+    # email goes with its check and index: down.sql restores them too
+    (root / "2024-01-01-000007_drop_email" / "down.sql").write_text(
+        "ALTER TABLE users ADD COLUMN email TEXT NOT NULL;\n"
+        "ALTER TABLE users ADD CONSTRAINT users_email_length "
+        "CHECK (char_length(email) BETWEEN 3 AND 254);\n"
+        "CREATE UNIQUE INDEX users_email_lower_key ON users (lower(email));\n"
+    )
+    report = verify_reversibility(fresh_db, load_migrations(root))
+    assert report.problems == ()
+    assert report.checked == 7
+    assert [(i.migration.name, i.kind) for i in report.issues] == [
+        ("drop_email", "order"),
+        ("drop_password_hash", "order"),  # not add_nickname, which moved nothing
+    ]
