@@ -152,13 +152,17 @@ def _reordered(before: CatalogModel, after: CatalogModel, reverted: CatalogModel
     was, changed, now = _columns(before), _columns(after), _columns(reverted)
     notes = []
     for name in sorted(was.keys() & now.keys()):
+        if now[name] == was[name]:
+            continue
         kept = changed.get(name, [])
-        readded = [c for c in was[name] if c not in kept and c in now[name]]
-        if readded and now[name] != was[name]:
-            notes.append(
-                f"table {name}: columns {', '.join(now[name])} after down.sql; "
-                f"{', '.join(was[name])} before up.sql"
-            )
+        moved = [
+            f"{column} is column {now[name].index(column) + 1} after down.sql, "
+            f"{position + 1} before up.sql"
+            for position, column in enumerate(was[name])
+            if column not in kept and column in now[name] and now[name].index(column) != position
+        ]
+        if moved:
+            notes.append(f"table {name}: " + "; ".join(moved))
     return notes
 
 
