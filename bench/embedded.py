@@ -76,41 +76,30 @@ def pg_ctl_start(bundle_name: str) -> float:
         shutil.rmtree(run, ignore_errors=True)
 
 
-def audit_end_to_end() -> tuple[float, float, int]:
-    """Wall and CPU seconds (the tool and every child it waited for) and the exit code."""
+def _measured(args: list[str]) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """Run ``args`` in the checkout without DATABASE_URL: wall seconds, CPU seconds (the
+    process and every child it waited for, the PostgreSQL server included), the result."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "auditor", "audit", "--format", "json"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        check=False,
-    )
+    done = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done
+
+
+def audit_end_to_end() -> tuple[float, float, int]:
+    """Wall and CPU seconds of ``auditor audit --format json``, and its exit code."""
+    wall, cpu, done = _measured([sys.executable, "-m", "auditor", "audit", "--format", "json"])
     return wall, cpu, done.returncode
 
 
 def audit_phases() -> dict[str, list[float]]:
     """One audit in a fresh interpreter, with each phase's [wall, own CPU] seconds, and
     the whole run's [wall, CPU of the tool and its children (the server)]."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--phases"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    wall, cpu, done = _measured([sys.executable, str(Path(__file__).resolve()), "--phases"])
+    done.check_returncode()
     phases: dict[str, list[float]] = json.loads(done.stdout.splitlines()[-1])
     phases["whole run (CPU: with the server)"] = [round(wall, 3), round(cpu, 3)]
     return phases

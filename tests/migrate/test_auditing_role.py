@@ -81,6 +81,15 @@ def _audit(project: Path, dsn: str) -> tuple[int, set[str], dict[str, Entries]]:
     return result.exit_code, {f["name"] for f in report["families"]}, by_family
 
 
+def _audit_as_role(
+    project: Path, dsn: str, role: str, migrations: Path, *, bookkeeping: bool
+) -> tuple[int, set[str], dict[str, Entries]]:
+    """Migrate ``dsn`` as a superuser, create the README's role there, audit as that role."""
+    Runner(dsn, load_migrations(migrations)).migrate()
+    _create_role(dsn, role, bookkeeping=bookkeeping)
+    return _audit(project, make_conninfo(dsn, user=role))
+
+
 def test_readme_grants_name_every_bookkeeping_table() -> None:
     block = readme_block("auditing-role-bookkeeping", "auditor")
     assert set(re.findall(r"'(\w+)'", block)) == BOOKKEEPING_TABLES
@@ -89,9 +98,9 @@ def test_readme_grants_name_every_bookkeeping_table() -> None:
 def test_minimal_role_audits_to_completion(
     project: Path, fresh_db: str, role: str, reference_migrations: Path
 ) -> None:
-    Runner(fresh_db, load_migrations(reference_migrations)).migrate()
-    _create_role(fresh_db, role, bookkeeping=True)
-    code, families, entries = _audit(project, make_conninfo(fresh_db, user=role))
+    code, families, entries = _audit_as_role(
+        project, fresh_db, role, reference_migrations, bookkeeping=True
+    )
     assert entries.get("errors", {}) == {}
     assert code in (0, 1)
     assert families == set(DATABASE_FAMILIES)
@@ -105,9 +114,9 @@ def test_minimal_role_audits_to_completion(
 def test_without_the_bookkeeping_grants_the_privilege_is_named(
     project: Path, fresh_db: str, role: str, reference_migrations: Path
 ) -> None:
-    Runner(fresh_db, load_migrations(reference_migrations)).migrate()
-    _create_role(fresh_db, role, bookkeeping=False)
-    code, _, entries = _audit(project, make_conninfo(fresh_db, user=role))
+    code, _, entries = _audit_as_role(
+        project, fresh_db, role, reference_migrations, bookkeeping=False
+    )
     assert code == 2
     for name in ("migrations", "drift"):
         (error,) = entries["errors"][name]
