@@ -19,8 +19,20 @@ from auditor.core.errors import AuditorError
 from auditor.core.findings import AuditError, FamilyResult, Finding, Hit, Location, Skipped
 from auditor.core.rules import Rule, run_rules
 from auditor.families.lint.model import LintFile, analyze
+from auditor.families.lint.per_migration import (
+    MigrationSettingsError,
+    at_or_before,
+    metadata_disable,
+)
 from auditor.families.lint.rules import FAMILY
-from auditor.families.lint.rules.meta import MALFORMED_IGNORE, UNUSED_IGNORE, Pragma, find_pragmas
+from auditor.families.lint.rules.meta import (
+    MALFORMED_IGNORE,
+    UNPARSABLE,
+    UNUSED_IGNORE,
+    Pragma,
+    find_pragmas,
+    transaction_pragma,
+)
 from auditor.families.lint.settings import LintConfig, lint_rules
 from auditor.migrate.layouts import LayoutError, Migration, load_migrations
 from auditor.sql.split import SqlSyntaxError, Statement, split_statements
@@ -54,6 +66,11 @@ class LintUnit:
     """The migration's up.sql when this is its down.sql."""
     series: tuple[Migration, ...] = ()
     """Every migration of the directory this one belongs to, in order (for the static replay)."""
+    version: str | None = None
+    """The migration's version, as its tool orders it (None: not a versioned migration)."""
+    tool: str = "diesel"
+    disable: frozenset[str] = frozenset()
+    """Rule ids the migration's ``metadata.toml`` switches off (``[auditor] disable``)."""
 
 
 class _Relative:
@@ -86,6 +103,15 @@ class _Relative:
 def _migration_units(
     migration: Migration, relative: _Relative, series: tuple[Migration, ...] = ()
 ) -> list[LintUnit]:
+    disable: frozenset[str] = frozenset()
+    if migration.tool == "diesel":
+        folder = migration.up.path.parent
+        known = frozenset(r.id for r in lint_rules())
+        try:
+            disable = metadata_disable(folder, known, relative(folder / "metadata.toml"))
+        except MigrationSettingsError as exc:
+            raise LintInputError(str(exc)) from None
+    version = None if migration.repeatable else migration.version
     up = LintUnit(
         path=relative(migration.up.path),
         text=migration.up.text,
@@ -94,6 +120,9 @@ def _migration_units(
         run_in_transaction=migration.run_in_transaction,
         first_line=migration.up.first_line,
         series=series,
+        version=version,
+        tool=migration.tool,
+        disable=disable,
     )
     units = [up]
     if migration.down is not None:
@@ -107,6 +136,9 @@ def _migration_units(
                 first_line=migration.down.first_line,
                 before=up,
                 series=series,
+                version=version,
+                tool=migration.tool,
+                disable=disable,
             )
         )
     return units
@@ -237,6 +269,7 @@ class LintRun:
     files: int
     statements: int
     suppressed: int
+    notes: tuple[str, ...] = ()
 
 
 def _parse(unit: LintUnit, statements: list[Statement] | None = None) -> list[Statement]:
@@ -284,23 +317,31 @@ def _lint(
     use_cache: bool = False,
 ) -> LintRun:
     """:func:`lint_units` with the collector paused (``automatic_collection``: the caller's setting)."""
+    errors: list[AuditError] = []
+    units, notes = _after_start(units, config, errors)
     rules = config.active_rules()
     known = frozenset(r.id for r in lint_rules())
     linted = frozenset(u.migration for u in units if u.migration is not None)
     wants_history = any(r.id in HISTORY_RULES for r in rules)
     histories: dict[int, History | None] = {}
     findings: list[Finding] = []
-    errors: list[AuditError] = []
     skipped: list[Skipped] = []
     models: dict[tuple[str, str], LintFile] = {}
+    # per migration series: (table, column) -> type, as the files linted so far left it
+    column_types: dict[int, dict[tuple[str, str], str]] = {}
     files = statements_count = suppressed = 0
     for unit in units:
         try:
             raw = split_statements(unit.text)
         except SqlSyntaxError as exc:
-            line = exc.line + unit.first_line - 1
-            errors.append(AuditError(FAMILY, f"{unit.path}:{line}: cannot lint: {exc}"))
+            _unparsable(unit, exc, config, findings, errors)
+            files += 1
             continue
+        unit = _with_transaction_pragma(unit, findings, config)
+        unit_config, unit_rules = config, rules
+        if unit.disable:
+            unit_config = replace(config, disable=config.disable | unit.disable)
+            unit_rules = unit_config.active_rules()
         statements = _parse(unit, raw)
         before = None
         if unit.before is not None:
@@ -324,16 +365,19 @@ def _lint(
                 skipped.append(
                     Skipped(FAMILY, f"LNT035/LNT037 for {unit.migration}", facts.uncertain)
                 )
-        model = _model(unit, statements, config, before, facts)
+        types = column_types.setdefault(id(unit.series), {})
+        model = _model(unit, statements, config, before, facts, types)
         models[(unit.path, unit.direction)] = model
         files += 1
         statements_count += len(statements)
-        hits, failed = run_rules(rules, model, dict(config.severity))
+        hits, failed = run_rules(unit_rules, model, dict(config.severity))
         errors.extend(failed)
         pragmas = find_pragmas(unit.text, raw, known) if "auditor-ignore" in unit.text else []
-        kept, ignored = _apply_pragmas(hits, pragmas, model, config, unit.first_line)
+        kept, ignored = _apply_pragmas(hits, pragmas, model, unit_config, unit.first_line)
         findings.extend(kept)
         suppressed += ignored
+        if unit.direction != "down":  # a down.sql does not run before the next migration
+            types.update(((t, c), kind) for _, t, c, kind, _ in model.column_definitions)
     plain = sum(1 for u in units if not u.series)
     if wants_history and plain:
         skipped.append(
@@ -344,8 +388,76 @@ def _lint(
             )
         )
     return LintRun(
-        tuple(findings), tuple(errors), tuple(skipped), files, statements_count, suppressed
+        tuple(findings), tuple(errors), tuple(skipped), files, statements_count, suppressed, notes
     )
+
+
+def _after_start(
+    units: list[LintUnit], config: LintConfig, errors: list[AuditError]
+) -> tuple[list[LintUnit], tuple[str, ...]]:
+    """The units after ``start-after`` (all without it), and the note on what was left out.
+
+    A version the migrations' tool cannot compare is an error (and every unit is linted).
+    """
+    start = config.start_after
+    if start is None:
+        return units, ()
+    try:
+        early = {
+            u.migration
+            for u in units
+            if u.version is not None and at_or_before(u.version, u.tool, start)
+        }
+    except MigrationSettingsError as exc:
+        errors.append(AuditError(FAMILY, str(exc)))
+        return units, ()
+    if not early:
+        return units, (f"start-after {start}: no migration at or before it",)
+    kept = [u for u in units if u.version is None or u.migration not in early]
+    return kept, (f"start-after {start}: {len(early)} migration(s) at or before it not linted",)
+
+
+def _unparsable(
+    unit: LintUnit,
+    exc: SqlSyntaxError,
+    config: LintConfig,
+    findings: list[Finding],
+    errors: list[AuditError],
+) -> None:
+    """A file that cannot be split: an LNT065 finding, or an error when the rule is off."""
+    line = exc.line + unit.first_line - 1
+    if not config.is_active(UNPARSABLE.id) or UNPARSABLE.id in unit.disable:
+        errors.append(AuditError(FAMILY, f"{unit.path}:{line}: cannot lint: {exc}"))
+        return
+    hit = Hit(
+        message=f"{str(exc).split(': ', 1)[-1]}: PostgreSQL cannot read this statement; "
+        "nothing from here on was linted",
+        location=Location(file=unit.path, line=line),
+        fix="close the string, quoted name, dollar quote or comment",
+        key=f"unparsable:{line}",
+    )
+    findings.append(_finding(UNPARSABLE, hit, config))
+
+
+def _with_transaction_pragma(
+    unit: LintUnit, findings: list[Finding], config: LintConfig
+) -> LintUnit:
+    """``unit`` as its ``auditor-assume-(in|no)-transaction`` comment says it runs."""
+    pragma = transaction_pragma(unit.text)
+    if pragma is None:
+        return unit
+    if pragma.in_transaction is not None:
+        return replace(unit, run_in_transaction=pragma.in_transaction)
+    if config.is_active(MALFORMED_IGNORE.id):
+        hit = Hit(
+            message="auditor-assume-in-transaction and auditor-assume-no-transaction both given; "
+            "neither applied",
+            location=Location(file=unit.path, line=pragma.line + unit.first_line - 1),
+            fix="keep one of the two comments",
+            key="assume-transaction",
+        )
+        findings.append(_finding(MALFORMED_IGNORE, hit, config))
+    return unit
 
 
 def _history(
@@ -381,6 +493,7 @@ def _model(
     config: LintConfig,
     before: LintFile | None,
     facts: MigrationFacts | None = None,
+    column_types: dict[tuple[str, str], str] | None = None,
 ) -> LintFile:
     lost: tuple[tuple[str, str, str], ...] = ()
     diff: tuple[str, ...] = ()
@@ -399,6 +512,7 @@ def _model(
         before=before,
         lost_requirements=lost,
         reversal_diff=diff,
+        column_types=dict(column_types) if column_types and "TYPE" in unit.text.upper() else None,
     )
 
 
@@ -484,5 +598,6 @@ def family_result(run: LintRun, notes: tuple[str, ...] = ()) -> FamilyResult:
         skipped=run.skipped,
         checked=(("files", run.files), ("statements", run.statements)),
         notes=notes
+        + run.notes
         + ((f"{run.suppressed} finding(s) silenced by auditor-ignore",) if run.suppressed else ()),
     )

@@ -9,7 +9,7 @@ a transaction, and where timeouts were set.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, overload
 
@@ -204,6 +204,8 @@ class LintFile:
     """(requirement id, table, description) of rule-pack requirements this up.sql stops satisfying."""
     reversal_diff: tuple[str, ...] = ()
     """For a down.sql: how the static model after up+down differs from before up (empty: reversed)."""
+    column_types: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """(table, column) → TYPE as the earlier files of the run left it (LNT008 reads the old type)."""
 
     @cached_property
     def existing_table_actions(self) -> tuple[tuple[LintStatement, str, str], ...]:
@@ -310,6 +312,7 @@ def analyze(
     before: LintFile | None = None,
     lost_requirements: tuple[tuple[str, str, str], ...] = (),
     reversal_diff: tuple[str, ...] = (),
+    column_types: Mapping[tuple[str, str], str] | None = None,
 ) -> LintFile:
     """Build the lint model of one file. ``before`` is the up.sql model when this is its down.sql."""
     created_tables: dict[str, int] = {}
@@ -409,4 +412,5 @@ def analyze(
         up_tables=frozenset(before.created_tables) if before is not None else frozenset(),
         lost_requirements=lost_requirements,
         reversal_diff=reversal_diff,
+        column_types=column_types or {},
     )

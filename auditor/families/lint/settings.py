@@ -18,8 +18,9 @@ LINT_KEYS: dict[str, str] = {
     "exclude": "glob patterns of files (relative to the project root) not to lint",
     "postgres-version": "major PostgreSQL version the migrations target (default 16)",
     "assume-in-transaction": "treat plain .sql files as run inside a transaction (default false)",
+    "start-after": "a migration version: migrations at or before it are not linted",
 }
-OPT_IN = frozenset({"LNT017"})
+OPT_IN = frozenset({"LNT017", "LNT054", "LNT056", "LNT057", "LNT060", "LNT062", "LNT064"})
 """Rules that are off unless enabled."""
 DEFAULT_POSTGRES_VERSION = 16
 
@@ -34,6 +35,8 @@ class LintConfig:
     exclude: tuple[str, ...] = ()
     postgres_version: int = DEFAULT_POSTGRES_VERSION
     assume_in_transaction: bool = False
+    start_after: str | None = None
+    """Migrations at or before this version are not linted (diesel-guard's ``start_after``)."""
 
     def active_rules(self) -> list[Rule]:
         """The lint rules that run, with a check function, ordered by id."""
@@ -88,7 +91,15 @@ def parse_settings(config: Config) -> LintConfig:
     version: Any = section.values.get("postgres-version", DEFAULT_POSTGRES_VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or not 9 <= version <= 99:
         raise section.error("postgres-version", "must be a major version number such as 16")
+    start_after: Any = section.values.get("start-after")
+    if isinstance(start_after, int) and not isinstance(start_after, bool):
+        start_after = str(start_after)
+    if start_after is not None and (not isinstance(start_after, str) or not start_after.strip()):
+        raise section.error(
+            "start-after", 'must be a migration version such as "2024-01-01-000000"'
+        )
     return LintConfig(
+        start_after=start_after.strip() if start_after is not None else None,
         enable=rule_list("enable"),
         disable=rule_list("disable"),
         severity=severities,

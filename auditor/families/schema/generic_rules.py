@@ -371,10 +371,12 @@ def foreign_key_on_delete(subject: SchemaSubject) -> Iterator[Hit]:
 
     Bad:
 
+        CREATE TABLE users (id BIGINT PRIMARY KEY);
         CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users (id));
 
     Good:
 
+        CREATE TABLE users (id BIGINT PRIMARY KEY);
         CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE);
     """
     scope = _scope(subject, "SCH016")
@@ -422,10 +424,12 @@ def foreign_key_indexed(subject: SchemaSubject) -> Iterator[Hit]:
 
     Bad:
 
+        CREATE TABLE users (id BIGINT PRIMARY KEY);
         CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE);
 
     Good:
 
+        CREATE TABLE users (id BIGINT PRIMARY KEY);
         CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE);
         CREATE INDEX orders_user_id_idx ON orders (user_id);
     """
@@ -499,10 +503,14 @@ def join_table_unique(subject: SchemaSubject) -> Iterator[Hit]:
 
     Bad:
 
-        CREATE TABLE memberships (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE, team_id BIGINT NOT NULL REFERENCES teams (id) ON DELETE CASCADE);
+        CREATE TABLE users (id BIGINT PRIMARY KEY);
+        CREATE TABLE teams (id BIGINT PRIMARY KEY);
+        CREATE TABLE memberships (id BIGSERIAL PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE, team_id BIGINT NOT NULL REFERENCES teams (id) ON DELETE CASCADE);
 
     Good:
 
+        CREATE TABLE users (id BIGINT PRIMARY KEY);
+        CREATE TABLE teams (id BIGINT PRIMARY KEY);
         CREATE TABLE memberships (user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE, team_id BIGINT NOT NULL REFERENCES teams (id) ON DELETE CASCADE, PRIMARY KEY (user_id, team_id));
     """
     scope = _scope(subject, "SCH019")

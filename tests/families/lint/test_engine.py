@@ -49,7 +49,7 @@ def test_ignore_of_unknown_rule_is_reported() -> None:
 
 
 def test_unused_ignore_is_reported() -> None:
-    sql = "-- auditor-ignore LNT011: archived\nCREATE TABLE t (id BIGINT);\n"
+    sql = "-- auditor-ignore LNT011: archived\nCREATE TABLE t (id BIGINT PRIMARY KEY);\n"
     findings = lint_sql(sql, in_transaction=True)
     assert rule_ids(findings) == ["LNT041"]
     assert findings[0].location.line == 1
@@ -161,10 +161,15 @@ def test_collect_single_files_folders_and_excludes(tmp_path: Path) -> None:
         collect([tmp_path / "missing"], tmp_path, LintConfig())
 
 
-def test_unsplittable_file_is_an_error_not_a_pass(tmp_path: Path) -> None:
-    (tmp_path / "bad.sql").write_text("CREATE TABLE t (a TEXT DEFAULT 'oops);\n", encoding="utf-8")
+def test_unsplittable_file_is_a_finding_or_an_error_never_a_pass(tmp_path: Path) -> None:
+    (tmp_path / "bad.sql").write_text("SELECT 1;\nCREATE TABLE t (a TEXT DEFAULT 'oops);\n")
     run = lint_units(collect([tmp_path / "bad.sql"], tmp_path, LintConfig()), LintConfig())
-    assert run.errors and "bad.sql:1" in run.errors[0].message
+    assert [(f.rule_id, f.location.file, f.location.line) for f in run.findings] == [
+        ("LNT065", "bad.sql", 2)
+    ]
+    off = LintConfig(disable=frozenset({"LNT065"}))
+    run = lint_units(collect([tmp_path / "bad.sql"], tmp_path, off), off)
+    assert run.errors and "bad.sql:2" in run.errors[0].message and not run.findings
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -241,7 +246,9 @@ def test_cli_lint_exit_codes_and_redaction(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "LNT030" in result.output and "Sup3r" not in result.output
     ok = tmp_path / "ok.sql"
-    ok.write_text("CREATE TABLE t (id BIGINT GENERATED ALWAYS AS IDENTITY);\n", encoding="utf-8")
+    ok.write_text(
+        "CREATE TABLE t (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY);\n", encoding="utf-8"
+    )
     clean = CliRunner().invoke(
         cli, ["--project", str(tmp_path), "migrations", "lint", str(ok), "--fail-on", "low"]
     )

@@ -9,8 +9,9 @@ import pytest
 
 from auditor.core.rules import rules_of
 from auditor.families.lint.engine import HISTORY_RULES, collect, lint_units
-from auditor.families.lint.settings import LintConfig
+from auditor.families.lint.settings import OPT_IN, LintConfig
 from auditor.families.schema.rulepacks import load_rule_packs
+from tests.families.lint.parity_cases import PARITY_CASES
 from tests.lint_helpers import lint_sql
 
 TX = True
@@ -257,6 +258,7 @@ CASES: list[tuple[str, str, bool, int]] = [
         1,
     ),
     ("LNT042", " ".join(f"CREATE TABLE t{i} (id BIGINT);" for i in range(5)), TX, 0),
+    *PARITY_CASES,
 ]
 
 
@@ -266,7 +268,7 @@ CASES: list[tuple[str, str, bool, int]] = [
     ids=[f"{c[0]}-{'fail' if c[3] else 'pass'}-{i}" for i, c in enumerate(CASES)],
 )
 def test_rule_case(rule_id: str, sql: str, in_tx: bool, expected: int) -> None:
-    findings = lint_sql(sql, in_transaction=in_tx)
+    findings = lint_sql(sql, in_transaction=in_tx, config=LintConfig(enable=OPT_IN))
     got = [f for f in findings if f.rule_id == rule_id]
     assert len(got) == expected, [f.message for f in got]
 

@@ -19,6 +19,7 @@ from auditor.db.target import connect
 from auditor.families.schema.probe import prove
 from auditor.families.schema.rulepacks import Requirement, load_rule_packs
 from auditor.families.schema.rules import FAMILY, SchemaSubject
+from auditor.families.schema.settings import GenericOptions
 from auditor.families.schema.static_rules import FAMILY as STATIC
 from auditor.families.schema.static_rules import StaticSubject
 from auditor.migrate.layouts import load_migrations
@@ -45,8 +46,14 @@ PROBED = frozenset({"SCH010"})
 
 
 def requirement(rule_id: str) -> tuple[Requirement, ...]:
-    wanted = REQUIREMENT[rule_id]
-    return tuple(r for r in load_rule_packs() if r.id == wanted)
+    """The pack requirement a pack rule's example is judged on; none for a generic rule."""
+    wanted = REQUIREMENT.get(rule_id)
+    return tuple(r for r in load_rule_packs() if r.id == wanted) if wanted else ()
+
+
+def generic(rule_id: str) -> GenericOptions | None:
+    """The generic rules (SCH011-SCH020) run with their defaults, the pack rules without them."""
+    return None if rule_id in REQUIREMENT else GenericOptions()
 
 
 def project(example: Example, root: Path) -> Path:
@@ -70,11 +77,16 @@ def test_schema_example(example: Example, tmp_path: Path, fresh_db: str) -> None
     with connect(fresh_db) as conn:
         live = build_live_model(conn)
     probes = tuple(prove(fresh_db, live, list(requirements))) if rule_id in PROBED else None
-    found(example, rule_ids(FAMILY, SchemaSubject(live, requirements, probes)))
+    found(
+        example,
+        rule_ids(FAMILY, SchemaSubject(live, requirements, probes, generic=generic(rule_id))),
+    )
     if rule_id not in PROBED:
         static = static_model(migrations)
         assert static.unmodeled == ()
-        subject = SchemaSubject(static.model, requirements, source="static")
+        subject = SchemaSubject(
+            static.model, requirements, source="static", generic=generic(rule_id)
+        )
         found(example, rule_ids(FAMILY, subject))
 
 

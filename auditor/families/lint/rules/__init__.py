@@ -13,6 +13,8 @@ RULE_MODULES = (
     "auditor.families.lint.rules.locking",
     "auditor.families.lint.rules.rewrites",
     "auditor.families.lint.rules.destructive",
+    "auditor.families.lint.rules.dml",
+    "auditor.families.lint.rules.objects",
     "auditor.families.lint.rules.transactions",
     "auditor.families.lint.rules.types",
     "auditor.families.lint.rules.security",

@@ -15,6 +15,7 @@ from auditor.families.lint.rules.common import (
     column_actions,
     dropped_tables,
     hit,
+    names_in,
     quoted,
 )
 from auditor.sql.ddl import QNAME, base_name
@@ -26,6 +27,7 @@ _RENAME_TABLE = re.compile(rf"^RENAME\s+TO\s+({QNAME})", re.IGNORECASE)
 _DROP_SCHEMA_DB = re.compile(
     rf"^DROP\s+(SCHEMA|DATABASE)\s+(?:IF\s+EXISTS\s+)?({QNAME})", re.IGNORECASE
 )
+_ADD_NAMED = re.compile(rf"^ADD\s+CONSTRAINT\s+({QNAME})", re.IGNORECASE)
 _DROP_NOT_NULL = re.compile(r"DROP\s+NOT\s+NULL\b", re.IGNORECASE)
 
 
@@ -245,3 +247,134 @@ def _dropping_statement(file: LintFile, table: str) -> LintStatement:
         ):
             return statement
     return mentions[0] if mentions else file.statements[0]
+
+
+_TRUNCATE = re.compile(
+    rf"^TRUNCATE\s+(?:TABLE\s+)?((?:ONLY\s+)?{QNAME}\s*\*?(?:\s*,\s*(?:ONLY\s+)?{QNAME}\s*\*?)*)",
+    re.IGNORECASE,
+)
+_DROP_CONSTRAINT = re.compile(rf"^DROP\s+CONSTRAINT\s+(?:IF\s+EXISTS\s+)?({QNAME})", re.IGNORECASE)
+_FOREIGN_KEY_NAME = re.compile(r"(?:_fkey\d*|_fk|_fk_.*|^fk_.*|_foreign)$", re.IGNORECASE)
+_RENAME_OBJECT = re.compile(
+    rf"^ALTER\s+(SCHEMA|TYPE|DOMAIN)\s+({QNAME})\s+RENAME\s+(VALUE\s+''\s+TO\s+''|TO\s+({QNAME}))",
+    re.IGNORECASE,
+)
+
+
+@rule("LNT051", FAMILY, Severity.HIGH, "Existing tables are not truncated by a migration")
+def truncate(file: LintFile) -> Iterator[Hit]:
+    """``TRUNCATE`` of a table this migration did not create deletes all its rows.
+
+    Lock: ACCESS EXCLUSIVE on each table (reads and writes wait), and the rows are
+    gone for good once the migration commits. ``CASCADE`` is LNT015. A table created
+    earlier in the same migration is not reported. diesel-guard: TRUNCATE.
+
+    Bad:
+
+        TRUNCATE sessions;
+
+    Good:
+
+        CREATE TABLE import_staging (line TEXT);
+        TRUNCATE import_staging;
+    """
+    for statement in file.statements:
+        if not statement.upper.startswith("TRUNCATE"):
+            continue
+        match = _TRUNCATE.match(statement.masked)
+        if match is None or re.search(r"\bCASCADE\s*$", statement.upper):
+            continue  # CASCADE: LNT015
+        for name in names_in(re.sub(r"(?i)\bONLY\b", " ", match.group(1))):
+            if file.is_new_table(name, statement):
+                continue
+            yield hit(
+                file,
+                statement,
+                f"existing table {quoted(name)} is truncated (all its rows are deleted; blocks reads and writes)",
+                "delete the rows out of band, or in batches with a reviewed WHERE",
+                key=name,
+            )
+
+
+@rule("LNT052", FAMILY, Severity.MEDIUM, "Foreign keys are not dropped without a replacement")
+def drop_foreign_key(file: LintFile) -> Iterator[Hit]:
+    """Dropping a foreign key lets orphan rows in: the database stops guarding the reference.
+
+    Recognized by the constraint's name (``*_fkey``, ``*_fk``, ``fk_*``, PostgreSQL's
+    and most ORMs' conventions); a constraint re-added under the same name later in
+    the migration, and a down.sql (it undoes what its up.sql added), are not reported. Lock: ACCESS EXCLUSIVE on the table, briefly (a
+    catalog change). Atlas: CD101.
+
+    Bad:
+
+        ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;
+
+    Good:
+
+        ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;
+        ALTER TABLE orders ADD CONSTRAINT orders_user_id_fkey
+            FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE NOT VALID;
+    """
+    if file.direction == "down":
+        return
+    readded = {
+        (statement.index, table, base_name(match.group(1)))
+        for statement, table, action in file.existing_table_actions
+        if (match := _ADD_NAMED.match(action))
+    }
+    for statement, table, action in file.existing_table_actions:
+        match = _DROP_CONSTRAINT.match(action)
+        if match is None:
+            continue
+        name = base_name(match.group(1))
+        if not _FOREIGN_KEY_NAME.search(name):
+            continue
+        if any(t == table and n == name and i >= statement.index for i, t, n in readded):
+            continue
+        yield hit(
+            file,
+            statement,
+            f"foreign key {quoted(name)} is dropped from {quoted(table)} (orphan rows can appear)",
+            "keep the foreign key, or replace it in the same migration",
+            key=f"{table}.{name}",
+        )
+
+
+@rule("LNT053", FAMILY, Severity.MEDIUM, "Schemas, types and enum values in use are not renamed")
+def rename_object(file: LintFile) -> Iterator[Hit]:
+    """``ALTER SCHEMA|TYPE|DOMAIN ... RENAME`` and ``ALTER TYPE ... RENAME VALUE`` break running code.
+
+    Queries, casts and application enums still spell the old name during the deploy.
+    Lock: ACCESS EXCLUSIVE on the object, briefly; the breakage lasts until every
+    instance runs the new code. Tables and columns are LNT010. squawk:
+    ``renaming-object``; diesel-guard: ALTER SCHEMA RENAME; strong_migrations: rename
+    enum value.
+
+    Bad:
+
+        ALTER TYPE order_status RENAME VALUE 'shipped' TO 'dispatched';
+
+    Good:
+
+        ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'dispatched' AFTER 'shipped';
+        -- switch writers to 'dispatched', migrate the rows, then stop using 'shipped'
+    """
+    for statement in file.statements:
+        if "RENAME" not in statement.upper or not statement.upper.startswith("ALTER"):
+            continue
+        match = _RENAME_OBJECT.match(statement.masked)
+        if match is None:
+            continue
+        kind, name = match.group(1).lower(), base_name(match.group(2))
+        what = (
+            f"a value of {kind} {quoted(name)}"
+            if match.group(4) is None
+            else f"{kind} {quoted(name)}"
+        )
+        yield hit(
+            file,
+            statement,
+            f"{what} is renamed (breaks running code that uses the old name)",
+            "add the new name beside the old one, move readers and writers, then remove the old one",
+            key=f"{kind}:{name}",
+        )

@@ -14,13 +14,14 @@ from auditor.core.rules import rule
 from auditor.families.lint.model import LintFile, LintStatement
 from auditor.families.lint.rules import FAMILY
 from auditor.families.lint.rules.common import (
+    ADD_COLUMN,
     altered_columns,
     dropped_tables,
     hit,
     names_in,
     quoted,
 )
-from auditor.sql.ddl import QNAME, base_name
+from auditor.sql.ddl import QNAME, base_name, column_type
 
 _DROP_INDEX = re.compile(
     rf"^DROP\s+INDEX\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?({QNAME}(?:\s*,\s*{QNAME})*)",
@@ -32,6 +33,10 @@ _ADD_CHECK_OR_FK = re.compile(
 _ADD_UNIQUE_OR_PK = re.compile(
     rf"^ADD\s+(?:CONSTRAINT\s+({QNAME})\s+)?(UNIQUE|PRIMARY\s+KEY)\b", re.IGNORECASE
 )
+_VALIDATE = re.compile(rf"^VALIDATE\s+CONSTRAINT\s+({QNAME})", re.IGNORECASE)
+_REFERENCES = re.compile(r"\bREFERENCES\b", re.IGNORECASE)
+_INLINE_UNIQUE = re.compile(r"\b(?:UNIQUE|PRIMARY\s+KEY)\b", re.IGNORECASE)
+_TRANSACTION_BOUNDARY = re.compile(r"^(?:BEGIN|START|COMMIT|END|ROLLBACK|ABORT)\b")
 _NOT_VALID = re.compile(r"\bNOT\s+VALID\b", re.IGNORECASE)
 _SET_NOT_NULL = re.compile(r"SET\s+NOT\s+NULL\b", re.IGNORECASE)
 _USING_INDEX = re.compile(r"\bUSING\s+INDEX\s+(?!TABLESPACE)", re.IGNORECASE)
@@ -129,12 +134,47 @@ def constraint_without_not_valid(file: LintFile) -> Iterator[Hit]:
 
         ALTER TABLE orders ADD CONSTRAINT orders_user_id_fkey
             FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;
-        -- next migration:
-        ALTER TABLE orders VALIDATE CONSTRAINT orders_user_id_fkey;
+        -- next migration (its own transaction):
+        --   ALTER TABLE orders VALIDATE CONSTRAINT orders_user_id_fkey;
+
+    Also reported: a new column with an inline ``REFERENCES`` on an existing table
+    (a foreign key that cannot be ``NOT VALID``: add the column, then the constraint),
+    and a ``VALIDATE CONSTRAINT`` in the same transaction as the ``NOT VALID`` that
+    added it (the ADD's ACCESS EXCLUSIVE lock is then held through the scan). squawk:
+    ``constraint-missing-not-valid``, ``adding-foreign-key-constraint``.
     """
+    not_valid: dict[tuple[str, str], LintStatement] = {}
     for statement, table, action in file.existing_table_actions:
+        validated = _VALIDATE.match(action)
+        if validated:
+            name = base_name(validated.group(1))
+            added = not_valid.get((table, name))
+            if added is not None and _same_transaction(file, added, statement):
+                yield hit(
+                    file,
+                    statement,
+                    f"constraint {quoted(name)} is validated in the transaction that added it NOT VALID (the exclusive lock is held through the scan of {quoted(table)})",
+                    "VALIDATE CONSTRAINT in a later migration (its own transaction)",
+                    key=f"{table}.{name}:validate",
+                )
+            continue
+        column = ADD_COLUMN.match(action)
+        if column and _REFERENCES.search(column.group(1)):
+            name, _ = column_type(column.group(1))
+            yield hit(
+                file,
+                statement,
+                f"new column {quoted(table)}.{quoted(name)} references another table: the foreign key is checked under lock, without NOT VALID",
+                "add the column, then ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID and VALIDATE it in a later migration",
+                key=f"{table}.{name}:references",
+            )
+            continue
         match = _ADD_CHECK_OR_FK.match(action)
-        if not match or _NOT_VALID.search(action):
+        if not match:
+            continue
+        if _NOT_VALID.search(action):
+            if match.group(1):
+                not_valid[(table, base_name(match.group(1)))] = statement
             continue
         kind = " ".join(match.group(2).upper().split())
         name = base_name(match.group(1)) if match.group(1) else kind.lower()
@@ -204,8 +244,23 @@ def unique_without_index(file: LintFile) -> Iterator[Hit]:
 
         CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);
         ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;
+
+    Also reported: a new column declared ``UNIQUE`` or ``PRIMARY KEY`` on an existing
+    table. squawk: ``disallowed-unique-constraint``, ``adding-serial-primary-key-field``.
     """
     for statement, table, action in file.existing_table_actions:
+        column = ADD_COLUMN.match(action)
+        if column and (inline := _INLINE_UNIQUE.search(column.group(1))):
+            name, _ = column_type(column.group(1))
+            kind = " ".join(inline.group(0).upper().split())
+            yield hit(
+                file,
+                statement,
+                f"new column {quoted(table)}.{quoted(name)} is {kind}: its index is built under an exclusive lock",
+                "add the column, CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX",
+                key=f"{table}.{name}:{kind}",
+            )
+            continue
         match = _ADD_UNIQUE_OR_PK.match(action)
         if not match or _USING_INDEX.search(action):
             continue
@@ -272,6 +327,14 @@ def missing_timeouts(file: LintFile) -> Iterator[Hit]:
         return
 
 
+def _same_transaction(file: LintFile, first: LintStatement, later: LintStatement) -> bool:
+    """True when both statements run in one transaction block."""
+    if not (first.in_transaction and later.in_transaction):
+        return False
+    between = file.statements[first.index + 1 : later.index]
+    return not any(_TRANSACTION_BOUNDARY.match(s.upper) for s in between)
+
+
 def _drops_only_new(file: LintFile, statement: LintStatement) -> bool:
     """True for a DROP TABLE/INDEX whose objects this migration created."""
     tables = dropped_tables(statement)
@@ -282,3 +345,196 @@ def _drops_only_new(file: LintFile, statement: LintStatement) -> bool:
         names = names_in(index.group(3))
         return all(file.is_new_index(n, statement) for n in names)
     return False
+
+
+_REINDEX = re.compile(
+    rf"^REINDEX\s+(?:\([^)]*\)\s+)?(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+(CONCURRENTLY\s+)?({QNAME})?",
+    re.IGNORECASE,
+)
+_DETACH = re.compile(
+    rf"^DETACH\s+PARTITION\s+({QNAME})(\s+CONCURRENTLY|\s+FINALIZE)?", re.IGNORECASE
+)
+_REFRESH = re.compile(
+    rf"^REFRESH\s+MATERIALIZED\s+VIEW\s+(CONCURRENTLY\s+)?({QNAME})(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_ADD_EXCLUDE = re.compile(rf"^ADD\s+(?:CONSTRAINT\s+({QNAME})\s+)?EXCLUDE\b", re.IGNORECASE)
+
+
+@rule("LNT043", FAMILY, Severity.HIGH, "Indexes are rebuilt with REINDEX CONCURRENTLY")
+def reindex_without_concurrently(file: LintFile) -> Iterator[Hit]:
+    """``REINDEX`` without ``CONCURRENTLY`` locks the table against writes (and the index
+    against reads) until every index is rebuilt.
+
+    Lock: SHARE on the table (blocks INSERT, UPDATE, DELETE) and ACCESS EXCLUSIVE on
+    each index rebuilt (queries using it wait). ``REINDEX ... CONCURRENTLY`` (PostgreSQL
+    12+) builds a new index beside the old one and swaps them. squawk:
+    ``require-concurrent-reindex``; diesel-guard: REINDEX.
+
+    Bad:
+
+        REINDEX INDEX orders_user_id_idx;
+
+    Good:
+
+        -- metadata.toml: run_in_transaction = false
+        REINDEX INDEX CONCURRENTLY orders_user_id_idx;
+    """
+    for statement in file.statements:
+        if not statement.upper.startswith("REINDEX"):
+            continue
+        match = _REINDEX.match(statement.masked)
+        if match is None or match.group(2) or file.postgres_version < 12:
+            continue
+        kind = match.group(1).lower()
+        name = base_name(match.group(3)) if match.group(3) else ""
+        if kind == "index" and file.is_new_index(name, statement):
+            continue
+        if kind == "table" and file.is_new_table(name, statement):
+            continue
+        what = f"REINDEX {kind.upper()}" + (f" {quoted(name)}" if name else "")
+        yield hit(
+            file,
+            statement,
+            f"{what} without CONCURRENTLY blocks writes until it finishes",
+            "REINDEX ... CONCURRENTLY, in a migration with run_in_transaction = false",
+            key=f"{kind}:{name}",
+        )
+
+
+@rule("LNT044", FAMILY, Severity.HIGH, "Partitions are detached CONCURRENTLY")
+def detach_without_concurrently(file: LintFile) -> Iterator[Hit]:
+    """``ALTER TABLE ... DETACH PARTITION`` without ``CONCURRENTLY`` locks the parent table.
+
+    Lock: ACCESS EXCLUSIVE on the partitioned table and the partition: every read and
+    write of the whole table waits. PostgreSQL 14+ can ``DETACH PARTITION ...
+    CONCURRENTLY`` (SHARE UPDATE EXCLUSIVE), outside a transaction. squawk:
+    ``require-concurrent-partition-detach``.
+
+    Bad:
+
+        ALTER TABLE measurements DETACH PARTITION measurements_2023;
+
+    Good:
+
+        -- metadata.toml: run_in_transaction = false
+        ALTER TABLE measurements DETACH PARTITION measurements_2023 CONCURRENTLY;
+    """
+    if file.postgres_version < 14:
+        return
+    for statement, table, action in file.existing_table_actions:
+        match = _DETACH.match(action)
+        if match is None or match.group(2):
+            continue
+        partition = base_name(match.group(1))
+        yield hit(
+            file,
+            statement,
+            f"detaching partition {quoted(partition)} blocks reads and writes on {quoted(table)} until it finishes",
+            "DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+), in a migration with run_in_transaction = false",
+            key=f"{table}.{partition}",
+        )
+
+
+@rule("LNT045", FAMILY, Severity.MEDIUM, "Materialized views are refreshed CONCURRENTLY")
+def refresh_without_concurrently(file: LintFile) -> Iterator[Hit]:
+    """``REFRESH MATERIALIZED VIEW`` without ``CONCURRENTLY`` blocks every read of the view.
+
+    Lock: ACCESS EXCLUSIVE on the view for the whole refresh, which runs its full
+    query. ``CONCURRENTLY`` takes EXCLUSIVE (reads go on) and needs a unique index on
+    the view. ``WITH NO DATA`` (empties the view) is not reported. diesel-guard:
+    REFRESH MATERIALIZED VIEW.
+
+    Bad:
+
+        REFRESH MATERIALIZED VIEW daily_totals;
+
+    Good:
+
+        REFRESH MATERIALIZED VIEW CONCURRENTLY daily_totals;
+    """
+    for statement in file.statements:
+        if not statement.upper.startswith("REFRESH"):
+            continue
+        match = _REFRESH.match(statement.masked)
+        if match is None or match.group(1) or "NO DATA" in match.group(3).upper():
+            continue
+        view = base_name(match.group(2))
+        yield hit(
+            file,
+            statement,
+            f"refreshing materialized view {quoted(view)} without CONCURRENTLY blocks its reads until it finishes",
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY (needs a unique index on the view)",
+            key=view,
+        )
+
+
+@rule("LNT046", FAMILY, Severity.HIGH, "EXCLUDE constraints are not added to existing tables")
+def exclude_on_existing_table(file: LintFile) -> Iterator[Hit]:
+    """``ADD ... EXCLUDE`` builds its index and checks every row under ACCESS EXCLUSIVE.
+
+    Lock: ACCESS EXCLUSIVE on the table for the whole index build: reads and writes
+    wait. Unlike CHECK and FOREIGN KEY an EXCLUDE constraint cannot be added ``NOT
+    VALID``, and unlike UNIQUE it cannot reuse a concurrently built index: create it
+    with the table, or accept the downtime. squawk reports it as
+    ``constraint-missing-not-valid`` (a fix PostgreSQL rejects); diesel-guard: EXCLUDE.
+
+    Bad:
+
+        ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap
+            EXCLUDE USING gist (room WITH =, during WITH &&);
+
+    Good:
+
+        CREATE TABLE bookings (room BIGINT, during TSTZRANGE,
+            CONSTRAINT bookings_no_overlap EXCLUDE USING gist (room WITH =, during WITH &&));
+    """
+    for statement, table, action in file.existing_table_actions:
+        match = _ADD_EXCLUDE.match(action)
+        if match is None:
+            continue
+        name = base_name(match.group(1)) if match.group(1) else "exclude"
+        yield hit(
+            file,
+            statement,
+            f"EXCLUDE constraint {quoted(name)} on existing table {quoted(table)} blocks reads and writes until its index is built",
+            "create the constraint with the table, or schedule the lock (it cannot be NOT VALID)",
+            key=f"{table}.{name}",
+        )
+
+
+@rule(
+    "LNT047",
+    FAMILY,
+    Severity.INFO,
+    "A unique index on an existing table is checked for duplicates first",
+)
+def unique_index_on_existing_table(file: LintFile) -> Iterator[Hit]:
+    """``CREATE UNIQUE INDEX`` on a table that has rows fails if any duplicates exist.
+
+    The migration passes on an empty development database and fails in production;
+    built ``CONCURRENTLY`` it leaves an INVALID index behind that must be dropped.
+    Lock: SHARE (or SHARE UPDATE EXCLUSIVE when concurrent) while it builds. Query
+    the duplicates before the migration. Atlas: MF101.
+
+    Bad:
+
+        -- metadata.toml: run_in_transaction = false
+        CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_email_key ON users (email);
+
+    Good:
+
+        CREATE TABLE users (email TEXT NOT NULL);
+        CREATE UNIQUE INDEX users_email_key ON users (email);
+    """
+    for statement in file.statements:
+        parts = statement.create_index
+        if parts is None or not parts.unique or file.is_new_table(parts.table, statement):
+            continue
+        yield hit(
+            file,
+            statement,
+            f"unique index {quoted(parts.name or 'unnamed')} on existing table {quoted(parts.table)} fails if duplicates exist",
+            "check for duplicates first (SELECT ... GROUP BY ... HAVING count(*) > 1)",
+            key=f"{parts.table}.{parts.name}",
+        )

@@ -5,6 +5,13 @@ statement; ``-- auditor-ignore-file LNT011: reason`` for the whole file. A reaso
 is required: a pragma without one is reported (LNT040) and not applied. A
 pragma that silences nothing is reported too (LNT041), so stale ignores do not
 pile up.
+
+``-- auditor-assume-in-transaction`` / ``-- auditor-assume-no-transaction`` (an
+optional ``: reason`` after it) tells the transaction rules how the file runs,
+whatever the layout or the configuration says (squawk's
+``assume_in_transaction``, per file). A file with both is reported (LNT040) and
+neither applies. A statement that cannot be split into tokens (an unterminated
+string, quoted name, dollar quote or comment) is LNT065.
 """
 
 from __future__ import annotations
@@ -22,6 +29,9 @@ from auditor.sql.split import Statement
 
 _PRAGMA = re.compile(r"(?:--|/\*)\s*auditor-ignore(-file)?\b(.*?)(?:\*/\s*)?$", re.IGNORECASE)
 _BODY = re.compile(r"^\s*([A-Za-z0-9_,\s]*?)\s*(?::\s*(.*?))?\s*$", re.DOTALL)
+_TRANSACTION = re.compile(
+    r"^\s*(?:--|/\*)\s*auditor-assume-(in|no)-transaction\b", re.IGNORECASE | re.MULTILINE
+)
 HISTORY_TABLES = 5
 """A migration that creates this many tables and then alters or indexes them is reported once (LNT042)."""
 
@@ -38,6 +48,27 @@ class Pragma:
     """Index of the statement it applies to (None: file level, or nothing follows)."""
     problem: str | None = None
     """Why the pragma is invalid (then it is not applied)."""
+
+
+@dataclass(frozen=True)
+class TransactionPragma:
+    """The file's ``auditor-assume-in-transaction`` / ``-no-transaction`` comment."""
+
+    line: int
+    in_transaction: bool | None
+    """None: the file says both (a problem; the layout's choice stands)."""
+
+
+def transaction_pragma(text: str) -> TransactionPragma | None:
+    """The file's transaction comment, or None when it has none."""
+    if "auditor-assume-" not in text.lower():
+        return None
+    found = [(m.start(), m.group(1).lower() == "in") for m in _TRANSACTION.finditer(text)]
+    if not found:
+        return None
+    line = text.count("\n", 0, found[0][0]) + 1
+    choices = {choice for _, choice in found}
+    return TransactionPragma(line, choices.pop() if len(choices) == 1 else None)
 
 
 def find_pragmas(text: str, statements: list[Statement], known: frozenset[str]) -> list[Pragma]:
@@ -132,6 +163,29 @@ Bad:
 Good:
 
     CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_user_id_idx ON orders (user_id);""",
+    )
+)
+
+UNPARSABLE = register(
+    Rule(
+        id="LNT065",
+        family=FAMILY,
+        severity=Severity.HIGH,
+        title="Every statement of a migration can be read",
+        doc="""A string, quoted name, dollar quote or comment that never ends: the file cannot be linted.
+
+The finding names the file and the line where the token starts. Nothing after
+that point is checked, and PostgreSQL would reject the file (or, worse, run the
+rest of it as part of the string). With the rule disabled the file is an error
+of the run (exit 2): an unread file never passes.
+
+Bad:
+
+    INSERT INTO notes (body) VALUES ('it's done');
+
+Good:
+
+    INSERT INTO notes (body) VALUES ('it''s done');""",
     )
 )
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from auditor.core.findings import Hit, Severity
 from auditor.core.rules import rule
+from auditor.families.lint.coercion import rewrite_reason
 from auditor.families.lint.model import LintFile, LintStatement
 from auditor.families.lint.rules import FAMILY
 from auditor.families.lint.rules.common import ADD_COLUMN, SERIAL, altered_columns, hit, quoted
@@ -32,7 +33,72 @@ _VOLATILE = frozenset(
         "random_normal",
     }
 )
+_NOT_VOLATILE = frozenset(
+    {
+        # built-in stable or immutable functions seen in defaults
+        "now",
+        "transaction_timestamp",
+        "statement_timestamp",
+        "current_setting",
+        "lower",
+        "upper",
+        "coalesce",
+        "nullif",
+        "greatest",
+        "least",
+        "length",
+        "char_length",
+        "concat",
+        "concat_ws",
+        "to_json",
+        "to_jsonb",
+        "json_build_object",
+        "jsonb_build_object",
+        "json_build_array",
+        "jsonb_build_array",
+        "array_fill",
+        "make_interval",
+        "make_date",
+        "make_timestamp",
+        "make_timestamptz",
+        "date_trunc",
+        "timezone",
+        "to_timestamp",
+        "to_date",
+        "to_char",
+        "round",
+        "abs",
+        "trim",
+        "btrim",
+        "replace",
+        "md5",
+        "encode",
+        "decode",
+        # type names whose modifier looks like a call: ''::varchar(10)
+        "varchar",
+        "varying",
+        "char",
+        "character",
+        "numeric",
+        "decimal",
+        "timestamp",
+        "timestamptz",
+        "time",
+        "interval",
+        "bit",
+        "varbit",
+    }
+)
 _CALL = re.compile(r"(\w+)\s*\(")
+_IDENTITY = re.compile(r"\bGENERATED\s+(?:ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY\b")
+_GENERATED = re.compile(r"\bGENERATED\s+ALWAYS\s+AS\s*\(")
+_STORED = re.compile(r"\)\s*STORED\b")
+_VIRTUAL = re.compile(r"\)\s*VIRTUAL\b")
+_FORCED_REWRITE = re.compile(r"\b(?:USING|COLLATE)\b", re.IGNORECASE)
+_SET_UTC = re.compile(
+    r"^SET\s+(?:SESSION\s+|LOCAL\s+)?(?:TIME\s+ZONE|TIMEZONE\s*(?:=|TO))\s*'(?:UTC|Etc/UTC|UTC0|Zulu|GMT)'",
+    re.IGNORECASE,
+)
 
 
 def _added_columns(file: LintFile) -> Iterator[tuple[LintStatement, str, str, str]]:
@@ -78,8 +144,16 @@ def volatile_default(file: LintFile) -> Iterator[Hit]:
     ``clock_timestamp()``, a serial) rewrites the whole table under ACCESS EXCLUSIVE.
 
     Since PostgreSQL 11 a constant or stable default (``now()``, ``0``) is stored
-    in the catalog and costs nothing; before 11 every non-null default rewrites.
+    in the catalog and costs nothing; a call to a function that is not a known
+    stable built-in (a project's own ``random_string(26)``) is reported, since
+    functions are VOLATILE unless declared otherwise; before 11 every non-null default rewrites.
     The configured target version (``postgres-version``) decides.
+
+    Also a new identity column (``GENERATED ... AS IDENTITY``) and a stored generated
+    column (``GENERATED ALWAYS AS (...) STORED``; on PostgreSQL 18 a ``VIRTUAL`` one
+    costs nothing): both fill every existing row. Lock: ACCESS EXCLUSIVE on the table
+    for the whole rewrite (reads and writes wait). squawk: ``adding-field-with-default``;
+    diesel-guard: volatile default, identity and generated columns.
 
     Bad:
 
@@ -95,15 +169,27 @@ def volatile_default(file: LintFile) -> Iterator[Hit]:
         _, type_text = column_type(definition)
         expression = default_expression(definition)
         reason = ""
+        upper = definition.upper()
         if SERIAL.match(type_text):
             reason = f"a {type_text.lower()} column fills every row from a sequence"
+        elif _IDENTITY.search(upper):
+            reason = "an identity column fills every row from a sequence"
+        elif (
+            _GENERATED.search(upper)
+            and not _VIRTUAL.search(upper)
+            and (_STORED.search(upper) or file.postgres_version < 18)
+        ):
+            reason = "a stored generated column computes every row"
         elif expression is not None and expression.upper() != "NULL":
             written = {m.lower() for m in _CALL.findall(expression)}
             volatile = sorted(written & _VOLATILE)
             if not written and "(" in expression:  # unusual spelling: let sqlglot read it
                 volatile = sorted(function_names(expression) & _VOLATILE)
+            unknown = sorted(written - _VOLATILE - _NOT_VOLATILE)
             if volatile:
                 reason = f"its default calls volatile {', '.join(volatile)}()"
+            elif unknown:
+                reason = f"its default calls {', '.join(unknown)}(), volatile unless declared STABLE or IMMUTABLE"
             elif file.postgres_version < 11:
                 reason = (
                     f"before PostgreSQL 11 any default rewrites (target: {file.postgres_version})"
@@ -122,8 +208,16 @@ def volatile_default(file: LintFile) -> Iterator[Hit]:
 def column_type_change(file: LintFile) -> Iterator[Hit]:
     """``ALTER COLUMN ... TYPE`` on an existing table usually rewrites it under ACCESS EXCLUSIVE.
 
-    Every index on the table is rebuilt too. Exceptions (``varchar(n)`` to a larger
-    ``n`` or to ``text``) are safe: ignore the finding with that reason.
+    Lock: ACCESS EXCLUSIVE on the table while every row is converted and every index
+    rebuilt: reads and writes wait. Not reported when PostgreSQL changes only the
+    catalog: the same type, ``varchar(n)`` to a larger ``n``, to ``varchar`` or
+    ``text``, ``text`` to ``varchar``, ``numeric(p, s)`` to a larger ``p`` with the
+    same ``s`` (or to ``numeric``), a larger (or no) precision of ``time``,
+    ``timestamp``, ``interval`` or length of ``bit varying``, ``cidr`` to ``inet``,
+    and ``timestamp`` to ``timestamptz`` (or back) on PostgreSQL 12+ when the
+    migration sets the time zone to UTC first. The old type is read from the earlier
+    migrations of the run; when it is unknown the change is reported. A ``USING``
+    clause or ``COLLATE`` is always reported. squawk: ``changing-column-type``.
 
     Bad:
 
@@ -134,14 +228,41 @@ def column_type_change(file: LintFile) -> Iterator[Hit]:
         ALTER TABLE orders ADD COLUMN total_v2 NUMERIC(14, 2);
         -- backfill in batches, switch readers, then drop the old column
     """
-    for statement, table, column in altered_columns(file, _SET_TYPE):
+    types: dict[tuple[str, str], str] = dict(file.column_types)
+    utc_from = _utc_from(file)
+    retyped = {(s.index, t, c) for s, t, c in altered_columns(file, _SET_TYPE)}
+    for statement, table, column, new_type, definition in file.column_definitions:
+        old = types.get((table, column))
+        types[(table, column)] = new_type
+        if (statement.index, table, column) not in retyped:
+            continue
+        if old is not None and not _FORCED_REWRITE.search(definition):
+            reason = rewrite_reason(
+                old,
+                new_type,
+                postgres_version=file.postgres_version,
+                utc=utc_from <= statement.index,
+            )
+            if reason is None:
+                continue
+        else:
+            reason = f"{old} → {new_type} with USING/COLLATE" if old else "old type unknown"
         yield hit(
             file,
             statement,
-            f"changing the type of {quoted(table)}.{quoted(column)} rewrites the table and its indexes under an exclusive lock",
+            f"changing the type of {quoted(table)}.{quoted(column)} rewrites the table and its indexes "
+            f"under an exclusive lock ({reason}; blocks reads and writes until it finishes)",
             "add a new column, backfill it in batches, switch readers, drop the old one",
             key=f"{table}.{column}",
         )
+
+
+def _utc_from(file: LintFile) -> int:
+    """Index of the first statement setting the session time zone to UTC (past the end: none)."""
+    for statement in file.statements:
+        if statement.upper.startswith("SET") and _SET_UTC.match(statement.text.strip()):
+            return statement.index
+    return len(file.statements)
 
 
 @rule("LNT016", FAMILY, Severity.HIGH, "No VACUUM FULL or CLUSTER in migrations")

@@ -14,7 +14,9 @@ from auditor.sql.ddl import MAX_IDENTIFIER_BYTES, long_identifiers
 
 _PRIMARY_KEY = re.compile(r"\bPRIMARY\s+KEY\b", re.IGNORECASE)
 _CHAR = re.compile(r"^(?:CHAR|CHARACTER|BPCHAR|NCHAR|NATIONAL CHARACTER)(?:\(\d+\))?(?:\[\])?$")
-_INT = re.compile(r"^(?:INT|INTEGER|INT4|SMALLINT|INT2|SERIAL|SERIAL4|SMALLSERIAL|SERIAL2)$")
+_INT = re.compile(
+    r"^(?:INT|INTEGER|INT4|SMALLINT|INT2|SERIAL|SERIAL4|SMALLSERIAL|SERIAL2)(?:\[\d*\])*$"
+)
 _TIMESTAMP = re.compile(r"^TIMESTAMP(?:\(\d+\))?(?: WITHOUT TIME ZONE)?(?:\[\])?$")
 _FLOAT = re.compile(r"^(?:REAL|FLOAT4|FLOAT8|FLOAT(?:\(\d+\))?|DOUBLE PRECISION)$")
 _MONEY_NAME = re.compile(
@@ -182,5 +184,89 @@ def money_as_float(file: LintFile) -> Iterator[Hit]:
                 statement,
                 f"money column {quoted(table)}.{quoted(column)} is {type_text.lower()} (inexact or locale-dependent)",
                 "use numeric(p, 2) or an integer amount in cents",
+                key=f"{table}.{column}",
+            )
+
+
+_VARCHAR_N = re.compile(r"^(?:VARCHAR|CHARACTER VARYING)\(\d+\)(?:\[\])?$")
+_JSON = re.compile(r"^JSON(?:\[\])?$")
+
+
+@rule("LNT054", FAMILY, Severity.LOW, "Text columns are text with a CHECK, not varchar(n) (opt-in)")
+def varchar_column(file: LintFile) -> Iterator[Hit]:
+    """``varchar(n)`` bakes a length limit into the type; a CHECK says the same and changes freely.
+
+    Raising the limit later is a catalog-only change (LNT008 knows), but lowering it,
+    or moving to a CHECK, rewrites the table under ACCESS EXCLUSIVE; a ``CHECK
+    (char_length(x) <= n)`` can be replaced ``NOT VALID`` without a rewrite. Opt-in:
+    ``varchar(n)`` is a common and defensible choice. squawk: ``prefer-text-field``.
+
+    Bad:
+
+        CREATE TABLE users (name VARCHAR(100) NOT NULL);
+
+    Good:
+
+        CREATE TABLE users (name TEXT NOT NULL CHECK (char_length(name) <= 100));
+    """
+    for statement, table, column, type_text in _columns_of_type(file, _VARCHAR_N):
+        yield hit(
+            file,
+            statement,
+            f"column {quoted(table)}.{quoted(column)} is {type_text.lower()}",
+            "use text with a CHECK (char_length(col) <= n)",
+            key=f"{table}.{column}",
+        )
+
+
+@rule("LNT055", FAMILY, Severity.LOW, "JSON is stored as jsonb")
+def json_column(file: LintFile) -> Iterator[Hit]:
+    """``json`` stores the text as written: it cannot be indexed or compared, and is reparsed on every read.
+
+    ``jsonb`` is what queries (``->>``, ``@>``, GIN indexes) want; keep ``json`` only
+    when the exact text (key order, duplicates) must be preserved. Changing it later
+    rewrites the table. diesel-guard: json instead of jsonb.
+
+    Bad:
+
+        CREATE TABLE events (payload JSON NOT NULL);
+
+    Good:
+
+        CREATE TABLE events (payload JSONB NOT NULL);
+    """
+    for statement, table, column, type_text in _columns_of_type(file, _JSON):
+        yield hit(
+            file,
+            statement,
+            f"column {quoted(table)}.{quoted(column)} is {type_text.lower()}, not jsonb",
+            "use jsonb",
+            key=f"{table}.{column}",
+        )
+
+
+@rule("LNT056", FAMILY, Severity.LOW, "Integer columns are bigint (opt-in)")
+def int_column(file: LintFile) -> Iterator[Hit]:
+    """An ``integer`` or ``smallint`` counter, amount or reference can overflow; widening it rewrites the table.
+
+    LNT019 covers id columns and primary keys (on by default); this opt-in rule
+    covers every other integer column, as squawk's ``prefer-bigint-over-int`` and
+    ``prefer-bigint-over-smallint`` do.
+
+    Bad:
+
+        CREATE TABLE posts (score INTEGER NOT NULL DEFAULT 0);
+
+    Good:
+
+        CREATE TABLE posts (score BIGINT NOT NULL DEFAULT 0);
+    """
+    for statement, table, column, type_text, definition in file.column_definitions:
+        if _INT.match(type_text) and not _is_id(column, definition):
+            yield hit(
+                file,
+                statement,
+                f"column {quoted(table)}.{quoted(column)} is {type_text.lower()} (can overflow; prefer bigint)",
+                "use bigint",
                 key=f"{table}.{column}",
             )

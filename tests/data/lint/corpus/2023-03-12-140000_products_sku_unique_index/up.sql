@@ -1,1 +1,2 @@
+-- expect: LNT047
 CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS products_sku_idx ON products (sku);
