@@ -174,6 +174,11 @@ class Runner:
         try:
             applied = self._applied(conn)
             checksums = self._checksums(conn)
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise MigrationError(
+                f"{' '.join(str(exc).split())}: the auditing role needs SELECT on the "
+                "bookkeeping tables (README: the minimal auditing role)"
+            ) from None
         finally:
             conn.close()
         result: list[MigrationStatus] = []

@@ -11,7 +11,8 @@ So a project can switch between its tool and ``auditor db`` in both directions:
   execution_time)``, one row per migration; the checksum is SHA-384 of the file.
 - Flyway: ``flyway_schema_history``, one row per run (``installed_rank``), CRC32 line
   checksums, repeatable ``R__`` scripts with a NULL version, undo rows typed ``UNDO_SQL``.
-- dbmate: ``schema_migrations(version varchar(255))``, one row per applied migration.
+- dbmate: ``schema_migrations(version varchar primary key)``, one row per applied migration
+  (dbmate 2; dbmate 1 wrote ``varchar(255)``, read just the same).
 
 A failed or half-applied state in the tool's table is reported (``dirty``), never cleared.
 """
@@ -339,9 +340,7 @@ class DbmateBookkeeping(_RowPerVersion):
     table = DBMATE_TABLE
 
     def create(self, conn: Conn) -> None:
-        conn.execute(
-            f"CREATE TABLE IF NOT EXISTS {DBMATE_TABLE} (version varchar(255) primary key)"
-        )
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {DBMATE_TABLE} (version varchar primary key)")
 
     def applied(self, conn: Conn, migrations: list[Migration]) -> dict[str, Applied]:
         if "dirty" in self._columns(conn):

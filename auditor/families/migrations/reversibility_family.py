@@ -1,13 +1,15 @@
 """The ``reversibility`` family: does every down.sql exactly undo its up.sql?
 
-Runs the migrations on a scratch database (never the audited one): on the same server
-when the audited database is the embedded throwaway one, else on a new embedded server.
+Runs the migrations on a scratch database (never the audited one) on the audited
+database's server: the embedded throwaway one, or the server of ``--db`` (so the
+migrations meet that server's version and extensions). A role without ``CREATEDB``
+skips the family with that reason; it never falls back to another server.
 """
 
 from __future__ import annotations
 
 from auditor.core.family import AuditContext, Family
-from auditor.core.findings import AuditError, FamilyResult, Verified
+from auditor.core.findings import AuditError, FamilyResult, Skipped, Verified
 from auditor.core.rules import rules_of, run_rules
 from auditor.db.target import DatabaseUnavailable
 from auditor.families.migrations.reversibility_rules import FAMILY, ReversibilitySubject
@@ -29,18 +31,21 @@ class ReversibilityFamily(Family):
             migrations = load_migrations(ctx.migrations, ctx.config.layout())
         except LayoutError as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
-        from auditor.migrate.verify import scratch_database, verify_reversibility
+        from auditor.migrate.verify import ScratchRefused, scratch_database, verify_reversibility
 
-        target = ctx.database if ctx.database is not None and ctx.database.disposable else None
         try:
-            with scratch_database(target) as (dsn, where):
+            with scratch_database(ctx.database) as (dsn, where):
                 report = verify_reversibility(dsn, migrations)
+        except ScratchRefused as exc:
+            what = f"reversibility ({', '.join(r.id for r in rules_of(FAMILY))})"
+            reason = f"{exc}; grant it (ALTER ROLE ... CREATEDB) or audit with a role that has it"
+            return FamilyResult(FAMILY, TITLE, skipped=(Skipped(FAMILY, what, reason),))
         except DatabaseUnavailable as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
         subject = ReversibilitySubject(project=ctx.project, report=report)
         findings, errors = run_rules(rules_of(FAMILY), subject)
         verified: tuple[Verified, ...] = ()
-        if not report.issues and not errors:
+        if not report.problems and not errors:
             verified = (
                 Verified(
                     FAMILY,

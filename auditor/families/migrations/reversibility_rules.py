@@ -15,7 +15,7 @@ from auditor.core.findings import Hit, Location, Severity
 from auditor.core.rules import rule
 
 if TYPE_CHECKING:  # the check itself does no I/O and needs no database driver
-    from auditor.migrate.verify import ReversibilityIssue, ReversibilityReport
+    from auditor.migrate.verify import ReversibilityReport
 
 FAMILY = "reversibility"
 
@@ -40,18 +40,11 @@ def _hits(subject: ReversibilitySubject, kind: str, what: str, fix: str) -> Iter
             continue
         yield Hit(
             message=f"migration {issue.migration.label}: {what}: " + "; ".join(issue.differences),
-            location=Location(file=subject.relative(_script(issue))),
+            location=Location(file=subject.relative(issue.script)),
             fix=fix,
             key=issue.migration.version,
             evidence=tuple(("difference", d) for d in issue.differences[:20]),
         )
-
-
-def _script(issue: ReversibilityIssue) -> Path:
-    up = issue.migration.up.path
-    if issue.kind == "redo":
-        return up
-    return issue.migration.down.path if issue.migration.down else up.with_name("down.sql")
 
 
 @rule("REV001", FAMILY, Severity.HIGH, "down.sql restores exactly the schema before up.sql")
@@ -132,4 +125,34 @@ def failed(subject: ReversibilitySubject) -> Iterator[Hit]:
     """
     yield from _hits(
         subject, "failed", "failed during the reversibility check", "fix the failing script"
+    )
+
+
+@rule("REV004", FAMILY, Severity.INFO, "down.sql restores the column order")
+def column_order(subject: ReversibilitySubject) -> Iterator[Hit]:
+    """A down.sql restored every column of a table, but not their order (a note, not a failure).
+
+    PostgreSQL appends a re-added column at the end: a down.sql that undoes a
+    ``DROP COLUMN`` cannot put it back in place. Nothing that names its columns notices;
+    ``SELECT *`` and positional ``INSERT`` or ``COPY`` without a column list do.
+
+    Bad:
+
+        -- up.sql
+        ALTER TABLE users DROP COLUMN password_hash;
+        -- down.sql (password_hash comes back after created_at, the last column)
+        ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL;
+
+    Good:
+
+        -- up.sql
+        ALTER TABLE users ADD COLUMN nickname TEXT;
+        -- down.sql
+        ALTER TABLE users DROP COLUMN nickname;
+    """
+    yield from _hits(
+        subject,
+        "order",
+        "down.sql restores the columns in another order",
+        "name the columns in queries, INSERT and COPY (the order cannot be restored)",
     )
