@@ -251,6 +251,10 @@ class FamilyResult:
     rule of the family plus the rules of its findings."""
     schema_diagram: SchemaDiagram | None = None
     """The audited schema's shape, when the family has one (rendered as a mermaid ER diagram)."""
+    history: tuple[Finding, ...] = ()
+    """Findings on what is already on the base (lint: migrations already applied), each
+    marked ``baseline="existing"``: listed in full in JSON and SARIF, counted in the
+    family's notes, never failing the gate and not in :attr:`Report.findings`."""
 
 
 @dataclass(frozen=True)

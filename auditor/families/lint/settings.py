@@ -18,6 +18,8 @@ LINT_KEYS: dict[str, str] = {
     "exclude": "glob patterns of files (relative to the project root) not to lint",
     "postgres-version": "major PostgreSQL version the migrations target (default 16)",
     "assume-in-transaction": "treat plain .sql files as run inside a transaction (default false)",
+    "history": '"report" (default): findings on migrations already on the base do not gate; '
+    '"gate": they do',
 }
 OPT_IN = frozenset({"LNT017"})
 """Rules that are off unless enabled."""
@@ -34,6 +36,8 @@ class LintConfig:
     exclude: tuple[str, ...] = ()
     postgres_version: int = DEFAULT_POSTGRES_VERSION
     assume_in_transaction: bool = False
+    history_gates: bool = False
+    """``history = "gate"``: findings on migrations already on the base fail the gate too."""
 
     def active_rules(self) -> list[Rule]:
         """The lint rules that run, with a check function, ordered by id."""
@@ -88,6 +92,9 @@ def parse_settings(config: Config) -> LintConfig:
     version: Any = section.values.get("postgres-version", DEFAULT_POSTGRES_VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or not 9 <= version <= 99:
         raise section.error("postgres-version", "must be a major version number such as 16")
+    history: Any = section.values.get("history", "report")
+    if history not in ("report", "gate"):
+        raise section.error("history", 'must be "report" or "gate"')
     return LintConfig(
         enable=rule_list("enable"),
         disable=rule_list("disable"),
@@ -95,4 +102,5 @@ def parse_settings(config: Config) -> LintConfig:
         exclude=section.strings("exclude", "glob patterns"),
         postgres_version=version,
         assume_in_transaction=section.flag("assume-in-transaction"),
+        history_gates=history == "gate",
     )
