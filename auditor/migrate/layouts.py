@@ -377,6 +377,10 @@ def detect_layout(root: Path) -> str:
     return found.pop()
 
 
+STATEMENT_DECIDES = frozenset({"flyway", "golang-migrate"})
+"""Tools whose transaction choice depends on the statements (see ``runs_in_transaction``)."""
+
+
 def _loader(tool: str) -> Callable[[Path], list[Migration]]:
     if tool in ("golang-migrate", "sqlx"):
         return lambda root: load_paired(root, tool)
@@ -400,11 +404,13 @@ def load_migrations(root: Path, layout: str | None = None) -> list[Migration]:
 
 
 def _with_tool(migration: Migration, tool: str) -> Migration:
-    from auditor.sql.split import SqlSyntaxError, split_statements
+    from auditor.sql.split import SqlSyntaxError, Statement, split_statements
 
-    try:
-        statements = split_statements(migration.up.text)
-    except SqlSyntaxError:
-        statements = []  # the runner and the linters report the file
+    statements: list[Statement] = []
+    if tool in STATEMENT_DECIDES:  # the others: the file's declaration decides alone
+        try:
+            statements = split_statements(migration.up.text)
+        except SqlSyntaxError:
+            statements = []  # the runner and the linters report the file
     in_tx = runs_in_transaction(tool, statements, declared=migration.up.transaction)
     return replace(migration, tool=tool, run_in_transaction=in_tx)

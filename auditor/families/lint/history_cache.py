@@ -27,7 +27,7 @@ KEPT = 8
 """Entries kept (most recent first): a full lint and a few pre-push subsets."""
 FORMAT = 1
 
-_CODE = (
+CODE = (
     Path(__file__).parent / "history.py",
     Path(__file__).parent / "snapshots.py",
     *sorted((Path(__file__).parent.parent.parent / "catalog" / "static").glob("*.py")),
@@ -65,7 +65,7 @@ def cache_key(
             digest.update(b"\0")
 
     add(FORMAT, __version__, root.resolve())
-    for path in _CODE:
+    for path in CODE:
         try:
             stat = path.stat()
         except OSError:
