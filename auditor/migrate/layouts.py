@@ -40,6 +40,10 @@ class LayoutError(AuditorError, ValueError):
     """The migrations directory is not a layout we can read; the message names the path."""
 
 
+_CODE_LINE = re.compile(r"^[ \t;]*[^-\s;]|^[ \t;]*-(?!-)", re.MULTILINE)
+"""A line that starts with something besides blanks, ';' and a ``--`` comment."""
+
+
 @dataclass(frozen=True)
 class Script:
     """The SQL of one direction of a migration."""
@@ -55,6 +59,8 @@ class Script:
     @property
     def is_empty(self) -> bool:
         """True when the script holds no SQL (only blanks and comments)."""
+        if "/*" not in self.text and _CODE_LINE.search(self.text):
+            return False  # a line with something besides a comment or ';': a statement
         from auditor.sql.split import SqlSyntaxError, split_statements
 
         try:
