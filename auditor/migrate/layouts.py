@@ -27,7 +27,8 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -393,12 +394,36 @@ def _loader(tool: str) -> Callable[[Path], list[Migration]]:
     return {"diesel": load_diesel, "flyway": load_flyway, "dbmate": load_dbmate}[tool]
 
 
+_REMEMBERED: dict[tuple[Path, str | None], list[Migration]] | None = None
+"""Inside :func:`remembered`: the migrations read so far (the families of one run)."""
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Within the block, each directory is read once (one audit run: the files stay put)."""
+    global _REMEMBERED
+    outer, _REMEMBERED = _REMEMBERED, {} if _REMEMBERED is None else _REMEMBERED
+    try:
+        yield
+    finally:
+        _REMEMBERED = outer
+
+
 def load_migrations(root: Path, layout: str | None = None) -> list[Migration]:
     """Read the migrations under ``root`` in the order they run.
 
     ``layout`` forces one of :data:`LAYOUTS`; by default it is detected. Each migration
     carries its tool and whether that tool runs it in a transaction.
     """
+    if _REMEMBERED is None:
+        return _load_migrations(root, layout)
+    key = (root.resolve(), layout)
+    if key not in _REMEMBERED:
+        _REMEMBERED[key] = _load_migrations(root, layout)
+    return list(_REMEMBERED[key])
+
+
+def _load_migrations(root: Path, layout: str | None) -> list[Migration]:
     if not root.is_dir():
         raise LayoutError(f"{root}: migrations directory not found")
     if layout is None:
