@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor import __version__
-from auditor.families.lint.history_cache import CODE, git_dir
 from auditor.migrate.layouts import Migration
 
 if TYPE_CHECKING:
@@ -34,6 +33,29 @@ if TYPE_CHECKING:
 STORE = "auditor-replay"
 KEPT = 6
 """States kept on disk (the newest by modification time)."""
+CODE = (
+    Path(__file__).parent / "history.py",
+    Path(__file__).parent / "snapshots.py",
+    *sorted((Path(__file__).parent.parent.parent / "catalog" / "static").glob("*.py")),
+)
+"""The code whose behaviour the facts depend on (besides the rule evaluation)."""
+
+
+def git_dir(start: Path) -> Path | None:
+    """The git directory of the repository holding ``start`` (no git process), or None."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        dot = folder / ".git"
+        if dot.is_dir():
+            return dot
+        if dot.is_file():
+            line = dot.read_text(encoding="utf-8", errors="replace").strip()
+            if line.startswith("gitdir:"):
+                target = Path(line[len("gitdir:") :].strip())
+                return target if target.is_absolute() else (folder / target).resolve()
+            return None
+    return None
+
+
 _STATES: dict[str, bytes] = {}
 """States kept in this process, by key."""
 _MODELS: dict[str, StaticModel] = {}
