@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from auditor.families.lint.engine import collect, lint_units  # noqa: E402
 from auditor.families.lint.history_cache import CACHE_NAME  # noqa: E402
 from auditor.families.lint.settings import LintConfig  # noqa: E402
+from auditor.families.lint.shared import STORE  # noqa: E402
 from auditor.migrate.layouts import load_migrations  # noqa: E402
 
 SQUAWK = ROOT / ".venv" / "bin" / "squawk"
@@ -107,6 +108,7 @@ def project_bench(source: Path, repeat: int, work: Path) -> dict[str, Any]:
 
     def cold() -> tuple[float, float]:
         cache.unlink(missing_ok=True)
+        shutil.rmtree(clone / ".git" / STORE, ignore_errors=True)  # the shared replay's states
         wall, cpu, code = run_timed(lint_cmd(out), clone)
         assert code in (0, 1), f"auditor exit {code}"
         return wall, cpu
@@ -193,6 +195,7 @@ def findings_of(checkout: Path | None, clone: Path, out: Path) -> dict[str, Any]
     if checkout is not None:
         env["PYTHONPATH"] = str(checkout)
     (clone / ".git" / CACHE_NAME).unlink(missing_ok=True)
+    shutil.rmtree(clone / ".git" / STORE, ignore_errors=True)
     subprocess.run(lint_cmd(out), cwd=clone, env=env, capture_output=True, check=False)
     report = json.loads(out.read_text(encoding="utf-8"))
     return {

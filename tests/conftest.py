@@ -23,6 +23,15 @@ SERVER_NAMES = server_names()
 def _no_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read the developer's DATABASE_URL."""
     monkeypatch.delenv("DATABASE_URL", raising=False)
+    for name in CI_BASE_VARIABLES:  # a run in a pull request's CI must not move the lint's base
+        monkeypatch.delenv(name, raising=False)
+
+
+CI_BASE_VARIABLES = (
+    "GITHUB_BASE_REF",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+)
 
 
 class EmbeddedServers:

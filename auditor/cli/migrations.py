@@ -30,7 +30,8 @@ def migrations() -> None:
 @click.option(
     "--changed-since",
     metavar="REF",
-    help="Lint only files added or modified since this git ref (e.g. origin/main).",
+    help="The base (e.g. origin/main): only migrations added or modified since it gate; "
+    "findings on the others are reported as history.",
 )
 @fail_on_option("Exit 1 at or above this severity [default: configured, else high].")
 @report_options

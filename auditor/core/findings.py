@@ -313,6 +313,10 @@ class FamilyResult:
     """The audited schema's shape, when the family has one (rendered as a mermaid ER diagram)."""
     inventory: tuple[Component, ...] = ()
     """The dependencies audited, when the family has them (rendered as a CycloneDX SBOM)."""
+    history: tuple[Finding, ...] = ()
+    """Findings on what is already on the base (lint: migrations already applied), each
+    marked ``baseline="existing"``: listed in full in JSON and SARIF, counted in the
+    family's notes, never failing the gate and not in :attr:`Report.findings`."""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from auditor.db.target import (
     connect,
     explicit_dsn,
 )
+from auditor.migrate.layouts import remembered
 from auditor.migrate.selection import selected_target
 
 
@@ -167,6 +168,7 @@ def run(
     if request.changed_since:
         notices.append(f"only changes since {request.changed_since[:12]} were checked")
     with ExitStack() as stack:
+        stack.enter_context(remembered())  # the families read the migrations once
         target: DatabaseTarget | None = None
         if use_database:
             try:

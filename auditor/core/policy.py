@@ -86,16 +86,18 @@ def apply_policy(
     matched = [0] * len(waivers)
     waived: list[Waived] = []
     families: list[FamilyResult] = []
-    for fam in report.families:
+
+    def judged(findings: tuple[Finding, ...], mark: bool) -> tuple[tuple[Finding, ...], int]:
+        """The findings kept (the waived ones moved to ``waived``), and how many were excluded."""
         kept: list[Finding] = []
         dropped = 0
-        for finding in fam.findings:
+        for finding in findings:
             if finding.rule_id in overrides:
                 finding = replace(finding, severity=overrides[finding.rule_id])
             if excluded(finding.location.file, patterns):
                 dropped += 1
                 continue
-            if baseline is not None:
+            if mark and baseline is not None:
                 finding = baseline.mark(finding)
             accepted: Waiver | None = None
             for index, waiver in enumerate(waivers):
@@ -107,10 +109,18 @@ def apply_policy(
                 waived.append(Waived(finding, accepted.reason, accepted.expires.isoformat()))
             else:
                 kept.append(finding)
+        return tuple(kept), dropped
+
+    for fam in report.families:
+        kept, dropped = judged(fam.findings, mark=True)
+        history, dropped_history = judged(fam.history, mark=False)  # stays "existing"
         notes = fam.notes
-        if dropped:
-            notes = (*notes, f"{dropped} finding(s) in excluded paths not reported")
-        families.append(replace(fam, findings=tuple(kept), notes=notes))
+        if dropped + dropped_history:
+            notes = (
+                *notes,
+                f"{dropped + dropped_history} finding(s) in excluded paths not reported",
+            )
+        families.append(replace(fam, findings=kept, history=history, notes=notes))
     if waivers:
         complete_families = {
             name for f in report.families if not f.errors for name in (f.family, *f.also_evaluated)

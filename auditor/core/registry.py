@@ -38,7 +38,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "lint": (
         "migration lint settings: enable, disable, exclude, postgres-version, "
-        "assume-in-transaction",
+        "assume-in-transaction, history",
         "auditor.families.lint.settings:parse_settings",
     ),
     "secrets": (  # pragma: allowlist secret

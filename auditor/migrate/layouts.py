@@ -27,7 +27,8 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -38,6 +39,10 @@ from auditor.migrate.transactions import runs_in_transaction
 
 class LayoutError(AuditorError, ValueError):
     """The migrations directory is not a layout we can read; the message names the path."""
+
+
+_CODE_LINE = re.compile(r"^[ \t;]*[^-\s;]|^[ \t;]*-(?!-)", re.MULTILINE)
+"""A line that starts with something besides blanks, ';' and a ``--`` comment."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class Script:
     @property
     def is_empty(self) -> bool:
         """True when the script holds no SQL (only blanks and comments)."""
+        if "/*" not in self.text and _CODE_LINE.search(self.text):
+            return False  # a line with something besides a comment or ';': a statement
         from auditor.sql.split import SqlSyntaxError, split_statements
 
         try:
@@ -377,10 +384,29 @@ def detect_layout(root: Path) -> str:
     return found.pop()
 
 
+STATEMENT_DECIDES = frozenset({"flyway", "golang-migrate"})
+"""Tools whose transaction choice depends on the statements (see ``runs_in_transaction``)."""
+
+
 def _loader(tool: str) -> Callable[[Path], list[Migration]]:
     if tool in ("golang-migrate", "sqlx"):
         return lambda root: load_paired(root, tool)
     return {"diesel": load_diesel, "flyway": load_flyway, "dbmate": load_dbmate}[tool]
+
+
+_REMEMBERED: dict[tuple[Path, str | None], list[Migration]] | None = None
+"""Inside :func:`remembered`: the migrations read so far (the families of one run)."""
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Within the block, each directory is read once (one audit run: the files stay put)."""
+    global _REMEMBERED
+    outer, _REMEMBERED = _REMEMBERED, {} if _REMEMBERED is None else _REMEMBERED
+    try:
+        yield
+    finally:
+        _REMEMBERED = outer
 
 
 def load_migrations(root: Path, layout: str | None = None) -> list[Migration]:
@@ -389,6 +415,15 @@ def load_migrations(root: Path, layout: str | None = None) -> list[Migration]:
     ``layout`` forces one of :data:`LAYOUTS`; by default it is detected. Each migration
     carries its tool and whether that tool runs it in a transaction.
     """
+    if _REMEMBERED is None:
+        return _load_migrations(root, layout)
+    key = (root.resolve(), layout)
+    if key not in _REMEMBERED:
+        _REMEMBERED[key] = _load_migrations(root, layout)
+    return list(_REMEMBERED[key])
+
+
+def _load_migrations(root: Path, layout: str | None) -> list[Migration]:
     if not root.is_dir():
         raise LayoutError(f"{root}: migrations directory not found")
     if layout is None:
@@ -400,11 +435,13 @@ def load_migrations(root: Path, layout: str | None = None) -> list[Migration]:
 
 
 def _with_tool(migration: Migration, tool: str) -> Migration:
-    from auditor.sql.split import SqlSyntaxError, split_statements
+    from auditor.sql.split import SqlSyntaxError, Statement, split_statements
 
-    try:
-        statements = split_statements(migration.up.text)
-    except SqlSyntaxError:
-        statements = []  # the runner and the linters report the file
+    statements: list[Statement] = []
+    if tool in STATEMENT_DECIDES:  # the others: the file's declaration decides alone
+        try:
+            statements = split_statements(migration.up.text)
+        except SqlSyntaxError:
+            statements = []  # the runner and the linters report the file
     in_tx = runs_in_transaction(tool, statements, declared=migration.up.transaction)
     return replace(migration, tool=tool, run_in_transaction=in_tx)

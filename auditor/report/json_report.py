@@ -74,6 +74,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "notes": list(fam.notes),
                 "counts": _counts(fam.findings),
                 "findings": len(fam.findings),
+                "history": len(fam.history),
                 "skipped": len(fam.skipped),
                 "errors": len(fam.errors),
                 "verified": len(fam.verified),
@@ -81,6 +82,12 @@ def report_dict(report: Report) -> dict[str, Any]:
             for fam in report.families
         ],
         "findings": [_finding(f) for f in findings],
+        "history": [
+            _finding(f)
+            for f in sorted(
+                (f for fam in report.families for f in fam.history), key=Finding.sort_key
+            )
+        ],
         "waived": [
             {**_finding(w.finding), "waiver": {"reason": w.reason, "expires": w.expires}}
             for w in report.waived

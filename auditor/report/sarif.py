@@ -101,7 +101,7 @@ def _message(p: Placed) -> str:
 
 
 def _run(fam: FamilyResult, report: Report, stand_in: str) -> dict[str, Any]:
-    findings = sorted(fam.findings, key=Finding.sort_key)
+    findings = sorted(fam.findings + fam.history, key=Finding.sort_key)
     shown = findings[:MAX_RESULTS]
     rule_ids: dict[str, Severity] = {}
     for f in shown:

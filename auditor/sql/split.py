@@ -8,6 +8,7 @@ kept as its ``leading_comments`` (ignore pragmas live there).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -54,6 +55,20 @@ class SqlSyntaxError(AuditorError, ValueError):
 
 def split_statements(source: str) -> list[Statement]:
     """Split ``source`` into statements; raise :class:`SqlSyntaxError` if a token never ends.
+
+    Remembered per text (the families of one run read the same files; statements are
+    frozen, the list is the caller's own).
+    """
+    return list(_remembered(source))
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered(source: str) -> tuple[Statement, ...]:
+    return tuple(_split(source))
+
+
+def _split(source: str) -> list[Statement]:
+    """:func:`split_statements`, computed.
 
     The common case jumps from one special token (quote, ``$``, parenthesis, ``;``,
     ``--``) to the next with a regular expression; a file with a ``/*`` comment or an

@@ -92,19 +92,24 @@ def replay(
 ) -> History:
     """Replay ``migrations`` and compare models around each one (or each label in ``only``).
 
-    The history is replayed once, forward, with cheap snapshots (:mod:`.snapshots`): a
+    The replay starts from the shared state before the first migration judged
+    (:func:`~auditor.families.lint.shared.builder_at`). The history is replayed once,
+    forward, with cheap snapshots (:mod:`.snapshots`): a
     model reuses the frozen record of every table the migration did not touch, and a
     down.sql is applied to the builder and then undone (none is needed when the down.sql
     changes no schema: the model stays as after up.sql).
     """
-    from auditor.families.lint.snapshots import ReplayBuilder
+    from auditor.families.lint.shared import builder_at, keep
 
-    builder = ReplayBuilder(root)
+    first = next(
+        (i for i, m in enumerate(migrations) if only is None or m.label in only), len(migrations)
+    )
+    builder = builder_at(migrations, root, first)  # the history before: shared, cached
     watched = _watched_tables(requirements)
     facts: dict[str, MigrationFacts] = {}
     before: StaticModel | None = None
     satisfied_before: frozenset[str] | None = None
-    for migration in migrations:
+    for migration in migrations[first:]:
         if only is not None and migration.label not in only:
             builder.add_script(migration.up)
             before = satisfied_before = None
@@ -141,6 +146,8 @@ def replay(
                 diff = tuple(_diff(before.model, reverted.model))
         facts[migration.label] = MigrationFacts(lost=lost, reversal_diff=diff, uncertain=uncertain)
         before, satisfied_before = after, satisfied_after
+    if first < len(migrations):
+        keep(migrations, root, builder)  # the whole history replayed: for the static family
     return History(facts)
 
 

@@ -20,34 +20,13 @@ from typing import Any
 
 from auditor import __version__
 from auditor.families.lint.history import History, LostRequirement, MigrationFacts
+from auditor.families.lint.shared import CODE, git_dir
 from auditor.migrate.layouts import Migration
 
 CACHE_NAME = "auditor-lint-history.json"
 KEPT = 8
 """Entries kept (most recent first): a full lint and a few pre-push subsets."""
 FORMAT = 1
-
-_CODE = (
-    Path(__file__).parent / "history.py",
-    Path(__file__).parent / "snapshots.py",
-    *sorted((Path(__file__).parent.parent.parent / "catalog" / "static").glob("*.py")),
-)
-"""The code whose behaviour the facts depend on (besides the rule evaluation)."""
-
-
-def git_dir(start: Path) -> Path | None:
-    """The git directory of the repository holding ``start`` (no git process), or None."""
-    for folder in (start.resolve(), *start.resolve().parents):
-        dot = folder / ".git"
-        if dot.is_dir():
-            return dot
-        if dot.is_file():
-            line = dot.read_text(encoding="utf-8", errors="replace").strip()
-            if line.startswith("gitdir:"):
-                target = Path(line[len("gitdir:") :].strip())
-                return target if target.is_absolute() else (folder / target).resolve()
-            return None
-    return None
 
 
 def cache_key(
@@ -65,7 +44,7 @@ def cache_key(
             digest.update(b"\0")
 
     add(FORMAT, __version__, root.resolve())
-    for path in _CODE:
+    for path in CODE:
         try:
             stat = path.stat()
         except OSError:

@@ -19,6 +19,8 @@ LINT_KEYS: dict[str, str] = {
     "postgres-version": "major PostgreSQL version the migrations target (default 16)",
     "assume-in-transaction": "treat plain .sql files as run inside a transaction (default false)",
     "start-after": "a migration version: migrations at or before it are not linted",
+    "history": '"report" (default): findings on migrations already on the base do not gate; '
+    '"gate": they do',
 }
 OPT_IN = frozenset({"LNT017", "LNT054", "LNT056", "LNT057", "LNT060", "LNT062", "LNT064"})
 """Rules that are off unless enabled."""
@@ -37,6 +39,8 @@ class LintConfig:
     assume_in_transaction: bool = False
     start_after: str | None = None
     """Migrations at or before this version are not linted (diesel-guard's ``start_after``)."""
+    history_gates: bool = False
+    """``history = "gate"``: findings on migrations already on the base fail the gate too."""
 
     def active_rules(self) -> list[Rule]:
         """The lint rules that run, with a check function, ordered by id."""
@@ -98,6 +102,9 @@ def parse_settings(config: Config) -> LintConfig:
         raise section.error(
             "start-after", 'must be a migration version such as "2024-01-01-000000"'
         )
+    history: Any = section.values.get("history", "report")
+    if history not in ("report", "gate"):
+        raise section.error("history", 'must be "report" or "gate"')
     return LintConfig(
         start_after=start_after.strip() if start_after is not None else None,
         enable=rule_list("enable"),
@@ -106,4 +113,5 @@ def parse_settings(config: Config) -> LintConfig:
         exclude=section.strings("exclude", "glob patterns"),
         postgres_version=version,
         assume_in_transaction=section.flag("assume-in-transaction"),
+        history_gates=history == "gate",
     )

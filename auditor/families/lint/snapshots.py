@@ -63,6 +63,10 @@ class WatchedTables(dict[tuple[str, str], _Table]):
         if self.saving is not None and key not in self.saving:
             self.saving[key] = (table, {k: _clone(v, self.memo) for k, v in vars(table).items()})
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its tables only (nothing is noted or saved between runs)."""
+        return (WatchedTables, (dict(dict.items(self)),))
+
     def take_touched(self) -> dict[int, _Table]:
         touched, self.touched = self.touched, {}
         return touched
@@ -130,6 +134,10 @@ class ReplayBuilder(StaticBuilder):
         self.tables: WatchedTables = WatchedTables(self.tables)
         self._frozen: dict[int, _Frozen] = {}
         self._dirty: dict[int, _Table] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the frozen records (keyed by object ids, which do not survive)."""
+        return {**vars(self), "_frozen": {}, "_dirty": {}}
 
     # The builder's read-only scans of every table: note only the table they return.
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from auditor.catalog.model import CatalogModel
-from auditor.catalog.static import StaticModel, build_static_model
+from auditor.catalog.static import StaticModel
 from auditor.core.family import AuditContext, Family
 from auditor.core.findings import AuditError, FamilyResult, Finding, Location, Verified, fingerprint
 from auditor.core.rules import rules_of, run_rules
@@ -47,8 +47,10 @@ class StaticOptions:
 
 def load_static_model(ctx: AuditContext, layout: str | None = None) -> StaticModel:
     """The static model of the project's migrations (layout from config unless given)."""
+    from auditor.families.lint.shared import static_model
+
     migrations = load_migrations(ctx.migrations, layout or ctx.config.layout())
-    return build_static_model(migrations, ctx.project)
+    return static_model(migrations, ctx.project)  # the replay shared with the lint, cached
 
 
 class StaticSchemaFamily(Family):

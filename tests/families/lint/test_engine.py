@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -182,7 +181,7 @@ def _git(repo: Path, *args: str) -> None:
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
-def test_changed_since_lints_only_new_and_modified_files(tmp_path: Path) -> None:
+def test_changed_since_gates_only_new_and_modified_migrations(tmp_path: Path) -> None:
     root = tmp_path / "migrations"
     _migration(root, "2024-01-01-000001_old", INDEX)
     _migration(root, "2024-01-01-000002_edited", "CREATE TABLE t (id BIGINT);")
@@ -214,7 +213,12 @@ def test_changed_since_lints_only_new_and_modified_files(tmp_path: Path) -> None
     data = json.loads(result.output)
     # the new migration (up and down) plus the edited up.sql and, with it, its down.sql
     (lint,) = (f for f in data["families"] if f["name"] == "lint")
-    assert lint["notes"][0] == "--changed-since HEAD: 4 of 6 file(s) changed"
+    assert lint["notes"][0] == "2 new migration(s) since HEAD gate"
+    # the old migration is linted too: reported as history, not gating
+    assert lint["notes"][1] == "history: 1 findings in 1 applied migrations, not gating (LNT001 1)"
+    assert [(f["location"]["file"], f["baseline"]) for f in data["history"]] == [
+        ("migrations/2024-01-01-000001_old/up.sql", "existing")
+    ]
     assert (root / "2024-01-01-000001_old" / "up.sql").resolve() not in changed
     bad = CliRunner().invoke(
         cli, ["--project", str(tmp_path), "migrations", "lint", "--changed-since", "nope"]
@@ -321,15 +325,16 @@ def test_family_lints_only_the_pushed_range(tmp_path: Path) -> None:
     _git(tmp_path, "add", "-A")
     _git(tmp_path, "commit", "-qm", "pushed")
     _migration(root, "2024-01-01-000003_not_committed", "TRUNCATE t CASCADE;")
-    # the pre-push profile passes the range through the context (fields of newer contexts)
-    ctx = SimpleNamespace(
+    # the pre-push profile passes the range through the context
+    ctx = AuditContext(
         project=tmp_path,
         migrations=root,
         config=Config(),
+        profile="pre-push",
         changed_since="HEAD~1",
         changed_until="HEAD",
     )
-    result = LintFamily().run(ctx)  # type: ignore[arg-type]
+    result = LintFamily().run(ctx)
     assert not result.errors
     assert [(f.rule_id, f.location.file) for f in result.findings] == [
         ("LNT011", "migrations/2024-01-01-000002_pushed/up.sql")
