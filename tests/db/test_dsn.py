@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
 
 from auditor.db.dsn import describe, password_of, redact_dsn, scrub
+from tests.pg import PgServer
 
 
 @pytest.mark.parametrize(
@@ -94,9 +97,7 @@ def test_scrub_replaces_a_password_only_as_a_whole_word() -> None:
     assert text == "postgresql server said: bad password ***"
 
 
-def _password() -> object:
-    from hypothesis import strategies as st
-
+def _password() -> SearchStrategy[str]:
     alphabet = st.sampled_from(list(URL_SPECIAL) + list("abcXYZ019_-.~é"))
     return st.text(alphabet, min_size=1, max_size=24)
 
@@ -120,7 +121,7 @@ def test_redactor_property_over_url_special_passwords() -> None:
     check()
 
 
-def test_unencoded_password_against_a_real_server_is_one_safe_line(pg_server) -> None:  # type: ignore[no-untyped-def]
+def test_unencoded_password_against_a_real_server_is_one_safe_line(pg_server: PgServer) -> None:
     from click.testing import CliRunner
     from psycopg.conninfo import conninfo_to_dict as parse
 
