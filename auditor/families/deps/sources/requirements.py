@@ -91,8 +91,16 @@ class RequirementsSource(FileSource):
             try:
                 req = Requirement(spec)
             except InvalidRequirement as exc:
-                raise SourceError(f"{where.file}:{number}: invalid requirement: {exc}") from None
+                raise SourceError(f"{where.file}:{number}: {_unquoted(exc)}") from None
             yield pin_from_requirement(req, where)
+
+
+def _unquoted(exc: InvalidRequirement) -> str:
+    """packaging's reason without the line it quotes (the line may hold a token)."""
+    lines = str(exc).splitlines() or ["cannot parse"]
+    caret = lines[-1].find("^") if len(lines) > 2 else -1
+    column = f" at column {caret - 3}" if caret >= 4 else ""
+    return f"invalid requirement{column}: {lines[0]}"
 
 
 def pin_from_requirement(req: Requirement, where: Origin) -> Pin:
