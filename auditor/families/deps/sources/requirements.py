@@ -65,7 +65,11 @@ class RequirementsSource(FileSource):
             where = origin(path, self.project, number)
             include = _INCLUDE.match(line)
             if include:
-                yield from self._collect(path.parent / include.group(1), (*chain, resolved), seen)
+                included = path.parent / include.group(1)
+                if not included.resolve().is_relative_to(self.project.resolve()):
+                    # any file on the host could be pulled in and quoted: refuse, unread
+                    raise SourceError(f"{where.file}:{number}: -r include outside the project")
+                yield from self._collect(included, (*chain, resolved), seen)
                 continue
             if _CONSTRAINT.match(line):
                 continue  # constraints restrict, they do not install

@@ -1,0 +1,94 @@
+"""Issue 24: credentials in requirement URLs and files outside the project never reach output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from auditor.cli import cli
+from tests.paths import TEST_DATA
+
+OSV = TEST_DATA / "deps" / "osv"
+FORMATS = ("text", "md", "json", "sarif", "junit")
+PLANTED = (
+    "glpat-AbCdEf0123456789xYzW",
+    "S3cr3tPassw0rdQ",
+    "ghp_AbCdEf0123456789AbCdEf0123456789abcd",
+    "T0kenValue99",
+)
+REQUIREMENTS = f"""\
+x @ git+https://oauth2:{PLANTED[0]}@gitlab.com/grp/x.git
+y @ https://build:{PLANTED[1]}@host.example/y.tar.gz
+z @ https://{PLANTED[2]}@github.com/o/z.tar.gz
+git+https://{PLANTED[3]}@gitlab.com/grp/w.git
+"""
+
+
+def _audit(project: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        cli, ["--project", str(project), "deps", "audit", "--advisory-db", str(OSV), *args]
+    )
+    return result.exit_code, result.output
+
+
+def _planted_pieces(text: str, planted: tuple[str, ...] = PLANTED) -> int:
+    """How many 5-character pieces of a planted value appear in ``text``."""
+    return sum(value[i : i + 5] in text for value in planted for i in range(len(value) - 4))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_url_credentials_are_not_in_any_format(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "requirements.txt").write_text(REQUIREMENTS)
+    code, output = _audit(tmp_path, "--format", fmt)
+    assert code == 1  # four DEP002 findings, one per URL requirement
+    assert output.count("gitlab.com") >= 1
+    assert _planted_pieces(output) == 0
+
+
+def test_unparseable_line_holding_a_token_is_not_echoed(tmp_path: Path) -> None:
+    secret = "Sup3rSecretTokValue"
+    (tmp_path / "requirements.txt").write_text(f"bad @@ https://u:{secret}@h/x\n")
+    code, output = _audit(tmp_path)
+    assert code == 2
+    assert "requirements.txt:1: invalid requirement" in output
+    assert _planted_pieces(output, (secret, "bad @@")) == 0
+
+
+@pytest.mark.parametrize("how", ["absolute", "dotdot", "symlink"])
+def test_include_outside_the_project_is_refused_unread(tmp_path: Path, how: str) -> None:
+    outside = tmp_path / "host" / "pgpass"
+    outside.parent.mkdir()
+    secret = "db.internal:5432:*:app:PgPassSecret_4f9a"
+    outside.write_text(secret + "\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    target = {"absolute": str(outside), "dotdot": "../host/pgpass", "symlink": "linked.txt"}[how]
+    if how == "symlink":
+        (project / "linked.txt").symlink_to(outside)
+    (project / "requirements.txt").write_text(f"requests==2.32.3\n-r {target}\n")
+    code, output = _audit(project)
+    assert code == 2
+    assert "requirements.txt:2: -r include outside the project" in output
+    assert _planted_pieces(output, (secret,)) == 0
+
+
+def test_include_inside_the_project_still_works(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "base.txt").write_text("requests==2.32.3\n")
+    (tmp_path / "requirements.txt").write_text("-r sub/base.txt\n")
+    code, output = _audit(tmp_path, "--format", "json")
+    assert code in (0, 1), output
+    assert "include outside" not in output
+
+
+def test_yaml_lock_syntax_error_does_not_quote_the_file(tmp_path: Path) -> None:
+    secret = "NpmTok3nSecretValue"
+    (tmp_path / "pnpm-lock.yaml").write_text(
+        f"lockfileVersion: '9.0'\nsettings: [oops {secret}: x\n"
+    )
+    result = CliRunner().invoke(cli, ["--project", str(tmp_path), "deps", "audit"])
+    assert result.exit_code == 2
+    assert "pnpm-lock.yaml: invalid YAML at line" in result.output
+    assert _planted_pieces(result.output, (secret,)) == 0
