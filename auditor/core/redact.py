@@ -43,6 +43,14 @@ _SQL_PASSWORD = re.compile(
     re.DOTALL,
 )
 
+_SECRET_WORD = (
+    r"(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)"
+)
+_SQL_KEYED_LITERAL = re.compile(
+    rf"(?i)(?P<head>(?:'[^']*{_SECRET_WORD}[^']*'|\b[\w.]*{_SECRET_WORD}[\w.]*)"
+    r"\s*(?:,|:?=|\bTO\b)\s*)(?:[EU]&?)?'(?:[^']|'')*(?:'|$)"
+)
+
 
 def _entropy(text: str) -> float:
     counts = Counter(text)
@@ -79,10 +87,14 @@ def redact_url_credentials(text: str) -> str:
 def redact_sql(text: str) -> str:
     """A SQL snippet with ``PASSWORD '...'`` literals and any other secret-looking text redacted.
 
+    A literal given to a secret-named key is redacted too, whatever it looks like:
+    ``set_config('app.db_password', '...')``, ``SET app.api_token TO '...'``.
+
     The literal may be cut short (a snippet is the statement's first words): an
     unterminated one is redacted to the end.
     """
-    return redact_text(_SQL_PASSWORD.sub(rf"\g<head>'{REDACTED}'", text))
+    text = _SQL_PASSWORD.sub(rf"\g<head>'{REDACTED}'", text)
+    return redact_text(_SQL_KEYED_LITERAL.sub(rf"\g<head>'{REDACTED}'", text))
 
 
 def redact_text(text: str) -> str:
