@@ -28,7 +28,9 @@ class UsageFailure(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"auditor: error: {self.format_message()}", err=True)
+        from auditor.core.redact import redact_text
+
+        click.echo(f"auditor: error: {redact_text(self.format_message())}", err=True)
 
 
 _NO_ARGS_IS_HELP: tuple[type[Exception], ...] = tuple(
@@ -298,9 +300,11 @@ def run_standalone(
 def echo_errors(report: Report) -> None:
     """Each error of the report on stderr, one line each, after the report: a CI log
     says why the run exits 2 wherever the report went."""
+    from auditor.core.redact import redact_text
+
     shown: set[str] = set()
     for family in report.families:
         for error in family.errors:
             if error.message not in shown:  # one cause shared by several families: one line
                 shown.add(error.message)
-                click.echo(f"auditor: error: {error.message}", err=True)
+                click.echo(f"auditor: error: {redact_text(error.message)}", err=True)

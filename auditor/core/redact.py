@@ -63,6 +63,14 @@ def _random_looking(word: str) -> bool:
     return has_digit and has_alpha and _entropy(word) >= 4.0
 
 
+def _secret_word(word: str) -> bool:
+    """A long random-looking word; an absolute path is judged by its parts (a home
+    directory next to a Python version is not a secret)."""
+    if word.startswith("/"):
+        return any(len(p) >= 32 and _random_looking(p) for p in word.split("/"))
+    return _random_looking(word)
+
+
 def redact_url_credentials(text: str) -> str:
     """URLs in ``text`` without their credentials: ``user:pass@`` becomes ``user:***@``.
 
@@ -104,4 +112,4 @@ def redact_text(text: str) -> str:
     text = _ASSIGNMENT.sub(rf"\g<head>{REDACTED}", text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     text = _TOKENS.sub(REDACTED, text)
-    return _LONG_WORD.sub(lambda m: REDACTED if _random_looking(m.group(0)) else m.group(0), text)
+    return _LONG_WORD.sub(lambda m: REDACTED if _secret_word(m.group(0)) else m.group(0), text)

@@ -39,7 +39,7 @@ class Pin:
     no published version an advisory could name, so it is listed as skipped, not a finding."""
 
     def __post_init__(self) -> None:
-        # a URL requirement may carry credentials (``https://user:token@host``): every
+        # a URL requirement may carry credentials (a user and token before the host): every
         # source's pins lose them here, before any message or report can show them
         from auditor.core.redact import redact_url_credentials
 
