@@ -60,7 +60,11 @@ def run_git(root: Path, *args: str) -> bytes:
 
 
 def git_root(path: Path) -> Path | None:
-    """The top of the git work tree containing ``path``, or None outside one."""
+    """The top of the git work tree containing ``path``, or None outside one.
+
+    Raises :class:`SourceError` when ``path`` is in a repository (a ``.git`` at or
+    above it) but git cannot run: a directory walk would leave the history unscanned.
+    """
     try:
         done = subprocess.run(
             ["git", "-C", str(path), "rev-parse", "--show-toplevel"],
@@ -68,7 +72,11 @@ def git_root(path: Path) -> Path | None:
             check=False,
             timeout=60,
         )
-    except (OSError, subprocess.TimeoutExpired):
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        resolved = path.resolve()
+        if any((d / ".git").exists() for d in (resolved, *resolved.parents)):
+            reason = "not found on PATH" if isinstance(exc, FileNotFoundError) else str(exc)
+            raise SourceError(f"git is needed to scan this repository: {reason}") from None
         return None
     if done.returncode != 0:
         return None

@@ -1,0 +1,62 @@
+"""Issue 24: the secrets family fails closed on hostile input (a tool missing, odd files)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.families.secrets.test_scan import commit_all, init_repo
+
+GITHUB_TOKEN = "ghp_" + "Qm7Zx2Vb9Kp4Wn6Rt8Ys3Lc5Hd1Jf0Ga2NeXy"
+
+
+def _auditor(
+    project: Path, *args: str, path: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if path is not None:
+        env["PATH"] = path
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", "--project", str(project), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def history_secret(tmp_path: Path) -> Path:
+    """A repository whose only secret is in a commit of its history."""
+    root = init_repo(tmp_path / "repo")
+    (root / "config.txt").write_text(f"token = {GITHUB_TOKEN}\n")
+    commit_all(root, "add config")
+    (root / "config.txt").write_text("token = from-the-environment\n")
+    commit_all(root, "remove the token")
+    return root
+
+
+@pytest.mark.parametrize(
+    "command", [["secrets", "scan", "--history"], ["audit", "--only", "secrets"]]
+)
+def test_git_missing_from_path_is_exit_2_not_a_walk(
+    history_secret: Path, tmp_path: Path, command: list[str]
+) -> None:
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    done = _auditor(history_secret, *command, path=str(empty))
+    assert done.returncode == 2
+    assert "git is needed to scan this repository: not found on PATH" in done.stdout + done.stderr
+    assert GITHUB_TOKEN[4:12] not in done.stdout + done.stderr
+
+
+def test_with_git_the_history_secret_is_found(history_secret: Path) -> None:
+    done = _auditor(history_secret, "secrets", "scan", "--history")
+    assert done.returncode == 1
+    assert GITHUB_TOKEN[4:12] not in done.stdout + done.stderr
