@@ -92,3 +92,50 @@ def test_yaml_lock_syntax_error_does_not_quote_the_file(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "pnpm-lock.yaml: invalid YAML at line" in result.output
     assert _planted_pieces(result.output, (secret,)) == 0
+
+
+# rows 7-8: an empty advisory source or an empty/broken input is never "0 inputs, exit 0"
+
+
+def test_empty_advisory_database_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "requirements.txt").write_text("requests==2.32.3\n")
+    result = CliRunner().invoke(
+        cli, ["--project", str(tmp_path), "deps", "audit", "--advisory-db", str(tmp_path / "empty")]
+    )
+    assert result.exit_code == 2
+    assert "no PyPI record" in result.output
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("pyproject.toml", '[project]\nname = "x"\ndependencies = ["requests==2.0.0"]\n[oops\n'),
+        ("uv.lock", ""),
+        ("uv.lock", "version = 1\n"),
+        ("poetry.lock", "# empty\n"),
+        ("pylock.toml", 'lock-version = "1.0"\n'),
+    ],
+)
+@pytest.mark.parametrize("command", [["deps", "audit"], ["audit", "--only", "dependencies"]])
+def test_empty_or_broken_input_is_exit_2(
+    tmp_path: Path, name: str, text: str, command: list[str]
+) -> None:
+    (tmp_path / name).write_text(text)
+    config = tmp_path / "cfg" / "auditor.toml"
+    config.parent.mkdir()
+    config.write_text(f'[deps]\nadvisory-db = "{OSV}"\n')
+    args = ["--project", str(tmp_path), "--config", str(config), *command]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert name in result.output
+
+
+def test_comment_only_requirements_does_not_hide_declared_dependencies(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("# pinned in pyproject.toml\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = ["requests==2.0.0"]\n'
+    )
+    code, output = _audit(tmp_path)
+    assert code in (0, 1)
+    assert "1 pins checked" in output

@@ -50,6 +50,15 @@ def logical_lines(text: str) -> Iterator[tuple[int, str]]:
 class RequirementsSource(FileSource):
     """One requirements file and the files it includes with ``-r``."""
 
+    @classmethod
+    def detectable(cls, path: Path) -> bool:
+        """A file with only comments and blank lines declares nothing (and does not
+        hide the ``pyproject.toml`` beside it); one that cannot be read is an input."""
+        try:
+            return any(True for _ in logical_lines(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError):
+            return True
+
     def collect(self) -> Iterator[Pin]:
         yield from self._collect(self.path, (), set())
 
@@ -95,11 +104,11 @@ class RequirementsSource(FileSource):
             try:
                 req = Requirement(spec)
             except InvalidRequirement as exc:
-                raise SourceError(f"{where.file}:{number}: {_unquoted(exc)}") from None
+                raise SourceError(f"{where.file}:{number}: {unquoted(exc)}") from None
             yield pin_from_requirement(req, where)
 
 
-def _unquoted(exc: InvalidRequirement) -> str:
+def unquoted(exc: InvalidRequirement) -> str:
     """packaging's reason without the line it quotes (the line may hold a token)."""
     lines = str(exc).splitlines() or ["cannot parse"]
     caret = lines[-1].find("^") if len(lines) > 2 else -1
