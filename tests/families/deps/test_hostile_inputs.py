@@ -139,3 +139,49 @@ def test_comment_only_requirements_does_not_hide_declared_dependencies(tmp_path:
     code, output = _audit(tmp_path)
     assert code in (0, 1)
     assert "1 pins checked" in output
+
+
+# row 9: a malformed record for an audited package makes its result unknown (DEP002)
+
+
+def _osv_record(directory: Path, record_id: str, package: str, events: str) -> None:
+    directory.mkdir(exist_ok=True)
+    (directory / f"{record_id}.json").write_text(
+        f'{{"id": "{record_id}", "modified": "2026-01-10T00:00:00Z", "affected": [{{'
+        f'"package": {{"ecosystem": "PyPI", "name": "{package}"}}, '
+        f'"ranges": [{{"type": "ECOSYSTEM", "events": {events}}}]}}]}}'
+    )
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        '[{"introduced": "0"}, {"fixed": "not a version!"}]',
+        '[{"fixed": "3.0"}]',
+        '["introduced"]',
+        '[{"introduced": "0", "fixed": "3.0"}]',
+        '[{"introduced": "0"}, {"patched": "3.0"}]',
+    ],
+)
+def test_malformed_record_for_an_audited_package_is_dep002(tmp_path: Path, events: str) -> None:
+    db = tmp_path / "osv"
+    _osv_record(db, "PYSEC-9999-1", "requests", events)
+    _osv_record(db, "PYSEC-9999-2", "other", '[{"introduced": "0"}, {"fixed": "1.0"}]')
+    (tmp_path / "requirements.txt").write_text("requests==2.0.0\n")
+    result = CliRunner().invoke(
+        cli, ["--project", str(tmp_path), "deps", "audit", "--advisory-db", str(db)]
+    )
+    assert result.exit_code != 0
+    assert "DEP002" in result.output and "malformed advisory record (PYSEC-9999-1)" in result.output
+
+
+def test_malformed_record_of_another_package_does_not_taint(tmp_path: Path) -> None:
+    db = tmp_path / "osv"
+    _osv_record(db, "PYSEC-9999-1", "other", '[{"fixed": "3.0"}]')
+    _osv_record(db, "PYSEC-9999-2", "requests", '[{"introduced": "0"}, {"fixed": "1.0"}]')
+    (tmp_path / "requirements.txt").write_text("requests==2.0.0\n")
+    result = CliRunner().invoke(
+        cli, ["--project", str(tmp_path), "deps", "audit", "--advisory-db", str(db)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "DEP002" not in result.output
