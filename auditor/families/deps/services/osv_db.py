@@ -15,7 +15,9 @@ knows which ecosystems it covers. OSV semantics:
   (``DatabaseError``, exit 2): nobody can tell which package it covers, so a
   dependency could pass unaudited (fail closed; a real export has none);
 - malformed parts of a readable record (empty events, an entry without ranges or
-  versions, an unparsable version) are skipped with a warning.
+  versions, an unparsable version) are skipped with a warning; a part that held data
+  (an unparsable version, an unknown event, a range without its start) also makes
+  the result for that record's package unknown (:meth:`OsvDatabase.malformed`, DEP002).
 """
 
 from __future__ import annotations
