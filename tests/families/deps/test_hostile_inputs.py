@@ -185,3 +185,21 @@ def test_malformed_record_of_another_package_does_not_taint(tmp_path: Path) -> N
     )
     assert result.exit_code == 0, result.output
     assert "DEP002" not in result.output
+
+
+# row 11: "could not be audited" is never hidden by the threshold
+
+
+@pytest.mark.parametrize("command", [["deps", "audit"], ["audit", "--only", "dependencies"]])
+def test_unauditable_pin_below_the_threshold_is_exit_2(tmp_path: Path, command: list[str]) -> None:
+    (tmp_path / "requirements.txt").write_text("requests>=2\n")
+    config = tmp_path / "cfg" / "auditor.toml"
+    config.parent.mkdir()
+    config.write_text(f'[deps]\nadvisory-db = "{OSV}"\n')
+    args = ["--project", str(tmp_path), "--config", str(config), *command]
+    masked = CliRunner().invoke(cli, [*args, "--fail-on", "critical"])
+    assert masked.exit_code == 2
+    assert "does not hide that: the audit is incomplete" in masked.output
+    gating = CliRunner().invoke(cli, [*args, "--fail-on", "high"])
+    assert gating.exit_code == 1
+    assert "DEP002" in gating.output
