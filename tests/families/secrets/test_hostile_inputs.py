@@ -60,3 +60,43 @@ def test_with_git_the_history_secret_is_found(history_secret: Path) -> None:
     done = _auditor(history_secret, "secrets", "scan", "--history")
     assert done.returncode == 1
     assert GITHUB_TOKEN[4:12] not in done.stdout + done.stderr
+
+
+# row 10: an odd byte does not hide a file; a file that cannot be scanned gates
+
+AWS_KEY = "AKIA" + "QZ3XW7VB5NM2KL4P"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'x = "\xff"\n',  # one non-UTF-8 byte
+        b"\x00header\n",  # one NUL
+        b'latin = "caf\xe9"\x00\x01\n',  # both
+    ],
+)
+def test_a_file_with_an_odd_byte_is_scanned(tmp_path: Path, content: bytes) -> None:
+    root = init_repo(tmp_path / "repo")
+    (root / "settings.py").write_bytes(
+        content + f'token = "{GITHUB_TOKEN}"\naws = "{AWS_KEY}"\n'.encode()
+    )
+    commit_all(root, "add")
+    done = _auditor(root, "secrets", "scan", "--format", "json")
+    assert done.returncode == 1
+    assert '"rule_id": "SEC001"' in done.stdout and '"line": 3' in done.stdout
+    assert '"rule_id": "SEC008"' in done.stdout
+    assert GITHUB_TOKEN[4:12] not in done.stdout + done.stderr
+    assert AWS_KEY[4:12] not in done.stdout + done.stderr
+
+
+def test_a_file_that_cannot_be_scanned_is_a_medium_finding(tmp_path: Path) -> None:
+    root = init_repo(tmp_path / "repo")
+    (root / "dump.sql").write_text(f"-- {AWS_KEY}\n" + "select 1;\n" * 300_000)
+    (root / "ok.py").write_text("x = 1\n")
+    commit_all(root, "add")
+    done = _auditor(root, "secrets", "scan", "--max-bytes", "100000")
+    assert done.returncode == 1  # not PASSED over a file nobody read
+    assert (
+        "SEC098 dump.sql" in done.stdout and "not scanned for secrets: larger than" in done.stdout
+    )
+    assert AWS_KEY[4:12] not in done.stdout + done.stderr
