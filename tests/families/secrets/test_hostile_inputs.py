@@ -100,3 +100,50 @@ def test_a_file_that_cannot_be_scanned_is_a_medium_finding(tmp_path: Path) -> No
         "SEC098 dump.sql" in done.stdout and "not scanned for secrets: larger than" in done.stdout
     )
     assert AWS_KEY[4:12] not in done.stdout + done.stderr
+
+
+# code execution: a baseline never makes the scan import code from the repository
+
+EVIL = """\
+import pathlib
+pathlib.Path(__file__).with_name("PWNED").write_text("ran")
+from detect_secrets.plugins.base import RegexBasedDetector
+class Evil(RegexBasedDetector):
+    secret_type = "evil"
+    denylist = ()
+def evil_filter(secret):
+    return False
+"""
+
+
+HEADERS = [
+    '"plugins_used": [{"name": "Evil", "path": "file://evil_plugin.py"}], "filters_used": []',
+    '"plugins_used": [], "filters_used": [{"path": "file://evil_plugin.py::evil_filter"}]',
+    '"plugins_used": [], "filters_used": [{"path": "evil_plugin.evil_filter"}]',
+]
+
+
+@pytest.mark.parametrize(
+    "header, command",
+    [(h, ["secrets", "scan"]) for h in HEADERS] + [(HEADERS[0], ["audit", "--only", "secrets"])],
+)
+def test_baseline_cannot_run_repository_code(
+    tmp_path: Path, header: str, command: list[str]
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    (root / "evil_plugin.py").write_text(EVIL)
+    (root / ".secrets.baseline").write_text(f'{{"version": "1.5.0", {header}, "results": {{}}}}')
+    commit_all(root, "add")
+    done = _auditor(root, *command)
+    assert not (root / "PWNED").exists()
+    assert done.returncode == 2
+    assert "a scan never runs code from the repository" in done.stdout + done.stderr
+
+
+def test_the_scanners_own_baseline_still_loads(tmp_path: Path) -> None:
+    root = init_repo(tmp_path / "repo")
+    (root / "a.py").write_text(f'token = "{GITHUB_TOKEN}"\n')
+    commit_all(root, "add")
+    assert _auditor(root, "secrets", "scan", "--update-baseline").returncode == 0
+    assert '"path": "file://' in (root / ".secrets.baseline").read_text()
+    assert _auditor(root, "secrets", "scan").returncode == 0
