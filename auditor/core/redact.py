@@ -19,7 +19,7 @@ _PRIVATE_KEY = re.compile(
 )
 _URL_USERINFO = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/\s?#]+)@")
 _ASSIGNMENT = re.compile(
-    r"(?i)(?P<head>\b[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|"
+    r"(?i)(?P<head>(?<![/\w.-])[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|"
     r"private[_-]?key|credential|auth)[\w.-]*[\"']?\s*[:=]\s*[\"']?)(?P<value>[^\s\"',;]+)"
 )
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
