@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -209,12 +210,43 @@ def settings(ctx: click.Context, db: str | None = None) -> Settings:
     return obj
 
 
+def _write_in_place(text: str, output: Path) -> None:
+    """A FIFO, a device (``/dev/null``, ``/dev/stdout``) or a socket is written to, never
+    replaced by a regular file."""
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise UsageFailure(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
 def write_output(text: str, output: Path | None) -> None:
-    """Print ``text``, or write it to ``output`` atomically (never half-written)."""
+    """Print ``text``, or write it to ``output``.
+
+    A regular file is written atomically (never half-written) and keeps its mode; a new
+    one gets the umask's mode (reports are not secrets); anything else is written in place.
+    """
     if output is None:
         click.echo(text, nl=False)
         return
+    try:
+        info = os.stat(output)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise UsageFailure(f"cannot write {output}: {exc.strerror or exc}") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        if stat.S_ISDIR(info.st_mode):
+            raise UsageFailure(f"cannot write {output}: it is a directory")
+        _write_in_place(text, output)
+        return
     output = output.resolve()
+    if info is not None:
+        mode = stat.S_IMODE(info.st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
@@ -223,6 +255,7 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, output)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
