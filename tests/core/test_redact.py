@@ -51,3 +51,11 @@ def test_ordinary_sql_is_kept(sql: str) -> None:
 )
 def test_url_credentials(url: str, shown: str) -> None:
     assert redact_url_credentials(url) == shown
+
+
+def test_a_path_ending_in_a_secret_word_is_not_an_assignment() -> None:
+    from auditor.core.redact import redact_text
+
+    message = "/repo/.secrets.baseline: plugins_used names code to load"
+    assert redact_text(message) == message
+    assert "hunter2" not in redact_text("DB_PASSWORD=hunter2 and app.token: hunter2")
