@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from auditor.cli import cli
+from tests.paths import REPO_ROOT as REPO
+from tests.pg import PgServer
 
 FORMATS = ("text", "md", "json", "sarif", "junit")
 
@@ -81,3 +89,70 @@ def test_redactor_keeps_file_paths_whole() -> None:
     home = "/root/.local/share/uv/python/cpython-3.12.3-linux-x86_64-gnu/lib/python3.12/x.py"
     assert redact_text(f"{path}:2: bad") == f"{path}:2: bad"
     assert redact_text(f'File "{home}", line 3') == f'File "{home}", line 3'
+
+
+# rows 12-13: an interrupted run exits 2, says so, and leaves nothing behind
+
+
+def _start(args: list[str], tmpdir: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["TMPDIR"] = env["AUDITOR_PG_TMPDIR"] = str(tmpdir)
+    return subprocess.Popen(
+        [sys.executable, "-m", "auditor", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("delay", [0.3, 3.0])
+def test_interrupted_embedded_audit_exits_2_and_cleans_up(
+    tmp_path: Path, sig: signal.Signals, delay: float
+) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    run = _start(["--project", str(REPO), "audit", "--skip", "secrets"], scratch)
+    assert _wait_for(lambda: any(scratch.glob("auditor-pg-*")))
+    time.sleep(delay)
+    run.send_signal(sig)
+    _, stderr = run.communicate(timeout=120)
+    assert run.returncode == 2
+    assert f"interrupted by {sig.name}: the run did not complete" in stderr
+    assert "Aborted!" not in stderr
+    assert not list(scratch.glob("auditor-pg-*"))
+
+
+def test_sigterm_during_db_verify_drops_the_scratch_database(
+    pg_server: PgServer, tmp_path: Path
+) -> None:
+    import psycopg
+
+    def scratch_databases() -> list[str]:
+        with psycopg.connect(pg_server.admin_dsn, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'auditor_verify_%'"
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    before = set(scratch_databases())
+    run = _start(
+        ["--db", pg_server.admin_dsn, "--migrations", str(REPO / "migrations"), "db", "verify"],
+        tmp_path,
+    )
+    assert _wait_for(lambda: bool(set(scratch_databases()) - before))
+    run.send_signal(signal.SIGTERM)
+    _, stderr = run.communicate(timeout=120)
+    assert run.returncode == 2
+    assert "interrupted by SIGTERM" in stderr
+    assert set(scratch_databases()) - before == set()

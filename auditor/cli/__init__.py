@@ -69,8 +69,13 @@ def main() -> None:
     which a CI gate would read as "findings"; its traceback is printed with any
     password of the DSNs in play redacted.
     """
+    from auditor.core import interrupt
+
+    interrupt.install()
     try:
         cli(prog_name="auditor")
+    except interrupt.Interrupted as stopped:  # Ctrl-C, SIGTERM: cleaned up, exit 2
+        sys.exit(interrupt.report(stopped))
     except Exception as exc:  # a bug, not a user error: fail closed with exit 2
         sys.exit(_crash(exc))
 

@@ -142,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     from_env = "--pre-commit" in args
     positional = [a for a in args if not a.startswith("--")]
+    from auditor.core import interrupt
+
+    interrupt.install()
     try:
         return run_hook(
             Path.cwd(),
@@ -149,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             remote=positional[0] if positional else None,
             from_env=from_env,
         )
+    except interrupt.Interrupted as stopped:
+        return interrupt.report(stopped)
     except Exception as exc:
         if not isinstance(exc, AuditorError):  # a bug: fail closed with exit 2, redacted
             from auditor.core.crash import report_crash
