@@ -74,10 +74,16 @@ def main() -> None:
     interrupt.install()
     try:
         cli(prog_name="auditor")
-    except interrupt.Interrupted as stopped:  # Ctrl-C, SIGTERM: cleaned up, exit 2
-        sys.exit(interrupt.report(stopped))
+    except interrupt.Interrupted as signalled:  # Ctrl-C, SIGTERM: cleaned up, exit 2
+        sys.exit(interrupt.report(signalled))
+    except SystemExit:
+        swallowed = interrupt.received()  # turned into an error on the way (a library)
+        if swallowed is not None:
+            sys.exit(interrupt.report(swallowed))
+        raise
     except Exception as exc:  # a bug, not a user error: fail closed with exit 2
-        sys.exit(_crash(exc))
+        swallowed = interrupt.received()
+        sys.exit(interrupt.report(swallowed) if swallowed is not None else _crash(exc))
 
 
 def _crash(exc: Exception) -> int:

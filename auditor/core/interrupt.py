@@ -16,6 +16,9 @@ from types import FrameType
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 EXIT_CODE = 2
+_received: list[int] = []
+"""The signal received, if any: a library may swallow :class:`Interrupted` (psycopg turns
+it into a failed rollback), so the run checks this at family boundaries and at exit."""
 
 
 class Interrupted(BaseException):
@@ -29,7 +32,19 @@ class Interrupted(BaseException):
 def _handler(signum: int, frame: FrameType | None) -> None:
     for sig in SIGNALS:  # the cleanup that follows must not be cut short in turn
         signal.signal(sig, signal.SIG_IGN)
+    _received.append(signum)
     raise Interrupted(signum)
+
+
+def check() -> None:
+    """Raise :class:`Interrupted` again when a signal was received (and swallowed)."""
+    if _received:
+        raise Interrupted(_received[0])
+
+
+def received() -> Interrupted | None:
+    """The interruption of this run, if there was one."""
+    return Interrupted(_received[0]) if _received else None
 
 
 def install() -> None:

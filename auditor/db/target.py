@@ -71,8 +71,13 @@ def connect(
     Raises :class:`DatabaseUnavailable` with a one-line message naming host, port and
     database, never the password.
     """
+    import logging
+
     import psycopg
 
+    # psycopg logs "error ignored in rollback/terminating ..." over several lines when a
+    # connection dies under it (pg_terminate_backend, a signal): the one-line error says it
+    logging.getLogger("psycopg").setLevel(logging.ERROR)
     try:
         conninfo_to_dict(dsn)
     except Exception:  # libpq's parse error quotes the DSN around the fault: never echo it

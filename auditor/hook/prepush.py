@@ -146,12 +146,14 @@ def main(argv: list[str] | None = None) -> int:
 
     interrupt.install()
     try:
-        return run_hook(
+        code = run_hook(
             Path.cwd(),
             stdin_text="" if from_env else sys.stdin.read(),
             remote=positional[0] if positional else None,
             from_env=from_env,
         )
+        stopped = interrupt.received()  # swallowed on the way (a library's except)
+        return interrupt.report(stopped) if stopped is not None else code
     except interrupt.Interrupted as stopped:
         return interrupt.report(stopped)
     except Exception as exc:
