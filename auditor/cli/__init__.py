@@ -69,10 +69,21 @@ def main() -> None:
     which a CI gate would read as "findings"; its traceback is printed with any
     password of the DSNs in play redacted.
     """
+    from auditor.core import interrupt
+
+    interrupt.install()
     try:
         cli(prog_name="auditor")
+    except interrupt.Interrupted as signalled:  # Ctrl-C, SIGTERM: cleaned up, exit 2
+        sys.exit(interrupt.report(signalled))
+    except SystemExit:
+        swallowed = interrupt.received()  # turned into an error on the way (a library)
+        if swallowed is not None:
+            sys.exit(interrupt.report(swallowed))
+        raise
     except Exception as exc:  # a bug, not a user error: fail closed with exit 2
-        sys.exit(_crash(exc))
+        swallowed = interrupt.received()
+        sys.exit(interrupt.report(swallowed) if swallowed is not None else _crash(exc))
 
 
 def _crash(exc: Exception) -> int:

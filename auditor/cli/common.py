@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,9 @@ class UsageFailure(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"auditor: error: {self.format_message()}", err=True)
+        from auditor.core.redact import redact_text
+
+        click.echo(f"auditor: error: {redact_text(self.format_message())}", err=True)
 
 
 _NO_ARGS_IS_HELP: tuple[type[Exception], ...] = tuple(
@@ -207,12 +210,43 @@ def settings(ctx: click.Context, db: str | None = None) -> Settings:
     return obj
 
 
+def _write_in_place(text: str, output: Path) -> None:
+    """A FIFO, a device (``/dev/null``, ``/dev/stdout``) or a socket is written to, never
+    replaced by a regular file."""
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise UsageFailure(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
 def write_output(text: str, output: Path | None) -> None:
-    """Print ``text``, or write it to ``output`` atomically (never half-written)."""
+    """Print ``text``, or write it to ``output``.
+
+    A regular file is written atomically (never half-written) and keeps its mode; a new
+    one gets the umask's mode (reports are not secrets); anything else is written in place.
+    """
     if output is None:
         click.echo(text, nl=False)
         return
+    try:
+        info = os.stat(output)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise UsageFailure(f"cannot write {output}: {exc.strerror or exc}") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        if stat.S_ISDIR(info.st_mode):
+            raise UsageFailure(f"cannot write {output}: it is a directory")
+        _write_in_place(text, output)
+        return
     output = output.resolve()
+    if info is not None:
+        mode = stat.S_IMODE(info.st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
@@ -221,6 +255,7 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, output)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -298,9 +333,11 @@ def run_standalone(
 def echo_errors(report: Report) -> None:
     """Each error of the report on stderr, one line each, after the report: a CI log
     says why the run exits 2 wherever the report went."""
+    from auditor.core.redact import redact_text
+
     shown: set[str] = set()
     for family in report.families:
         for error in family.errors:
             if error.message not in shown:  # one cause shared by several families: one line
                 shown.add(error.message)
-                click.echo(f"auditor: error: {error.message}", err=True)
+                click.echo(f"auditor: error: {redact_text(error.message)}", err=True)

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from auditor.core.errors import AuditorError
 from auditor.core.findings import Severity
+from auditor.core.redact import redact_text
 from auditor.core.registry import SETTINGS, settings_parser
 
 T = TypeVar("T")
@@ -218,7 +219,7 @@ class Config:
         line = self.line_of(key)
         if line:
             where += f":{line}"
-        return ConfigError(f"{where}: {key}: {message}")
+        return ConfigError(f"{where}: {key}: {redact_text(message)}")  # it may echo a value
 
 
 @dataclass(frozen=True)
@@ -418,7 +419,7 @@ def _waiver(config: Config, index: int, item: Any) -> Waiver:
         scope[name] = value
     return Waiver(
         rule=rule_id,
-        reason=reason.strip(),
+        reason=redact_text(reason.strip()),  # shown in reports: a pasted token must not be
         expires=expires,
         object=scope["object"],
         path=scope["path"],

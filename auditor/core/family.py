@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor import __version__
+from auditor.core import interrupt
 from auditor.core.config import Config
 from auditor.core.findings import AuditError, FamilyResult, Metadata, Report, Severity
 from auditor.db.dsn import scrub
@@ -77,7 +78,9 @@ def run_families(
     for family in families:
         try:
             results.append(family.run(ctx))
+            interrupt.check()  # a signal some library turned into an error stops the run
         except Exception as exc:  # isolate: a family that raised is an error, not a pass
+            interrupt.check()
             message = f"{family.name} failed: {type(exc).__name__}: {exc}"
             if ctx.database is not None:
                 message = scrub(message, ctx.database.dsn)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
+from urllib.parse import unquote
 
 REDACTED = "***"
 
@@ -21,35 +21,40 @@ def conninfo_to_dict(dsn: str) -> dict[str, Any]:
 
 
 _KV_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
-_URL_USERINFO_PASSWORD = re.compile(r"(://[^:/@?#]*:).*@")
 _URL_QUERY_PASSWORD = re.compile(r"(?i)([?&]password=)[^&#]*")
+MIN_SCRUB_LENGTH = 4
+"""Shorter values are not replaced in free text: that would mangle the text, not protect it."""
 
 
-def _split(dsn: str) -> SplitResult | None:
-    """``urlsplit(dsn)``, or None when the URL is malformed (e.g. an unclosed ``[``)."""
-    try:
-        return urlsplit(dsn)
-    except ValueError:
+def _userinfo(dsn: str) -> tuple[str, str, str] | None:
+    """``(scheme://, userinfo, rest)`` of a URL DSN, or None when there is no ``@``.
+
+    The userinfo ends at the *last* ``@``: a password that was not percent-encoded
+    may hold ``@ : / ? #``, so the URL's usual split cannot be trusted. A query value
+    with an ``@`` makes this redact too much, never too little.
+    """
+    head, sep, tail = dsn.partition("://")
+    userinfo, at, rest = tail.rpartition("@")
+    if not at:
         return None
+    return head + sep, userinfo, rest
 
 
 def redact_dsn(dsn: str) -> str:
-    """The DSN with any password replaced by ``***`` (URL and key=value forms)."""
-    if "://" in dsn:
-        split = _split(dsn)
-        if split is None:  # malformed: redact by pattern, never raise
-            text = _URL_USERINFO_PASSWORD.sub(rf"\g<1>{REDACTED}@", dsn)
-            return _URL_QUERY_PASSWORD.sub(rf"\g<1>{REDACTED}", text)
-        parts = split
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, _, hostinfo = netloc.rpartition("@")
-            if ":" in userinfo:
-                user = userinfo.split(":", 1)[0]
-                netloc = f"{user}:{REDACTED}@{hostinfo}"
-        query = re.sub(r"(?i)(password=)[^&]*", rf"\g<1>{REDACTED}", parts.query)
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-    return _KV_PASSWORD.sub(rf"\g<1>{REDACTED}", dsn)
+    """The DSN with any password replaced by ``***`` (URL and key=value forms).
+
+    Works on the URL's structure: everything between the user name's ``:`` and the
+    last ``@`` goes, whatever it holds, plus any ``password=`` query parameter.
+    """
+    if "://" not in dsn:
+        return _KV_PASSWORD.sub(rf"\g<1>{REDACTED}", dsn)
+    parts = _userinfo(dsn)
+    if parts is None:
+        return _URL_QUERY_PASSWORD.sub(rf"\g<1>{REDACTED}", dsn)
+    head, userinfo, rest = parts
+    user, colon, _password = userinfo.partition(":")
+    redacted = f"{head}{user}{colon and ':' + REDACTED}@{rest}"
+    return _URL_QUERY_PASSWORD.sub(rf"\g<1>{REDACTED}", redacted)
 
 
 def password_of(dsn: str) -> str | None:
@@ -61,23 +66,37 @@ def password_of(dsn: str) -> str | None:
     password = params.get("password")
     if password:
         return str(password)
-    if "://" in dsn:
-        split = _split(dsn)
-        netloc = split.netloc if split else dsn.split("://", 1)[1].split("/", 1)[0]
-        userinfo = netloc.rpartition("@")[0]
-        if ":" in userinfo:
-            return unquote(userinfo.split(":", 1)[1]) or None
+    parts = _userinfo(dsn) if "://" in dsn else None
+    if parts and ":" in parts[1]:
+        return unquote(parts[1].partition(":")[2]) or None
     return None
 
 
+def _secrets_of(dsn: str) -> set[str]:
+    """Every spelling of the DSN's password: as libpq reads it, raw and decoded."""
+    found = {password_of(dsn) or ""}
+    parts = _userinfo(dsn) if "://" in dsn else None
+    if parts and ":" in parts[1]:
+        raw = parts[1].partition(":")[2]
+        found |= {raw, unquote(raw)}
+    for match in _URL_QUERY_PASSWORD.finditer(dsn):
+        raw = dsn[match.end(1) : match.end()]
+        found |= {raw, unquote(raw)}
+    return {value for value in found if len(value) >= MIN_SCRUB_LENGTH}
+
+
 def scrub(text: str, dsn: str) -> str:
-    """Remove the DSN's password (raw and URL-encoded) from any text."""
-    password = password_of(dsn)
-    if password:
-        text = text.replace(password, REDACTED)
-        raw = dsn.split("://", 1)[-1].rpartition("@")[0].partition(":")[2]
-        if raw:
-            text = text.replace(raw, REDACTED)
+    """Remove the DSN's password (raw and URL-encoded) from any text.
+
+    The DSN itself is replaced by its redacted form; a password elsewhere in the text
+    is replaced only as a whole word (never inside a longer one) and only when it is
+    at least :data:`MIN_SCRUB_LENGTH` long, so a one-letter password cannot turn
+    every ``p`` of a message into ``***``.
+    """
+    text = text.replace(dsn, redact_dsn(dsn))
+    for value in sorted(_secrets_of(dsn), key=len, reverse=True):
+        word = re.compile(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])")
+        text = word.sub(REDACTED, text)
     return text
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from auditor.core.errors import AuditorError
-from auditor.db.dsn import describe, redact_dsn, scrub
+from auditor.db.dsn import conninfo_to_dict, describe, redact_dsn, scrub
 
 if TYPE_CHECKING:  # psycopg is imported when a connection is made: fast start-up without one
     import psycopg
@@ -71,8 +71,20 @@ def connect(
     Raises :class:`DatabaseUnavailable` with a one-line message naming host, port and
     database, never the password.
     """
+    import logging
+
     import psycopg
 
+    # psycopg logs "error ignored in rollback/terminating ..." over several lines when a
+    # connection dies under it (pg_terminate_backend, a signal): the one-line error says it
+    logging.getLogger("psycopg").setLevel(logging.ERROR)
+    try:
+        conninfo_to_dict(dsn)
+    except Exception:  # libpq's parse error quotes the DSN around the fault: never echo it
+        raise DatabaseUnavailable(
+            f"invalid database address {redact_dsn(dsn)}: it cannot be parsed "
+            "(percent-encode any of @ : / ? # % in the user name or password)"
+        ) from None
     options = ""
     if timeouts:
         options = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS}"

@@ -142,13 +142,20 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     from_env = "--pre-commit" in args
     positional = [a for a in args if not a.startswith("--")]
+    from auditor.core import interrupt
+
+    interrupt.install()
     try:
-        return run_hook(
+        code = run_hook(
             Path.cwd(),
             stdin_text="" if from_env else sys.stdin.read(),
             remote=positional[0] if positional else None,
             from_env=from_env,
         )
+        stopped = interrupt.received()  # swallowed on the way (a library's except)
+        return interrupt.report(stopped) if stopped is not None else code
+    except interrupt.Interrupted as stopped:
+        return interrupt.report(stopped)
     except Exception as exc:
         if not isinstance(exc, AuditorError):  # a bug: fail closed with exit 2, redacted
             from auditor.core.crash import report_crash

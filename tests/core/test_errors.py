@@ -24,6 +24,7 @@ INTERNAL = {
     "auditor.families.secrets.engine:OwnReport": "a file skipped with a reason (data)",
     "auditor.cli.common:UsageFailure": "click's own exception, already exit 2 with one line",
     "auditor.sql.split:Unbalanced": "unbalanced text: the caller falls back to the full parser",
+    "auditor.core.interrupt:Interrupted": "a signal: unwinds past every except, exit 2 in main",
 }
 """Exceptions used for control flow or owned by click, not domain errors."""
 

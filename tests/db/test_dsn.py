@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
 
 from auditor.db.dsn import describe, password_of, redact_dsn, scrub
+from tests.pg import PgServer
 
 
 @pytest.mark.parametrize(
@@ -60,3 +63,75 @@ def test_malformed_url_is_one_line_error_without_password() -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Zz9secret" not in result.output
     assert result.output.strip().splitlines()[-1].startswith("auditor: error: ")
+
+
+# issue 24, row 1: redaction works on the URL's structure, never by substring replacement
+
+URL_SPECIAL = "@:/?#%&=[] +'\"\\"
+UNENCODED = "postgresql://rel_special:p@ss:w/rd%@127.0.0.1:5432/db"
+
+
+def leaks(secret: str, text: str, size: int = 4) -> int:
+    """How many ``size``-character pieces of ``secret`` appear in ``text`` (0 is safe)."""
+    pieces = {secret[i : i + size] for i in range(max(len(secret) - size + 1, 1))}
+    return sum(piece in text for piece in pieces)
+
+
+def test_unencoded_password_is_redacted_whole() -> None:
+    shown = redact_dsn(UNENCODED)
+    assert shown == "postgresql://rel_special:***@127.0.0.1:5432/db"
+    assert leaks("p@ss:w/rd%", describe(UNENCODED)) == 0
+
+
+def test_scrub_does_not_replace_letters_of_a_short_password() -> None:
+    dsn = "postgresql://rel_special:p@127.0.0.1/db"
+    text = scrub(f"connect {dsn} failed: python 3.11 in /home/p", dsn)
+    assert (
+        text == "connect postgresql://rel_special:***@127.0.0.1/db failed: python 3.11 in /home/p"
+    )
+
+
+def test_scrub_replaces_a_password_only_as_a_whole_word() -> None:
+    dsn = "postgresql://app:postgres@db/app"
+    text = scrub("postgresql server said: bad password postgres", dsn)
+    assert text == "postgresql server said: bad password ***"
+
+
+def _password() -> SearchStrategy[str]:
+    alphabet = st.sampled_from(list(URL_SPECIAL) + list("abcXYZ019_-.~é"))
+    return st.text(alphabet, min_size=1, max_size=24)
+
+
+def test_redactor_property_over_url_special_passwords() -> None:
+    from urllib.parse import quote
+
+    from hypothesis import given, settings
+
+    @settings(max_examples=400, deadline=None)
+    @given(password=_password())
+    def check(password: str) -> None:
+        for spelled in (password, quote(password, safe="")):
+            dsn = f"postgresql://alice:{spelled}@127.0.0.1:5432/app?sslmode=disable"
+            assert redact_dsn(dsn) == "postgresql://alice:***@127.0.0.1:5432/app?sslmode=disable"
+            text = scrub(f"error in {dsn}: password {spelled} refused", dsn)
+            assert "alice:***@127.0.0.1" in text
+            if len(password) >= 5:
+                assert spelled not in text
+
+    check()
+
+
+def test_unencoded_password_against_a_real_server_is_one_safe_line(pg_server: PgServer) -> None:
+    from click.testing import CliRunner
+    from psycopg.conninfo import conninfo_to_dict as parse
+
+    from auditor.cli import cli
+
+    params = parse(pg_server.admin_dsn)
+    host, port = params.get("host", "127.0.0.1"), params.get("port", "5432")
+    for password in ("p@ss:w/rd%", "s3cr#t?x/y@z"):
+        dsn = f"postgresql://rel_special:{password}@{host}:{port}/postgres"
+        result = CliRunner().invoke(cli, ["--db", dsn, "schema", "check"])
+        assert result.exit_code == 2
+        assert leaks(password, result.output) == 0
+        assert result.output.strip().splitlines()[-1].startswith("auditor: error: ")

@@ -218,6 +218,10 @@ def _query_offline(pin: Pin, text: str, database: OsvDatabase) -> AuditedDepende
         version = parse_version(pin.ecosystem, text)
     except ValueError:
         return AuditedDependency(pin, skip_reason=f"invalid version {text!r}")
+    broken = database.malformed(pin.name, pin.ecosystem)
+    if broken:  # a record that cannot be read may affect this version: unknown, not safe
+        shown = ", ".join(broken[:3]) + (" ..." if len(broken) > 3 else "")
+        return AuditedDependency(pin, skip_reason=f"malformed advisory record ({shown})")
     found = [from_record(r) for r in database.affecting(pin.name, version, pin.ecosystem)]
     advisories = merge(found, pin.ecosystem)
     upgrade = None

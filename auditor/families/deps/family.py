@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor.core.config import ConfigError
 from auditor.core.family import AuditContext, Family
-from auditor.core.findings import AuditError, FamilyResult, Skipped, Verified
+from auditor.core.findings import AuditError, FamilyResult, Severity, Skipped, Verified
 from auditor.core.rules import Rule, registered, run_rules
 from auditor.families.deps.inventory import inventory
 from auditor.families.deps.rules import FAMILY, ignored
@@ -138,4 +139,24 @@ class DependenciesFamily(Family):
             settings = self.settings or load_settings(ctx.config)
         except ConfigError as exc:
             return FamilyResult(FAMILY, TITLE, errors=(AuditError(FAMILY, str(exc)),))
-        return audit_project(ctx.project, settings, self.inputs, exclude=ctx.config.exclude())
+        result = audit_project(ctx.project, settings, self.inputs, exclude=ctx.config.exclude())
+        return unmaskable(result, ctx.fail_on)
+
+
+def unmaskable(result: FamilyResult, fail_on: Severity) -> FamilyResult:
+    """A dependency that could not be audited (DEP002) is never hidden by the threshold.
+
+    At or above ``--fail-on`` it fails the gate (exit 1) like any finding; below it,
+    the audit is incomplete (an error, exit 2): ``--fail-on critical`` cannot turn
+    "nothing audited" into a pass. Exempt a private package by name instead.
+    """
+    hidden = [f for f in result.findings if f.rule_id == "DEP002" and f.severity < fail_on]
+    if not hidden:
+        return result
+    error = AuditError(
+        FAMILY,
+        f"{len(hidden)} dependencies could not be audited (DEP002, {hidden[0].severity.label}) and"
+        f" --fail-on {fail_on.label} does not hide that: the audit is incomplete; pin them, or"
+        " exempt private packages in [tool.auditor.deps.exempt]",
+    )
+    return replace(result, errors=(*result.errors, error))

@@ -42,6 +42,15 @@ class Pin:
     """Source code of the project itself (a workspace member, a local path package): it has
     no published version an advisory could name, so it is listed as skipped, not a finding."""
 
+    def __post_init__(self) -> None:
+        # a URL requirement may carry credentials (a user and token before the host): every
+        # source's pins lose them here, before any message or report can show them
+        from auditor.core.redact import redact_url_credentials
+
+        object.__setattr__(self, "name", redact_url_credentials(self.name))
+        if self.skip_reason:
+            object.__setattr__(self, "skip_reason", redact_url_credentials(self.skip_reason))
+
     @property
     def canonical_name(self) -> str:
         """The PEP 503 normalised name for PyPI; the name as written elsewhere."""

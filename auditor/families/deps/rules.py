@@ -109,7 +109,8 @@ def unauditable_dependency(audit: DepsAudit) -> Iterator[Hit]:
 
     An unpinned, editable, URL or path requirement has no version to look up; a package
     the service does not know cannot be checked. Each is a finding (configured
-    `unauditable-severity`, default high) naming the reason. Private packages that are
+    `unauditable-severity`, default high) naming the reason; a threshold cannot hide
+    it: below `--fail-on` the audit is incomplete (exit 2). Private packages that are
     never on a public index can be exempted by name, with a reason, in
     `[tool.auditor.deps.exempt]`.
 

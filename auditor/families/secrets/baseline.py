@@ -83,7 +83,34 @@ def load_baseline(path: Path) -> Baseline:
                     raise KeyError("type/hashed_secret")
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise BaselineError(f"{path}: malformed baseline entry ({exc})") from None
+    refuse_code(path, data)
     return Baseline(path=path, data=data)
+
+
+_SAFE_MODULES = ("detect_secrets.", "auditor.")
+
+
+def refuse_code(path: Path, data: dict[str, Any]) -> None:
+    """A baseline cannot make the scan run code: a plugin named by file path (other than
+    the scanner's own, which it re-registers) or a filter outside detect-secrets is
+    refused (exit 2), before detect-secrets would import it."""
+    from auditor.families.secrets.plugins import CUSTOM_PLUGINS
+
+    ours = {cls.__name__ for cls in CUSTOM_PLUGINS}
+    for kind in ("plugins_used", "filters_used"):
+        entries = data.get(kind) or []
+        for entry in entries if isinstance(entries, list) else [entries]:
+            if not isinstance(entry, dict):
+                raise BaselineError(f"{path}: malformed {kind} entry")
+            where = entry.get("path")
+            if where is None or (kind == "plugins_used" and entry.get("name") in ours):
+                continue
+            if kind == "filters_used" and str(where).startswith(_SAFE_MODULES):
+                continue
+            raise BaselineError(
+                f"{path}: {kind} names code to load ({str(where)[:80]!r}): a scan never runs"
+                " code from the repository; remove the entry from the baseline"
+            )
 
 
 def baseline_document(

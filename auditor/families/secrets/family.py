@@ -14,7 +14,7 @@ from auditor.families.secrets.baseline import (
     BaselineError,
     load_baseline,
 )
-from auditor.families.secrets.rules import FAMILY, findings_for
+from auditor.families.secrets.rules import FAMILY, findings_for, unscanned_findings
 from auditor.families.secrets.runner import ScanOptions, ScanResult, scan, with_history
 from auditor.families.secrets.settings import secrets_config
 from auditor.families.secrets.sources import SourceError
@@ -45,6 +45,7 @@ def family_result(result: ScanResult, baseline: Baseline | None) -> FamilyResult
     new = [h for h in result.hits if baseline is None or not baseline.known(h)]
     known = len(result.hits) - len(new)
     findings = findings_for(new)
+    findings += unscanned_findings((s.path, s.reason) for s in result.skipped)
     skipped = tuple(
         Skipped(FAMILY, f"{count} file(s)", reason)
         for reason, count in result.skip_counts().items()

@@ -390,6 +390,45 @@ def hit_for(secret: SecretHit) -> Hit:
     )
 
 
+UNSCANNED = Rule(
+    id="SEC098",
+    family=FAMILY,
+    severity=Severity.MEDIUM,
+    title="Every file is scanned for secrets",
+    doc=(
+        "A file could not be scanned (larger than `max-bytes`, a line too long for the\n"
+        "detectors, unreadable), so a secret in it would go unseen: the default gate does\n"
+        "not report PASSED over it. Raise `max-bytes`, split the file, or exclude it\n"
+        "deliberately in `[tool.auditor.secrets] exclude`.\n\n"
+        "Bad:\n\n    dump.sql  (3 MiB, over the 2 MiB max-bytes: skipped unread)\n\n"
+        'Good:\n\n    [tool.auditor.secrets]\n    exclude = ["fixtures/dump.sql"]  # reviewed\n'
+    ),
+)
+register(UNSCANNED)
+UNSCANNABLE = ("larger than", "a line longer than", "unreadable")
+"""Skip reasons that mean "could not be scanned" (not a deliberate exclude)."""
+
+
+def unscanned_findings(skipped: Iterable[tuple[str, str]]) -> list[Finding]:
+    """One SEC098 finding per ``(path, reason)`` that could not be scanned."""
+    return [
+        Finding.from_hit(
+            UNSCANNED.id,
+            UNSCANNED.severity,
+            FAMILY,
+            Hit(
+                message=f"not scanned for secrets: {reason}",
+                location=Location(file=path),
+                fix="raise max-bytes, split the file, or exclude it deliberately",
+                key=f"unscanned:{path}",
+                evidence=(("reason", reason),),
+            ),
+        )
+        for path, reason in skipped
+        if reason.startswith(UNSCANNABLE)
+    ]
+
+
 def findings_for(
     secrets: Iterable[SecretHit], overrides: dict[str, Severity] | None = None
 ) -> list[Finding]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -74,7 +75,11 @@ def run_git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
 
 
 def git_root(path: Path) -> Path | None:
-    """The top of the git work tree containing ``path``, or None outside one."""
+    """The top of the git work tree containing ``path``, or None outside one.
+
+    Raises :class:`SourceError` when ``path`` is in a repository (a ``.git`` at or
+    above it) but git cannot run: a directory walk would leave the history unscanned.
+    """
     try:
         done = subprocess.run(
             ["git", "-C", str(path), "rev-parse", "--show-toplevel"],
@@ -82,7 +87,11 @@ def git_root(path: Path) -> Path | None:
             check=False,
             timeout=60,
         )
-    except (OSError, subprocess.TimeoutExpired):
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        resolved = path.resolve()
+        if any((d / ".git").exists() for d in (resolved, *resolved.parents)):
+            reason = "not found on PATH" if isinstance(exc, FileNotFoundError) else str(exc)
+            raise SourceError(f"git is needed to scan this repository: {reason}") from None
         return None
     if done.returncode != 0:
         return None
@@ -197,14 +206,23 @@ def read_worktree_file(root: Path, name: str, max_bytes: int) -> tuple[bytes | N
     return data, None
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+
 def decode(data: bytes) -> tuple[str | None, str | None]:
-    """UTF-8 text of ``data``, or None and ``binary`` / ``not UTF-8``."""
-    if b"\0" in data[:BINARY_SNIFF]:
-        return None, "binary"
+    """The text of ``data`` to scan (the skip reason is always None now).
+
+    A file with a stray non-UTF-8 byte or a NUL is still scanned: bytes that do not
+    decode and control characters become spaces (line numbers kept), so a token in
+    the text parts of such a file is found instead of the file being skipped.
+    """
     try:
-        return data.decode("utf-8"), None
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return None, "not UTF-8"
+        text = data.decode("utf-8", "replace")
+    if b"\0" in data or "\ufffd" in text:
+        text = _CONTROL.sub(" ", text)
+    return text, None
 
 
 def blob_id(data: bytes) -> str:

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from auditor.cli import cli
 from auditor.core.config import ConfigError, load_config
 from auditor.core.family import AuditContext
+from auditor.core.findings import Severity
 from auditor.families.deps.family import DependenciesFamily
 from auditor.families.deps.settings import load_settings
 from tests.paths import REPO_ROOT, TEST_DATA
@@ -94,10 +95,12 @@ def _config(tmp_path: Path, body: str) -> Path:
     return path
 
 
-def _family(tmp_path: Path, body: str) -> list[tuple[str, str, str]]:
+def _family(
+    tmp_path: Path, body: str, fail_on: Severity = Severity.HIGH
+) -> list[tuple[str, str, str]]:
     config = load_config(_config(tmp_path, body))
     result = DependenciesFamily().run(
-        AuditContext(project=tmp_path, migrations=tmp_path, config=config)
+        AuditContext(project=tmp_path, migrations=tmp_path, config=config, fail_on=fail_on)
     )
     assert result.errors == ()
     return sorted(
@@ -112,6 +115,7 @@ def test_exemption_ignore_and_severity_settings(tmp_path: Path) -> None:
         'unauditable-severity = "medium"\nunknown-severity = "low"\n'
         '[deps.exempt]\n"Internal_Lib" = "private package on our own index"\n'
         '[[deps.ignore]]\nid = "GHSA-aaaa-bbbb-cccc"\nreason = "loader not used"\nexpires = 2999-01-01\n',
+        fail_on=Severity.MEDIUM,  # below it, an unauditable pin is an error (issue 24 row 11)
     )
     # alpha's vulnerability is ignored through an alias; beta's unknown severity is low;
     # internal-lib is exempt; zeta is unauditable at the configured severity

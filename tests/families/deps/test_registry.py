@@ -53,7 +53,7 @@ def test_detection_walks_the_project_and_respects_skips_and_excludes(tmp_path: P
     touch(tmp_path / "services" / "api" / "go.mod", "module a\n")
     touch(tmp_path / "services" / "api" / "go.sum")  # superseded by the go.mod beside it
     touch(tmp_path / "tools" / "go.sum")  # alone: read
-    touch(tmp_path / "py" / "requirements.txt")
+    touch(tmp_path / "py" / "requirements.txt", "x==1\n")
     touch(
         tmp_path / "py" / "pyproject.toml", "[project]\ndependencies = ['x']\n"
     )  # a lock is beside

@@ -15,7 +15,9 @@ knows which ecosystems it covers. OSV semantics:
   (``DatabaseError``, exit 2): nobody can tell which package it covers, so a
   dependency could pass unaudited (fail closed; a real export has none);
 - malformed parts of a readable record (empty events, an entry without ranges or
-  versions, an unparsable version) are skipped with a warning.
+  versions, an unparsable version) are skipped with a warning; a part that held data
+  (an unparsable version, an unknown event, a range without its start) also makes
+  the result for that record's package unknown (:meth:`OsvDatabase.malformed`, DEP002).
 """
 
 from __future__ import annotations
@@ -250,6 +252,8 @@ class OsvDatabase:
         self._parsed: dict[Key, tuple[Record, ...]] = {}
         self._safe: dict[Key, tuple[Any, ...]] = {}
         self._pending: dict[str, list[_Pending]] = {}
+        self._malformed: dict[Key, tuple[str, ...]] = {}
+        self._flagged = False
         for path in self.paths:
             self.path = path
             self.freshest[path] = None
@@ -401,6 +405,12 @@ class OsvDatabase:
                 bucket.append(raw)
             raw.entries.setdefault(key, []).append(entry)
 
+    def lost(self, message: str) -> None:
+        """Warn about a part of a record that held data and could not be read (an empty
+        part loses nothing): the record's package gets an unknown result."""
+        self._flagged = True
+        self.warn(message)
+
     def warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
@@ -424,12 +434,16 @@ class OsvDatabase:
             return cached
         self._decode_pending(str(canonicalize_name(name)))
         parsed: list[Record] = []
+        malformed: list[str] = []
         for raw in self._raw.get(key, []):
+            self._flagged = False
             entries = tuple(
                 a
                 for a in (self._affected(raw.id, e, ecosystem) for e in raw.entries.get(key, []))
                 if a is not None
             )
+            if self._flagged:  # part of this package's record could not be read
+                malformed.append(raw.id)
             if not entries:
                 self.warn(f"{raw.id}: no usable ranges or versions for {name} (record skipped)")
                 continue
@@ -446,7 +460,14 @@ class OsvDatabase:
             )
         result = tuple(parsed)
         self._parsed[key] = result
+        self._malformed[key] = tuple(malformed)
         return result
+
+    def malformed(self, name: str, ecosystem: str = PYPI) -> tuple[str, ...]:
+        """The ids of records about ``name`` with a part that could not be read: whether
+        they affect a version is unknown, so the package cannot be called safe."""
+        self.records_for(name, ecosystem)
+        return self._malformed.get(package_key(ecosystem, name), ())
 
     def affecting(self, name: str, version: Any, ecosystem: str = PYPI) -> list[Record]:
         """The records whose affected versions include ``version`` (of ``ecosystem``'s scheme)."""
@@ -504,11 +525,11 @@ class OsvDatabase:
         raw_ranges = entry.get("ranges") or []
         raw_versions = entry.get("versions") or []
         if not isinstance(raw_ranges, list) or not isinstance(raw_versions, list):
-            self.warn(f"{record_id}: 'ranges' and 'versions' must be lists; entry skipped")
+            self.lost(f"{record_id}: 'ranges' and 'versions' must be lists; entry skipped")
             return None
         for raw_range in raw_ranges:
             if not isinstance(raw_range, Mapping):
-                self.warn(f"{record_id}: malformed range skipped")
+                self.lost(f"{record_id}: malformed range skipped")
                 continue
             if raw_range.get("type") not in ("ECOSYSTEM", "SEMVER"):
                 continue  # GIT ranges name commits, not versions
@@ -517,7 +538,7 @@ class OsvDatabase:
                 ranges.append(parsed)
         versions, bad = normal_set([str(v) for v in raw_versions], ecosystem)
         for text in bad:
-            self.warn(f"{record_id}: unparsable version {text!r} ignored")
+            self.lost(f"{record_id}: unparsable version {text!r} ignored")
         if not ranges and not versions:
             if not raw_ranges and not raw_versions:
                 self.warn(f"{record_id}: affected entry without ranges or versions skipped")
@@ -535,23 +556,26 @@ class OsvDatabase:
         order = {"introduced": 0, "fixed": 1, "last_affected": 2}
         for event in events:
             if not isinstance(event, Mapping) or len(event) != 1:
-                self.warn(f"{record_id}: malformed event {event!r} ignored")
+                report = self.warn if event == {} else self.lost  # {} holds nothing
+                report(f"{record_id}: malformed event {event!r} ignored")
                 continue
             ((kind, text),) = event.items()
             if kind not in (*order, "limit"):
-                self.warn(f"{record_id}: unknown event {kind!r} ignored")
+                self.lost(f"{record_id}: unknown event {kind!r} ignored")
                 continue
             try:
                 at = _version(ecosystem, str(text))
             except ValueError:
-                self.warn(f"{record_id}: unparsable version {text!r} in range; range skipped")
+                self.lost(f"{record_id}: unparsable version {text!r} in range; range skipped")
                 return None
             if kind == "limit":
                 limits.append(at)
             else:
                 parsed.append((at, order[kind], kind, str(text)))
         if not any(kind == "introduced" for _, _, kind, _ in parsed):
-            self.warn(f"{record_id}: range without an 'introduced' event skipped")
+            (self.lost if parsed else self.warn)(
+                f"{record_id}: range without an 'introduced' event skipped"
+            )
             return None
         parsed.sort(key=lambda item: (item[0], item[1]))
         return Range(tuple((kind, at, text) for at, _, kind, text in parsed), tuple(limits))

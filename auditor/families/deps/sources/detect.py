@@ -47,7 +47,10 @@ def _inputs_in(
         if any(name in present for name in item.superseded_by):
             continue
         if item.fallback and any(
-            other.ecosystem == item.ecosystem and not other.fallback for other, _ in matched
+            other.ecosystem == item.ecosystem
+            and not other.fallback
+            and other.source_class().detectable(other_path)
+            for other, other_path in matched
         ):
             continue
         if item.source_class().detectable(path):

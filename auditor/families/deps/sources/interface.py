@@ -110,5 +110,8 @@ def load_yaml(path: Path, text: str) -> Any:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        raise SourceError(f"{path}: invalid YAML: {' '.join(str(exc).split())}") from None
+    except yaml.YAMLError as exc:  # its text quotes the lines around the fault: never echo it
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "cannot parse"
+        raise SourceError(f"{path}: invalid YAML{where}: {problem}") from None

@@ -68,6 +68,8 @@ class TomlLockSource(FileSource):
     def collect(self) -> Iterator[Pin]:
         text, data = load(self.path)
         self.check(data)
+        if self.header not in data:  # a lock always lists its packages, if only the project
+            raise SourceError(f"{self.path}: no [[{self.header}]] tables (empty or truncated)")
         packages = _packages(self.path, data, self.header)
         lines = name_lines(text, self.header)
         for index, package in enumerate(packages):

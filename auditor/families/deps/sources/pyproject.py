@@ -22,7 +22,7 @@ from auditor.families.deps.sources.interface import (
     origin,
     read_text,
 )
-from auditor.families.deps.sources.requirements import pin_from_requirement
+from auditor.families.deps.sources.requirements import pin_from_requirement, unquoted
 
 
 def declared(path: Path) -> list[tuple[str, int | None]]:
@@ -56,11 +56,15 @@ class PyprojectSource(FileSource):
 
     @classmethod
     def detectable(cls, path: Path) -> bool:
-        """Only a ``pyproject.toml`` that declares ``[project].dependencies`` is an input."""
+        """Only a ``pyproject.toml`` that declares ``[project].dependencies`` is an input.
+
+        One that cannot be read or parsed may declare some: it is an input, whose
+        reading fails (exit 2), never "no dependencies found".
+        """
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-            return False
+            return True
         return bool(data.get("project", {}).get("dependencies"))
 
     def collect(self) -> Iterator[Pin]:
@@ -70,9 +74,7 @@ class PyprojectSource(FileSource):
             try:
                 parsed.append((Requirement(text), line))
             except InvalidRequirement as exc:
-                raise SourceError(
-                    f"{self.path}:{line or '?'}: invalid requirement: {exc}"
-                ) from None
+                raise SourceError(f"{self.path}:{line or '?'}: {unquoted(exc)}") from None
         if not self.resolve:
             for req, line in parsed:
                 pin = pin_from_requirement(req, origin(self.path, self.project, line))

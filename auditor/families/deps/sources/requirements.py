@@ -50,6 +50,15 @@ def logical_lines(text: str) -> Iterator[tuple[int, str]]:
 class RequirementsSource(FileSource):
     """One requirements file and the files it includes with ``-r``."""
 
+    @classmethod
+    def detectable(cls, path: Path) -> bool:
+        """A file with only comments and blank lines declares nothing (and does not
+        hide the ``pyproject.toml`` beside it); one that cannot be read is an input."""
+        try:
+            return any(True for _ in logical_lines(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError):
+            return True
+
     def collect(self) -> Iterator[Pin]:
         yield from self._collect(self.path, (), set())
 
@@ -65,7 +74,11 @@ class RequirementsSource(FileSource):
             where = origin(path, self.project, number)
             include = _INCLUDE.match(line)
             if include:
-                yield from self._collect(path.parent / include.group(1), (*chain, resolved), seen)
+                included = path.parent / include.group(1)
+                if not included.resolve().is_relative_to(self.project.resolve()):
+                    # any file on the host could be pulled in and quoted: refuse, unread
+                    raise SourceError(f"{where.file}:{number}: -r include outside the project")
+                yield from self._collect(included, (*chain, resolved), seen)
                 continue
             if _CONSTRAINT.match(line):
                 continue  # constraints restrict, they do not install
@@ -91,8 +104,16 @@ class RequirementsSource(FileSource):
             try:
                 req = Requirement(spec)
             except InvalidRequirement as exc:
-                raise SourceError(f"{where.file}:{number}: invalid requirement: {exc}") from None
+                raise SourceError(f"{where.file}:{number}: {unquoted(exc)}") from None
             yield pin_from_requirement(req, where)
+
+
+def unquoted(exc: InvalidRequirement) -> str:
+    """packaging's reason without the line it quotes (the line may hold a token)."""
+    lines = str(exc).splitlines() or ["cannot parse"]
+    caret = lines[-1].find("^") if len(lines) > 2 else -1
+    column = f" at column {caret - 3}" if caret >= 4 else ""
+    return f"invalid requirement{column}: {lines[0]}"
 
 
 def pin_from_requirement(req: Requirement, where: Origin) -> Pin:
