@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -132,11 +133,20 @@ def scratch() -> Iterator[Path]:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("delay", [0.3, 3.0])
 def test_interrupted_embedded_audit_exits_2_and_cleans_up(
-    scratch: Path, sig: signal.Signals, delay: float
+    scratch: Path, tmp_path: Path, sig: signal.Signals, delay: float
 ) -> None:
-    run = _start(["--project", str(REPO), "audit", "--skip", "secrets"], scratch)
+    # the reference migrations and a last one that takes a minute: the signal always
+    # lands while the embedded server is applying migrations, however fast the machine
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "migrations", project / "migrations")
+    slow = project / "migrations" / "2099-01-01-000000_slow"
+    slow.mkdir()
+    (slow / "up.sql").write_text("SELECT pg_sleep(60);\n")
+    (slow / "down.sql").write_text("SELECT 1;\n")
+    run = _start(["--project", str(project), "audit", "--skip", "secrets"], scratch)
     assert _wait_for(lambda: any(scratch.glob("auditor-pg-*")))
     time.sleep(delay)
+    assert run.poll() is None, "the audit ended before it could be interrupted"
     run.send_signal(sig)
     _, stderr = run.communicate(timeout=120)
     assert run.returncode == 2
