@@ -42,8 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 from auditor.families.lint.engine import collect, lint_units  # noqa: E402
 from auditor.families.lint.history_cache import CACHE_NAME  # noqa: E402
-from auditor.families.lint.shared import STORE  # noqa: E402
 from auditor.families.lint.settings import LintConfig  # noqa: E402
+from auditor.families.lint.shared import STORE  # noqa: E402
 from auditor.migrate.layouts import load_migrations  # noqa: E402
 
 SQUAWK = ROOT / ".venv" / "bin" / "squawk"
