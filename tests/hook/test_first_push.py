@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.families.secrets.test_hostile_inputs import _auditor
 from tests.families.secrets.test_scan import commit_all, git, init_repo
 
 ZERO = "0" * 40
@@ -51,22 +52,6 @@ def test_an_unknown_ref_is_named(tmp_path: Path) -> None:
     root = init_repo(tmp_path / "work")
     (root / "a.py").write_text("x = 1\n")
     commit_all(root, "first")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "auditor",
-            "--project",
-            str(root),
-            "secrets",
-            "scan",
-            "--since",
-            "nosuchref",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    done = _auditor(root, "secrets", "scan", "--since", "nosuchref")
     assert done.returncode == 2
     assert "'nosuchref' is not a commit of this repository" in done.stderr
