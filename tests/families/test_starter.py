@@ -39,7 +39,7 @@ def test_detect_layout(tmp_path: Path, files: dict[str, str], layout: str | None
 def test_detect_repository(tmp_path: Path) -> None:
     touch(tmp_path / "db" / "migrations" / "V1__init.sql")
     touch(tmp_path / "requirements.txt", "flask==2.0\n")
-    touch(tmp_path / "requirements-dev.txt")
+    touch(tmp_path / "requirements-dev.txt", "pytest==8.0\n")
     touch(tmp_path / "poetry.lock")
     touch(tmp_path / "package-lock.json")
     touch(tmp_path / "web" / "pnpm-lock.yaml")
