@@ -130,23 +130,30 @@ def scratch() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-@pytest.mark.parametrize("delay", [0.3, 3.0])
-def test_interrupted_embedded_audit_exits_2_and_cleans_up(
-    scratch: Path, tmp_path: Path, sig: signal.Signals, delay: float
-) -> None:
-    # the reference migrations and a last one that takes a minute: the signal always
-    # lands while the embedded server is applying migrations, however fast the machine
-    project = tmp_path / "project"
-    shutil.copytree(REPO / "migrations", project / "migrations")
-    slow = project / "migrations" / "2099-01-01-000000_slow"
+def _with_slow_migration(project: Path) -> Path:
+    """The reference migrations and a last one that takes a minute: a signal always lands
+    while migrations are being applied, however fast the machine; returns the folder."""
+    migrations = project / "migrations"
+    shutil.copytree(REPO / "migrations", migrations)
+    slow = migrations / "2099-01-01-000000_slow"
     slow.mkdir()
     (slow / "up.sql").write_text("SELECT pg_sleep(60);\n")
     (slow / "down.sql").write_text("SELECT 1;\n")
+    return migrations
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("when", ["starting", "serving"])
+def test_interrupted_embedded_audit_exits_2_and_cleans_up(
+    scratch: Path, tmp_path: Path, sig: signal.Signals, when: str
+) -> None:
+    project = tmp_path / "project"
+    _with_slow_migration(project)
     run = _start(["--project", str(project), "audit", "--skip", "secrets"], scratch)
     assert _wait_for(lambda: any(scratch.glob("auditor-pg-*")))
-    time.sleep(delay)
-    assert run.poll() is None, "the audit ended before it could be interrupted"
+    if when == "serving":  # the server is up: the slow migration is running
+        assert _wait_for(lambda: any(scratch.rglob(".s.PGSQL.*")), timeout=60.0)
+    assert run.poll() is None, "the run ended before it could be interrupted"
     run.send_signal(sig)
     _, stderr = run.communicate(timeout=120)
     assert run.returncode == 2
@@ -168,9 +175,9 @@ def test_sigterm_during_db_verify_drops_the_scratch_database(
         return [str(r[0]) for r in rows]
 
     before = set(scratch_databases())
+    migrations = _with_slow_migration(tmp_path / "project")
     run = _start(
-        ["--db", pg_server.admin_dsn, "--migrations", str(REPO / "migrations"), "db", "verify"],
-        tmp_path,
+        ["--db", pg_server.admin_dsn, "--migrations", str(migrations), "db", "verify"], tmp_path
     )
     assert _wait_for(lambda: bool(set(scratch_databases()) - before))
     run.send_signal(signal.SIGTERM)

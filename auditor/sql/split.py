@@ -79,6 +79,7 @@ def _split(source: str) -> list[Statement]:
     if "E'" in source or "e'" in source or "/*" in source:
         return _split_by_character(source)
     statements: list[Statement] = []
+    lines = _Lines(source)
     start = 0
     depth = 0
     pos = 0
@@ -93,7 +94,7 @@ def _split(source: str) -> list[Statement]:
         if tok == ";":
             pos = i + 1
             if depth <= 0:
-                _add_statement(statements, source, start, i)
+                _add_statement(statements, source, start, i, lines)
                 start = pos
                 depth = 0
         elif tok == "(":
@@ -125,14 +126,33 @@ def _split(source: str) -> list[Statement]:
             if close == -1:
                 return _split_by_character(source)  # raises with the line
             pos = close + len(d.group(0))
-    _add_statement(statements, source, start, n)
+    _add_statement(statements, source, start, n, lines)
     return statements
 
 
 _SPECIAL = re.compile(r"--|[';\"$()]")
 
 
-def _add_statement(statements: list[Statement], source: str, start: int, end: int) -> None:
+class _Lines:
+    """The 1-based line of an offset, counted on from the last one asked (offsets mostly
+    grow): counting from the file's start for every statement was quadratic."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.pos = 0
+        self.line = 1
+
+    def at(self, pos: int) -> int:
+        if pos < self.pos:
+            self.pos, self.line = 0, 1
+        self.line += self.source.count("\n", self.pos, pos)
+        self.pos = pos
+        return self.line
+
+
+def _add_statement(
+    statements: list[Statement], source: str, start: int, end: int, lines: _Lines
+) -> None:
     """The statement in ``source[start:end]`` (if any), after blanks and ``--`` comments,
     which become its leading comments."""
     chunk = source[start:end]
@@ -152,7 +172,7 @@ def _add_statement(statements: list[Statement], source: str, start: int, end: in
     if not text:
         return
     first = start + offset
-    line = source.count("\n", 0, first) + 1
+    line = lines.at(first)
     statements.append(Statement(text, line, line + text.count("\n"), first, tuple(comments)))
 
 
@@ -166,8 +186,7 @@ def _split_by_character(source: str) -> list[Statement]:
     n = len(source)
     depth_parens = 0
 
-    def line_at(pos: int) -> int:
-        return source.count("\n", 0, pos) + 1
+    line_at = _Lines(source).at
 
     def finish(end: int) -> None:
         nonlocal start, comments

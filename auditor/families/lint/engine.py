@@ -242,7 +242,10 @@ def changed_files(project: Path, ref: str, until: str | None = None) -> set[Path
         return done.stdout
 
     top = Path(git("rev-parse", "--show-toplevel").strip())
-    git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    try:  # a commit, or the empty tree a first push is compared with
+        git("rev-parse", "--verify", "--quiet", f"{ref}^{{tree}}")
+    except LintInputError:
+        raise LintInputError(f"--changed-since {ref}: not a commit of this repository") from None
     if until is not None:
         names = git("diff", "--name-only", "--diff-filter=ACMR", ref, until, "--").splitlines()
     else:

@@ -58,8 +58,14 @@ def _unquote(raw: bytes) -> str:
 def _revisions(root: Path, since: str | None) -> str | None:
     """``since..HEAD``, or ``HEAD`` for the whole history (None when there is no commit)."""
     if since is not None:
-        run_git(root, "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}")
-        return f"{since}..HEAD"
+        try:
+            run_git(root, "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}")
+            return f"{since}..HEAD"
+        except SourceError:
+            try:  # the empty tree (the first push of a new repository): everything is new
+                run_git(root, "rev-parse", "--verify", "--quiet", f"{since}^{{tree}}")
+            except SourceError:
+                raise SourceError(f"{since!r} is not a commit of this repository") from None
     try:
         run_git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
     except SourceError:
