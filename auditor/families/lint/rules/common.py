@@ -42,6 +42,18 @@ def hit(
     )
 
 
+def statements_matching(
+    file: LintFile, prefix: str, pattern: re.Pattern[str]
+) -> Iterator[tuple[LintStatement, re.Match[str]]]:
+    """Each statement of ``file`` that starts with ``prefix`` (upper-cased) and whose masked
+    text ``pattern`` matches, with the match."""
+    for statement in file.statements:
+        if statement.upper.startswith(prefix):
+            match = pattern.match(statement.masked)
+            if match is not None:
+                yield statement, match
+
+
 def quoted(name: str) -> str:
     """A name as it would be written in SQL, for messages."""
     return name if _PLAIN_NAME.fullmatch(name) else '"' + name.replace('"', '""') + '"'

@@ -17,6 +17,7 @@ from auditor.families.lint.rules.common import (
     hit,
     names_in,
     quoted,
+    statements_matching,
 )
 from auditor.sql.ddl import QNAME, base_name
 
@@ -278,11 +279,8 @@ def truncate(file: LintFile) -> Iterator[Hit]:
         CREATE TABLE import_staging (line TEXT);
         TRUNCATE import_staging;
     """
-    for statement in file.statements:
-        if not statement.upper.startswith("TRUNCATE"):
-            continue
-        match = _TRUNCATE.match(statement.masked)
-        if match is None or re.search(r"\bCASCADE\s*$", statement.upper):
+    for statement, match in statements_matching(file, "TRUNCATE", _TRUNCATE):
+        if re.search(r"\bCASCADE\s*$", statement.upper):
             continue  # CASCADE: LNT015
         for name in names_in(re.sub(r"(?i)\bONLY\b", " ", match.group(1))):
             if file.is_new_table(name, statement):

@@ -20,6 +20,7 @@ from auditor.families.lint.rules.common import (
     hit,
     names_in,
     quoted,
+    statements_matching,
 )
 from auditor.sql.ddl import QNAME, base_name, column_type
 
@@ -93,11 +94,8 @@ def drop_index_without_concurrently(file: LintFile) -> Iterator[Hit]:
         -- metadata.toml: run_in_transaction = false
         DROP INDEX CONCURRENTLY IF EXISTS orders_user_id_idx;
     """
-    for statement in file.statements:
-        if not statement.upper.startswith("DROP INDEX"):
-            continue
-        match = _DROP_INDEX.match(statement.masked)
-        if not match or match.group(1):
+    for statement, match in statements_matching(file, "DROP INDEX", _DROP_INDEX):
+        if match.group(1):
             continue
         for name in names_in(match.group(3)):
             if file.is_new_index(name, statement):
@@ -380,11 +378,8 @@ def reindex_without_concurrently(file: LintFile) -> Iterator[Hit]:
         -- metadata.toml: run_in_transaction = false
         REINDEX INDEX CONCURRENTLY orders_user_id_idx;
     """
-    for statement in file.statements:
-        if not statement.upper.startswith("REINDEX"):
-            continue
-        match = _REINDEX.match(statement.masked)
-        if match is None or match.group(2) or file.postgres_version < 12:
+    for statement, match in statements_matching(file, "REINDEX", _REINDEX):
+        if match.group(2) or file.postgres_version < 12:
             continue
         kind = match.group(1).lower()
         name = base_name(match.group(3)) if match.group(3) else ""
@@ -453,11 +448,8 @@ def refresh_without_concurrently(file: LintFile) -> Iterator[Hit]:
 
         REFRESH MATERIALIZED VIEW CONCURRENTLY daily_totals;
     """
-    for statement in file.statements:
-        if not statement.upper.startswith("REFRESH"):
-            continue
-        match = _REFRESH.match(statement.masked)
-        if match is None or match.group(1) or "NO DATA" in match.group(3).upper():
+    for statement, match in statements_matching(file, "REFRESH", _REFRESH):
+        if match.group(1) or "NO DATA" in match.group(3).upper():
             continue
         view = base_name(match.group(2))
         yield hit(

@@ -9,7 +9,7 @@ from auditor.core.findings import Hit, Severity
 from auditor.core.rules import rule
 from auditor.families.lint.model import LintFile
 from auditor.families.lint.rules import FAMILY
-from auditor.families.lint.rules.common import hit, quoted
+from auditor.families.lint.rules.common import hit, quoted, statements_matching
 from auditor.sql.ddl import QNAME, base_name, paren_body, split_top_level
 
 _ADD_VALUE = re.compile(
@@ -58,11 +58,8 @@ def enum_value_without_position(file: LintFile) -> Iterator[Hit]:
 
         ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'refunded' AFTER 'paid';
     """
-    for statement in file.statements:
-        if not statement.upper.startswith("ALTER TYPE"):
-            continue
-        match = _ADD_VALUE.match(statement.masked)
-        if match is None or _BEFORE_AFTER.search(match.group(2)):
+    for statement, match in statements_matching(file, "ALTER TYPE", _ADD_VALUE):
+        if _BEFORE_AFTER.search(match.group(2)):
             continue
         name = base_name(match.group(1))
         yield hit(
@@ -93,11 +90,8 @@ def domain_with_constraint(file: LintFile) -> Iterator[Hit]:
         CREATE DOMAIN amount AS NUMERIC(12, 2);
         CREATE TABLE payments (total amount NOT NULL CHECK (total > 0));
     """
-    for statement in file.statements:
-        if not statement.upper.startswith("CREATE DOMAIN"):
-            continue
-        match = _CREATE_DOMAIN.match(statement.masked)
-        if match is None or not _DOMAIN_CONSTRAINT.search(match.group(2)):
+    for statement, match in statements_matching(file, "CREATE DOMAIN", _CREATE_DOMAIN):
+        if not _DOMAIN_CONSTRAINT.search(match.group(2)):
             continue
         name = base_name(match.group(1))
         yield hit(
@@ -126,11 +120,8 @@ def alter_domain_add_constraint(file: LintFile) -> Iterator[Hit]:
 
         ALTER DOMAIN amount ADD CONSTRAINT amount_positive CHECK (VALUE > 0) NOT VALID;
     """
-    for statement in file.statements:
-        if not statement.upper.startswith("ALTER DOMAIN"):
-            continue
-        match = _ALTER_DOMAIN_ADD.match(statement.masked)
-        if match is None or _NOT_VALID.search(match.group(2)):
+    for statement, match in statements_matching(file, "ALTER DOMAIN", _ALTER_DOMAIN_ADD):
+        if _NOT_VALID.search(match.group(2)):
             continue
         name = base_name(match.group(1))
         yield hit(
@@ -161,12 +152,7 @@ def create_extension(file: LintFile) -> Iterator[Hit]:
         -- the migration only uses it:
         CREATE INDEX CONCURRENTLY IF NOT EXISTS users_name_trgm ON users USING gin (name gin_trgm_ops);
     """
-    for statement in file.statements:
-        if not statement.upper.startswith("CREATE EXTENSION"):
-            continue
-        match = _CREATE_EXTENSION.match(statement.masked)
-        if match is None:
-            continue
+    for statement, match in statements_matching(file, "CREATE EXTENSION", _CREATE_EXTENSION):
         name = base_name(match.group(1))
         yield hit(
             file,
